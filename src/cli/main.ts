@@ -1,0 +1,24 @@
+/**
+ * The `prnet` command-line program. Each command lives in `commands/<name>.ts` and
+ * exports `register(program)`; this file only lists them.
+ */
+import { Command } from 'commander';
+import { COMMANDS } from './commands/index.js';
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = new Command();
+  program
+    .name('prnet')
+    .description('Dense 3D face reconstruction and alignment from one photo (PRNet, ECCV 2018)')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (s, write) => write(s) });
+  for (const register of COMMANDS) register(program);
+  await program.parseAsync(argv);
+}
+
+main().catch((err: unknown) => {
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`prnet: ${msg}\n`);
+  if (process.env.PRNET_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = process.exitCode || 1;
+});

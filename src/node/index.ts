@@ -1,0 +1,2 @@
+/** Node adapters: files, codecs, ONNX Runtime for Node. */
+export {};
