@@ -199,28 +199,27 @@ function transposedConvLayer(g: GraphBuilder, x: string, l: ConvTransposeLayer, 
     ? batchNormAffine(weights, `${l.scope}/BatchNorm`, l.outChannels, eps)
     : { scale: new Float64Array(l.outChannels).fill(1), shift: new Float64Array(l.outChannels) };
   const plans = lowering === 'subpixel' ? transposedPhasePlans(l, weights, outSide, affine) : undefined;
-  let y: string;
-  if (plans && plans.length === 1) {
-    y = g.conv(x, plans[0]!, l.scope);
-  } else if (plans) {
+  if (plans) {
+    // The activation is elementwise, so it commutes with Concat and DepthToSpace: apply
+    // it per phase, where ONNX Runtime fuses it into the Conv.
+    const phases = plans.map((p) => g.activation(g.conv(x, p, l.scope), l.activation));
+    if (phases.length === 1) return phases[0]!;
     // Phases in (row phase, column phase) order = DepthToSpace DCR channel order.
-    const phases = plans.map((p) => g.conv(x, p, l.scope));
     const stacked = g.node('Concat', phases, [attr.int('axis', 1)]);
-    y = g.node('DepthToSpace', [stacked], [attr.int('blocksize', l.stride), attr.string('mode', 'DCR')]);
-  } else {
-    const { kernel: k, inChannels: ci, outChannels: co } = l;
-    const w = variable(weights, `${l.scope}/weights`, k * k * co * ci);
-    const onnxW = new Float32Array(ci * co * k * k); // ONNX ConvTranspose: [in, out, kh, kw]
-    for (let kh = 0; kh < k; kh++) for (let kw = 0; kw < k; kw++) for (let o = 0; o < co; o++) for (let i = 0; i < ci; i++) {
-      onnxW[((i * co + o) * k + kh) * k + kw] = w[((kh * k + kw) * co + o) * ci + i]! * affine.scale[o]!;
-    }
-    const [pb, pa] = samePadding(outSide, k, l.stride);
-    y = g.node('ConvTranspose', [
-      x,
-      g.constant(`${l.scope}/W`, onnxW, [ci, co, k, k]),
-      g.constant(`${l.scope}/B`, Float32Array.from(affine.shift), [co]),
-    ], [attr.ints('kernel_shape', [k, k]), attr.ints('strides', [l.stride, l.stride]), attr.ints('pads', [pb, pb, pa, pa])], l.scope);
+    return g.node('DepthToSpace', [stacked], [attr.int('blocksize', l.stride), attr.string('mode', 'DCR')]);
   }
+  const { kernel: k, inChannels: ci, outChannels: co } = l;
+  const w = variable(weights, `${l.scope}/weights`, k * k * co * ci);
+  const onnxW = new Float32Array(ci * co * k * k); // ONNX ConvTranspose: [in, out, kh, kw]
+  for (let kh = 0; kh < k; kh++) for (let kw = 0; kw < k; kw++) for (let o = 0; o < co; o++) for (let i = 0; i < ci; i++) {
+    onnxW[((i * co + o) * k + kh) * k + kw] = w[((kh * k + kw) * co + o) * ci + i]! * affine.scale[o]!;
+  }
+  const [pb, pa] = samePadding(outSide, k, l.stride);
+  const y = g.node('ConvTranspose', [
+    x,
+    g.constant(`${l.scope}/W`, onnxW, [ci, co, k, k]),
+    g.constant(`${l.scope}/B`, Float32Array.from(affine.shift), [co]),
+  ], [attr.ints('kernel_shape', [k, k]), attr.ints('strides', [l.stride, l.stride]), attr.ints('pads', [pb, pb, pa, pa])], l.scope);
   return g.activation(y, l.activation);
 }
 

@@ -7,6 +7,7 @@ import { POSITION_MAP_SIZE } from './resfcn.js';
 import type { BuildResfcnGraphOptions, NetworkWeights } from './buildResfcnGraph.js';
 import { buildResfcnGraph } from './buildResfcnGraph.js';
 import { encodeOnnxModel } from './onnx/onnxModel.js';
+import type { OnnxGraph } from './onnx/onnxModel.js';
 import { PRNET_VERSION } from '../version.js';
 
 /** Metadata keys every prnet model carries. */
@@ -38,14 +39,21 @@ export interface ConvertCheckpointOptions extends BuildResfcnGraphOptions {
  * ```
  */
 export function convertCheckpoint(spec: NetworkSpec, weights: NetworkWeights, options: ConvertCheckpointOptions = {}): Uint8Array {
-  const graph = buildResfcnGraph(spec, weights, options);
+  return encodeResfcnModel(spec, buildResfcnGraph(spec, weights, options), options);
+}
+
+/**
+ * Encodes a (possibly transformed, e.g. quantized) ResFCN graph with the prnet
+ * metadata. `options.weightsType` overrides the recorded weight type.
+ */
+export function encodeResfcnModel(spec: NetworkSpec, graph: OnnxGraph, options: ConvertCheckpointOptions & { weightsType?: string } = {}): Uint8Array {
   const metadata: Record<string, string> = {
     [MODEL_METADATA.variant]: spec.variant,
     [MODEL_METADATA.inputSize]: String(spec.inputSize),
     [MODEL_METADATA.outputSize]: String(POSITION_MAP_SIZE),
     [MODEL_METADATA.input]: `image: float32 NHWC [n, ${spec.inputSize}, ${spec.inputSize}, 3], RGB in [0, 1]`,
     [MODEL_METADATA.output]: `position_map: float32 NHWC [n, ${POSITION_MAP_SIZE}, ${POSITION_MAP_SIZE}, 3], x y z in pixels of the ${POSITION_MAP_SIZE}x${POSITION_MAP_SIZE} crop (z toward the viewer)`,
-    [MODEL_METADATA.weightsType]: options.fp16 ? 'float16' : 'float32',
+    [MODEL_METADATA.weightsType]: options.weightsType ?? (options.fp16 ? 'float16' : 'float32'),
     ...(options.sourceSha256 ? { [MODEL_METADATA.sourceSha256]: options.sourceSha256 } : {}),
     ...(options.source ? { [MODEL_METADATA.source]: options.source } : {}),
     ...options.metadata,

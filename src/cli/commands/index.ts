@@ -1,6 +1,13 @@
 /** The registry of CLI commands: one import and one entry per command file. */
 import type { Command } from 'commander';
+import { register as convert } from './convert.js';
+import { register as reconstruct } from './reconstruct.js';
+import { register as weights } from './weights.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [
+  convert,
+  reconstruct,
+  weights,
+];

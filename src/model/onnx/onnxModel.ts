@@ -35,11 +35,11 @@ export interface OnnxNode {
   attributes?: OnnxAttribute[];
 }
 
-/** A graph input or output: element type and shape (a string is a symbolic dim). */
+/** A graph input or output: element type and shape (a string is a symbolic dim; no shape = unknown). */
 export interface OnnxValueInfo {
   name: string;
   dataType: OnnxDataType;
-  shape: Array<number | string>;
+  shape?: Array<number | string>;
 }
 
 export interface OnnxGraph {
@@ -110,14 +110,17 @@ function encodeNode(n: OnnxNode): ProtobufWriter {
 }
 
 function encodeValueInfo(v: OnnxValueInfo): ProtobufWriter {
-  const shape = new ProtobufWriter();
-  for (const d of v.shape) {
-    const dim = new ProtobufWriter();
-    if (typeof d === 'number') dim.int(1, d);
-    else dim.string(2, d);
-    shape.message(1, dim);
+  const tensorType = new ProtobufWriter().int(1, ONNX_DATA_TYPE[v.dataType]);
+  if (v.shape) {
+    const shape = new ProtobufWriter();
+    for (const d of v.shape) {
+      const dim = new ProtobufWriter();
+      if (typeof d === 'number') dim.int(1, d);
+      else dim.string(2, d);
+      shape.message(1, dim);
+    }
+    tensorType.message(2, shape);
   }
-  const tensorType = new ProtobufWriter().int(1, ONNX_DATA_TYPE[v.dataType]).message(2, shape);
   const type = new ProtobufWriter().message(1, tensorType);
   return new ProtobufWriter().string(1, v.name).message(2, type);
 }

@@ -1,0 +1,52 @@
+/**
+ * Network speed in onnxruntime-node: model load time, median ms per image and
+ * GFLOP/s at batch 1 and 4, peak memory, for each variant and graph lowering.
+ * Run: `npm run bench -- network` (random weights: speed does not depend on them).
+ */
+import { performance } from 'node:perf_hooks';
+import { forwardFlops, resfcnSpec, VARIANTS } from '../src/model/resfcn.js';
+import type { NetworkSpec } from '../src/model/resfcn.js';
+import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
+import type { ConvertCheckpointOptions } from '../src/model/convertCheckpoint.js';
+import { loadOnnxModel } from '../src/node/onnxModel.js';
+import { randomImage, randomWeights } from '../test/support/randomWeights.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function measure(label: string, spec: NetworkSpec, options: ConvertCheckpointOptions, threads: number): Promise<void> {
+  const bytes = convertCheckpoint(spec, randomWeights(spec, 1), options);
+  const t0 = performance.now();
+  const model = await loadOnnxModel(bytes, { threads });
+  const loadMs = performance.now() - t0;
+  const gflop = forwardFlops(spec) / 1e9;
+  const cells: string[] = [label, `${(bytes.length / 1e6).toFixed(1)} MB`, `${loadMs.toFixed(0)} ms`];
+  for (const [batch, runs] of [[1, 15], [4, 5]] as const) {
+    const n = spec.inputSize * spec.inputSize * 3;
+    const input = new Float32Array(batch * n);
+    for (let b = 0; b < batch; b++) input.set(randomImage(spec.inputSize, b), b * n);
+    for (let i = 0; i < 2; i++) await model.predict(input, batch);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await model.predict(input, batch);
+      times.push((performance.now() - t) / batch);
+    }
+    const ms = median(times);
+    cells.push(`${ms.toFixed(1)} ms`, `${(gflop / (ms / 1000)).toFixed(0)} GFLOP/s`);
+  }
+  await model.dispose();
+  cells.push(`${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  console.log(`| ${cells.join(' | ')} |`);
+}
+
+const threads = Number(process.env.PRNET_THREADS ?? 0);
+console.log(`network benchmark (onnxruntime-node, threads=${threads || 'default'}; per-image medians)`);
+console.log('| model | file | load | batch 1 | | batch 4 | | peak RSS |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+await measure('resfcn256 fp32 (sub-pixel convs)', resfcnSpec(), {}, threads);
+await measure('resfcn256 fp32 (ConvTranspose)', resfcnSpec(), { transposedConv: 'convTranspose' }, threads);
+await measure('resfcn256 fp16 weights', resfcnSpec(), { fp16: true }, threads);
+await measure('resfcn128-light fp32', VARIANTS['resfcn128-light'](), {}, threads);
