@@ -1,0 +1,23 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { resfcnSpec } from '../../src/model/resfcn.js';
+import { convertCheckpoint } from '../../src/model/convertCheckpoint.js';
+import { loadOnnxModel } from '../../src/node/onnxModel.js';
+import { loadOnnxWebModel } from '../../src/web/onnxWebModel.js';
+import { randomImage, randomWeights } from '../support/randomWeights.js';
+
+test('onnxruntime-web (wasm) and onnxruntime-node agree on the same model', async () => {
+  const spec = resfcnSpec({ variant: 'tiny', inputSize: 64, baseChannels: 2 });
+  const bytes = convertCheckpoint(spec, randomWeights(spec, 5));
+  const image = randomImage(64, 3);
+  const web = await loadOnnxWebModel(bytes, { threads: 1 });
+  const node = await loadOnnxModel(bytes, { threads: 1 });
+  const a = await web.predict(image, 1);
+  const b = await node.predict(image, 1);
+  await web.dispose();
+  await node.dispose();
+  assert.equal(web.inputSize, 64);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  assert.ok(d < 1e-3, `max diff ${d}`);
+});
