@@ -15,7 +15,10 @@ export interface UvAssets {
   triangles: Uint32Array;
   /** `uv_face_mask.png` as 0/1 per UV pixel (256·256). */
   faceMask: Uint8Array;
-  /** `uv_face_eyes.png` as 0/1 per UV pixel: the face without the eyes (texture editing). */
+  /**
+   * Eye regions as 0/1 per UV pixel: where `uv_face_eyes.png` (the face without the
+   * eyes) differs from `uv_face.png`, the official `demo_texture.py` `eye_mask`.
+   */
   eyesMask: Uint8Array;
   /** `uv_weight_mask.png` as loss weights per UV pixel (0 … 16 as in the paper), 256·256. */
   weightMask: Float32Array;
