@@ -1,0 +1,267 @@
+import { POSITION_MAP_SCALE, POSITION_MAP_SIZE } from '../../model/resfcn.js';
+import type { UvAssets } from '../../uv/uvAssets.js';
+import { createTrainRandom, shuffledIndices } from '../trainRandom.js';
+import { aflw21UvIndices, AFLW21_POINT_COUNT } from './aflw21Correspondence.js';
+import { aflw21Deformation } from './aflw21Deformation.js';
+import { applyOcclusion, NO_AUGMENTATION, sampleAugmentation, type AugmentationOptions } from './augmentation.js';
+import { canonicalPositionMap } from './canonicalPositionMap.js';
+import { cropMatrix, invertAffine } from './cropSquare.js';
+import type { FittedPose } from './fitPose.js';
+import { landmarkError } from './landmarkError.js';
+import { positionMapTarget } from './positionMapTarget.js';
+import { trainingCrop } from './trainingCrop.js';
+import { warpCropImage } from './warpCropImage.js';
+
+/** One assembled batch. */
+export interface TrainingBatch {
+  /** Number of samples. */
+  size: number;
+  /** NHWC `[n, S, S, 3]` RGB in [0, 1]. */
+  inputs: Float32Array;
+  /** NHWC `[n, S, S, 3]`: position map in pixels of the 256-crop frame ÷ {@link POSITION_MAP_SCALE} (mostly in [0, 1]). */
+  targets: Float32Array;
+}
+
+/** What the training loop consumes. */
+export interface TrainingData {
+  /** S: side of the input crop and of the target map (256 or 128). */
+  inputSize: number;
+  /** Number of training samples (indices 0 … trainCount − 1). */
+  trainCount: number;
+  /** Number of validation samples (indices 0 … valCount − 1). */
+  valCount: number;
+  /** Training samples, augmented when `augment` (all randomness drawn from `rng`). */
+  batch(indices: number[], rng: () => number, augment: boolean): Promise<TrainingBatch>;
+  /** Validation samples, never augmented. */
+  valBatch(indices: number[]): Promise<TrainingBatch>;
+  /**
+   * Landmark error of predicted maps (NHWC `[n, S, S, 3]` network outputs in [0, 1] units)
+   * of validation samples against the human AFLW annotations: the 21 points read from the
+   * map, mean distance over the visible points ÷ √(w·h) of their box.
+   */
+  valLandmarkError(predictions: Float32Array, indices: number[]): { nme: number; perImage: Float64Array };
+}
+
+/** The decoded AFLW-21 data set. */
+export interface Aflw21Source {
+  /** Number of images. */
+  count: number;
+  /** Side of the stored crops (120). */
+  imageSize: number;
+  /** `count × imageSize² × 3` RGB bytes. */
+  images: Uint8Array;
+  /** `count × 2 × 21`: x row then y row, original 450 frame, x < 0 where not annotated. */
+  points: Float32Array;
+  /** `count × 4`: x0, y0, x1, y1 of the square of the original frame each crop shows. */
+  roiBoxes: Float32Array;
+}
+
+/** Options of {@link createTrainingData}. */
+export interface CreateTrainingDataOptions {
+  /** S: 256 (official network) or 128 (light network). */
+  inputSize: number;
+  /** Held-out validation images. */
+  valCount: number;
+  /** Seed of the train/validation split. */
+  seed: number;
+  /** Augmentation ranges. */
+  augmentation?: Partial<AugmentationOptions>;
+  /**
+   * Leave out images whose fit RMSE exceeds this fraction of √(w·h) of their visible
+   * points' box (failed fits or bad annotations: 28 of 19,080 at 0.15; median 0.037).
+   */
+  maxFitError: number;
+}
+
+/** Defaults of {@link createTrainingData}. */
+export const CREATE_TRAINING_DATA_DEFAULTS = { inputSize: 256, valCount: 1000, seed: 1, maxFitError: 0.15 };
+
+/** The AFLW-21 {@link TrainingData}, with what tests, benches and the loss may also want. */
+export interface Aflw21TrainingData extends TrainingData {
+  /** Data-set image index of each training sample. */
+  trainImages: Uint32Array;
+  /** Data-set image index of each validation sample. */
+  valImages: Uint32Array;
+  /** Data-set images left out of both splits (fit error above `maxFitError`). */
+  excludedImages: Uint32Array;
+  /**
+   * Loss weights for S×S targets: the official `uv_weight_mask` (0 … 16) on face pixels, 0
+   * elsewhere (AFLW has no neck ground truth; the targets there are only a smooth fill),
+   * 2×2-averaged for S = 128.
+   */
+  weightMask: Float32Array;
+  /** The canonical face as a full UV map (face pixels + harmonic fill), float64. */
+  canonicalMap: Float64Array;
+  /** Fitted pose of every data-set image. */
+  poses: readonly FittedPose[];
+  /** Fitted 68 landmarks of a data-set image, x y pairs in the original frame. */
+  fittedLandmarks(image: number): Float64Array;
+}
+
+/**
+ * Builds the AFLW-21 training data from decoded images and per-image pose fits: a seeded
+ * train/validation split, batch assembly (crop warp from the 120×120 files, pseudo-label
+ * position maps, augmentation) and the validation landmark error.
+ *
+ * ```ts
+ * const data = createTrainingData(source, poses, assets, { inputSize: 256, valCount: 1000, seed: 1 });
+ * const { inputs, targets } = await data.batch([0, 1, 2, 3], createTrainRandom(7), true);
+ * ```
+ */
+export function createTrainingData(
+  source: Aflw21Source,
+  poses: readonly FittedPose[],
+  assets: Pick<UvAssets, 'uvSize' | 'faceIndices' | 'keypointIndices' | 'canonicalVertices' | 'weightMask'>,
+  options: Partial<CreateTrainingDataOptions> = {},
+): Aflw21TrainingData {
+  const o = { ...CREATE_TRAINING_DATA_DEFAULTS, ...options };
+  const S = o.inputSize;
+  const N = POSITION_MAP_SIZE;
+  if (S !== N && S !== N / 2) throw new Error(`training inputSize must be ${N} or ${N / 2}, got ${S}`);
+  if (assets.uvSize !== N) throw new Error(`UV assets must be ${N}×${N}, got ${assets.uvSize}`);
+  const { count, imageSize } = source;
+  if (source.images.length !== count * imageSize * imageSize * 3) throw new Error(`AFLW images: expected ${count}×${imageSize}×${imageSize}×3 bytes, got ${source.images.length}`);
+  if (source.points.length !== count * 2 * AFLW21_POINT_COUNT) throw new Error(`AFLW points: expected ${count}×2×21 values, got ${source.points.length}`);
+  if (source.roiBoxes.length !== count * 4) throw new Error(`AFLW roi boxes: expected ${count}×4 values, got ${source.roiBoxes.length}`);
+  if (poses.length !== count) throw new Error(`AFLW fits: expected ${count} poses, got ${poses.length}`);
+
+  // Keep the images whose fit is plausible, then split them with a seeded shuffle.
+  const keep: number[] = [], excluded: number[] = [];
+  for (let i = 0; i < count; i++) {
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let j = 0; j < AFLW21_POINT_COUNT; j++) {
+      const x = source.points[i * 42 + j]!, y = source.points[i * 42 + 21 + j]!;
+      if (x < 0) continue;
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    }
+    const norm = Math.sqrt(Math.max(0, x1 - x0) * Math.max(0, y1 - y0));
+    (norm > 0 && poses[i]!.rmse <= o.maxFitError * norm ? keep : excluded).push(i);
+  }
+  if (!(o.valCount >= 0 && o.valCount < keep.length)) throw new Error(`valCount must be in [0, ${keep.length}) (usable images), got ${o.valCount}`);
+  const order = shuffledIndices(keep.length, createTrainRandom(o.seed)).map((k) => keep[k]!);
+  const valImages = Uint32Array.from(order.slice(0, o.valCount)).sort();
+  const trainImages = Uint32Array.from(order.slice(o.valCount)).sort();
+  const canonicalMap = canonicalPositionMap(assets);
+  const { faceIndices, keypointIndices } = assets;
+  const corr = aflw21UvIndices();
+  // Fits with deformation coefficients need the same basis over the whole UV map.
+  const basisMap = poses.some((p) => p.deformation.length > 0) ? aflw21Deformation(canonicalMap).map : undefined;
+
+  // Loss weights: official weights on face pixels only.
+  const w256 = new Float32Array(N * N);
+  for (let i = 0; i < faceIndices.length; i++) w256[faceIndices[i]!] = assets.weightMask[faceIndices[i]!]!;
+  let weightMask = w256;
+  if (S !== N) {
+    weightMask = new Float32Array(S * S);
+    for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
+      const a = 2 * v * N + 2 * u;
+      weightMask[v * S + u] = 0.25 * (w256[a]! + w256[a + 1]! + w256[a + N]! + w256[a + N + 1]!);
+    }
+  }
+
+  const fittedLandmarks = (image: number): Float64Array => {
+    const pose = poses[image]!;
+    const R = pose.rotation, s = pose.scale;
+    const K = pose.deformation.length;
+    const out = new Float64Array(keypointIndices.length * 2);
+    for (let j = 0; j < keypointIndices.length; j++) {
+      const p = keypointIndices[j]! * 3;
+      let X = canonicalMap[p]!, Y = canonicalMap[p + 1]!, Z = canonicalMap[p + 2]!;
+      for (let k = 0; k < K; k++) {
+        const b = k * N * N * 3 + p, a = pose.deformation[k]!;
+        X += a * basisMap![b]!; Y += a * basisMap![b + 1]!; Z += a * basisMap![b + 2]!;
+      }
+      out[j * 2] = s * (R[0]! * X + R[1]! * Y + R[2]! * Z) + pose.translation[0];
+      out[j * 2 + 1] = s * (R[3]! * X + R[4]! * Y + R[5]! * Z) + pose.translation[1];
+    }
+    return out;
+  };
+
+  const assemble = (images: Uint32Array, indices: number[], rng: (() => number) | null): TrainingBatch => {
+    const n = indices.length;
+    const inputs = new Float32Array(n * S * S * 3);
+    const targets = new Float32Array(n * S * S * 3);
+    indices.forEach((idx, b) => {
+      if (!(Number.isInteger(idx) && idx >= 0 && idx < images.length)) throw new Error(`sample index ${idx} out of range [0, ${images.length})`);
+      const image = images[idx]!;
+      const aug = rng ? sampleAugmentation(rng, o.augmentation) : NO_AUGMENTATION;
+      const square = trainingCrop(fittedLandmarks(image), aug);
+      // crop pixels → original frame → stored 120×120 file pixels.
+      const orig = invertAffine(cropMatrix(square, S));
+      const [x0, y0, x1, y1] = source.roiBoxes.subarray(image * 4, image * 4 + 4) as unknown as number[];
+      const fx = imageSize / (x1! - x0!), fy = imageSize / (y1! - y0!);
+      const file = new Float64Array([orig[0]! * fx, orig[1]! * fx, (orig[2]! - x0!) * fx, orig[3]! * fy, orig[4]! * fy, (orig[5]! - y0!) * fy]);
+      const pix = imageSize * imageSize * 3;
+      warpCropImage(source.images.subarray(image * pix, (image + 1) * pix), imageSize, imageSize, file, {
+        side: S, colorScale: aug.colorScale, out: inputs, offset: b * S * S * 3,
+      });
+      if (aug.occlusion && rng) applyOcclusion(inputs, b * S * S * 3, S, aug.occlusion, rng);
+      positionMapTarget(canonicalMap, poses[image]!, square, {
+        side: S, faceIndices, basisMap: basisMap, out: targets, offset: b * S * S * 3,
+      });
+    });
+    return { size: n, inputs, targets };
+  };
+
+  return {
+    inputSize: S,
+    trainCount: trainImages.length,
+    valCount: valImages.length,
+    trainImages,
+    valImages,
+    excludedImages: Uint32Array.from(excluded),
+    weightMask,
+    canonicalMap,
+    poses,
+    fittedLandmarks,
+    async batch(indices, rng, augment) {
+      return assemble(trainImages, indices, augment ? rng : null);
+    },
+    async valBatch(indices) {
+      return assemble(valImages, indices, null);
+    },
+    valLandmarkError(predictions, indices) {
+      const n = indices.length;
+      if (predictions.length !== n * S * S * 3) throw new Error(`valLandmarkError: ${n} predictions need ${n * S * S * 3} floats, got ${predictions.length}`);
+      const perImage = new Float64Array(n);
+      const pred = new Float64Array(AFLW21_POINT_COUNT * 2);
+      const truth = new Float64Array(AFLW21_POINT_COUNT * 2);
+      const visible = new Uint8Array(AFLW21_POINT_COUNT);
+      indices.forEach((idx, b) => {
+        if (!(Number.isInteger(idx) && idx >= 0 && idx < valImages.length)) throw new Error(`validation index ${idx} out of range [0, ${valImages.length})`);
+        const image = valImages[idx]!;
+        const square = trainingCrop(fittedLandmarks(image), NO_AUGMENTATION);
+        const A = cropMatrix(square, N); // annotations into the 256-crop frame the maps speak
+        const pts = source.points.subarray(image * 42, image * 42 + 42);
+        for (let j = 0; j < AFLW21_POINT_COUNT; j++) {
+          const x = pts[j]!, y = pts[21 + j]!;
+          visible[j] = x >= 0 ? 1 : 0;
+          truth[j * 2] = A[0]! * x + A[1]! * y + A[2]!;
+          truth[j * 2 + 1] = A[3]! * x + A[4]! * y + A[5]!;
+          const uv = corr[j]!;
+          const u = uv % N, v = (uv - u) / N;
+          // S = 128 maps are 2×2 means: 256 pixel u sits at 128 coordinate (u − 0.5) / 2.
+          const su = S === N ? u : (u - 0.5) / 2, sv = S === N ? v : (v - 0.5) / 2;
+          const [px, py] = sampleMap(predictions, b * S * S * 3, S, su, sv);
+          pred[j * 2] = px * POSITION_MAP_SCALE;
+          pred[j * 2 + 1] = py * POSITION_MAP_SCALE;
+        }
+        perImage[b] = landmarkError(pred, truth, visible);
+      });
+      let sum = 0;
+      for (const e of perImage) sum += e;
+      return { nme: n ? sum / n : 0, perImage };
+    },
+  };
+}
+
+/** Bilinear x, y of an HWC map at fractional pixel (u, v), clamped to the map. */
+function sampleMap(map: Float32Array, offset: number, side: number, u: number, v: number): [number, number] {
+  const cu = Math.min(Math.max(u, 0), side - 1), cv = Math.min(Math.max(v, 0), side - 1);
+  const u0 = Math.min(Math.floor(cu), side - 2), v0 = Math.min(Math.floor(cv), side - 2);
+  const fu = cu - u0, fv = cv - v0;
+  const at = (uu: number, vv: number, c: number) => map[offset + (vv * side + uu) * 3 + c]!;
+  const lerp = (c: number) =>
+    (1 - fv) * ((1 - fu) * at(u0, v0, c) + fu * at(u0 + 1, v0, c)) + fv * ((1 - fu) * at(u0, v0 + 1, c) + fu * at(u0 + 1, v0 + 1, c));
+  return [lerp(0), lerp(1)];
+}
