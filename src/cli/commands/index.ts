@@ -3,11 +3,17 @@ import type { Command } from 'commander';
 import { register as convert } from './convert.js';
 import { register as reconstruct } from './reconstruct.js';
 import { register as weights } from './weights.js';
+import { register as evaluate } from './eval.js';
+import { register as swap } from './swap.js';
+import { register as train } from './train.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [
   convert,
+  evaluate,
   reconstruct,
+  swap,
+  train,
   weights,
 ];

@@ -1,0 +1,137 @@
+/**
+ * Per-image cost of every pipeline stage on the fixture photos: decode, detect, crop,
+ * network, post-processing (vertices + landmarks, pose, colours, visibility), texture,
+ * depth, each writer's encoding, and the whole `prnet reconstruct` batch (wall clock,
+ * decoding/detection overlapping the network). Random weights (speed does not depend
+ * on them). Run: `npm run bench -- pipeline` (add `PRNET_BENCH_VARIANT=resfcn128-light`).
+ */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { variantSpec } from '../src/model/resfcn.js';
+import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
+import { loadOnnxModel } from '../src/node/onnxModel.js';
+import { loadUvAssets } from '../src/node/uvAssets.js';
+import { loadDetector } from '../src/node/detector.js';
+import { decodeImage } from '../src/node/decodeImage.js';
+import { encodeImage } from '../src/node/encodeImage.js';
+import { locateFaces } from '../src/reconstruct/locateFaces.js';
+import { cropFaces } from '../src/reconstruct/cropFaces.js';
+import { restorePositionMap } from '../src/face/warpImage.js';
+import { positionMapVertices } from '../src/uv/positionMapVertices.js';
+import { positionMapLandmarks } from '../src/uv/positionMapLandmarks.js';
+import { estimatePose } from '../src/geometry/estimatePose.js';
+import { vertexColors } from '../src/render/vertexColors.js';
+import { faceResult } from '../src/reconstruct/faceResult.js';
+import { uvTexture } from '../src/render/uvTexture.js';
+import { renderDepth } from '../src/render/renderDepth.js';
+import { frontalize } from '../src/reconstruct/frontalize.js';
+import { encodeObj } from '../src/io/obj.js';
+import { encodePly } from '../src/io/ply.js';
+import { encodeGlb } from '../src/io/glb.js';
+import { faceJson } from '../src/io/faceJson.js';
+import { drawLandmarks } from '../src/render/drawLandmarks.js';
+import { PRNet } from '../src/node/prnet.js';
+import { reconstructBatch, type OutputKind } from '../src/cli/reconstructBatch.js';
+import { loadWorkerModel } from '../src/cli/networkWorker.js';
+import { randomWeights } from '../test/support/randomWeights.js';
+
+const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
+const dataDir = path.join(shared, 'prnet-data/uv-data');
+const photoDir = path.join(shared, 'fixtures/photos');
+const aflwDir = path.join(shared, 'fixtures/aflw2000-sample');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const rows: Array<[string, number]> = [];
+async function time<T>(label: string, runs: number, fn: () => T | Promise<T>): Promise<T> {
+  let out!: T;
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    out = await fn();
+    ms.push(performance.now() - t);
+  }
+  rows.push([label, median(ms)]);
+  return out;
+}
+
+const variant = process.env.PRNET_BENCH_VARIANT ?? 'resfcn256';
+const spec = variantSpec(variant);
+const model = await loadOnnxModel(convertCheckpoint(spec, randomWeights(spec, 1)), { threads: 2 });
+const assets = await loadUvAssets({ dataDir, download: false });
+const detector = await loadDetector();
+const file = path.join(photoDir, 'photo4.jpg'); // 450×450
+const R = 7;
+
+const image = await time('decode (sharp, 450×450 JPEG)', R, () => decodeImage(file));
+await detector.detect(image); // warm-up (wasm compile)
+const faces = await time('detect (BlazeFace, wasm)', R, () => locateFaces(image, { detector }));
+const { input, count, transforms } = await time('crop (warp to input)', R, () => cropFaces(image, faces, model.inputSize));
+await model.predict(input, count);
+const maps = await time(`network (${variant}, batch 1)`, R, () => model.predict(input, count));
+const pos = await time('restore position map', R, () => restorePositionMap(maps.subarray(0, 256 * 256 * 3), transforms[0]!));
+const vertices = await time('vertices + landmarks', R, () => { positionMapLandmarks(pos, assets); return positionMapVertices(pos, assets); });
+await time('pose (similarity fit)', R, () => estimatePose(vertices, assets.canonicalVertices));
+const colors = await time('vertex colours', R, () => vertexColors(image, vertices));
+const base = { positionMap: pos, box: faces[0]!.box, score: faces[0]!.score, crop: faces[0]!.crop, cropTransform: transforms[0]! };
+await time('visibility (z-buffer of the face window)', R, () => faceResult(image, assets, base, { pose: false, colors: false, visibility: true }));
+await time('frontalize', R, () => frontalize(vertices, assets.canonicalVertices));
+const texture = await time('texture (UV remap)', R, () => uvTexture(image, pos, { mask: assets.faceMask }));
+const depth = await time('depth (photo-sized z-buffer)', R, () => renderDepth(vertices, assets.triangles, image.width, image.height));
+const mesh = { vertices, triangles: assets.triangles, colors };
+await time('encode OBJ', R, () => encodeObj(mesh, { imageHeight: image.height }));
+await time('encode PLY', R, () => encodePly(mesh, { imageHeight: image.height }));
+await time('encode GLB', R, () => encodeGlb(mesh, { imageHeight: image.height }));
+const lm = positionMapLandmarks(pos, assets);
+await time('encode JSON', R, () => faceJson({ image: { width: image.width, height: image.height }, faces: [{ landmarks: lm }] }));
+await time('encode texture PNG', R, () => encodeImage(texture));
+await time('encode depth PNG', R, () => encodeImage(depth.image));
+await time('overlay + PNG', R, async () => encodeImage(drawLandmarks(image, lm)));
+await model.dispose();
+
+// The whole CLI batch (models loaded once): 5 photos + 31 AFLW images, wall clock per
+// image. "worker" is what `prnet reconstruct` does (network in a worker thread, overlapping
+// detection and writing); "in-thread" runs the network on the main thread, for comparison.
+const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-bench-'));
+const modelFile = path.join(work, `${variant}.onnx`);
+await writeFile(modelFile, convertCheckpoint(spec, randomWeights(spec, 1)));
+const prnet = await PRNet.load({ model: modelFile, dataDir, download: false });
+const workerModel = await loadWorkerModel(modelFile);
+const prnetWorker = await PRNet.load({ model: workerModel, dataDir, download: false });
+const inputs = [photoDir, aflwDir];
+const nImages = (await readdir(photoDir)).length + (await readdir(aflwDir)).filter((f) => f.endsWith('.jpg')).length;
+const all = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'];
+const runs: Array<[string, string[], number, PRNet]> = [
+  ['obj,json, worker', ['obj', 'json'], 4, prnetWorker],
+  ['obj,json, in-thread', ['obj', 'json'], 4, prnet],
+  ['obj,json, worker, batch 1', ['obj', 'json'], 1, prnetWorker],
+  ['obj,json, in-thread, batch 1', ['obj', 'json'], 1, prnet],
+  ['all outputs, worker', all, 4, prnetWorker],
+  ['all outputs, in-thread', all, 4, prnet],
+];
+// Warm-up (detector wasm, JIT), then each configuration twice, best kept.
+await reconstructBatch({ inputs: [photoDir], outDir: await mkdtemp(path.join(work, 'out-')), outputs: ['obj'], prnet: prnetWorker, front: false, batchSize: 4, recursive: false, verbose: false, stream: process.stderr });
+for (const [label, outputs, batchSize, p] of runs) {
+  let best = Infinity;
+  for (let k = 0; k < 2; k++) {
+    const out = await mkdtemp(path.join(work, 'out-'));
+    const t = performance.now();
+    await reconstructBatch({ inputs, outDir: out, outputs: outputs as OutputKind[], front: false, batchSize, recursive: false, verbose: false, stream: process.stderr, prnet: p });
+    best = Math.min(best, (performance.now() - t) / nImages);
+  }
+  rows.push([`prnet reconstruct, ${nImages} images, ${label} (per image, wall, best of 2)`, best]);
+}
+await prnet.dispose();
+await prnetWorker.dispose();
+await workerModel.dispose();
+await rm(work, { recursive: true, force: true });
+
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(`pipeline stages, median of ${R} runs, ms (${os.cpus().length} cores):`);
+for (const [label, ms] of rows) console.log(`  ${label.padEnd(w)}  ${ms.toFixed(1).padStart(8)}`);

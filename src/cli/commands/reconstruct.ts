@@ -1,0 +1,106 @@
+/**
+ * `prnet reconstruct <inputs…> -o <dir>`: dense 3D faces for a batch of photos.
+ *
+ * Exit status: 0 when every input produced its outputs, 1 when any input failed (missing,
+ * unreadable, not an image, too large, no face, write error — one `prnet: <file>: <reason>`
+ * line each, the batch goes on), 2 for usage errors (bad options).
+ *
+ * Output names (always with the face index, so names do not change with the face count):
+ * - per face: `<dir>/<base>_<i>.obj|.ply|.glb`, `<dir>/<base>_<i>_texture.png`;
+ * - per image: `<dir>/<base>.json` (all faces), `<dir>/<base>_depth.png`, `<dir>/<base>_overlay.png`;
+ * `<base>` is the file name without extension (`-2`, `-3`… appended when two inputs share it).
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseLandmarks } from '../../face/parseLandmarks.js';
+import { reconstructBatch, OUTPUT_KINDS, type OutputKind } from '../reconstructBatch.js';
+
+function parseIntOption(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+}
+
+function parseBox(v: string): [number, number, number, number] {
+  const parts = v.split(',').map(Number);
+  if (parts.length !== 4 || !parts.every(Number.isFinite) || !(parts[2] > 0 && parts[3] > 0)) {
+    throw new InvalidArgumentError('expected x,y,w,h with positive width and height, e.g. 40,60,200,200');
+  }
+  return parts as [number, number, number, number];
+}
+
+function parseOutputs(v: string): OutputKind[] {
+  const kinds = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const k of kinds) if (!(OUTPUT_KINDS as readonly string[]).includes(k)) throw new InvalidArgumentError(`unknown output '${k}' (choose from ${OUTPUT_KINDS.join(', ')})`);
+  if (kinds.length === 0) throw new InvalidArgumentError('no output chosen');
+  return [...new Set(kinds)] as OutputKind[];
+}
+
+/** Registers `prnet reconstruct`. */
+export function register(program: Command): void {
+  program
+    .command('reconstruct')
+    .description('reconstruct the 3D faces of photos (files, folders, globs) into mesh, landmark and image files')
+    .argument('<inputs...>', 'image files, folders (their images; add --recursive for sub-folders) or globs (*, ?, **)')
+    .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
+    .addOption(new Option('--outputs <list>', `comma-separated: ${OUTPUT_KINDS.join(',')}`).default(['obj', 'json'], 'obj,json').argParser(parseOutputs))
+    .option('--model <onnx>', 'ONNX model (default: $PRNET_HOME/models/resfcn256.onnx)')
+    .option('--box <x,y,w,h>', 'face box for every input (skips detection)', parseBox)
+    .option('--landmarks <file>', 'landmarks file (one "x y" point per line) for every input (skips detection)')
+    .option('--max-faces <n>', 'at most this many faces per image', parseIntOption('--max-faces', 1))
+    .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
+    .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', parseIntOption('--threads', 0))
+    .option('--max-pixels <n>', 'refuse images larger than this many pixels', parseIntOption('--max-pixels', 1))
+    .option('--data-dir <dir>', 'folder with the official PRNet uv-data files')
+    .option('--batch <n>', 'images per network call (at most 8 faces per call)', parseIntOption('--batch', 1), 4)
+    .option('-r, --recursive', 'descend into sub-folders of folder inputs')
+    .option('-q, --quiet', 'no per-image lines (errors and the summary only)')
+    .addHelpText('after', `
+Files written to the output folder (<base> = input file name without extension):
+  per face   <base>_<i>.obj|.ply|.glb, <base>_<i>_texture.png   (i = 0, 1, … best face first)
+  per image  <base>.json (all faces: box, score, 68 landmarks, pose), <base>_depth.png, <base>_overlay.png
+Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason>" line each), 2 usage error.`)
+    // Usage errors (bad options, --help aside) exit with 2, input failures with 1.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .action(async (inputs: string[], opts: {
+      output: string; outputs: OutputKind[]; model?: string; box?: [number, number, number, number]; landmarks?: string;
+      maxFaces?: number; front?: boolean; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean;
+    }, command: Command) => {
+      if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
+      let landmarks: Float64Array | undefined;
+      if (opts.landmarks) {
+        try {
+          landmarks = parseLandmarks(await readFile(opts.landmarks, 'utf8'), opts.landmarks);
+        } catch (err) {
+          const e = err as NodeJS.ErrnoException;
+          command.error(`prnet: ${e.code ? `${opts.landmarks}: cannot read (${e.code})` : e.message}`, { exitCode: 2 });
+        }
+      }
+      try {
+        await mkdir(opts.output, { recursive: true });
+      } catch (err) {
+        command.error(`prnet: ${opts.output}: cannot create the output folder (${(err as NodeJS.ErrnoException).code})`, { exitCode: 2 });
+      }
+      const summary = await reconstructBatch({
+        inputs,
+        outDir: path.resolve(opts.output),
+        outputs: opts.outputs,
+        model: opts.model,
+        box: opts.box,
+        landmarks,
+        maxFaces: opts.maxFaces,
+        front: Boolean(opts.front),
+        threads: opts.threads,
+        maxPixels: opts.maxPixels,
+        dataDir: opts.dataDir,
+        batchSize: opts.batch,
+        recursive: Boolean(opts.recursive),
+        verbose: !opts.quiet,
+        stream: process.stderr,
+      });
+      process.exitCode = summary.failed > 0 ? 1 : 0;
+    });
+}

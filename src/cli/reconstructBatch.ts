@@ -1,0 +1,273 @@
+/**
+ * The batch engine behind `prnet reconstruct`: expands the inputs, then runs a small
+ * pipeline so both cores stay busy — the network runs in a worker thread (see
+ * `networkWorker.ts`) on batch k while the main thread decodes (sharp's thread pool),
+ * detects and crops batch k+1 and post-processes batch k−1; files are written
+ * asynchronously. Each image's failure is one line; the batch goes on.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { RgbImage } from '../io/rgbImage.js';
+import { PRNet, resolveModelSource } from '../node/prnet.js';
+import { loadWorkerModel } from './networkWorker.js';
+import { decodeImage } from '../node/decodeImage.js';
+import { locateFaces, type LocatedFace } from '../reconstruct/locateFaces.js';
+import { cropFaces } from '../reconstruct/cropFaces.js';
+import { restoreFaces } from '../reconstruct/restoreFaces.js';
+import { predictBatched } from '../reconstruct/predictBatched.js';
+import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
+import { expandInputs } from './expandInputs.js';
+import { createProgress, type Progress } from './progress.js';
+import { writeOutputs, OUTPUT_KINDS, type OutputKind } from './writeOutputs.js';
+
+export { OUTPUT_KINDS, type OutputKind };
+
+/** Options of {@link reconstructBatch}. */
+export interface ReconstructBatchOptions {
+  /** Files, folders and globs (see `expandInputs`). */
+  inputs: string[];
+  /** Output folder (must exist). */
+  outDir: string;
+  /** Files to write per image / face. */
+  outputs: OutputKind[];
+  /** ONNX model file (default: `$PRNET_HOME/models/resfcn256.onnx`). */
+  model?: string;
+  /** A loaded PRNet to use instead of loading one (benchmarks, embedding); not disposed. */
+  prnet?: PRNet;
+  /** Face box for every image. */
+  box?: [number, number, number, number];
+  /** Landmarks (x, y pairs) for every image. */
+  landmarks?: Float64Array;
+  /** At most this many faces per image. */
+  maxFaces?: number;
+  /** Write frontalized meshes. */
+  front: boolean;
+  /** ONNX Runtime threads (default: cores − 1, one core stays with detection and writing). */
+  threads?: number;
+  /** Decoding pixel limit. */
+  maxPixels?: number;
+  /** UV data folder. */
+  dataDir?: string;
+  /** Images per network call. */
+  batchSize: number;
+  /** Recurse into sub-folders. */
+  recursive: boolean;
+  /** One line per image in plain mode. */
+  verbose: boolean;
+  /** Where progress, errors and the summary go. */
+  stream: NodeJS.WriteStream;
+}
+
+/** What happened, for the exit code and callers. */
+export interface BatchSummary {
+  /** Inputs after expansion (including those that failed). */
+  images: number;
+  /** Faces written. */
+  faces: number;
+  /** Inputs that failed (each reported on one line). */
+  failed: number;
+  /** Wall-clock time of the whole batch. */
+  seconds: number;
+}
+
+/** One decoded image with its located and cropped faces, waiting for the network. */
+interface Prepared {
+  file: string;
+  base: string;
+  image: RgbImage;
+  faces: LocatedFace[];
+  input: Float32Array;
+  transforms: Float64Array[];
+}
+
+/** Maps input files to unique output base names (`photo`, `photo-2`, …). */
+function baseNames(files: string[]): string[] {
+  const used = new Map<string, number>();
+  return files.map((f) => {
+    const stem = path.basename(f, path.extname(f)) || 'image';
+    const n = (used.get(stem) ?? 0) + 1;
+    used.set(stem, n);
+    return n === 1 ? stem : `${stem}-${n}`;
+  });
+}
+
+/** Which optional results the chosen files need. */
+function faceOutputsFor(kinds: OutputKind[], front: boolean): Partial<FaceOutputs> {
+  const mesh = kinds.includes('obj') || kinds.includes('ply') || kinds.includes('glb');
+  return {
+    pose: kinds.includes('json') || kinds.includes('overlay'),
+    colors: mesh,
+    texture: kinds.includes('texture') ? 'visible' : false,
+    depth: kinds.includes('depth'),
+    frontal: front && mesh,
+      };
+}
+
+function reason(err: unknown, file: string): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  // Decoders already name the file; the line starts with it, so drop the repeat
+  // ("prnet: a.jpg: cannot decode image: …", not "…: cannot decode image a.jpg: …").
+  if (msg.startsWith(`${file}: `)) return msg.slice(file.length + 2);
+  return msg.replace(` ${file}: `, ': ');
+}
+
+/**
+ * Runs the whole batch and prints a summary line; never throws for a bad input image
+ * (only for setup problems such as a missing model).
+ *
+ * ```ts
+ * const summary = await reconstructBatch({ inputs: ['photos/'], outDir: 'out', outputs: ['obj'], front: false,
+ *   batchSize: 4, recursive: false, verbose: true, stream: process.stderr });
+ * process.exitCode = summary.failed ? 1 : 0;
+ * ```
+ */
+export async function reconstructBatch(options: ReconstructBatchOptions): Promise<BatchSummary> {
+  const start = performance.now();
+  const { stream } = options;
+  const entries = await expandInputs(options.inputs, { recursive: options.recursive });
+  // The network runs in a worker thread so detection and writing go on meanwhile.
+  // By default it leaves one core to the main thread, whose work overlaps the network.
+  const threads = options.threads ?? Math.max(1, os.availableParallelism() - 1);
+  const workerModel = options.prnet ? undefined : await loadWorkerModel(await resolveModelSource(options.model), { threads });
+  let prn: PRNet;
+  try {
+    prn = options.prnet ?? (await PRNet.load({ model: workerModel, dataDir: options.dataDir, maxPixels: options.maxPixels }));
+  } catch (err) {
+    await workerModel?.dispose();
+    throw err;
+  }
+  const progress: Progress = createProgress({ total: entries.length, stream, verbose: options.verbose });
+  let failed = 0;
+  let faceCount = 0;
+  const fail = (file: string, why: string): void => {
+    failed++;
+    progress.log(`prnet: ${file}: ${why}`);
+    progress.tick(file, 'failed', false);
+  };
+  const needDetector = !options.box && !options.landmarks;
+  const detector = needDetector ? await prn.detector() : undefined;
+  const wanted = faceOutputsFor(options.outputs, options.front);
+  const good = entries.filter((e) => {
+    if (e.error) fail(e.file, e.error);
+    return !e.error;
+  });
+  const files = good.map((e) => e.file);
+  const bases = baseNames(files);
+
+  // Decoding runs ahead in sharp's thread pool, a few images in advance.
+  const PREFETCH = 3;
+  const decoding: Array<Promise<RgbImage> | undefined> = [];
+  const decodeAt = (i: number): Promise<RgbImage> => {
+    decoding[i] ??= decodeImage(files[i], { maxPixels: options.maxPixels });
+    decoding[i]!.catch(() => undefined); // handled when awaited; avoid unhandled-rejection noise
+    return decoding[i]!;
+  };
+
+  async function prepare(i: number): Promise<Prepared | undefined> {
+    for (let k = i + 1; k < Math.min(files.length, i + 1 + PREFETCH); k++) decodeAt(k);
+    const file = files[i];
+    let image: RgbImage;
+    try {
+      image = await decodeAt(i);
+    } catch (err) {
+      fail(file, reason(err, file));
+      return undefined;
+    } finally {
+      decoding[i] = undefined; // drop the reference so the pixels can be freed
+    }
+    try {
+      const faces = await locateFaces(image, { box: options.box, landmarks: options.landmarks, detector, maxFaces: options.maxFaces });
+      if (faces.length === 0) {
+        fail(file, 'no face found');
+        return undefined;
+      }
+      const { input, transforms } = cropFaces(image, faces, prn.model.inputSize);
+      return { file, base: bases[i], image, faces, input, transforms };
+    } catch (err) {
+      fail(file, reason(err, file));
+      return undefined;
+    }
+  }
+
+  /** Starts the network on a batch; resolves with its maps (undefined when it failed). */
+  async function predict(batch: Prepared[]): Promise<Float32Array | undefined> {
+    const count = batch.reduce((n, p) => n + p.faces.length, 0);
+    const per = prn.model.inputSize * prn.model.inputSize * 3;
+    const input = new Float32Array(count * per);
+    let o = 0;
+    for (const p of batch) {
+      input.set(p.input, o * per);
+      o += p.faces.length;
+    }
+    try {
+      return await predictBatched(prn.model, input, count);
+    } catch (err) {
+      for (const p of batch) fail(p.file, `network failed: ${reason(err, p.file)}`);
+      return undefined;
+    }
+  }
+
+  const writes = new Set<Promise<void>>();
+  /** Post-processes a batch (main thread) and starts writing its files. */
+  function finish(batch: Prepared[], maps: Float32Array): void {
+    let offset = 0;
+    for (const p of batch) {
+      let results: FaceResult[];
+      try {
+        results = restoreFaces(p.image, prn.assets, p.faces, p.transforms, maps, wanted, offset);
+      } catch (err) {
+        fail(p.file, reason(err, p.file));
+        offset += p.faces.length;
+        continue;
+      }
+      offset += p.faces.length;
+      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, model: prn.model.metadata.variant, base: p.base, image: p.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
+        .then(() => {
+          faceCount += results.length;
+          progress.tick(p.file, `${results.length} face${results.length === 1 ? '' : 's'}`);
+        })
+        .catch((err: unknown) => fail(p.file, reason(err, p.file)))
+        .finally(() => writes.delete(w));
+      writes.add(w);
+    }
+  }
+
+  // The pipeline: the worker runs the network on batch k while the main thread prepares
+  // (decode, detect, crop) batch k+1 and then post-processes and writes batch k−1. As soon
+  // as batch k's maps are back the next batch goes in, so the network never waits for writing.
+  let inFlight: { batch: Prepared[]; maps: Promise<Float32Array | undefined> } | undefined;
+  const drain = async (): Promise<void> => {
+    if (!inFlight) return;
+    const done = inFlight;
+    inFlight = undefined;
+    const maps = await done.maps;
+    if (maps) finish(done.batch, maps);
+  };
+  let batch: Prepared[] = [];
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const p = await prepare(i);
+      if (p) batch.push(p);
+      if (batch.length >= options.batchSize || (i === files.length - 1 && batch.length > 0)) {
+        const previous = inFlight;
+        inFlight = undefined;
+        const previousMaps = previous ? await previous.maps : undefined;
+        inFlight = { batch, maps: predict(batch) };
+        batch = [];
+        if (previous && previousMaps) finish(previous.batch, previousMaps);
+        // Bound memory: never more than a few images' results waiting to be written.
+        while (writes.size > 2 * options.batchSize) await Promise.race(writes);
+      }
+    }
+    await drain();
+    await Promise.all(writes);
+  } finally {
+    progress.stop();
+    if (!options.prnet) await prn.dispose();
+    await workerModel?.dispose();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const images = entries.length;
+  stream.write(`prnet: ${images} image${images === 1 ? '' : 's'}, ${faceCount} face${faceCount === 1 ? '' : 's'}, ${failed} failed, ${seconds.toFixed(1)} s (${images ? Math.round((seconds * 1000) / images) : 0} ms per image)\n`);
+  return { images, faces: faceCount, failed, seconds };
+}

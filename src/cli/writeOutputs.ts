@@ -1,0 +1,108 @@
+/**
+ * Writes the files `prnet reconstruct` produces for one image, atomically (temp file +
+ * rename), all in parallel. Names: `<base>_<i>.<ext>` per face, `<base>.json`,
+ * `<base>_depth.png`, `<base>_overlay.png` per image.
+ */
+import path from 'node:path';
+import type { RgbImage } from '../io/rgbImage.js';
+import type { UvAssets } from '../uv/uvAssets.js';
+import type { FaceResult } from '../reconstruct/faceResult.js';
+import { encodeObj } from '../io/obj.js';
+import { encodePly } from '../io/ply.js';
+import { encodeGlb } from '../io/glb.js';
+import { faceJson } from '../io/faceJson.js';
+import { drawLandmarks } from '../render/drawLandmarks.js';
+import { drawPoseBox } from '../render/drawPoseBox.js';
+import { encodeImage } from '../node/encodeImage.js';
+import { writeFileAtomic } from '../node/atomicWrite.js';
+
+/** The file kinds `prnet reconstruct --outputs` accepts. */
+export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;
+/** One of {@link OUTPUT_KINDS}. */
+export type OutputKind = (typeof OUTPUT_KINDS)[number];
+
+/** What {@link writeOutputs} writes. */
+export interface WriteOutputsInput {
+  /** Existing output folder. */
+  outDir: string;
+  /** The input file (named in the JSON). */
+  file: string;
+  /** Model name for the JSON (its metadata `variant`, if any). */
+  model?: string;
+  /** Base name of the files (input name without extension). */
+  base: string;
+  /** The decoded photo (overlay, sizes). */
+  image: RgbImage;
+  /** The image's reconstructed faces, in face-index order. */
+  faces: FaceResult[];
+  /** UV assets (triangles). */
+  assets: UvAssets;
+  /** Which files to write. */
+  kinds: readonly OutputKind[];
+  /** Meshes in the frontalized (canonical) frame instead of image space. */
+  front: boolean;
+}
+
+/** The photo with each face's 68 landmarks and head-pose box drawn on it (official `plot_kpt`, `plot_pose_box`). */
+function overlay(image: RgbImage, faces: FaceResult[]): RgbImage {
+  let out = image;
+  for (const f of faces) {
+    out = drawLandmarks(out, f.landmarks);
+    if (f.pose) out = drawPoseBox(out, f.pose.cameraMatrix, f.landmarks);
+  }
+  return out;
+}
+
+/** All faces' depth pictures merged (the nearest surface wins). */
+function mergedDepth(image: RgbImage, faces: FaceResult[]): { width: number; height: number; data: Uint8Array } {
+  const data = new Uint8Array(image.width * image.height);
+  const zbuf = new Float32Array(image.width * image.height).fill(-Infinity);
+  for (const f of faces) {
+    if (!f.depth) continue;
+    const { depth, image: pic } = f.depth;
+    for (let i = 0; i < data.length; i++) if (depth[i] > zbuf[i]) { zbuf[i] = depth[i]; data[i] = pic.data[i]; }
+  }
+  return { width: image.width, height: image.height, data };
+}
+
+/**
+ * Writes the chosen files for one image; resolves when all are on disk, rejects with the
+ * first error (every file is written atomically, so none is left half-written).
+ *
+ * ```ts
+ * await writeOutputs({ outDir: 'out', base: 'photo', image, faces, assets, kinds: ['obj', 'json'], front: false });
+ * ```
+ */
+export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> {
+  const { outDir, base, image, faces, assets, kinds, front } = input;
+  const jobs: Array<Promise<string>> = [];
+  // Encoders run inside the promise chain, so a throwing encoder rejects its own job
+  // instead of escaping while other jobs are in flight.
+  const write = (name: string, encode: () => Uint8Array | string | Promise<Uint8Array>): void => {
+    const file = path.join(outDir, name);
+    jobs.push(Promise.resolve().then(encode).then((b) => writeFileAtomic(file, b)).then(() => file));
+  };
+  faces.forEach((f, i) => {
+    const vertices = front && f.frontalVertices ? f.frontalVertices : f.vertices;
+    // Frontalized meshes live in the canonical frame, not the photo's: no image-height flip.
+    const flip = front ? {} : { imageHeight: image.height };
+    const mesh = { vertices, triangles: assets.triangles, colors: f.colors };
+    if (kinds.includes('obj')) write(`${base}_${i}.obj`, () => encodeObj(mesh, flip).obj);
+    if (kinds.includes('ply')) write(`${base}_${i}.ply`, () => encodePly(mesh, flip));
+    if (kinds.includes('glb')) write(`${base}_${i}.glb`, () => encodeGlb(mesh, flip));
+    if (kinds.includes('texture') && f.texture) write(`${base}_${i}_texture.png`, () => encodeImage(f.texture!));
+  });
+  if (kinds.includes('json')) {
+    const records = faces.map((f) => ({
+      landmarks: f.landmarks,
+      vertices: f.vertices,
+      pose: f.pose,
+      box: [f.box[0], f.box[1], f.box[0] + f.box[2], f.box[1] + f.box[3]],
+      score: f.score,
+    }));
+    write(`${base}.json`, () => faceJson({ image: { width: image.width, height: image.height, file: path.basename(input.file) }, model: input.model, faces: records }));
+  }
+  if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergedDepth(image, faces)));
+  if (kinds.includes('overlay')) write(`${base}_overlay.png`, () => encodeImage(overlay(image, faces)));
+  return Promise.all(jobs);
+}

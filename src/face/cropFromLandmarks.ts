@@ -1,0 +1,25 @@
+import { cropFromBox } from './cropFromBox.js';
+import type { FaceCrop } from './faceCrop.js';
+
+/**
+ * The crop of a face given by landmarks (68 or any number of points), as official PRNet's
+ * `process(image, kpt)`: the bounding box of the points × 1.6 (see {@link cropFromBox}).
+ *
+ * ```ts
+ * const crop = cropFromLandmarks(new Float64Array([x0, y0, x1, y1, x2, y2])); // x y pairs
+ * ```
+ *
+ * @param points x, y pairs, `2 · n` numbers.
+ */
+export function cropFromLandmarks(points: ArrayLike<number>): FaceCrop {
+  if (points.length < 4 || points.length % 2 !== 0) throw new Error(`landmarks need at least 2 points as x y pairs, got ${points.length} numbers`);
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i < points.length; i += 2) {
+    const x = points[i], y = points[i + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new Error(`landmark ${i / 2 + 1} is not a finite point`);
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  if (!(x1 > x0 && y1 > y0)) throw new Error('landmarks span no area (all on one line)');
+  return cropFromBox([x0, y0, x1 - x0, y1 - y0]);
+}

@@ -1,0 +1,147 @@
+/**
+ * The Node library entry: `PRNet.load()` wires the ONNX model, the UV assets and the
+ * BlazeFace detector together; `reconstruct()` takes a path, bytes or decoded image.
+ */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { RgbImage } from '../io/rgbImage.js';
+import type { PositionMapModel } from '../model/session.js';
+import type { UvAssets } from '../uv/uvAssets.js';
+import type { FaceDetector } from '../face/faceDetector.js';
+import { reconstruct } from '../reconstruct/reconstruct.js';
+import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
+import { loadOnnxModel } from './onnxModel.js';
+import { loadUvAssets } from './uvAssets.js';
+import { loadDetector } from './detector.js';
+import { decodeImage } from './decodeImage.js';
+import { prnetHome } from './prnetHome.js';
+
+/** Options of {@link PRNet.load}. */
+export interface PRNetLoadOptions {
+  /** ONNX model file, its bytes, or a loaded model. Default: `$PRNET_HOME/models/resfcn256.onnx`. */
+  model?: string | Uint8Array | PositionMapModel;
+  /** Folder with the official `uv-data` files (default: `$PRNET_DATA` or the prnet cache). */
+  dataDir?: string;
+  /** Download missing UV assets into the cache (default true, as `loadUvAssets`). */
+  download?: boolean;
+  /** ONNX Runtime intra-op threads (0 = one per core). */
+  threads?: number;
+  /** A face detector to use instead of BlazeFace (loaded lazily, on first need). */
+  detector?: FaceDetector;
+  /** Largest image accepted, in pixels (decoding guard). */
+  maxPixels?: number;
+}
+
+/** Per-call options of {@link PRNet.reconstruct}. */
+export interface PRNetReconstructOptions {
+  /** Face box `[x, y, w, h]`: reconstruct this face only, no detection. */
+  box?: readonly [number, number, number, number];
+  /** Landmarks as x, y pairs: reconstruct the face they outline, no detection. */
+  landmarks?: ArrayLike<number>;
+  /** Keep at most this many detected faces. */
+  maxFaces?: number;
+  /** Optional outputs (pose and colours by default; texture, depth, visibility, frontal on request). */
+  outputs?: Partial<FaceOutputs>;
+}
+
+/** The default model location, `$PRNET_HOME/models/resfcn256.onnx`. */
+export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(prnetHome(env), 'models', 'resfcn256.onnx');
+}
+
+/**
+ * The model to load: the given path or bytes, else {@link defaultModelPath} if that file
+ * exists; otherwise throws an error telling the user how to get a model.
+ *
+ * ```ts
+ * const source = await resolveModelSource(cliOptions.model); // path or bytes
+ * ```
+ */
+export async function resolveModelSource(model?: string | Uint8Array): Promise<string | Uint8Array> {
+  if (model !== undefined) return model;
+  const source = defaultModelPath();
+  try {
+    await access(source);
+  } catch {
+    throw new Error(`no model found at ${source}: run \`prnet weights download\` or pass a model (--model <file.onnx>)`);
+  }
+  return source;
+}
+
+/**
+ * A ready PRNet: model, UV assets and (lazily) a face detector.
+ *
+ * ```ts
+ * const prn = await PRNet.load({ model: 'resfcn256.onnx' });
+ * const faces = await prn.reconstruct('photo.jpg', { outputs: { texture: true } });
+ * console.log(faces.length, faces[0]?.pose?.yaw);
+ * await prn.dispose();
+ * ```
+ */
+export class PRNet {
+  private detectorPromise: Promise<FaceDetector> | undefined;
+
+  private constructor(
+    /** The position-map network. */
+    readonly model: PositionMapModel,
+    /** The UV assets (topology, canonical face, masks). */
+    readonly assets: UvAssets,
+    private readonly ownsModel: boolean,
+    private readonly maxPixels: number | undefined,
+    detector: FaceDetector | undefined,
+  ) {
+    if (detector) this.detectorPromise = Promise.resolve(detector);
+  }
+
+  /** Loads the model and the UV assets. Throws a clear error when no model is found. */
+  static async load(options: PRNetLoadOptions = {}): Promise<PRNet> {
+    const assetsPromise = loadUvAssets({ dataDir: options.dataDir, download: options.download });
+    let model: PositionMapModel;
+    let owns = true;
+    if (options.model && typeof options.model === 'object' && !(options.model instanceof Uint8Array)) {
+      model = options.model;
+      owns = false;
+    } else {
+      const source = await resolveModelSource(options.model as string | Uint8Array | undefined);
+      // Only pass what is set: an explicit undefined would override the loader's defaults.
+      model = await loadOnnxModel(source, options.threads === undefined ? {} : { threads: options.threads });
+    }
+    let assets: UvAssets;
+    try {
+      assets = await assetsPromise;
+    } catch (err) {
+      if (owns) await model.dispose();
+      throw err;
+    }
+    return new PRNet(model, assets, owns, options.maxPixels, options.detector);
+  }
+
+  /** The face detector, loaded on first use. */
+  detector(): Promise<FaceDetector> {
+    this.detectorPromise ??= loadDetector();
+    return this.detectorPromise;
+  }
+
+  /**
+   * Reconstructs the faces of an image (file path, encoded bytes, or decoded RGB).
+   * Returns `[]` when no face is found.
+   */
+  async reconstruct(image: string | Uint8Array | RgbImage, options: PRNetReconstructOptions = {}): Promise<FaceResult[]> {
+    const rgb = typeof image === 'string' || image instanceof Uint8Array ? await decodeImage(image, { maxPixels: this.maxPixels }) : image;
+    const needsDetector = !options.box && !options.landmarks;
+    return reconstruct(rgb, this.model, this.assets, {
+      box: options.box,
+      landmarks: options.landmarks,
+      maxFaces: options.maxFaces,
+      detector: needsDetector ? await this.detector() : undefined,
+      outputs: options.outputs,
+    });
+  }
+
+  /** Frees the model (if this instance loaded it) and the detector. */
+  async dispose(): Promise<void> {
+    if (this.detectorPromise) (await this.detectorPromise.catch(() => undefined))?.dispose();
+    this.detectorPromise = undefined;
+    if (this.ownsModel) await this.model.dispose();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Step 1 of the pipeline: where the faces are — from a detector, a user box, or user
+ * landmarks — as crops ready for the network.
+ */
+import type { RgbImage } from '../io/rgbImage.js';
+import type { FaceDetector } from '../face/faceDetector.js';
+import type { FaceCrop } from '../face/faceCrop.js';
+import { cropFromBox } from '../face/cropFromBox.js';
+import { cropFromLandmarks } from '../face/cropFromLandmarks.js';
+import { cropFromDetection } from '../face/cropFromDetection.js';
+
+/** A face to reconstruct: its box, score and crop. */
+export interface LocatedFace {
+  /** `[x, y, w, h]` image pixels: the detector's or user's box, or the landmarks' bounding box. */
+  box: [number, number, number, number];
+  /** Detector score; 1 for user boxes and landmarks. */
+  score: number;
+  /** The square crop fed to the network. */
+  crop: FaceCrop;
+}
+
+/** Options of {@link locateFaces}: give one of `box`, `landmarks` or `detector`. */
+export interface LocateFacesOptions {
+  /** A user face box `[x, y, w, h]` (crop = box × 1.6); skips detection. */
+  box?: readonly [number, number, number, number];
+  /** User landmarks as x, y pairs (crop = their box × 1.6); skips detection. */
+  landmarks?: ArrayLike<number>;
+  /** Detector used when neither box nor landmarks are given. */
+  detector?: FaceDetector;
+  /** Keep at most this many detected faces (best first). */
+  maxFaces?: number;
+}
+
+/**
+ * Finds the faces to reconstruct in an image. An empty array means the detector found none.
+ *
+ * ```ts
+ * const faces = await locateFaces(image, { detector, maxFaces: 4 });
+ * const one = await locateFaces(image, { box: [100, 80, 200, 200] });
+ * ```
+ */
+export async function locateFaces(image: RgbImage, options: LocateFacesOptions): Promise<LocatedFace[]> {
+  if (options.box && options.landmarks) throw new Error('give either a face box or landmarks, not both');
+  if (options.box) {
+    const box: [number, number, number, number] = [options.box[0], options.box[1], options.box[2], options.box[3]];
+    return [{ box, score: 1, crop: cropFromBox(box) }];
+  }
+  if (options.landmarks) {
+    const crop = cropFromLandmarks(options.landmarks);
+    const p = options.landmarks;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let i = 0; i < p.length; i += 2) {
+      x0 = Math.min(x0, p[i]); x1 = Math.max(x1, p[i]);
+      y0 = Math.min(y0, p[i + 1]); y1 = Math.max(y1, p[i + 1]);
+    }
+    return [{ box: [x0, y0, x1 - x0, y1 - y0], score: 1, crop }];
+  }
+  if (!options.detector) throw new Error('no face detector, box or landmarks given');
+  const detections = await options.detector.detect(image);
+  const max = options.maxFaces ?? Infinity;
+  return detections.slice(0, max).map((d) => ({ box: d.box, score: d.score, crop: cropFromDetection(d.box) }));
+}

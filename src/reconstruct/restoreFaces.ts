@@ -1,0 +1,37 @@
+/**
+ * Step 3 of the pipeline: the network's position maps (crop pixels) back to image
+ * coordinates, then per-face post-processing.
+ */
+import type { RgbImage } from '../io/rgbImage.js';
+import type { UvAssets } from '../uv/uvAssets.js';
+import { restorePositionMap } from '../face/warpImage.js';
+import type { LocatedFace } from './locateFaces.js';
+import { faceResult, type FaceOutputs, type FaceResult } from './faceResult.js';
+
+/**
+ * Turns the batch output for `faces` (`n · 256 · 256 · 3` floats, crop pixels) into
+ * {@link FaceResult}s. `offset` is the index of the first of these faces in `maps`, so one
+ * batch may hold the faces of several images.
+ *
+ * ```ts
+ * const maps = await model.predict(input, count);
+ * const results = restoreFaces(image, assets, faces, transforms, maps, { texture: true });
+ * ```
+ */
+export function restoreFaces(
+  image: RgbImage,
+  assets: UvAssets,
+  faces: readonly LocatedFace[],
+  transforms: readonly Float64Array[],
+  maps: Float32Array,
+  outputs: Partial<FaceOutputs> = {},
+  offset = 0,
+): FaceResult[] {
+  const per = assets.uvSize * assets.uvSize * 3;
+  if (maps.length < (offset + faces.length) * per) throw new Error(`model returned ${maps.length / per} position maps, expected at least ${offset + faces.length}`);
+  return faces.map((face, i) => {
+    const crop = maps.subarray((offset + i) * per, (offset + i + 1) * per);
+    const positionMap = restorePositionMap(crop, transforms[i]);
+    return faceResult(image, assets, { positionMap, box: face.box, score: face.score, crop: face.crop, cropTransform: transforms[i] }, outputs);
+  });
+}

@@ -1,0 +1,172 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile, copyFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { NodeIO } from '@gltf-transform/core';
+import { randomOnnxModelFile } from '../support/randomModel.js';
+import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { keypointVertexIndices } from '../../src/uv/keypointVertexIndices.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const shared = path.resolve(repo, '../shared');
+const dataDir = path.join(shared, 'prnet-data/uv-data');
+const photos = path.join(shared, 'fixtures/photos');
+const aflw = path.join(shared, 'fixtures/aflw2000-sample');
+
+const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-cli-'));
+test.after(() => rm(work, { recursive: true, force: true }));
+// A model with random weights (the light 128 variant: fast; outputs are garbage but well-formed).
+const modelPath = randomOnnxModelFile({ variant: 'resfcn128-light', seed: 7 });
+
+function prnet(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stderr: string; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, timeout: 240_000, env }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth and overlay files for each photo', async () => {
+  const out = path.join(work, 'good');
+  const inputs = [photos, path.join(aflw, 'image00002.jpg'), path.join(aflw, 'image00013.jpg')];
+  const r = await prnet(['reconstruct', ...inputs, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'obj,ply,glb,json,texture,depth,overlay', '--batch', '3']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /prnet: 7 images, 7 faces, 0 failed/);
+  const assets = await loadUvAssets({ dataDir, download: false });
+  const kpt = keypointVertexIndices(assets);
+  const names = ['photo1', 'photo2', 'photo3', 'photo4', 'photo5', 'image00002', 'image00013'];
+  const files = await readdir(out);
+  assert.ok(!files.some((f) => f.endsWith('.tmp')), 'no temporary files left');
+  for (const name of names) {
+    const src = name.startsWith('photo') ? path.join(photos, `${name}.jpg`) : path.join(aflw, `${name}.jpg`);
+    const meta = await sharp(src).metadata();
+    // OBJ: 43,867 coloured vertices, 86,907 triangles.
+    const obj = await readFile(path.join(out, `${name}_0.obj`), 'utf8');
+    const v = obj.split('\n').filter((l) => l.startsWith('v ')).map((l) => l.split(' ').slice(1).map(Number));
+    assert.equal(v.length, 43867, name);
+    assert.equal(obj.split('\n').filter((l) => l.startsWith('f ')).length, 86907);
+    assert.equal(v[0].length, 6, 'v x y z r g b');
+    // PLY and GLB: same counts.
+    const ply = await readFile(path.join(out, `${name}_0.ply`));
+    const header = ply.subarray(0, ply.indexOf('end_header')).toString('latin1');
+    assert.match(header, /element vertex 43867\n/);
+    assert.match(header, /element face 86907\n/);
+    const doc = await new NodeIO().readBinary(new Uint8Array(await readFile(path.join(out, `${name}_0.glb`))));
+    const prim = doc.getRoot().listMeshes()[0].listPrimitives()[0];
+    assert.equal(prim.getAttribute('POSITION')?.getCount(), 43867);
+    assert.equal(prim.getIndices()?.getCount(), 86907 * 3);
+    // JSON: the 68 landmarks are the mesh vertices at the keypoints (OBJ is y-up: y' = H − 1 − y).
+    const json = JSON.parse(await readFile(path.join(out, `${name}.json`), 'utf8'));
+    assert.equal(json.image.width, meta.width);
+    assert.equal(json.faces.length, 1);
+    const lm: number[][] = json.faces[0].landmarks;
+    assert.equal(lm.length, 68);
+    for (let k = 0; k < 68; k++) {
+      const p = v[kpt[k]];
+      assert.ok(Math.abs(lm[k][0] - p[0]) < 0.01 && Math.abs(lm[k][1] - (meta.height! - 1 - p[1])) < 0.01 && Math.abs(lm[k][2] - p[2]) < 0.01, `${name} landmark ${k}`);
+    }
+    assert.ok(Number.isFinite(json.faces[0].pose.yaw));
+    // Detector box (x0, y0, x1, y1) inside the photo, give or take.
+    const [x0, y0, x1, y1] = json.faces[0].box;
+    assert.ok(x1 > x0 && y1 > y0 && x0 > -0.2 * meta.width! && x1 < 1.2 * meta.width!);
+    // Pictures: overlay and depth photo-sized, texture 256².
+    for (const [file, w, h] of [[`${name}_overlay.png`, meta.width, meta.height], [`${name}_depth.png`, meta.width, meta.height], [`${name}_0_texture.png`, 256, 256]] as const) {
+      const m = await sharp(path.join(out, file)).metadata();
+      assert.deepEqual([m.width, m.height], [w, h], file);
+    }
+  }
+});
+
+test('bad inputs: one error line each, the good image still done, exit code 1', async () => {
+  const dir = path.join(work, 'bad-in');
+  const out = path.join(work, 'bad-out');
+  await rm(dir, { recursive: true, force: true });
+  await (await import('node:fs/promises')).mkdir(dir, { recursive: true });
+  const good = path.join(dir, 'good.jpg');
+  await copyFile(path.join(photos, 'photo2.jpg'), good);
+  const jpeg = await readFile(path.join(photos, 'photo1.jpg'));
+  const truncated = path.join(dir, 'truncated.jpg');
+  await writeFile(truncated, jpeg.subarray(0, Math.floor(jpeg.length / 2)));
+  const corrupt = path.join(dir, 'corrupt.jpg');
+  const garbage = Buffer.from(jpeg);
+  for (let i = 200; i < garbage.length; i += 7) garbage[i] = (i * 31) & 255;
+  await writeFile(corrupt, garbage);
+  const empty = path.join(dir, 'empty.png');
+  await writeFile(empty, '');
+  const text = path.join(dir, 'notes.txt');
+  await writeFile(text, 'not an image\n');
+  const blank = path.join(dir, 'blank.png');
+  await sharp({ create: { width: 200, height: 150, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(blank);
+  const missing = path.join(dir, 'missing.jpg');
+  const big = path.join(dir, 'big.jpg'); // 450×450 = 202,500 pixels, over --max-pixels
+  await copyFile(path.join(photos, 'photo4.jpg'), big);
+  const r = await prnet(['reconstruct', truncated, corrupt, empty, text, missing, blank, big, good, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'obj,json', '--max-pixels', '100000']);
+  assert.equal(r.code, 1, r.stderr);
+  const errors = r.stderr.split('\n').filter((l) => /^prnet: .*: /.test(l) && !/^prnet: \[/.test(l));
+  for (const f of [truncated, corrupt, empty, text, missing, blank, big]) {
+    const lines = errors.filter((l) => l.startsWith(`prnet: ${f}: `));
+    assert.equal(lines.length, 1, `one line for ${path.basename(f)}:\n${r.stderr}`);
+  }
+  assert.match(errors.find((l) => l.startsWith(`prnet: ${blank}: `))!, /no face/);
+  assert.match(errors.find((l) => l.startsWith(`prnet: ${missing}: `))!, /no such file/);
+  assert.match(errors.find((l) => l.startsWith(`prnet: ${big}: `))!, /over the limit/);
+  assert.match(errors.find((l) => l.startsWith(`prnet: ${empty}: `))!, /empty/);
+  assert.match(r.stderr, /prnet: 8 images, 1 face, 7 failed/);
+  const files = (await readdir(out)).sort();
+  assert.deepEqual(files, ['good.json', 'good_0.obj']);
+});
+
+test('user box and landmarks skip detection; usage errors exit with 2', async () => {
+  const out = path.join(work, 'box');
+  const img = path.join(aflw, 'image00004.jpg');
+  const r = await prnet(['reconstruct', img, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'json', '--box', '100,120,200,210']);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(await readFile(path.join(out, 'image00004.json'), 'utf8'));
+  assert.deepEqual(json.faces[0].box, [100, 120, 300, 330]);
+  assert.equal(json.faces[0].score, 1);
+  const lmFile = path.join(work, 'lm.txt');
+  await writeFile(lmFile, '150 160\n250 170\n200 300\n');
+  const r2 = await prnet(['reconstruct', img, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'json', '--landmarks', lmFile]);
+  assert.equal(r2.code, 0, r2.stderr);
+  const json2 = JSON.parse(await readFile(path.join(out, 'image00004.json'), 'utf8'));
+  assert.deepEqual(json2.faces[0].box, [150, 160, 250, 300]);
+  for (const bad of [['--box', '1,2,3'], ['--outputs', 'obj,stl'], ['--max-faces', '0'], ['--landmarks', path.join(work, 'nope.txt')]]) {
+    const u = await prnet(['reconstruct', img, '-o', out, '--model', modelPath, ...bad]);
+    assert.equal(u.code, 2, `${bad.join(' ')}: ${u.stderr}`);
+  }
+  // No --model and nothing at $PRNET_HOME/models: a clear setup error, exit 1.
+  const noModel = await prnet(['reconstruct', img, '-o', out, '--data-dir', dataDir], { ...process.env, PRNET_HOME: path.join(work, 'empty-home') });
+  assert.equal(noModel.code, 1);
+  assert.match(noModel.stderr, /prnet: no model found at .*empty-home.*prnet weights download/);
+});
+
+test('a known face through the real ONNX path and the CLI: JSON landmarks and pose are exact', async () => {
+  const { constantFaceModel } = await import('../support/randomModel.js');
+  const { syntheticFace } = await import('../support/syntheticFace.js');
+  const assets = await loadUvAssets({ dataDir, download: false });
+  // The canonical face turned 25° in the 256-crop frame; the model always returns it.
+  const face = syntheticFace(assets, { scale: 0.9, tx: 128, ty: 130, tz: 80, yaw: 25 });
+  const model = path.join(work, 'constant.onnx');
+  await writeFile(model, constantFaceModel(face.positionMap, 256));
+  const out = path.join(work, 'known');
+  const box = [100, 120, 200, 210];
+  const r = await prnet(['reconstruct', path.join(aflw, 'image00004.jpg'), '-o', out, '--model', model, '--data-dir', dataDir, '--outputs', 'json', '--box', box.join(',')]);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(await readFile(path.join(out, 'image00004.json'), 'utf8'));
+  // Official crop of a box, written out: side 1.6 × mean side, scale 255 / side.
+  const size = 1.6 * (box[2] + box[3]) / 2;
+  const s = 255 / size, x0 = box[0] + box[2] / 2 - size / 2, y0 = box[1] + box[3] / 2 - size / 2;
+  const kpt = keypointVertexIndices(assets);
+  for (let k = 0; k < 68; k++) {
+    const v = kpt[k];
+    const want = [face.vertices[3 * v] / s + x0, face.vertices[3 * v + 1] / s + y0, face.vertices[3 * v + 2] / s];
+    const got: number[] = json.faces[0].landmarks[k];
+    assert.ok(got.every((g, c) => Math.abs(g - want[c]) < 0.011), `landmark ${k}: ${got} vs ${want}`);
+  }
+  assert.ok(Math.abs(Math.abs(json.faces[0].pose.yaw) - 25) < 0.1, `yaw ${json.faces[0].pose.yaw}`);
+  assert.ok(Math.abs(json.faces[0].pose.pitch) < 0.1 && Math.abs(json.faces[0].pose.roll) < 0.1);
+});
