@@ -10,6 +10,7 @@ import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from './session.js';
 import type { OnnxGraph, OnnxNode, OnnxTensor } from './onnx/onnxModel.js';
 import { attr } from './onnx/onnxModel.js';
 import { toFloat16Bits } from './float16.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Weights keyed by full TF variable name, in TF layout (see `networkVariables`). */
 export type NetworkWeights = ReadonlyMap<string, Float32Array>;
@@ -233,7 +234,7 @@ function transposedConvLayer(g: GraphBuilder, x: string, l: ConvTransposeLayer, 
  * ```
  */
 export function buildResfcnGraph(spec: NetworkSpec, weights: NetworkWeights, options: BuildResfcnGraphOptions = {}): OnnxGraph {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(DEFAULTS, options);
   const g = new GraphBuilder(o.fp16);
   const eps = spec.batchNormEpsilon;
   let x = g.node('Transpose', [MODEL_INPUT_NAME], [attr.ints('perm', [0, 3, 1, 2])], 'to_nchw');

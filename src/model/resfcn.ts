@@ -17,6 +17,8 @@
  * every batch norm has scale (gamma) and offset (beta) and epsilon 0.001.
  */
 
+import { withDefaults } from '../io/withDefaults.js';
+
 /** Activation applied after a layer's batch norm. */
 export type Activation = 'relu' | 'sigmoid' | 'none';
 
@@ -128,7 +130,7 @@ const DEFAULTS: Required<ResfcnOptions> = {
  * ```
  */
 export function resfcnSpec(options: ResfcnOptions = {}): NetworkSpec {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(DEFAULTS, options);
   if (o.inputSize % 32 !== 0) throw new Error(`inputSize must be a multiple of 32, got ${o.inputSize}`);
   const s = o.baseChannels;
   const root = o.rootScope;

@@ -8,6 +8,7 @@ import { convertCheckpoint } from '../model/convertCheckpoint.js';
 import { checkpointWeights } from '../model/checkpoint/checkpointWeights.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { writeFileAtomic } from './atomicWrite.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 export interface ConvertCheckpointFileOptions {
   /** Network variant the checkpoint holds. */
@@ -34,7 +35,7 @@ export interface ConvertCheckpointFileResult {
  * ```
  */
 export async function convertCheckpointFile(prefix: string, output: string, options: ConvertCheckpointFileOptions = {}): Promise<ConvertCheckpointFileResult> {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(DEFAULTS, options);
   const t0 = performance.now();
   const spec = variantSpec(o.variant);
   const checkpoint = await loadCheckpoint(prefix);

@@ -12,6 +12,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { blazeFace, type BlazeFaceOptions } from '../face/blazeFace.js';
 import type { FaceDetector } from '../face/faceDetector.js';
 import type { TfGraphModelJson } from '../face/tfGraph.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Options of {@link loadDetector}. */
 export interface LoadDetectorOptions extends Partial<BlazeFaceOptions> {
@@ -59,7 +60,7 @@ export function humanModelsDir(): string {
  * ```
  */
 export async function loadDetector(options: Partial<LoadDetectorOptions> = {}): Promise<FaceDetector> {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = withDefaults(DEFAULTS, options);
   await ensureBackend(opts.backend);
   const dir = humanModelsDir();
   const jsonPath = path.join(dir, 'blazeface.json');

@@ -8,6 +8,7 @@ import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../model/session.js';
 import { readOnnxMetadata } from '../model/onnx/readOnnxMetadata.js';
 import { MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { POSITION_MAP_SIZE } from '../model/resfcn.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 export interface LoadOnnxModelOptions {
   /** Intra-op threads (0 = ONNX Runtime's default: one per physical core). */
@@ -27,7 +28,7 @@ const DEFAULTS: Required<LoadOnnxModelOptions> = { threads: 0, graphOptimization
  * ```
  */
 export async function loadOnnxModel(source: string | Uint8Array, options: LoadOnnxModelOptions = {}): Promise<PositionMapModel> {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(DEFAULTS, options);
   const label = typeof source === 'string' ? source : '<model bytes>';
   let bytes: Uint8Array;
   try {

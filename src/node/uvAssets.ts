@@ -7,6 +7,7 @@ import { UV_ASSET_BASE_URL, UV_ASSET_FILES, UV_ASSET_SHA256, type UvAssetFileNam
 import { UV_ASSET_PNG_FILES, uvAssetsFromFiles, type UvAssetFiles } from '../uv/uvAssetsFromFiles.js';
 import type { DecodedPixels } from '../uv/uvMasks.js';
 import { prnetHome } from './prnetHome.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Options of {@link loadUvAssets}. */
 export interface LoadUvAssetsOptions {
@@ -111,7 +112,7 @@ async function decodePng(bytes: Uint8Array, name: string): Promise<DecodedPixels
  * ```
  */
 export async function loadUvAssets(options: LoadUvAssetsOptions = {}): Promise<UvAssets> {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = withDefaults(DEFAULTS, options);
   const { dir, isCache } = resolveUvDataDir(options);
   const mayDownload = isCache && opts.download;
   const files: Partial<Record<UvAssetFileName, Uint8Array | DecodedPixels>> = {};

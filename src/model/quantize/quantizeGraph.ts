@@ -6,6 +6,7 @@
  */
 import type { OnnxGraph, OnnxNode, OnnxTensor } from '../onnx/onnxModel.js';
 import { attr } from '../onnx/onnxModel.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Observed value range of one tensor over the calibration inputs. */
 export interface TensorRange { min: number; max: number }
@@ -19,7 +20,7 @@ const DEFAULTS: Required<QuantizeGraphOptions> = { minChannels: 8 };
 
 /** Names of the tensors whose ranges {@link quantizeGraph} needs (inputs and outputs of convs). */
 export function calibrationTensors(graph: OnnxGraph, options: QuantizeGraphOptions = {}): string[] {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(DEFAULTS, options);
   const init = new Map(graph.initializers.map((t) => [t.name, t]));
   const consumers = consumerMap(graph.nodes);
   const names = new Set<string>();
@@ -84,7 +85,7 @@ function uint8Params(r: TensorRange): { scale: number; zeroPoint: number } {
  * ```
  */
 export function quantizeGraph(graph: OnnxGraph, ranges: ReadonlyMap<string, TensorRange>, options: QuantizeGraphOptions = {}): OnnxGraph {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(DEFAULTS, options);
   const init = new Map(graph.initializers.map((t) => [t.name, t]));
   const consumers = consumerMap(graph.nodes);
   const initializers = [...graph.initializers];
