@@ -1,4 +1,5 @@
 import { toYUp, type ToYUpOptions } from './toYUp.js';
+import { AsciiWriter } from './asciiWriter.js';
 import { withDefaults } from './withDefaults.js';
 
 /** A mesh to write: image-space vertices as reconstructed (x right, y down, z toward the viewer). */
@@ -69,28 +70,33 @@ export function encodeObj(mesh: ObjMesh, options: EncodeObjOptions = {}): ObjFil
   if (tex && tex.faceIndices.length !== nv) throw new Error(`encodeObj: ${tex.faceIndices.length} face indices for ${nv} vertices`);
   const { positions, triangles } = toYUp(vertices, mesh.triangles, { imageHeight: options.imageHeight, winding: options.winding });
 
-  const lines: string[] = ['# prnet face mesh'];
-  if (tex) lines.push(`mtllib ${tex.mtlFile}`);
+  const w = new AsciiWriter().text('# prnet face mesh\n');
+  if (tex) w.text(`mtllib ${tex.mtlFile}\n`);
   for (let i = 0; i < nv; i++) {
-    let s = `v ${positions[3 * i].toFixed(decimals)} ${positions[3 * i + 1].toFixed(decimals)} ${positions[3 * i + 2].toFixed(decimals)}`;
-    if (colors && !tex) s += ` ${colors[3 * i].toFixed(decimals)} ${colors[3 * i + 1].toFixed(decimals)} ${colors[3 * i + 2].toFixed(decimals)}`;
-    lines.push(s);
+    w.text('v ').fixed(positions[3 * i], decimals).char(32).fixed(positions[3 * i + 1], decimals).char(32).fixed(positions[3 * i + 2], decimals);
+    if (colors && !tex) w.char(32).fixed(colors[3 * i], decimals).char(32).fixed(colors[3 * i + 1], decimals).char(32).fixed(colors[3 * i + 2], decimals);
+    w.char(10);
   }
   if (tex) {
     const n = tex.uvSize;
     for (let i = 0; i < nv; i++) {
       const k = tex.faceIndices[i];
-      lines.push(`vt ${(((k % n) + 0.5) / n).toFixed(6)} ${(1 - (Math.floor(k / n) + 0.5) / n).toFixed(6)}`);
+      w.text('vt ').fixed(((k % n) + 0.5) / n, 6).char(32).fixed(1 - (Math.floor(k / n) + 0.5) / n, 6).char(10);
     }
-    lines.push('usemtl FaceTexture');
+    w.text('usemtl FaceTexture\n');
   }
   const m = triangles.length / 3;
   for (let t = 0; t < m; t++) {
     const a = triangles[3 * t] + 1, b = triangles[3 * t + 1] + 1, c = triangles[3 * t + 2] + 1;
-    lines.push(tex ? `f ${a}/${a} ${b}/${b} ${c}/${c}` : `f ${a} ${b} ${c}`);
+    w.text('f ').int(a);
+    if (tex) w.char(47).int(a);
+    w.char(32).int(b);
+    if (tex) w.char(47).int(b);
+    w.char(32).int(c);
+    if (tex) w.char(47).int(c);
+    w.char(10);
   }
-  lines.push('');
-  const obj = lines.join('\n');
+  const obj = w.toString();
   if (!tex) return { obj };
   const mtl = ['newmtl FaceTexture', 'Ka 1 1 1', 'Kd 1 1 1', 'Ks 0 0 0', 'd 1', 'illum 1', `map_Kd ${tex.textureFile}`, ''].join('\n');
   return { obj, mtl };
