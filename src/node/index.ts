@@ -15,3 +15,5 @@ export * from './trainingData.js';
 export * from './trainGradients.js';
 export * from './trainBackend.js';
 export * from './trainRun.js';
+export * from './morphableModel.js';
+export * from './posmapDataset.js';

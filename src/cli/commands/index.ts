@@ -1,6 +1,7 @@
 /** The registry of CLI commands: one import and one entry per command file. */
 import type { Command } from 'commander';
 import { register as convert } from './convert.js';
+import { register as data } from './data.js';
 import { register as reconstruct } from './reconstruct.js';
 import { register as weights } from './weights.js';
 import { register as evaluate } from './eval.js';
@@ -11,6 +12,7 @@ export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [
   convert,
+  data,
   evaluate,
   reconstruct,
   swap,

@@ -1,0 +1,76 @@
+/**
+ * Per-frame time of the demo page's pipeline in headless Chromium (Debian's `chromium`,
+ * onnxruntime-web wasm with one thread per core under cross-origin isolation), for the
+ * light and the full network: the webcam loop's work (decode a frame, detect or track,
+ * crop, network, post-processing, overlays + 3D view) on `photo1.jpg`, medians over frames.
+ *
+ * ```sh
+ * node --import tsx bench/webDemo.ts                     # light + full (random weights unless models/ has them)
+ * node --import tsx bench/webDemo.ts --frames 30 --variants resfcn128-light
+ * node --import tsx bench/webDemo.ts --screenshot docs/demo-screenshot.png
+ * ```
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildDemo } from '../scripts/buildDemo.js';
+import { serveDemo } from '../scripts/serveDemo.js';
+import { launchDemoBrowser } from '../scripts/demoBrowser.js';
+import { makeDemoModel } from '../scripts/makeDemoModel.js';
+import { REPO_ROOT } from '../scripts/demoAssets.js';
+
+const { values } = parseArgs({
+  options: {
+    frames: { type: 'string', default: '20' },
+    variants: { type: 'string', default: 'resfcn128-light,resfcn256' },
+    photo: { type: 'string', default: path.resolve(REPO_ROOT, '../shared/fixtures/photos/photo1.jpg') },
+    screenshot: { type: 'string' },
+  },
+});
+const frames = Number(values.frames);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-webbench-'));
+const site = path.join(work, 'site');
+await buildDemo(site, { quiet: true });
+const server = await serveDemo({ root: site });
+const browser = await launchDemoBrowser();
+try {
+  const { page } = browser;
+  for (const variant of values.variants.split(',')) {
+    // A trained model in models/ wins over the random stand-in of the same name.
+    const shipped = existsSync(path.join(REPO_ROOT, 'models', `${variant}.onnx`));
+    if (!shipped) await makeDemoModel(variant);
+    await page.goto(`${server.url}?model=models/${variant}.onnx`);
+    await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 120_000 });
+    const error = await page.evaluate(() => window.__prnetError);
+    if (error) throw new Error(`${variant}: ${error}\n${browser.logs.join('\n')}`);
+    const info = await page.evaluate(() => window.__prnetInfo!);
+    await page.setInputFiles('#file', values.photo);
+    await page.waitForFunction(() => window.__prnetLastResult, null, { timeout: 120_000 });
+    await page.evaluate(() => window.__prnetBench!(3)); // warm-up
+    console.log(`\n${variant}${shipped ? '' : ' (random weights)'}: ${info.threads} threads, isolated ${info.isolated}, detector tfjs-${info.detectorBackend}, ${frames} frames, median ms`);
+    console.log('mode            decode  detect  crop  network  post  render  total    fps');
+    for (const track of [false, true]) {
+      const t = await page.evaluate(([n, tr]) => window.__prnetBench!(n as number, { track: tr as boolean }), [frames, track] as const);
+      const m = (k: keyof (typeof t)[number]) => median(t.map((f) => f[k]));
+      const row = [m('decode'), m('detect'), m('crop'), m('network'), m('post'), m('render'), m('total')].map((v) => v.toFixed(1).padStart(6));
+      console.log(`${(track ? 'track landmarks' : 'detect each').padEnd(15)} ${row.join('  ')}  ${(1000 / m('total')).toFixed(1).padStart(5)}`);
+    }
+    if (values.screenshot && variant === values.variants.split(',')[0]) {
+      await page.setInputFiles('#file', values.photo);
+      await page.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('face'));
+      await page.screenshot({ path: values.screenshot, fullPage: true });
+      console.log(`screenshot: ${values.screenshot}`);
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  await rm(work, { recursive: true, force: true });
+}

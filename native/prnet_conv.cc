@@ -1,0 +1,626 @@
+// Fast single-precision convolution kernels for prnet training (N-API addon).
+//
+// Three kernels, NHWC activations and TF filter layout [kh, kw, in, out], exactly the
+// tfjs kernels Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter. Each is im2col (or
+// col2im) around one blocked GEMM with a register-tiled micro-kernel written with GCC
+// vector extensions (AVX-512 / AVX2 / SSE chosen by -march=native at install), split
+// over a few std::threads. The JS side checks every kernel against tfjs-backend-cpu.
+#include <node_api.h>
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#if defined(__AVX512F__)
+typedef float vf __attribute__((vector_size(64)));
+static constexpr int VL = 16;
+static constexpr int MR2 = 12;  // rows of the 2-vector-wide tile (24 accumulators)
+static constexpr int MR1 = 24;  // rows of the 1-vector-wide tile
+#elif defined(__AVX__)
+typedef float vf __attribute__((vector_size(32)));
+static constexpr int VL = 8;
+static constexpr int MR2 = 6;
+static constexpr int MR1 = 12;
+#else
+typedef float vf __attribute__((vector_size(16)));
+static constexpr int VL = 4;
+static constexpr int MR2 = 6;
+static constexpr int MR1 = 12;
+#endif
+
+static constexpr int KC = 256;  // depth of one packed panel (fits L1/L2 with the tiles)
+static constexpr int MC = 120;  // rows of A packed at once (multiple of MR1/MR2 handled by edges)
+static int g_threads = 2;
+
+static float* alignedAlloc(size_t n) {
+  void* p = nullptr;
+  if (posix_memalign(&p, 64, std::max<size_t>(n, 16) * sizeof(float)) != 0) return nullptr;
+  return static_cast<float*>(p);
+}
+
+struct Buf {
+  float* p = nullptr;
+  size_t n = 0;
+  float* get(size_t want) {
+    if (want > n) { free(p); p = alignedAlloc(want); n = want; }
+    return p;
+  }
+  ~Buf() { free(p); }
+};
+
+// A strided matrix view: element (i, j) = base[i * rs + j * cs].
+struct View {
+  const float* base;
+  long rs, cs;
+  inline float at(long i, long j) const { return base[i * rs + j * cs]; }
+};
+
+// Packs rows [i0, i0+mc) × depth [k0, k0+kc) of A into MR-row slivers, zero padded.
+template <int MR>
+static void packA(const View& a, long i0, int mc, long k0, int kc, float* out) {
+  for (int ii = 0; ii < mc; ii += MR) {
+    int mr = std::min(MR, mc - ii);
+    float* o = out + (long)ii * kc;
+    if (a.cs == 1) {
+      // Row-major A: read each row sequentially, scatter into the sliver (stays in L1).
+      for (int r = 0; r < mr; r++) {
+        const float* src = a.base + (i0 + ii + r) * a.rs + k0;
+        for (int k = 0; k < kc; k++) o[(long)k * MR + r] = src[k];
+      }
+      for (int r = mr; r < MR; r++)
+        for (int k = 0; k < kc; k++) o[(long)k * MR + r] = 0.f;
+    } else {
+      for (int k = 0; k < kc; k++) {
+        const float* src = a.base + (i0 + ii) * a.rs + (k0 + k) * a.cs;
+        int r = 0;
+        for (; r < mr; r++) o[(long)k * MR + r] = src[r * a.rs];
+        for (; r < MR; r++) o[(long)k * MR + r] = 0.f;
+      }
+    }
+  }
+}
+
+// Packs depth [k0, k0+kc) × columns [0, n) of B into NR-column slivers, zero padded.
+template <int NR>
+static void packB(const View& b, long k0, int kc, int n, float* out) {
+  for (int jj = 0; jj < n; jj += NR) {
+    int nr = std::min(NR, n - jj);
+    float* o = out + (long)jj * kc;
+    if (b.cs == 1) {
+      for (int k = 0; k < kc; k++) {
+        const float* src = b.base + (k0 + k) * b.rs + jj;
+        float* ok = o + (long)k * NR;
+        int c = 0;
+        for (; c < nr; c++) ok[c] = src[c];
+        for (; c < NR; c++) ok[c] = 0.f;
+      }
+    } else {
+      for (int k = 0; k < kc; k++) {
+        float* ok = o + (long)k * NR;
+        int c = 0;
+        for (; c < nr; c++) ok[c] = b.at(k0 + k, jj + c);
+        for (; c < NR; c++) ok[c] = 0.f;
+      }
+    }
+  }
+}
+
+// C[MR × NV·VL] (+)= Apacked · Bpacked over kc; writes only the valid mr × nr corner.
+template <int MR, int NV>
+static inline void microKernel(int kc, const float* __restrict A, const float* __restrict B,
+                               float* C, long ldc, int mr, int nr, bool accumulate) {
+  vf acc[MR][NV];
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) acc[i][v] = (vf){} ;
+  for (int k = 0; k < kc; k++) {
+    vf b[NV];
+    for (int v = 0; v < NV; v++) b[v] = *reinterpret_cast<const vf*>(B + (long)k * NV * VL + v * VL);
+    const float* a = A + (long)k * MR;
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; i++) {
+      float ai = a[i];
+      for (int v = 0; v < NV; v++) acc[i][v] += ai * b[v];
+    }
+  }
+  const int NR = NV * VL;
+  if (mr == MR && nr == NR) {
+    for (int i = 0; i < MR; i++) {
+      float* c = C + i * ldc;
+      for (int v = 0; v < NV; v++) {
+        vf cur;
+        if (accumulate) { memcpy(&cur, c + v * VL, sizeof(vf)); cur += acc[i][v]; }
+        else cur = acc[i][v];
+        memcpy(c + v * VL, &cur, sizeof(vf));
+      }
+    }
+  } else {
+    alignas(64) float tile[MR * NR];
+    for (int i = 0; i < MR; i++)
+      for (int v = 0; v < NV; v++) memcpy(tile + i * NR + v * VL, &acc[i][v], sizeof(vf));
+    for (int i = 0; i < mr; i++)
+      for (int j = 0; j < nr; j++) {
+        float* c = C + i * ldc + j;
+        *c = accumulate ? *c + tile[i * NR + j] : tile[i * NR + j];
+      }
+  }
+}
+
+// C[m × n] (row stride ldc) = (accumulate ? C : 0) + A[m × k] · B[k × n]; single thread.
+template <int MR, int NV>
+static void gemmT(long m, int n, long k, const View& a, const View& b, float* C, long ldc,
+                  bool accumulate, Buf& bufA, Buf& bufB) {
+  const int NR = NV * VL;
+  int nPad = (n + NR - 1) / NR * NR;
+  float* pb = bufB.get((size_t)KC * nPad);
+  float* pa = bufA.get((size_t)KC * (MC + MR));
+  for (long k0 = 0; k0 < k; k0 += KC) {
+    int kc = (int)std::min<long>(KC, k - k0);
+    bool acc = accumulate || k0 > 0;
+    packB<NR>(b, k0, kc, n, pb);
+    for (long i0 = 0; i0 < m; i0 += MC) {
+      int mc = (int)std::min<long>(MC, m - i0);
+      packA<MR>(a, i0, mc, k0, kc, pa);
+      for (int jj = 0; jj < n; jj += NR) {
+        int nr = std::min(NR, n - jj);
+        for (int ii = 0; ii < mc; ii += MR) {
+          int mr = std::min(MR, mc - ii);
+          microKernel<MR, NV>(kc, pa + (long)ii * kc, pb + (long)jj * kc, C + (i0 + ii) * ldc + jj, ldc,
+                              mr, nr, acc);
+        }
+      }
+    }
+  }
+  if (k == 0 && !accumulate)
+    for (long i = 0; i < m; i++) memset(C + i * ldc, 0, sizeof(float) * n);
+}
+
+static void gemm(long m, int n, long k, const View& a, const View& b, float* C, long ldc, bool accumulate,
+                 Buf& bufA, Buf& bufB) {
+  if (n <= VL) gemmT<MR1, 1>(m, n, k, a, b, C, ldc, accumulate, bufA, bufB);
+  else gemmT<MR2, 2>(m, n, k, a, b, C, ldc, accumulate, bufA, bufB);
+}
+
+struct ConvGeom {
+  int n, h, w, ci;     // input x
+  int oh, ow, co;      // output y
+  int kh, kw, sh, sw;  // kernel and strides
+  int padT, padL;
+  long K() const { return (long)kh * kw * ci; }
+  long pixelsOut() const { return (long)n * oh * ow; }
+  bool pointwise() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0; }
+};
+
+// im2col rows [m0, m0+rows) of the output pixels: row = (ky, kx, c) patch, zeros outside.
+static void im2col(const ConvGeom& g, const float* x, long m0, int rows, float* col) {
+  long K = g.K();
+  long ohw = (long)g.oh * g.ow;
+  for (int r = 0; r < rows; r++) {
+    long m = m0 + r;
+    long b = m / ohw, rem = m % ohw;
+    int oy = (int)(rem / g.ow), ox = (int)(rem % g.ow);
+    float* o = col + (long)r * K;
+    for (int ky = 0; ky < g.kh; ky++) {
+      int iy = oy * g.sh - g.padT + ky;
+      for (int kx = 0; kx < g.kw; kx++, o += g.ci) {
+        int ix = ox * g.sw - g.padL + kx;
+        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) memset(o, 0, sizeof(float) * g.ci);
+        else memcpy(o, x + (((b * g.h + iy) * g.w + ix) * (long)g.ci), sizeof(float) * g.ci);
+      }
+    }
+  }
+}
+
+// Adds patch rows back into the image: the adjoint of im2col.
+static void col2im(const ConvGeom& g, const float* col, long m0, int rows, float* x) {
+  long K = g.K();
+  long ohw = (long)g.oh * g.ow;
+  for (int r = 0; r < rows; r++) {
+    long m = m0 + r;
+    long b = m / ohw, rem = m % ohw;
+    int oy = (int)(rem / g.ow), ox = (int)(rem % g.ow);
+    const float* o = col + (long)r * K;
+    for (int ky = 0; ky < g.kh; ky++) {
+      int iy = oy * g.sh - g.padT + ky;
+      for (int kx = 0; kx < g.kw; kx++, o += g.ci) {
+        int ix = ox * g.sw - g.padL + kx;
+        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+        float* d = x + (((b * g.h + iy) * g.w + ix) * (long)g.ci);
+        for (int c = 0; c < g.ci; c++) d[c] += o[c];
+      }
+    }
+  }
+}
+
+template <typename F>
+static void parallelFor(int parts, F f) {
+  if (parts <= 1) { f(0); return; }
+  std::vector<std::thread> ts;
+  for (int t = 1; t < parts; t++) ts.emplace_back(f, t);
+  f(0);
+  for (auto& t : ts) t.join();
+}
+
+// Rows of one im2col chunk: keep the buffer near 2 MB.
+static int chunkRows(long K) { return (int)std::max<long>(64, std::min<long>(4096, (1 << 19) / std::max<long>(K, 1))); }
+
+static void conv2d(const ConvGeom& g, const float* x, const float* w, float* y) {
+  long M = g.pixelsOut(), K = g.K();
+  int T = (int)std::max<long>(1, std::min<long>(g_threads, M / 64));
+  View wv{w, g.co, 1};
+  parallelFor(T, [&](int t) {
+    long m0 = M * t / T, m1 = M * (t + 1) / T;
+    Buf ba, bb, bc;
+    if (g.pointwise()) {
+      gemm(m1 - m0, g.co, K, View{x + m0 * K, K, 1}, wv, y + m0 * g.co, g.co, false, ba, bb);
+      return;
+    }
+    int cr = chunkRows(K);
+    float* col = bc.get((size_t)cr * K);
+    for (long m = m0; m < m1; m += cr) {
+      int rows = (int)std::min<long>(cr, m1 - m);
+      im2col(g, x, m, rows, col);
+      gemm(rows, g.co, K, View{col, K, 1}, wv, y + m * g.co, g.co, false, ba, bb);
+    }
+  });
+}
+
+// dx = col2im(dy · Wᵀ); images are split over threads so scatters never collide, and
+// when there are fewer images than threads each thread scatters into a private image.
+static void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  long M = g.pixelsOut(), K = g.K();
+  long xSize = (long)g.n * g.h * g.w * g.ci;
+  View wt{w, 1, g.co};  // B(k = out channel, j = patch index) = w[j * co + k]
+  if (g.pointwise()) {
+    int T = (int)std::max<long>(1, std::min<long>(g_threads, M / 64));
+    parallelFor(T, [&](int t) {
+      long m0 = M * t / T, m1 = M * (t + 1) / T;
+      Buf ba, bb;
+      gemm(m1 - m0, (int)K, g.co, View{dy + m0 * g.co, g.co, 1}, wt, dx + m0 * K, K, false, ba, bb);
+    });
+    return;
+  }
+  memset(dx, 0, sizeof(float) * xSize);
+  long ohw = (long)g.oh * g.ow;
+  int cr = chunkRows(K);
+  if (g.n >= g_threads || g_threads == 1) {
+    int T = std::min(g_threads, g.n);
+    parallelFor(T, [&](int t) {
+      Buf ba, bb, bc;
+      float* col = bc.get((size_t)cr * K);
+      for (int b = t; b < g.n; b += T) {
+        for (long m = b * ohw; m < (b + 1) * ohw; m += cr) {
+          int rows = (int)std::min<long>(cr, (b + 1) * ohw - m);
+          gemm(rows, (int)K, g.co, View{dy + m * g.co, g.co, 1}, wt, col, K, false, ba, bb);
+          col2im(g, col, m, rows, dx);
+        }
+      }
+    });
+    return;
+  }
+  int T = g_threads;
+  std::vector<float*> priv(T, nullptr);
+  parallelFor(T, [&](int t) {
+    float* target = dx;
+    if (t > 0) { priv[t] = alignedAlloc(xSize); memset(priv[t], 0, sizeof(float) * xSize); target = priv[t]; }
+    long m0 = M * t / T, m1 = M * (t + 1) / T;
+    Buf ba, bb, bc;
+    float* col = bc.get((size_t)cr * K);
+    for (long m = m0; m < m1; m += cr) {
+      int rows = (int)std::min<long>(cr, m1 - m);
+      gemm(rows, (int)K, g.co, View{dy + m * g.co, g.co, 1}, wt, col, K, false, ba, bb);
+      col2im(g, col, m, rows, target);
+    }
+  });
+  for (int t = 1; t < T; t++) {
+    for (long i = 0; i < xSize; i++) dx[i] += priv[t][i];
+    free(priv[t]);
+  }
+}
+
+// dW[K × co] = Σ_pixels colᵀ · dy; pixel ranges split over threads, partial sums added.
+static void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
+  long M = g.pixelsOut(), K = g.K();
+  int T = (int)std::max<long>(1, std::min<long>(g_threads, M / 256));
+  std::vector<float*> part(T, nullptr);
+  parallelFor(T, [&](int t) {
+    float* target = t == 0 ? dw : (part[t] = alignedAlloc((size_t)K * g.co));
+    long m0 = M * t / T, m1 = M * (t + 1) / T;
+    Buf ba, bb, bc;
+    if (g.pointwise()) {
+      gemm(K, g.co, m1 - m0, View{x + m0 * K, 1, K}, View{dy + m0 * g.co, g.co, 1}, target, g.co, false, ba, bb);
+      return;
+    }
+    int cr = chunkRows(K);
+    float* col = bc.get((size_t)cr * K);
+    bool first = true;
+    for (long m = m0; m < m1; m += cr) {
+      int rows = (int)std::min<long>(cr, m1 - m);
+      im2col(g, x, m, rows, col);
+      gemm(K, g.co, rows, View{col, 1, K}, View{dy + m * g.co, g.co, 1}, target, g.co, !first, ba, bb);
+      first = false;
+    }
+    if (first) memset(target, 0, sizeof(float) * K * g.co);
+  });
+  for (int t = 1; t < T; t++) {
+    for (long i = 0; i < K * g.co; i++) dw[i] += part[t][i];
+    free(part[t]);
+  }
+}
+
+// ---- Element-wise kernels (memory-bound; 2 threads and SIMD help ~2×) -------------
+
+static int partsFor(long n) { return (int)std::max<long>(1, std::min<long>(g_threads, n / 65536)); }
+
+// mode 0: same shape; 1: b is a row of c values repeated over a; 2: a is the row, b full.
+static void binaryOp(int op, const float* a, const float* b, float* o, long n, int mode, long c) {
+  int T = partsFor(n);
+  parallelFor(T, [&](int t) {
+    long r0 = n / c * t / T * c, r1 = n / c * (t + 1) / T * c;  // split on row boundaries
+    if (mode == 0) { r0 = n * t / T; r1 = n * (t + 1) / T; }
+    for (long i = r0; i < r1;) {
+      if (mode == 0) {
+        long e = r1;
+        switch (op) {
+          case 0: for (; i < e; i++) o[i] = a[i] + b[i]; break;
+          case 1: for (; i < e; i++) o[i] = a[i] - b[i]; break;
+          case 2: for (; i < e; i++) o[i] = a[i] * b[i]; break;
+          default: for (; i < e; i++) o[i] = a[i] / b[i]; break;
+        }
+      } else {
+        const float* full = mode == 1 ? a : b;
+        const float* row = mode == 1 ? b : a;
+        float* oo = o + i;
+        const float* f = full + i;
+        if (mode == 1) {
+          switch (op) {
+            case 0: for (long j = 0; j < c; j++) oo[j] = f[j] + row[j]; break;
+            case 1: for (long j = 0; j < c; j++) oo[j] = f[j] - row[j]; break;
+            case 2: for (long j = 0; j < c; j++) oo[j] = f[j] * row[j]; break;
+            default: for (long j = 0; j < c; j++) oo[j] = f[j] / row[j]; break;
+          }
+        } else {
+          switch (op) {
+            case 0: for (long j = 0; j < c; j++) oo[j] = row[j] + f[j]; break;
+            case 1: for (long j = 0; j < c; j++) oo[j] = row[j] - f[j]; break;
+            case 2: for (long j = 0; j < c; j++) oo[j] = row[j] * f[j]; break;
+            default: for (long j = 0; j < c; j++) oo[j] = row[j] / f[j]; break;
+          }
+        }
+        i += c;
+      }
+    }
+  });
+}
+
+// Scalar broadcast (c == 1 rows) is common enough to get its own loop.
+static void scalarOp(int op, const float* full, float s, float* o, long n, bool scalarFirst) {
+  int T = partsFor(n);
+  parallelFor(T, [&](int t) {
+    long i0 = n * t / T, i1 = n * (t + 1) / T;
+    if (!scalarFirst) {
+      switch (op) {
+        case 0: for (long i = i0; i < i1; i++) o[i] = full[i] + s; break;
+        case 1: for (long i = i0; i < i1; i++) o[i] = full[i] - s; break;
+        case 2: for (long i = i0; i < i1; i++) o[i] = full[i] * s; break;
+        default: for (long i = i0; i < i1; i++) o[i] = full[i] / s; break;
+      }
+    } else {
+      switch (op) {
+        case 0: for (long i = i0; i < i1; i++) o[i] = s + full[i]; break;
+        case 1: for (long i = i0; i < i1; i++) o[i] = s - full[i]; break;
+        case 2: for (long i = i0; i < i1; i++) o[i] = s * full[i]; break;
+        default: for (long i = i0; i < i1; i++) o[i] = s / full[i]; break;
+      }
+    }
+  });
+}
+
+// out[j] = Σ_r x[r·c + j] (double accumulation, fixed split → deterministic).
+static void sumRows(const float* x, long rows, long c, double* out) {
+  int T = partsFor(rows * c);
+  std::vector<std::vector<double>> part(T, std::vector<double>(c, 0.0));
+  parallelFor(T, [&](int t) {
+    long r0 = rows * t / T, r1 = rows * (t + 1) / T;
+    double* acc = part[t].data();
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      for (long j = 0; j < c; j++) acc[j] += xr[j];
+    }
+  });
+  for (long j = 0; j < c; j++) { double s = 0; for (int t = 0; t < T; t++) s += part[t][j]; out[j] = s; }
+}
+
+// op 0 relu, 1 step(alpha), 2 square; NaN propagates as in tfjs.
+static void unaryOp(int op, const float* x, float* o, long n, float alpha) {
+  int T = partsFor(n);
+  parallelFor(T, [&](int t) {
+    long i0 = n * t / T, i1 = n * (t + 1) / T;
+    switch (op) {
+      case 0: for (long i = i0; i < i1; i++) { float v = x[i]; o[i] = v > 0 ? v : (v != v ? v : 0.f); } break;
+      case 1: for (long i = i0; i < i1; i++) { float v = x[i]; o[i] = v > 0 ? 1.f : (v != v ? v : alpha); } break;
+      default: for (long i = i0; i < i1; i++) { float v = x[i]; o[i] = v * v; } break;
+    }
+  });
+}
+
+// ---- N-API glue -------------------------------------------------------------------
+
+static bool getF32(napi_env env, napi_value v, float** data, size_t* len) {
+  napi_typedarray_type type;
+  void* raw;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, &raw, &ab, &off) != napi_ok || type != napi_float32_array) {
+    napi_throw_type_error(env, nullptr, "prnet native conv: expected a Float32Array");
+    return false;
+  }
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+// args: (a, b, out, geom Int32Array-like array of 13 ints)
+static bool parseArgs(napi_env env, napi_callback_info info, float** a, size_t* la, float** b, size_t* lb,
+                      float** out, size_t* lo, ConvGeom* g) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 4) { napi_throw_error(env, nullptr, "prnet native conv: expected 4 arguments"); return false; }
+  if (!getF32(env, argv[0], a, la) || !getF32(env, argv[1], b, lb) || !getF32(env, argv[2], out, lo)) return false;
+  int vals[13];
+  for (int i = 0; i < 13; i++) {
+    napi_value e;
+    if (napi_get_element(env, argv[3], i, &e) != napi_ok || napi_get_value_int32(env, e, &vals[i]) != napi_ok) {
+      napi_throw_type_error(env, nullptr, "prnet native conv: bad geometry array");
+      return false;
+    }
+  }
+  *g = ConvGeom{vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6], vals[7], vals[8], vals[9], vals[10], vals[11], vals[12]};
+  return true;
+}
+
+static napi_value checkSizes(napi_env env, size_t got, long want, const char* what) {
+  if ((long)got != want) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "prnet native conv: %s has %zu floats, expected %ld", what, got, want);
+    napi_throw_range_error(env, nullptr, msg);
+  }
+  return nullptr;
+}
+
+#define SIZE_CHECK(got, want, what)                  \
+  do {                                               \
+    if ((long)(got) != (long)(want)) {               \
+      checkSizes(env, got, want, what);              \
+      return nullptr;                                \
+    }                                                \
+  } while (0)
+
+static napi_value Conv2D(napi_env env, napi_callback_info info) {
+  float *x, *w, *y; size_t lx, lw, ly; ConvGeom g;
+  if (!parseArgs(env, info, &x, &lx, &w, &lw, &y, &ly, &g)) return nullptr;
+  SIZE_CHECK(lx, (long)g.n * g.h * g.w * g.ci, "x");
+  SIZE_CHECK(lw, g.K() * g.co, "filter");
+  SIZE_CHECK(ly, g.pixelsOut() * g.co, "y");
+  conv2d(g, x, w, y);
+  return nullptr;
+}
+
+static napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
+  float *dy, *w, *dx; size_t ldy, lw, ldx; ConvGeom g;
+  if (!parseArgs(env, info, &dy, &ldy, &w, &lw, &dx, &ldx, &g)) return nullptr;
+  SIZE_CHECK(ldy, g.pixelsOut() * g.co, "dy");
+  SIZE_CHECK(lw, g.K() * g.co, "filter");
+  SIZE_CHECK(ldx, (long)g.n * g.h * g.w * g.ci, "dx");
+  conv2dBackpropInput(g, dy, w, dx);
+  return nullptr;
+}
+
+static napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
+  float *x, *dy, *dw; size_t lx, ldy, ldw; ConvGeom g;
+  if (!parseArgs(env, info, &x, &lx, &dy, &ldy, &dw, &ldw, &g)) return nullptr;
+  SIZE_CHECK(lx, (long)g.n * g.h * g.w * g.ci, "x");
+  SIZE_CHECK(ldy, g.pixelsOut() * g.co, "dy");
+  SIZE_CHECK(ldw, g.K() * g.co, "dfilter");
+  conv2dBackpropFilter(g, x, dy, dw);
+  return nullptr;
+}
+
+// gemm(a, b, c, m, n, k): plain row-major C = A·B, for benchmarking the micro-kernel.
+static napi_value Gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 6; napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *a, *b, *c; size_t la, lb, lc; int32_t m, n, k;
+  if (!getF32(env, argv[0], &a, &la) || !getF32(env, argv[1], &b, &lb) || !getF32(env, argv[2], &c, &lc)) return nullptr;
+  napi_get_value_int32(env, argv[3], &m); napi_get_value_int32(env, argv[4], &n); napi_get_value_int32(env, argv[5], &k);
+  SIZE_CHECK(la, (long)m * k, "a"); SIZE_CHECK(lb, (long)k * n, "b"); SIZE_CHECK(lc, (long)m * n, "c");
+  int T = std::max(1, std::min(g_threads, m / 64));
+  parallelFor(T, [&](int t) {
+    long m0 = (long)m * t / T, m1 = (long)m * (t + 1) / T;
+    Buf ba, bb;
+    gemm(m1 - m0, n, k, View{a + m0 * k, k, 1}, View{b, n, 1}, c + m0 * n, n, false, ba, bb);
+  });
+  return nullptr;
+}
+
+
+static bool getInt(napi_env env, napi_value v, int64_t* out) { return napi_get_value_int64(env, v, out) == napi_ok; }
+
+// binary(op, a, b, out, mode, c)
+static napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 6; napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *a, *b, *o; size_t la, lb, lo; int64_t op, mode, c;
+  if (argc < 6 || !getF32(env, argv[1], &a, &la) || !getF32(env, argv[2], &b, &lb) || !getF32(env, argv[3], &o, &lo)) return nullptr;
+  getInt(env, argv[0], &op); getInt(env, argv[4], &mode); getInt(env, argv[5], &c);
+  long n = (long)lo;
+  if (mode == 0) { SIZE_CHECK(la, n, "a"); SIZE_CHECK(lb, n, "b"); binaryOp((int)op, a, b, o, n, 0, 1); }
+  else if (c == 1) { if (mode == 1) { SIZE_CHECK(la, n, "a"); scalarOp((int)op, a, b[0], o, n, false); } else { SIZE_CHECK(lb, n, "b"); scalarOp((int)op, b, a[0], o, n, true); } }
+  else {
+    if (c <= 0 || n % c != 0) { napi_throw_range_error(env, nullptr, "prnet native binary: bad row length"); return nullptr; }
+    if (mode == 1) { SIZE_CHECK(la, n, "a"); SIZE_CHECK(lb, c, "b"); } else { SIZE_CHECK(lb, n, "b"); SIZE_CHECK(la, c, "a"); }
+    binaryOp((int)op, a, b, o, n, (int)mode, c);
+  }
+  return nullptr;
+}
+
+// sumRows(x, out Float64Array, rows, c)
+static napi_value SumRows(napi_env env, napi_callback_info info) {
+  size_t argc = 4; napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float* x; size_t lx; int64_t rows, c;
+  if (argc < 4 || !getF32(env, argv[0], &x, &lx)) return nullptr;
+  napi_typedarray_type type; size_t lo; void* raw; napi_value ab; size_t off;
+  if (napi_get_typedarray_info(env, argv[1], &type, &lo, &raw, &ab, &off) != napi_ok || type != napi_float64_array) {
+    napi_throw_type_error(env, nullptr, "prnet native sumRows: expected a Float64Array"); return nullptr;
+  }
+  getInt(env, argv[2], &rows); getInt(env, argv[3], &c);
+  SIZE_CHECK(lx, rows * c, "x"); SIZE_CHECK(lo, c, "out");
+  sumRows(x, rows, c, static_cast<double*>(raw));
+  return nullptr;
+}
+
+// unary(op, x, out, alpha)
+static napi_value Unary(napi_env env, napi_callback_info info) {
+  size_t argc = 4; napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *o; size_t lx, lo; int64_t op; double alpha = 0;
+  if (argc < 4 || !getF32(env, argv[1], &x, &lx) || !getF32(env, argv[2], &o, &lo)) return nullptr;
+  getInt(env, argv[0], &op); napi_get_value_double(env, argv[3], &alpha);
+  SIZE_CHECK(lx, (long)lo, "x");
+  unaryOp((int)op, x, o, (long)lo, (float)alpha);
+  return nullptr;
+}
+
+static napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t t = 0;
+  if (argc >= 1) napi_get_value_int32(env, argv[0], &t);
+  if (t <= 0) t = (int)std::max(1u, std::thread::hardware_concurrency());
+  g_threads = std::min(t, 64);
+  napi_value r; napi_create_int32(env, g_threads, &r);
+  return r;
+}
+
+static napi_value Init(napi_env env, napi_value exports) {
+  g_threads = (int)std::max(1u, std::thread::hardware_concurrency());
+  napi_property_descriptor props[] = {
+    {"conv2d", nullptr, Conv2D, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  napi_value simd; napi_create_int32(env, VL, &simd);
+  napi_set_named_property(env, exports, "simdWidth", simd);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,108 @@
+/**
+ * `prnet train --data <aflw21 dir> --out <run dir> [--variant …] [--epochs N] [--batch-size N]
+ * [--resume] [--seed N] [--checkpoint-minutes N] [--threads N]`.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { VARIANTS } from '../../model/resfcn.js';
+import { TRAIN_LOOP_DEFAULTS } from '../../train/trainLoop.js';
+import type { StepInfo } from '../../train/trainLoop.js';
+import { trainRun, TRAIN_RUN_FILES } from '../../node/trainRun.js';
+
+function int(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+function positive(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+    return n;
+  };
+}
+
+function inRange(name: string, lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n >= lo && n <= hi)) throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}], got "${v}"`);
+    return n;
+  };
+}
+
+interface TrainCliOptions {
+  data: string; out: string; variant: string; epochs: number; batchSize: number; resume: boolean; seed: number;
+  checkpointMinutes: number; threads: number; learningRate: number; halveEvery: number; weightDecay: number;
+  valCount: number; bnDecay: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string;
+}
+
+export function register(program: Command): void {
+  const d = TRAIN_LOOP_DEFAULTS;
+  program
+    .command('train')
+    .description('train ResFCN on the AFLW-21 data set (pseudo-label position maps) with checkpoints, validation metrics and ONNX export')
+    .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy)')
+    .requiredOption('--out <dir>', 'run directory: checkpoint.bin, metrics.jsonl, loss.svg/png, weights.bin/json, model.onnx')
+    .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')})`, 'resfcn256')
+    .option('--epochs <n>', 'epochs to train (a resumed run continues up to this count)', int('--epochs', 1), d.epochs)
+    .option('--batch-size <n>', 'samples per step', int('--batch-size', 1), d.batchSize)
+    .option('--resume', 'continue the run in --out from its checkpoint', false)
+    .option('--seed <n>', 'seed of initialisation, split, data order and augmentation', int('--seed', 0), d.seed)
+    .option('--checkpoint-minutes <m>', 'minutes between periodic checkpoints', positive('--checkpoint-minutes'), d.checkpointMinutes)
+    .option('--threads <n>', 'threads of the native kernels (0 = all cores)', int('--threads', 0), 0)
+    .option('--learning-rate <lr>', 'base Adam learning rate', positive('--learning-rate'), d.learningRate)
+    .option('--halve-every <epochs>', 'halve the learning rate every this many epochs (0 = never)', int('--halve-every', 0), d.halveEveryEpochs)
+    .option('--weight-decay <lambda>', 'L2 weight decay λ·Σw²/2 on conv weights (0 = off)', inRange('--weight-decay', 0, 1), d.weightDecay)
+    .option('--bn-decay <d>', 'batch-norm moving-average decay (0.999 as tcl.batch_norm; 0.99 for short runs)', inRange('--bn-decay', 0, 0.99999), d.batchNormDecay)
+    .option('--val-count <n>', 'held-out validation images', int('--val-count', 0), 1000)
+    .option('--limit <n>', 'use only the first n images of the data set (quick runs)', int('--limit', 2))
+    .option('--max-steps <n>', 'stop (with a checkpoint) after this many steps in total', int('--max-steps', 1))
+    .option('--no-augment', 'train without augmentation')
+    .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
+    .option('--cache <dir>', 'cache of decoded images and pose fits (default runs/cache)')
+    .action(async (opts: TrainCliOptions) => {
+      const bar = stepProgress();
+      const result = await trainRun({
+        dataDir: opts.data, outDir: opts.out, variant: opts.variant, epochs: opts.epochs, batchSize: opts.batchSize,
+        resume: opts.resume, seed: opts.seed, checkpointMinutes: opts.checkpointMinutes, threads: opts.threads,
+        learningRate: opts.learningRate, halveEveryEpochs: opts.halveEvery, weightDecay: opts.weightDecay,
+        valCount: opts.valCount, augment: opts.augment, batchNormDecay: opts.bnDecay,
+        ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
+        ...(opts.uvData ? { uvDataDir: opts.uvData } : {}), ...(opts.cache ? { cacheDir: opts.cache } : {}),
+        log: (line) => bar.log(line), onStep: (s) => bar.step(s),
+      });
+      bar.stop();
+      process.stdout.write(result.stopped
+        ? `stopped at step ${result.step} (epoch ${result.epoch + 1}); checkpoint in ${opts.out}/${TRAIN_RUN_FILES.checkpoint}\n`
+        : `finished ${result.epoch} epochs (${result.step} steps); model in ${opts.out}/${TRAIN_RUN_FILES.onnx}\n`);
+    });
+}
+
+/** A progress bar per epoch on a terminal, else a line every 20 steps. */
+function stepProgress(): { step: (s: StepInfo) => void; log: (line: string) => void; stop: () => void } {
+  const err = process.stderr;
+  if (err.isTTY) {
+    const bar = new cliProgress.SingleBar({
+      stream: err, hideCursor: true, clearOnComplete: false,
+      format: 'epoch {epoch} [{bar}] {value}/{total} steps | loss {loss} | {sps} samples/s | lr {lr}',
+    }, cliProgress.Presets.shades_classic);
+    let epoch = -1;
+    return {
+      step: (s) => {
+        const payload = { epoch: s.epoch + 1, loss: s.loss.toExponential(3), sps: s.samplesPerSecond.toFixed(2), lr: s.learningRate.toExponential(1) };
+        if (s.epoch !== epoch) { if (epoch >= 0) bar.stop(); bar.start(s.stepsPerEpoch, s.stepInEpoch, payload); epoch = s.epoch; } else bar.update(s.stepInEpoch, payload);
+      },
+      log: (line) => { if (epoch >= 0) bar.stop(); err.write(`${line}\n`); epoch = -1; },
+      stop: () => { if (epoch >= 0) bar.stop(); },
+    };
+  }
+  return {
+    step: (s) => { if (s.stepInEpoch % 20 === 0 || s.stepInEpoch === s.stepsPerEpoch) err.write(`epoch ${s.epoch + 1} step ${s.stepInEpoch}/${s.stepsPerEpoch} loss ${s.loss.toExponential(3)} ${s.samplesPerSecond.toFixed(2)} samples/s\n`); },
+    log: (line) => err.write(`${line}\n`),
+    stop: () => {},
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The tfjs backend used for training in Node: tfjs-backend-cpu with fast native
+ * convolution kernels (`native/prnet_conv.cc`, built by node-gyp at install)
+ * registered over its Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter. tfjs still
+ * owns autodiff: its gradient functions call these kernels by name. Without the addon
+ * the reference JS kernels run (correct, slower) and a warning says so.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { registerTfjsGradients } from './trainGradients.js';
+import { FAST_KERNEL_NAMES, fastKernelConfigs } from '../train/fastKernels.js';
+
+/** The functions the native addon exports. */
+export interface NativeConv {
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: number[]): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: number[]): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: number[]): void;
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, mode: number, c: number): void;
+  sumRows(x: Float32Array, out: Float64Array, rows: number, c: number): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  setThreads(threads: number): number;
+  simdWidth: number;
+}
+
+/** Options of {@link setupTrainBackend}. */
+export interface TrainBackendOptions {
+  /** Use the native kernels when the addon loads (false: reference JS kernels only). */
+  native?: boolean;
+  /** Use the fast JS element-wise and reduction kernels (false: tfjs reference kernels). */
+  fastElementwise?: boolean;
+  /** Threads of the native kernels (0 = all cores). */
+  threads?: number;
+  /** Where a missing addon is reported (default: console.warn). */
+  warn?: (message: string) => void;
+}
+
+const DEFAULTS: Required<TrainBackendOptions> = { native: true, fastElementwise: true, threads: 0, warn: (m) => console.warn(m) };
+
+/** Name of the tfjs backend with the native kernels. */
+export const TRAIN_BACKEND_NAME = 'prnet-cpu';
+/** Kernels the addon replaces. */
+export const NATIVE_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'] as const;
+
+let nativeCache: NativeConv | null | undefined;
+let loadError = '';
+
+/** Loads the addon once; null (with the reason in {@link nativeLoadError}) when it is missing. */
+export function loadNativeConv(): NativeConv | null {
+  if (nativeCache !== undefined) return nativeCache;
+  nativeCache = null;
+  if (process.env['PRNET_NO_NATIVE'] === '1') { loadError = 'PRNET_NO_NATIVE=1'; return null; }
+  // src/node/ and dist/node/ both sit two levels below the package root.
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const file = path.join(root, 'build', 'Release', 'prnet_conv.node');
+  if (!existsSync(file)) { loadError = `${file} not found (the install step could not compile it)`; return null; }
+  try {
+    nativeCache = createRequire(import.meta.url)(file) as NativeConv;
+  } catch (e) {
+    loadError = `${file}: ${(e as Error).message}`;
+  }
+  return nativeCache;
+}
+
+/** Why the addon did not load ('' if it did or was not tried). */
+export function nativeLoadError(): string {
+  return loadError;
+}
+
+/** What {@link setupTrainBackend} chose. */
+export interface TrainBackendInfo {
+  backend: string;
+  native: boolean;
+  fastElementwise: boolean;
+  threads: number;
+  simdWidth: number;
+}
+
+let registered = false;
+
+/**
+ * Registers (once) and selects the training backend.
+ *
+ * ```ts
+ * const info = await setupTrainBackend({ threads: 2 });
+ * console.log(info.native ? 'native kernels' : 'pure JS kernels');
+ * ```
+ */
+export async function setupTrainBackend(options: TrainBackendOptions = {}): Promise<TrainBackendInfo> {
+  const o = { ...DEFAULTS, ...options };
+  await registerTfjsGradients();
+  const native = o.native ? loadNativeConv() : null;
+  if (o.native && !native) o.warn(`prnet train: native convolution kernels unavailable (${loadError}); using the slow pure-JS tfjs kernels. Run "npm run build:native" to build them.`);
+  const threads = native ? native.setThreads(o.threads) : 1;
+  if (!registered) {
+    tf.registerBackend(TRAIN_BACKEND_NAME, () => {
+      const b = new MathBackendCPU();
+      // Skip the one-time "install tfjs-node" banner: we bring our own native kernels.
+      (b as unknown as { firstUse: boolean }).firstUse = false;
+      return b;
+    }, 1);
+    for (const k of tf.getKernelsForBackend('cpu')) {
+      tf.registerKernel({ ...k, backendName: TRAIN_BACKEND_NAME });
+    }
+    registered = true;
+  }
+  // Toggle between native and reference kernels (tests compare the two).
+  for (const name of NATIVE_KERNEL_NAMES) {
+    const reference = tf.getKernel(name, 'cpu');
+    if (!reference) throw new Error(`tfjs-backend-cpu has no ${name} kernel`);
+    tf.unregisterKernel(name, TRAIN_BACKEND_NAME);
+    tf.registerKernel(native ? nativeKernelConfig(name, native, reference) : { ...reference, backendName: TRAIN_BACKEND_NAME });
+  }
+  // An addon built from older sources may lack the element-wise entry points.
+  const accel = native && typeof native.binary === 'function' ? native : null;
+  const fast = new Map(fastKernelConfigs(TRAIN_BACKEND_NAME, (n) => tf.getKernel(n, 'cpu'), accel).map((k) => [k.kernelName, k]));
+  for (const name of FAST_KERNEL_NAMES) {
+    tf.unregisterKernel(name, TRAIN_BACKEND_NAME);
+    tf.registerKernel(o.fastElementwise ? fast.get(name)! : { ...tf.getKernel(name, 'cpu'), backendName: TRAIN_BACKEND_NAME });
+  }
+  await tf.setBackend(TRAIN_BACKEND_NAME);
+  return { backend: TRAIN_BACKEND_NAME, native: native !== null, fastElementwise: o.fastElementwise, threads, simdWidth: native?.simdWidth ?? 1 };
+}
+
+type CpuBackend = MathBackendCPU;
+
+function values(backend: CpuBackend, t: TensorInfo): Float32Array {
+  const v = backend.data.get(t.dataId).values;
+  if (!(v instanceof Float32Array)) throw new Error('prnet native conv: float32 tensors only');
+  return v;
+}
+
+/** [n, h, w, ci, oh, ow, co, kh, kw, sh, sw, padTop, padLeft] for the addon, or null if unsupported. */
+function geometry(info: tf.backend_util.Conv2DInfo): number[] | null {
+  if (info.dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+    info.padInfo.top, info.padInfo.left,
+  ];
+}
+
+type Attrs = {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  inputShape?: [number, number, number, number];
+  filterShape?: [number, number, number, number];
+};
+
+function nativeKernelConfig(name: (typeof NATIVE_KERNEL_NAMES)[number], native: NativeConv, reference: KernelConfig): KernelConfig {
+  const fallback = reference.kernelFunc;
+  const kernelFunc: KernelFunc = (args) => {
+    const backend = args.backend as CpuBackend;
+    const inputs = args.inputs as NamedTensorInfoMap;
+    const a = args.attrs as unknown as Attrs;
+    const fmt = tf.backend_util.convertConv2DDataFormat(a.dataFormat);
+    if (name === 'Conv2D') {
+      const x = inputs['x']!, filter = inputs['filter']!;
+      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+        a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, fmt);
+      const g = geometry(info);
+      if (!g) return fallback(args);
+      const y = new Float32Array(info.outShape.reduce((p, q) => p * q, 1));
+      native.conv2d(values(backend, x), values(backend, filter), y, g);
+      return backend.makeTensorInfo(info.outShape, 'float32', y);
+    }
+    if (name === 'Conv2DBackpropInput') {
+      const dy = inputs['dy']!, filter = inputs['filter']!;
+      const info = tf.backend_util.computeConv2DInfo(a.inputShape!, filter.shape as [number, number, number, number],
+        a.strides, 1, a.pad, a.dimRoundingMode, false, fmt);
+      const g = geometry(info);
+      if (!g) return fallback(args);
+      const dx = new Float32Array(info.inShape.reduce((p, q) => p * q, 1));
+      native.conv2dBackpropInput(values(backend, dy), values(backend, filter), dx, g);
+      return backend.makeTensorInfo(info.inShape, 'float32', dx);
+    }
+    const x = inputs['x']!, dy = inputs['dy']!;
+    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape!,
+      a.strides, 1, a.pad, a.dimRoundingMode, false, fmt);
+    const g = geometry(info);
+    if (!g) return fallback(args);
+    const dw = new Float32Array(a.filterShape!.reduce((p, q) => p * q, 1));
+    native.conv2dBackpropFilter(values(backend, x), values(backend, dy), dw, g);
+    return backend.makeTensorInfo(info.filterShape, 'float32', dw);
+  };
+  return { kernelName: name, backendName: TRAIN_BACKEND_NAME, kernelFunc };
+}

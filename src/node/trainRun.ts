@@ -1,0 +1,181 @@
+/**
+ * `prnet train` in Node: loads the AFLW-21 training data, builds the network on the
+ * native-kernel tfjs backend, runs {@link trainLoop} and keeps the run directory up to
+ * date — `checkpoint.bin` (periodic, per epoch, on SIGINT/SIGTERM; atomic), `metrics.jsonl`
+ * (one line per epoch), `steps.jsonl` (mean loss every few steps), `loss.svg` + `loss.png`,
+ * and at the end `weights.bin` + `weights.json` (TF names) and `model.onnx`.
+ */
+import { mkdir, readFile, appendFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { variantSpec } from '../model/resfcn.js';
+import type { NetworkSpec } from '../model/resfcn.js';
+import { convertCheckpoint } from '../model/convertCheckpoint.js';
+import type { TrainingData } from '../train/data/trainingData.js';
+import { createTrainableNetwork } from '../train/network.js';
+import type { EpochMetrics, StepInfo, TrainLoopOptions, TrainLoopResult } from '../train/trainLoop.js';
+import { trainLoop, TRAIN_LOOP_DEFAULTS } from '../train/trainLoop.js';
+import { decodeTrainCheckpoint, encodeTrainCheckpoint } from '../train/trainCheckpoint.js';
+import type { TrainCheckpoint } from '../train/trainCheckpoint.js';
+import { exportWeights } from '../train/exportWeights.js';
+import { lossCurveSvg } from '../train/lossCurve.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import { setupTrainBackend } from './trainBackend.js';
+import { loadAflw21TrainingData } from './trainingData.js';
+
+/** Options of {@link trainRun}. */
+export interface TrainRunOptions extends TrainLoopOptions {
+  /** The `datasets/aflw21` folder. */
+  dataDir: string;
+  /** Run directory (created). */
+  outDir: string;
+  /** Network variant name. */
+  variant?: string;
+  /** Continue from `outDir/checkpoint.bin`. */
+  resume?: boolean;
+  /** Native kernel threads (0 = all cores). */
+  threads?: number;
+  /** Official `uv-data` folder (default: the usual lookup of loadUvAssets). */
+  uvDataDir?: string;
+  /** Cache of decoded images and fits (default `runs/cache`). */
+  cacheDir?: string;
+  /** Use only the first `limit` images (quick runs). */
+  limit?: number;
+  /** Held-out validation images. */
+  valCount?: number;
+  /** Log every this many steps to `steps.jsonl`. */
+  logEverySteps?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+  /** Per-step progress (the CLI draws a bar). */
+  onStep?: (info: StepInfo) => void;
+  /** Use this network description instead of `variant` (tests, experiments). */
+  spec?: NetworkSpec;
+  /** Supply the data instead of loading AFLW-21 (tests). */
+  data?: TrainingData & { weightMask?: Float32Array };
+}
+
+const DEFAULTS = { variant: 'resfcn256', resume: false, threads: 0, valCount: 1000, logEverySteps: 10 };
+
+/** File names inside the run directory. */
+export const TRAIN_RUN_FILES = {
+  checkpoint: 'checkpoint.bin', metrics: 'metrics.jsonl', steps: 'steps.jsonl', curveSvg: 'loss.svg', curvePng: 'loss.png',
+  weights: 'weights.bin', manifest: 'weights.json', onnx: 'model.onnx',
+} as const;
+
+/**
+ * Runs (or resumes) a training run.
+ *
+ * ```ts
+ * await trainRun({ dataDir: '../shared/datasets/aflw21', outDir: 'runs/light', variant: 'resfcn128-light', epochs: 30 });
+ * ```
+ */
+export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResult> {
+  const o = { ...DEFAULTS, ...options };
+  const log = o.log ?? ((l: string) => console.log(l));
+  const spec = o.spec ?? variantSpec(o.variant);
+  const out = path.resolve(o.outDir);
+  const file = (name: string) => path.join(out, name);
+  await mkdir(out, { recursive: true });
+  const ckptPath = file(TRAIN_RUN_FILES.checkpoint);
+  const hasCheckpoint = await stat(ckptPath).then(() => true, () => false);
+  if (!o.resume && hasCheckpoint) throw new Error(`${ckptPath} already exists: pass --resume to continue that run, or choose another --out`);
+  if (o.resume && !hasCheckpoint) throw new Error(`--resume: ${ckptPath} does not exist`);
+  let resume: TrainCheckpoint | undefined;
+  if (o.resume) {
+    resume = decodeTrainCheckpoint(new Uint8Array(await readFile(ckptPath)), ckptPath);
+    if (resume.variant !== spec.variant) throw new Error(`${ckptPath} is a ${resume.variant} run, not ${spec.variant} (pass --variant ${resume.variant})`);
+    log(`resuming ${ckptPath}: step ${resume.step}, epoch ${resume.epoch}, ${resume.stepInEpoch} steps into it`);
+  }
+
+  const backend = await setupTrainBackend({ threads: o.threads, warn: (m) => log(m) });
+  log(`backend ${backend.backend}: ${backend.native ? `native conv kernels (${backend.threads} threads, ${backend.simdWidth}-wide SIMD)` : 'pure-JS kernels'}`);
+  const data = o.data ?? await loadAflw21TrainingData({
+    dataDir: o.dataDir, uvDataDir: o.uvDataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
+    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.limit ? { limit: o.limit } : {}), log,
+  });
+  if (!data.weightMask) throw new Error('training data provides no loss weight mask');
+  log(`data: ${data.trainCount} training, ${data.valCount} validation samples of ${data.inputSize}×${data.inputSize}`);
+
+  const net = createTrainableNetwork(spec, { seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed });
+  let stop = false;
+  const onSignal = (sig: string) => {
+    if (stop) { log(`${sig} again: exiting without a new checkpoint`); process.exit(130); }
+    log(`${sig}: finishing the current step and writing a checkpoint… (again to abort)`);
+    stop = true;
+  };
+  const sigint = () => onSignal('SIGINT'), sigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', sigint);
+  process.on('SIGTERM', sigterm);
+
+  // The loss history for the curve: from earlier sessions of this run, then this one.
+  const steps: Array<[number, number]> = await readJsonl<{ step: number; loss: number }>(file(TRAIN_RUN_FILES.steps)).then((l) => l.map((r) => [r.step, r.loss]));
+  const epochs: EpochMetrics[] = await readJsonl<EpochMetrics>(file(TRAIN_RUN_FILES.metrics));
+  if (resume) {
+    // Rows logged after the checkpoint will be trained again: drop them.
+    const keepSteps = steps.filter(([st]) => st <= resume!.step);
+    const keepEpochs = epochs.filter((e) => e.epoch < resume!.epoch);
+    if (keepSteps.length !== steps.length || keepEpochs.length !== epochs.length) {
+      steps.splice(0, steps.length, ...keepSteps);
+      epochs.splice(0, epochs.length, ...keepEpochs);
+      const stepRows = (await readJsonl<{ step: number }>(file(TRAIN_RUN_FILES.steps))).filter((r) => r.step <= resume!.step);
+      await writeFileAtomic(file(TRAIN_RUN_FILES.steps), stepRows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      await writeFileAtomic(file(TRAIN_RUN_FILES.metrics), epochs.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    }
+  }
+  let window = 0, windowN = 0;
+  const writeCurve = async () => {
+    const svg = lossCurveSvg(steps, epochs.filter((e) => e.valLoss !== null).map((e) => [e.step, e.valLoss!]), { title: `prnet ${spec.variant} training` });
+    await writeFileAtomic(file(TRAIN_RUN_FILES.curveSvg), svg);
+    await writeFileAtomic(file(TRAIN_RUN_FILES.curvePng), new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer()));
+  };
+  try {
+    // Only the loop's own options go to the loop (and into the checkpoint header).
+    const loopOptions = Object.fromEntries(Object.keys(TRAIN_LOOP_DEFAULTS).filter((k) => (o as Record<string, unknown>)[k] !== undefined)
+      .map((k) => [k, (o as Record<string, unknown>)[k]])) as TrainLoopOptions;
+    const result = await trainLoop(net, data, data.weightMask, loopOptions, {
+      onStep: (s) => {
+        o.onStep?.(s);
+        window += s.loss; windowN++;
+        if (windowN >= o.logEverySteps) {
+          const row = { step: s.step, epoch: s.epoch, loss: window / windowN, lr: s.learningRate, samplesPerSecond: s.samplesPerSecond };
+          steps.push([s.step, row.loss]);
+          void appendFile(file(TRAIN_RUN_FILES.steps), `${JSON.stringify(row)}\n`);
+          window = 0; windowN = 0;
+        }
+      },
+      onEpoch: async (m) => {
+        epochs.push(m);
+        await appendFile(file(TRAIN_RUN_FILES.metrics), `${JSON.stringify(m)}\n`);
+        log(`epoch ${m.epoch + 1}: train loss ${m.trainLoss.toExponential(3)}, val loss ${m.valLoss?.toExponential(3) ?? '–'}, val NME ${m.valNme?.toFixed(4) ?? '–'}, ${m.samplesPerSecond.toFixed(2)} samples/s`);
+        await writeCurve();
+      },
+      saveCheckpoint: async (c, reason) => {
+        await writeFileAtomic(ckptPath, encodeTrainCheckpoint(c));
+        if (reason === 'stop' || reason === 'end') log(`checkpoint written: ${ckptPath} (step ${c.step})`);
+        if (reason === 'end') await exportRun(spec, c.weights, out);
+      },
+      shouldStop: () => stop,
+    }, resume);
+    await writeCurve();
+    if (result.stopped && stop) log(`stopped; continue with: prnet train --resume --out ${o.outDir} --data ${o.dataDir} --variant ${spec.variant}`);
+    return result;
+  } finally {
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+    net.dispose();
+  }
+}
+
+/** Writes weights.bin + weights.json and model.onnx of the final weights. */
+async function exportRun(spec: NetworkSpec, weights: Map<string, Float32Array>, out: string): Promise<void> {
+  const { manifest, data } = exportWeights(spec, weights);
+  await writeFileAtomic(path.join(out, TRAIN_RUN_FILES.weights), data);
+  await writeFileAtomic(path.join(out, TRAIN_RUN_FILES.manifest), `${JSON.stringify(manifest, null, 1)}\n`);
+  await writeFileAtomic(path.join(out, TRAIN_RUN_FILES.onnx), convertCheckpoint(spec, weights, { source: `prnet train (${spec.variant})` }));
+}
+
+async function readJsonl<T>(file: string): Promise<T[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+}

@@ -1,0 +1,270 @@
+/**
+ * The training loop: epochs of shuffled batches from a {@link TrainingData}, one
+ * autodiff step each (tfjs `variableGrads`), Adam, batch-norm moving averages,
+ * per-epoch validation, and checkpoints the caller stores (periodically, at the end of
+ * each epoch and when asked to stop). Runs on whatever tfjs backend is active.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainingData } from './data/trainingData.js';
+import type { BatchStatistics, TrainableNetwork } from './network.js';
+import { BATCH_NORM_DECAY } from './network.js';
+import { l2WeightDecay, weightedPositionLoss, weightMaskTensor } from './loss.js';
+import type { Adam } from './optimizer.js';
+import { createAdam } from './optimizer.js';
+import type { TrainCheckpoint } from './trainCheckpoint.js';
+import { createTrainRandom, shuffledIndices } from './trainRandom.js';
+
+/** Options of {@link trainLoop}. */
+export interface TrainLoopOptions {
+  /** Epochs to train (a resumed run continues up to this count). */
+  epochs?: number;
+  /** Samples per step. */
+  batchSize?: number;
+  /** Seed of the data order and augmentation. */
+  seed?: number;
+  /** Base Adam learning rate (PRNet: 1e-4). */
+  learningRate?: number;
+  /** Halve the learning rate every this many epochs (PRNet: 5); 0 = never. */
+  halveEveryEpochs?: number;
+  /** L2 weight decay λ of `λ·Σw²/2` on conv weights (official arg scope: 0.0002); 0 = off. */
+  weightDecay?: number;
+  /** Augment training batches. */
+  augment?: boolean;
+  /** Minutes between periodic checkpoints. */
+  checkpointMinutes?: number;
+  /** Validation samples per epoch (at most `data.valCount`). */
+  valLimit?: number;
+  /** Batch size of validation passes. */
+  valBatchSize?: number;
+  /** Stop (with a checkpoint) after this many steps in total; 0 = no limit. */
+  maxSteps?: number;
+  /**
+   * Batch-norm moving-average decay (`tcl.batch_norm` default 0.999). With 0.999 the
+   * inference-mode statistics need a few thousand steps to settle, so validation
+   * metrics of short runs lag the training loss; 0.99 settles ten times sooner.
+   */
+  batchNormDecay?: number;
+}
+
+export const TRAIN_LOOP_DEFAULTS: Required<TrainLoopOptions> = {
+  epochs: 30, batchSize: 16, seed: 1, learningRate: 1e-4, halveEveryEpochs: 5, weightDecay: 0.0002,
+  augment: true, checkpointMinutes: 10, valLimit: 1000, valBatchSize: 16, maxSteps: 0, batchNormDecay: BATCH_NORM_DECAY,
+};
+
+/** Progress of one step. */
+export interface StepInfo {
+  step: number;
+  epoch: number;
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+  loss: number;
+  learningRate: number;
+  /** Training throughput over the steps of this session so far. */
+  samplesPerSecond: number;
+}
+
+/** Metrics of one finished epoch (a line of `metrics.jsonl`). */
+export interface EpochMetrics {
+  epoch: number;
+  step: number;
+  learningRate: number;
+  /** Mean training loss (without weight decay) over the epoch's steps of this session. */
+  trainLoss: number;
+  /** Weighted loss on the validation samples (inference-mode batch norm). */
+  valLoss: number | null;
+  /** Validation landmark NME against the human annotations, when the data provides it. */
+  valNme: number | null;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+/** Why a checkpoint is being written. */
+export type CheckpointReason = 'periodic' | 'epoch' | 'stop' | 'end';
+
+/** Callbacks {@link trainLoop} reports through. */
+export interface TrainLoopHooks {
+  onStep?(info: StepInfo): void;
+  onEpoch?(metrics: EpochMetrics): void | Promise<void>;
+  /** Persists a checkpoint (atomically, in the Node adapter). */
+  saveCheckpoint?(checkpoint: TrainCheckpoint, reason: CheckpointReason): Promise<void>;
+  /** Polled between steps: true stops the run after a checkpoint (SIGINT, SIGTERM). */
+  shouldStop?(): boolean;
+  /** Clock in ms (tests may replace it). */
+  now?(): number;
+}
+
+/** Outcome of {@link trainLoop}. */
+export interface TrainLoopResult {
+  /** True when it stopped early (shouldStop or maxSteps). */
+  stopped: boolean;
+  step: number;
+  epoch: number;
+  metrics: EpochMetrics[];
+}
+
+/**
+ * Trains `net` on `data`; with `resume`, continues that checkpoint exactly.
+ *
+ * ```ts
+ * const net = createTrainableNetwork(variantSpec('resfcn128-light'), { seed: 1 });
+ * const result = await trainLoop(net, data, data.weightMask, { epochs: 30, batchSize: 16 }, {
+ *   saveCheckpoint: (c) => writeFileAtomic('run/checkpoint.bin', encodeTrainCheckpoint(c)),
+ * });
+ * ```
+ */
+export async function trainLoop(
+  net: TrainableNetwork,
+  data: TrainingData,
+  weightMask: Float32Array,
+  options: TrainLoopOptions = {},
+  hooks: TrainLoopHooks = {},
+  resume?: TrainCheckpoint,
+): Promise<TrainLoopResult> {
+  const o = { ...TRAIN_LOOP_DEFAULTS, ...options };
+  const spec = net.spec;
+  const S = spec.inputSize;
+  if (data.inputSize !== S) throw new Error(`training data is ${data.inputSize}×${data.inputSize} but the ${spec.variant} network takes ${S}×${S}`);
+  if (weightMask.length !== S * S) throw new Error(`weight mask has ${weightMask.length} values, expected ${S}×${S}`);
+  if (data.trainCount < 1) throw new Error('training data has no training samples');
+  const now = hooks.now ?? (() => performance.now());
+  const batchSize = Math.min(o.batchSize, data.trainCount);
+  const stepsPerEpoch = Math.floor(data.trainCount / batchSize);
+  const adam = createAdam({ learningRate: o.learningRate, halveEveryEpochs: o.halveEveryEpochs });
+  const rng = createTrainRandom(o.seed);
+  let epoch = 0, stepInEpoch = 0, order: number[] = [];
+  if (resume) {
+    if (resume.variant !== spec.variant || resume.inputSize !== S || resume.baseChannels !== spec.baseChannels) {
+      throw new Error(`checkpoint is for ${resume.variant} (${resume.inputSize}, width ${resume.baseChannels}), not ${spec.variant}`);
+    }
+    const was = resume.options['batchSize'];
+    if (resume.stepInEpoch > 0 && typeof was === 'number' && was !== batchSize) {
+      throw new Error(`checkpoint is ${resume.stepInEpoch} steps into an epoch with batch size ${was}; resume with the same batch size (got ${batchSize})`);
+    }
+    net.loadWeights(resume.weights);
+    const shapes = new Map([...net.variables].map(([k, v]) => [k, v.shape]));
+    adam.loadState(resume.step, resume.adamM, resume.adamV, shapes);
+    rng.state = resume.rngState;
+    ({ epoch, stepInEpoch, order } = resume);
+  }
+  const wMask = weightMaskTensor(weightMask);
+  const convWeights = net.trainableNames.filter((n) => n.endsWith('/weights')).map((n) => net.variables.get(n)!);
+  const tfToName = new Map([...net.variables].map(([k, v]) => [v.name, k]));
+  const trainVars = net.trainableNames.map((n) => net.variables.get(n)!);
+
+  const snapshot = (): TrainCheckpoint => {
+    const { m, v } = adam.exportMoments();
+    return {
+      variant: spec.variant, inputSize: S, baseChannels: spec.baseChannels,
+      step: adam.step, epoch, stepInEpoch, order, rngState: rng.state,
+      options: { ...o, batchSize }, weights: net.exportWeights(), adamM: m, adamV: v,
+    };
+  };
+  const save = async (reason: CheckpointReason) => { if (hooks.saveCheckpoint) await hooks.saveCheckpoint(snapshot(), reason); };
+
+  const metrics: EpochMetrics[] = [];
+  const sessionStart = now();
+  let lastCheckpoint = sessionStart, sessionSamples = 0;
+  try {
+    while (epoch < o.epochs) {
+      if (order.length === 0) order = shuffledIndices(data.trainCount, rng);
+      const lr = adam.learningRateAt(epoch);
+      const epochStart = now();
+      let lossSum = 0, lossSteps = 0, epochSamples = 0;
+      while (stepInEpoch < stepsPerEpoch) {
+        if (hooks.shouldStop?.() || (o.maxSteps > 0 && adam.step >= o.maxSteps)) {
+          await save('stop');
+          return { stopped: true, step: adam.step, epoch, metrics };
+        }
+        const indices = order.slice(stepInEpoch * batchSize, (stepInEpoch + 1) * batchSize);
+        const batch = await data.batch(indices, rng, o.augment);
+        const loss = trainStep(net, adam, batch.inputs, batch.targets, batch.size, wMask, lr, o.weightDecay, trainVars, convWeights, tfToName, o.batchNormDecay);
+        stepInEpoch++;
+        lossSum += loss; lossSteps++; epochSamples += batch.size; sessionSamples += batch.size;
+        hooks.onStep?.({
+          step: adam.step, epoch, stepInEpoch, stepsPerEpoch, loss, learningRate: lr,
+          samplesPerSecond: sessionSamples / ((now() - sessionStart) / 1000),
+        });
+        if (now() - lastCheckpoint >= o.checkpointMinutes * 60_000) {
+          await save('periodic');
+          lastCheckpoint = now();
+        }
+      }
+      const seconds = (now() - epochStart) / 1000;
+      const val = await validate(net, data, wMask, o);
+      const m: EpochMetrics = {
+        epoch, step: adam.step, learningRate: lr, trainLoss: lossSteps ? lossSum / lossSteps : NaN,
+        valLoss: val.loss, valNme: val.nme, seconds, samplesPerSecond: epochSamples / Math.max(seconds, 1e-9),
+      };
+      metrics.push(m);
+      epoch++;
+      stepInEpoch = 0;
+      order = [];
+      await hooks.onEpoch?.(m);
+      await save(epoch >= o.epochs ? 'end' : 'epoch');
+      lastCheckpoint = now();
+    }
+    return { stopped: false, step: adam.step, epoch, metrics };
+  } finally {
+    wMask.dispose();
+    adam.dispose();
+  }
+}
+
+/**
+ * One optimisation step on a packed batch; returns the data loss (without decay).
+ * Gradients come from tfjs autodiff of the forward pass.
+ */
+export function trainStep(
+  net: TrainableNetwork, adam: Adam, inputs: Float32Array, targets: Float32Array, n: number,
+  wMask: tf.Tensor3D, learningRate: number, weightDecay: number,
+  trainVars = net.trainableNames.map((k) => net.variables.get(k)!),
+  convWeights = net.trainableNames.filter((k) => k.endsWith('/weights')).map((k) => net.variables.get(k)!),
+  tfToName = new Map([...net.variables].map(([k, v]) => [v.name, k])),
+  batchNormDecay = BATCH_NORM_DECAY,
+): number {
+  const S = net.spec.inputSize;
+  const stats: BatchStatistics[] = [];
+  const x = tf.tensor4d(inputs, [n, S, S, 3]);
+  const y = tf.tensor4d(targets, [n, S, S, 3]);
+  let dataLoss: tf.Scalar | undefined;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const l = weightedPositionLoss(net.apply(x, true, stats), y, wMask);
+      dataLoss = tf.keep(l);
+      return weightDecay > 0 ? (tf.add(l, l2WeightDecay(convWeights, weightDecay)) as tf.Scalar) : l;
+    }, trainVars);
+    const named = new Map<string, tf.Tensor>();
+    for (const [k, g] of Object.entries(grads)) named.set(tfToName.get(k) ?? k, g);
+    adam.apply(net.variables as Map<string, tf.Variable>, named, learningRate);
+    net.updateMovingStatistics(stats, batchNormDecay);
+    tf.dispose(grads);
+    value.dispose();
+    return dataLoss!.dataSync()[0]!;
+  } finally {
+    tf.dispose([x, y]);
+    dataLoss?.dispose();
+  }
+}
+
+async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>): Promise<{ loss: number | null; nme: number | null }> {
+  const count = Math.min(o.valLimit, data.valCount);
+  if (count <= 0) return { loss: null, nme: null };
+  const S = net.spec.inputSize;
+  let lossSum = 0, nmeSum = 0, nmeCount = 0;
+  for (let start = 0; start < count; start += o.valBatchSize) {
+    const indices = Array.from({ length: Math.min(o.valBatchSize, count - start) }, (_, i) => start + i);
+    const batch = await data.valBatch(indices);
+    const x = tf.tensor4d(batch.inputs, [batch.size, S, S, 3]);
+    const y = tf.tensor4d(batch.targets, [batch.size, S, S, 3]);
+    const pred = net.apply(x, false);
+    const l = weightedPositionLoss(pred, y, wMask);
+    lossSum += l.dataSync()[0]! * batch.size;
+    if (typeof data.valLandmarkError === 'function') {
+      const r = data.valLandmarkError(pred.dataSync() as Float32Array, indices) as { nme: number } | number;
+      const nme = typeof r === 'number' ? r : r.nme;
+      if (Number.isFinite(nme)) { nmeSum += nme * batch.size; nmeCount += batch.size; }
+    }
+    tf.dispose([x, y, pred, l]);
+  }
+  return { loss: lossSum / count, nme: nmeCount ? nmeSum / nmeCount : null };
+}

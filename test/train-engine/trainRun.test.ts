@@ -1,0 +1,72 @@
+/**
+ * The Node training run: files in the run directory, refusal to overwrite a run,
+ * stop → resume through the checkpoint file, and the exported weights/ONNX.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { resfcnSpec } from '../../src/model/resfcn.js';
+import { trainRun, TRAIN_RUN_FILES } from '../../src/node/trainRun.js';
+import { decodeTrainCheckpoint } from '../../src/train/trainCheckpoint.js';
+import { importWeights } from '../../src/train/exportWeights.js';
+import type { WeightsManifest } from '../../src/train/exportWeights.js';
+import { loadOnnxModel } from '../../src/node/onnxModel.js';
+import { randomFloats, seededRandom } from '../support/random.js';
+
+const spec = resfcnSpec({ variant: 'run32', inputSize: 32, baseChannels: 2 });
+const S = 32;
+
+function data() {
+  const rng = seededRandom(1);
+  const n = S * S * 3;
+  const inputs = randomFloats(10 * n, rng), targets = randomFloats(10 * n, rng, 0.2, 0.8);
+  const pick = (idx: number[], off: number) => {
+    const a = new Float32Array(idx.length * n), b = new Float32Array(idx.length * n);
+    idx.forEach((k, j) => { a.set(inputs.subarray((off + k) * n, (off + k + 1) * n), j * n); b.set(targets.subarray((off + k) * n, (off + k + 1) * n), j * n); });
+    return { size: idx.length, inputs: a, targets: b };
+  };
+  return {
+    inputSize: S, trainCount: 8, valCount: 2, weightMask: new Float32Array(S * S).fill(1),
+    batch: async (idx: number[]) => pick(idx, 0), valBatch: async (idx: number[]) => pick(idx, 8),
+    valLandmarkError: () => ({ nme: 0.1, perImage: new Float64Array(0) }),
+  };
+}
+
+test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and resumes', async () => {
+  const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-'));
+  const quiet = { log: () => {}, dataDir: 'unused', outDir: out, spec, data: data(), batchSize: 4, epochs: 2, seed: 3, threads: 2, logEverySteps: 1 };
+  try {
+    const first = await trainRun({ ...quiet, maxSteps: 3 });
+    assert.ok(first.stopped);
+    const ck = decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, TRAIN_RUN_FILES.checkpoint))));
+    assert.equal(ck.step, 3);
+    await assert.rejects(trainRun({ ...quiet }), /already exists: pass --resume/);
+    const second = await trainRun({ ...quiet, resume: true });
+    assert.ok(!second.stopped);
+    assert.equal(second.step, 4);
+    const metrics = (await readFile(path.join(out, TRAIN_RUN_FILES.metrics), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; valLoss: number; valNme: number });
+    assert.deepEqual(metrics.map((m) => m.epoch), [0, 1]);
+    assert.ok(metrics.every((m) => m.valLoss > 0 && m.valNme === 0.1));
+    const svg = await readFile(path.join(out, TRAIN_RUN_FILES.curveSvg), 'utf8');
+    assert.match(svg, /^<svg[\s\S]*<path d="M[\d.]+,[\d.]+L/);
+    const png = await readFile(path.join(out, TRAIN_RUN_FILES.curvePng));
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    // Exported weights equal the final checkpoint's.
+    const final = decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, TRAIN_RUN_FILES.checkpoint))));
+    const manifest = JSON.parse(await readFile(path.join(out, TRAIN_RUN_FILES.manifest), 'utf8')) as WeightsManifest;
+    const weights = importWeights(manifest, new Uint8Array(await readFile(path.join(out, TRAIN_RUN_FILES.weights))));
+    assert.equal(weights.size, final.weights.size);
+    for (const [k, w] of final.weights) assert.deepEqual(weights.get(k), w, k);
+    // And the ONNX model runs with the run's input size.
+    const model = await loadOnnxModel(path.join(out, TRAIN_RUN_FILES.onnx), { threads: 1 });
+    assert.equal(model.inputSize, S);
+    const y = await model.predict(randomFloats(S * S * 3, seededRandom(4)), 1);
+    assert.equal(y.length, 256 * 256 * 3);
+    assert.ok(y.every(Number.isFinite));
+    await model.dispose();
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

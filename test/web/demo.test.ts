@@ -1,0 +1,214 @@
+/**
+ * End-to-end test of the demo page: build it with Vite, serve it with the isolation
+ * headers, open it in Debian's headless Chromium, process a fixture photo through the file
+ * input, and compare what the page reports with the Node pipeline on the same image, model
+ * and face box. Needs `/usr/bin/chromium` (`apt-get install -y chromium`).
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDemo, type BuiltChunk, type BuiltinImport } from '../../scripts/buildDemo.js';
+import { serveDemo } from '../../scripts/serveDemo.js';
+import { demoRoutes } from '../../scripts/demoAssets.js';
+import { launchDemoBrowser } from '../../scripts/demoBrowser.js';
+import { demoModelBytes } from '../../scripts/makeDemoModel.js';
+import { PRNet } from '../../src/node/prnet.js';
+import { decodeImage } from '../../src/node/decodeImage.js';
+import { loadUvAssets } from '../../src/node/uvAssets.js';
+
+const dataDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', import.meta.url));
+const photo = fileURLToPath(new URL('../../../shared/fixtures/photos/photo1.jpg', import.meta.url));
+
+function iou(a: number[], b: number[]): number {
+  const x0 = Math.max(a[0]!, b[0]!), y0 = Math.max(a[1]!, b[1]!);
+  const x1 = Math.min(a[0]! + a[2]!, b[0]! + b[2]!), y1 = Math.min(a[1]! + a[3]!, b[1]! + b[3]!);
+  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  return inter / (a[2]! * a[3]! + b[2]! * b[3]! - inter);
+}
+
+/** Node-only code that must never reach the browser bundle. */
+const FORBIDDEN_MODULE = /(^node:|\/src\/node\/|\/src\/cli\/|\/node_modules\/(sharp|@img|onnxruntime-node|commander|cli-progress)\/)/;
+
+function checkBundle(chunks: BuiltChunk[], builtinImports: BuiltinImport[]): void {
+  assert.ok(chunks.length > 0, 'the build produced no JavaScript');
+  const emitted = new Set(chunks.map((c) => c.fileName));
+  for (const chunk of chunks) {
+    const bad = chunk.moduleIds.filter((id) => FORBIDDEN_MODULE.test(id));
+    assert.deepEqual(bad, [], `${chunk.fileName} bundles Node-only modules`);
+    // Every import left in a chunk is another emitted chunk: nothing is external.
+    for (const imp of chunk.imports) assert.ok(emitted.has(imp), `${chunk.fileName} imports ${imp}, which is not part of the bundle`);
+    // No static or dynamic import of a Node module in the shipped code.
+    assert.doesNotMatch(chunk.code, /\bfrom\s*["'](node:[a-z_/]+|fs|path|sharp|onnxruntime-node)["']/, `${chunk.fileName} imports a Node module`);
+    assert.doesNotMatch(chunk.code, /\bimport\(\s*["'](node:[a-z_/]+|sharp|onnxruntime-node)["']\s*\)/, `${chunk.fileName} dynamically imports a Node module`);
+  }
+  // Node built-ins asked for by bundled code become Vite's empty stub. Only dependencies'
+  // environment-guarded code may ask (glTF Transform's NodeIO, Emscripten glue behind
+  // ENVIRONMENT_IS_NODE, tfjs-core's Node platform file, seedrandom's optional crypto) — never one of our own files.
+  const allowed = /\/node_modules\/(@gltf-transform\/core\/|@tensorflow\/tfjs-backend-wasm\/|@tensorflow\/tfjs-core\/dist\/platforms\/platform_node\.js$|seedrandom\/|onnxruntime-web\/)/;
+  assert.ok(builtinImports.length > 0, 'the built-in recorder saw nothing: is it still wired into the build?');
+  const bad = builtinImports.filter((b) => !allowed.test(b.importer));
+  assert.deepEqual(bad, [], 'bundled code imports Node built-ins');
+}
+
+test('demo page: bundle is browser-only, and the page reconstructs photo1 like the Node pipeline', { timeout: 180_000 }, async (t) => {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-web-'));
+  const outDir = path.join(work, 'site');
+  const modelDir = path.join(work, 'models');
+  const modelBytes = demoModelBytes('resfcn128-light');
+  await import('node:fs/promises').then((fs) => fs.mkdir(modelDir, { recursive: true }));
+  await writeFile(path.join(modelDir, 'test-light.onnx'), modelBytes);
+
+  const { chunks, builtinImports } = await buildDemo(outDir, { quiet: true });
+  checkBundle(chunks, builtinImports);
+
+  const routes = demoRoutes(dataDir).map((r) => (r.prefix === '/models/' ? { ...r, dirs: [modelDir] } : r));
+  const server = await serveDemo({ root: outDir, routes });
+  const browser = await launchDemoBrowser();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+    await rm(work, { recursive: true, force: true });
+  });
+  const { page } = browser;
+  const fail = (what: string) => `${what}\n--- browser log ---\n${browser.logs.join('\n')}`;
+
+  // The page must be cross-origin isolated (threads) and load everything over our server.
+  const response = await page.goto(`${server.url}?model=models/test-light.onnx&data=uv-data`);
+  assert.equal(response?.headers()['cross-origin-embedder-policy'], 'require-corp');
+  await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 60_000 }).catch(() => undefined);
+  const state = await page.evaluate(() => ({ error: window.__prnetError, info: window.__prnetInfo, assets: window.__prnetAssetsSummary, cores: navigator.hardwareConcurrency }));
+  assert.equal(state.error, undefined, fail(`page failed to load: ${state.error}`));
+  assert.ok(state.info, fail('page never became ready'));
+  assert.equal(state.info.isolated, true, 'page is not cross-origin isolated');
+  assert.equal(state.info.threads, state.cores, 'onnxruntime-web should use one thread per core');
+  assert.equal(state.info.inputSize, 128);
+  assert.equal(state.info.detectorBackend, 'wasm');
+
+  // UV assets parsed in the browser (PNG masks decoded by canvas) equal Node's (sharp).
+  const assets = await loadUvAssets({ dataDir, download: false });
+  const sum = (a: ArrayLike<number>) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i]!;
+    return s;
+  };
+  assert.equal(state.assets!.faceIndices, sum(assets.faceIndices));
+  assert.equal(state.assets!.keypointIndices, sum(assets.keypointIndices));
+  assert.equal(state.assets!.triangles, assets.triangles.length);
+  assert.equal(state.assets!.faceMask, sum(assets.faceMask));
+  assert.equal(state.assets!.eyesMask, sum(assets.eyesMask));
+  assert.ok(Math.abs(state.assets!.weightMask! - sum(assets.weightMask)) < 1e-3 * sum(assets.weightMask), 'weight mask differs');
+  assert.ok(Math.abs(state.assets!.canonicalVertices! - sum(assets.canonicalVertices)) < 1e-3 * Math.abs(sum(assets.canonicalVertices)), 'canonical vertices differ');
+
+  await page.setInputFiles('#file', photo);
+  await page.waitForFunction(() => window.__prnetLastResult, null, { timeout: 60_000 });
+  const result = (await page.evaluate(() => window.__prnetLastResult))!;
+  assert.equal(result.image.width, 227, fail('wrong image size'));
+  assert.equal(result.faces.length, 1, fail('expected one face in photo1'));
+  const detected = result.faces[0]!;
+  t.diagnostic(`browser timings (ms): ${JSON.stringify(result.timings, (_k, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`);
+
+  const prn = await PRNet.load({ model: modelBytes, dataDir, download: false, threads: 1 });
+  try {
+    // Same detector (BlazeFace, same weights) on independently decoded pixels: nearly the same box.
+    const nodeDetections = await (await prn.detector()).detect(await decodeImage(photo));
+    assert.equal(nodeDetections.length, 1);
+    const overlap = iou(detected.box, nodeDetections[0]!.box);
+    assert.ok(overlap > 0.9, `browser box ${detected.box} vs Node box ${nodeDetections[0]!.box}: IoU ${overlap}`);
+    assert.ok(Math.abs(detected.score - nodeDetections[0]!.score) < 0.05, `detector scores ${detected.score} vs ${nodeDetections[0]!.score}`);
+    // The three downloads carry this face.
+    const download = async (id: string) => {
+      // A DOM click: Playwright's click would first wait for the page to be idle (the viewer's render).
+      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }).catch((err: Error) => assert.fail(fail(`${id}: ${err.message}`))), page.locator(id).dispatchEvent('click')]);
+      return { name: dl.suggestedFilename(), bytes: await readFile((await dl.path())!) };
+    };
+    const glb = await download('#download-glb');
+    assert.equal(glb.name, 'photo1.glb');
+    assert.equal(glb.bytes.subarray(0, 4).toString('latin1'), 'glTF');
+    assert.equal(glb.bytes.readUInt32LE(8), glb.bytes.length, 'GLB length field');
+    const obj = await download('#download-obj');
+    const text = obj.bytes.toString('utf8');
+    assert.equal((text.match(/^v /gm) ?? []).length, 43867);
+    assert.equal((text.match(/^f /gm) ?? []).length, 86907);
+    const json = JSON.parse((await download('#download-json')).bytes.toString('utf8')) as { faces: Array<{ landmarks: number[][] }> };
+    assert.equal(json.faces.length, 1);
+    assert.ok(Math.abs(json.faces[0]!.landmarks[30]![0]! - detected.landmarks[90]!) < 0.01, 'JSON landmarks are the reported ones');
+    // The 3D viewer drew the mesh: its canvas is not just the background.
+    const lit = await page.evaluate(async () => {
+      // The viewer renders on the next animation frame.
+      for (let i = 0; i < 2; i++) await new Promise(requestAnimationFrame);
+      const src = document.querySelector('#viewer canvas') as HTMLCanvasElement;
+      const c = document.createElement('canvas');
+      c.width = src.width;
+      c.height = src.height;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(src, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! + d[i + 1]! + d[i + 2]! > 3 * 40) n++;
+      return n / (d.length / 4);
+    });
+    assert.ok(lit > 0.002, `the 3D viewer shows nothing (${(lit * 100).toFixed(2)} % lit pixels)`);
+    const shot = process.env.PRNET_DEMO_SCREENSHOT ?? path.join(work, 'demo.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    t.diagnostic(`screenshot: ${shot}`);
+
+    // The pipeline itself, isolated from detector differences (and from the random network's
+    // sensitivity to them): the same user box on both sides.
+    const box: [number, number, number, number] = [50, 45, 132, 134];
+    const rerun = await page.evaluate((b) => window.__prnetRerun!(b), box);
+    const face = rerun.faces[0]!;
+    assert.deepEqual(face.box, box);
+    const [nodeFace] = await prn.reconstruct(photo, { box });
+    assert.ok(nodeFace);
+    let maxDiff = 0, spreadX = 0;
+    let minX = Infinity, maxX = -Infinity;
+    for (let i = 0; i < 68 * 3; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(face.landmarks[i]! - nodeFace.landmarks[i]!));
+      if (i % 3 === 0) { minX = Math.min(minX, face.landmarks[i]!); maxX = Math.max(maxX, face.landmarks[i]!); }
+    }
+    spreadX = maxX - minX;
+    t.diagnostic(`landmarks: max |browser − Node| = ${maxDiff.toFixed(3)} px; x spread ${spreadX.toFixed(1)} px`);
+    // A degenerate output (all 68 points in one place) would make the comparison blind.
+    assert.ok(spreadX > 5, `landmarks are degenerate (x spread ${spreadX} px)`);
+    assert.ok(maxDiff < 2, `browser and Node landmarks differ by ${maxDiff} px`);
+    assert.ok(Math.abs(face.pose!.yaw - nodeFace.pose!.yaw) < 2, `yaw ${face.pose!.yaw} vs ${nodeFace.pose!.yaw}`);
+  } finally {
+    await prn.dispose();
+  }
+});
+
+test('demo page: the webcam loop runs frame after frame (Chromium\'s fake camera)', { timeout: 120_000 }, async (t) => {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-webcam-'));
+  const outDir = path.join(work, 'site');
+  const modelDir = path.join(work, 'models');
+  await import('node:fs/promises').then((fs) => fs.mkdir(modelDir, { recursive: true }));
+  await writeFile(path.join(modelDir, 'test-light.onnx'), demoModelBytes('resfcn128-light'));
+  await buildDemo(outDir, { quiet: true });
+  const routes = demoRoutes(dataDir).map((r) => (r.prefix === '/models/' ? { ...r, dirs: [modelDir] } : r));
+  const server = await serveDemo({ root: outDir, routes });
+  // A synthetic camera (no face in it) granted without a prompt.
+  const browser = await launchDemoBrowser({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+    await rm(work, { recursive: true, force: true });
+  });
+  const { page } = browser;
+  await page.goto(`${server.url}?model=models/test-light.onnx`);
+  await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => window.__prnetError), undefined);
+  await page.locator('#webcam').dispatchEvent('click');
+  // Three frames processed: the status line shows the loop's rate.
+  await page.waitForFunction(() => /webcam: .* fps/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60_000 });
+  const seen = (await page.evaluate(() => window.__prnetFrames))!;
+  await page.waitForFunction((n) => (window.__prnetFrames ?? 0) >= n + 2, seen, { timeout: 60_000 });
+  const result = (await page.evaluate(() => window.__prnetLastResult))!;
+  assert.equal(result.image.name, 'webcam');
+  assert.ok(result.image.width > 0 && result.image.height > 0);
+  t.diagnostic(`webcam frame ${result.image.width}×${result.image.height}: ${await page.textContent('#status')}`);
+  await page.locator('#webcam').dispatchEvent('click');
+  assert.equal(await page.textContent('#webcam'), 'Start webcam');
+});
