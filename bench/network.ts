@@ -9,6 +9,7 @@ import type { NetworkSpec } from '../src/model/resfcn.js';
 import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
 import type { ConvertCheckpointOptions } from '../src/model/convertCheckpoint.js';
 import { loadOnnxModel } from '../src/node/onnxModel.js';
+import { quantizeModel } from '../src/node/quantizeModel.js';
 import { randomImage, randomWeights } from '../test/support/randomWeights.js';
 
 function median(xs: number[]): number {
@@ -16,8 +17,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function measure(label: string, spec: NetworkSpec, options: ConvertCheckpointOptions, threads: number): Promise<void> {
-  const bytes = convertCheckpoint(spec, randomWeights(spec, 1), options);
+async function measure(label: string, spec: NetworkSpec, options: ConvertCheckpointOptions, threads: number, prebuilt?: Uint8Array): Promise<void> {
+  const bytes = prebuilt ?? convertCheckpoint(spec, randomWeights(spec, 1), options);
   const t0 = performance.now();
   const model = await loadOnnxModel(bytes, { threads });
   const loadMs = performance.now() - t0;
@@ -50,3 +51,10 @@ await measure('resfcn256 fp32 (sub-pixel convs)', resfcnSpec(), {}, threads);
 await measure('resfcn256 fp32 (ConvTranspose)', resfcnSpec(), { transposedConv: 'convTranspose' }, threads);
 await measure('resfcn256 fp16 weights', resfcnSpec(), { fp16: true }, threads);
 await measure('resfcn128-light fp32', VARIANTS['resfcn128-light'](), {}, threads);
+// int8: static QDQ quantization calibrated on a few crops (speed only: with random
+// weights the int8-vs-fp32 error says nothing about a trained model's).
+for (const spec of [resfcnSpec(), VARIANTS['resfcn128-light']()]) {
+  const crops = [0, 1, 2, 3].map((s) => randomImage(spec.inputSize, 100 + s));
+  const int8 = await quantizeModel(spec, randomWeights(spec, 1), crops, { threads });
+  await measure(`${spec.variant} int8 (QDQ)`, spec, {}, threads, int8);
+}

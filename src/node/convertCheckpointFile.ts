@@ -8,6 +8,8 @@ import { convertCheckpoint } from '../model/convertCheckpoint.js';
 import { checkpointWeights } from '../model/checkpoint/checkpointWeights.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { writeFileAtomic } from './atomicWrite.js';
+import { calibrationCrops } from './calibrationCrops.js';
+import { quantizeModel } from './quantizeModel.js';
 import { withDefaults } from '../io/withDefaults.js';
 
 export interface ConvertCheckpointFileOptions {
@@ -15,9 +17,16 @@ export interface ConvertCheckpointFileOptions {
   variant?: string;
   /** Write float16 weights. */
   fp16?: boolean;
+  /**
+   * Write an int8 (QDQ) model calibrated on face crops from these photos instead of a
+   * float model (see `quantizeModel`).
+   */
+  int8Calibration?: readonly string[];
+  /** Told about calibration photos that could not be used. */
+  onSkip?: (file: string, reason: string) => void;
 }
 
-const DEFAULTS: Required<ConvertCheckpointFileOptions> = { variant: 'resfcn256', fp16: false };
+const DEFAULTS = { variant: 'resfcn256', fp16: false };
 
 export interface ConvertCheckpointFileResult {
   output: string;
@@ -43,11 +52,15 @@ export async function convertCheckpointFile(prefix: string, output: string, opti
   const hash = createHash('sha256');
   for (const shard of checkpoint.shards) hash.update(shard);
   const sourceSha256 = hash.digest('hex');
-  const onnx = convertCheckpoint(spec, weights, {
-    fp16: o.fp16,
-    sourceSha256,
-    source: `TensorFlow checkpoint ${checkpoint.prefix.split(/[\\/]/).pop()}`,
-  });
+  const source = `TensorFlow checkpoint ${checkpoint.prefix.split(/[\\/]/).pop()}`;
+  let onnx: Uint8Array;
+  if (o.int8Calibration) {
+    const crops = await calibrationCrops(o.int8Calibration, spec.inputSize, { onSkip: o.onSkip });
+    if (!crops.length) throw new Error('int8 calibration: none of the given photos yielded a face crop');
+    onnx = await quantizeModel(spec, weights, crops, { sourceSha256, source: `${source}, int8 calibrated on ${crops.length} face crops` });
+  } else {
+    onnx = convertCheckpoint(spec, weights, { fp16: o.fp16, sourceSha256, source });
+  }
   await writeFileAtomic(output, onnx);
   return { output, bytes: onnx.length, sourceSha256, seconds: (performance.now() - t0) / 1000 };
 }

@@ -65,3 +65,23 @@ test('prnet convert fails clearly on a missing shard and writes nothing', async 
   const r3 = prnet('convert', path.join(dir, 'ckpt'), '-o', path.join(dir, 'out.onnx'), '--variant', 'nope');
   assert.match(r3.stderr, /unknown network variant "nope"/);
 });
+
+test('prnet convert --int8 calibrates on detected faces and writes a smaller int8 model', async () => {
+  const { prefix } = await makeOfficialLikeCheckpoint();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'prnet-convert-int8-'));
+  const out = path.join(dir, 'int8.onnx');
+  const photos = path.join(root, '../shared/fixtures/photos');
+  writeFileSync(path.join(dir, 'not-a-photo.jpg'), 'text');
+  const r = prnet('convert', prefix, '-o', out, '--int8', photos, path.join(dir, 'not-a-photo.jpg'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /calibration: .*not-a-photo\.jpg/);
+  const bytes = new Uint8Array(readFileSync(out));
+  assert.match(readOnnxMetadata(bytes)[MODEL_METADATA.weightsType]!, /^int8/);
+  assert.ok(bytes.length < 20e6, `${bytes.length} bytes`);
+  const model = await loadOnnxModel(bytes);
+  const got = await model.predict(randomImage(256, 5), 1);
+  await model.dispose();
+  assert.ok(got.every((v) => Number.isFinite(v) && v >= 0 && v <= 281.6 + 1e-3));
+  const both = prnet('convert', prefix, '-o', out, '--int8', photos, '--fp16');
+  assert.match(both.stderr, /exclude each other/);
+});
