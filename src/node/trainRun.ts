@@ -17,16 +17,28 @@ import type { EpochMetrics, StepInfo, TrainLoopOptions, TrainLoopResult } from '
 import { trainLoop, TRAIN_LOOP_DEFAULTS } from '../train/trainLoop.js';
 import { decodeTrainCheckpoint, encodeTrainCheckpoint } from '../train/trainCheckpoint.js';
 import type { TrainCheckpoint } from '../train/trainCheckpoint.js';
-import { exportWeights } from '../train/exportWeights.js';
+import { exportWeights, importWeights } from '../train/exportWeights.js';
+import type { WeightsManifest } from '../train/exportWeights.js';
 import { lossCurveSvg } from '../train/lossCurve.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { setupTrainBackend } from './trainBackend.js';
 import { loadAflw21TrainingData } from './trainingData.js';
+import { loadPosmapTrainingData, POSMAP_DATASET_INDEX } from './posmapDataset.js';
+import { loadUvAssets } from './uvAssets.js';
 
 /** Options of {@link trainRun}. */
 export interface TrainRunOptions extends TrainLoopOptions {
-  /** The `datasets/aflw21` folder. */
+  /**
+   * Training data: the `datasets/aflw21` folder, or a position-map dataset folder
+   * written by `prnet data 300wlp` (recognised by its `index.json`).
+   */
   dataDir: string;
+  /**
+   * Start a new run from these weights (`weights.bin` with its `weights.json` beside it,
+   * as a run exports them) instead of a fresh initialisation — to carry training over
+   * from an earlier run whose full checkpoint is not at hand.
+   */
+  initWeights?: string;
   /** Run directory (created). */
   outDir: string;
   /** Network variant name. */
@@ -90,14 +102,31 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
 
   const backend = await setupTrainBackend({ threads: o.threads, warn: (m) => log(m) });
   log(`backend ${backend.backend}: ${backend.native ? `native conv kernels (${backend.threads} threads, ${backend.simdWidth}-wide SIMD)` : 'pure-JS kernels'}`);
-  const data = o.data ?? await loadAflw21TrainingData({
+  const isPosmapDataset = await stat(path.join(o.dataDir, POSMAP_DATASET_INDEX)).then(() => true, () => false);
+  const data = o.data ?? (isPosmapDataset ? await loadPosmapTrainingData({
+    dir: o.dataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
+    // PRNet's UV layout: the official loss weights (16/4/3/0).
+    weightMask: (await loadUvAssets({ dataDir: o.uvDataDir })).weightMask,
+  }) : await loadAflw21TrainingData({
     dataDir: o.dataDir, uvDataDir: o.uvDataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.limit ? { limit: o.limit } : {}), log,
-  });
+  }));
   if (!data.weightMask) throw new Error('training data provides no loss weight mask');
   log(`data: ${data.trainCount} training, ${data.valCount} validation samples of ${data.inputSize}×${data.inputSize}`);
 
   const net = createTrainableNetwork(spec, { seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed });
+  if (o.initWeights && !resume) {
+    const manifestPath = o.initWeights.replace(/\.bin$/, '') + '.json';
+    let manifest: WeightsManifest;
+    try {
+      manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as WeightsManifest;
+    } catch (err) {
+      throw new Error(`--init-weights: cannot read ${manifestPath} (${(err as Error).message})`);
+    }
+    if (manifest.variant !== spec.variant) throw new Error(`--init-weights: ${o.initWeights} holds ${manifest.variant} weights, not ${spec.variant}`);
+    net.loadWeights(importWeights(manifest, new Uint8Array(await readFile(o.initWeights))));
+    log(`initialised from ${o.initWeights}`);
+  }
   let stop = false;
   const onSignal = (sig: string) => {
     if (stop) { log(`${sig} again: exiting without a new checkpoint`); process.exit(130); }

@@ -238,8 +238,10 @@ export function trainStep(
     adam.apply(net.variables as Map<string, tf.Variable>, named, learningRate);
     net.updateMovingStatistics(stats, batchNormDecay);
     tf.dispose(grads);
+    // Read before disposing `value`: without weight decay it is the same tensor.
+    const loss = dataLoss!.dataSync()[0]!;
     value.dispose();
-    return dataLoss!.dataSync()[0]!;
+    return loss;
   } finally {
     tf.dispose([x, y]);
     dataLoss?.dispose();

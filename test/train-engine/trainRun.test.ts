@@ -66,6 +66,20 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     assert.equal(y.length, 256 * 256 * 3);
     assert.ok(y.every(Number.isFinite));
     await model.dispose();
+    // A new run initialised from the exported weights starts where this one ended.
+    const warm = await mkdtemp(path.join(tmpdir(), 'prnet-train-warm-'));
+    try {
+      await trainRun({ ...quiet, outDir: warm, initWeights: path.join(out, TRAIN_RUN_FILES.weights), maxSteps: 1, learningRate: 1e-12, weightDecay: 0 });
+      const started = decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(warm, TRAIN_RUN_FILES.checkpoint))));
+      for (const [k, w] of final.weights) {
+        if (!k.endsWith('/weights')) continue; // moving statistics move with every step
+        const v = started.weights.get(k)!;
+        assert.ok(w.every((x, i) => Math.abs(x - v[i]!) < 1e-6), k);
+      }
+      await assert.rejects(trainRun({ ...quiet, outDir: path.join(warm, 'x'), initWeights: path.join(warm, 'missing.bin') }), /cannot read .*missing\.json/);
+    } finally {
+      await rm(warm, { recursive: true, force: true });
+    }
   } finally {
     await rm(out, { recursive: true, force: true });
   }

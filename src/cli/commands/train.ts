@@ -37,7 +37,7 @@ function inRange(name: string, lo: number, hi: number) {
 interface TrainCliOptions {
   data: string; out: string; variant: string; epochs: number; batchSize: number; resume: boolean; seed: number;
   checkpointMinutes: number; threads: number; learningRate: number; halveEvery: number; weightDecay: number;
-  valCount: number; bnDecay: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string;
+  valCount: number; bnDecay: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string;
 }
 
 export function register(program: Command): void {
@@ -45,7 +45,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train ResFCN on the AFLW-21 data set (pseudo-label position maps) with checkpoints, validation metrics and ONNX export')
-    .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy)')
+    .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy), or a position-map dataset from `prnet data 300wlp`')
     .requiredOption('--out <dir>', 'run directory: checkpoint.bin, metrics.jsonl, loss.svg/png, weights.bin/json, model.onnx')
     .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')})`, 'resfcn256')
     .option('--epochs <n>', 'epochs to train (a resumed run continues up to this count)', int('--epochs', 1), d.epochs)
@@ -64,6 +64,7 @@ export function register(program: Command): void {
     .option('--no-augment', 'train without augmentation')
     .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
     .option('--cache <dir>', 'cache of decoded images and pose fits (default runs/cache)')
+    .option('--init-weights <weights.bin>', 'start a new run from exported weights (weights.json beside it) instead of a fresh initialisation')
     .action(async (opts: TrainCliOptions) => {
       const bar = stepProgress();
       const result = await trainRun({
@@ -73,6 +74,7 @@ export function register(program: Command): void {
         valCount: opts.valCount, augment: opts.augment, batchNormDecay: opts.bnDecay,
         ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
         ...(opts.uvData ? { uvDataDir: opts.uvData } : {}), ...(opts.cache ? { cacheDir: opts.cache } : {}),
+        ...(opts.initWeights ? { initWeights: opts.initWeights } : {}),
         log: (line) => bar.log(line), onStep: (s) => bar.step(s),
       });
       bar.stop();
