@@ -4,6 +4,7 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { PositionMapModel } from '../model/session.js';
 import type { UvAssets } from '../uv/uvAssets.js';
@@ -44,28 +45,45 @@ export interface PRNetReconstructOptions {
   outputs?: Partial<FaceOutputs>;
 }
 
-/** The default model location, `$PRNET_HOME/models/resfcn256.onnx`. */
+/** The official model as `prnet weights download` converts it: `$PRNET_HOME/models/resfcn256.onnx`. */
 export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(prnetHome(env), 'models', 'resfcn256.onnx');
 }
 
+/** The model shipped inside the package (our own training; see the README). */
+export const SHIPPED_MODEL_PATH = fileURLToPath(new URL('../../models/default.onnx', import.meta.url));
+
+export interface ResolveModelSourceOptions {
+  /** Environment to read `PRNET_MODEL` and `PRNET_HOME` from. */
+  env?: NodeJS.ProcessEnv;
+  /** The shipped model's path (tests point it elsewhere). */
+  shippedModel?: string;
+}
+
+const exists = (file: string) => access(file).then(() => true, () => false);
+
 /**
- * The model to load: the given path or bytes, else {@link defaultModelPath} if that file
- * exists; otherwise throws an error telling the user how to get a model.
+ * The model to load: the given path or bytes; else `$PRNET_MODEL`; else the official
+ * model if `prnet weights download` has converted it ({@link defaultModelPath}); else the
+ * model shipped with the package. Throws an error telling the user how to get a model
+ * when none of them exists.
  *
  * ```ts
  * const source = await resolveModelSource(cliOptions.model); // path or bytes
  * ```
  */
-export async function resolveModelSource(model?: string | Uint8Array): Promise<string | Uint8Array> {
+export async function resolveModelSource(model?: string | Uint8Array, options: ResolveModelSourceOptions = {}): Promise<string | Uint8Array> {
   if (model !== undefined) return model;
-  const source = defaultModelPath();
-  try {
-    await access(source);
-  } catch {
-    throw new Error(`no model found at ${source}: run \`prnet weights download\` or pass a model (--model <file.onnx>)`);
+  const env = options.env ?? process.env;
+  if (env.PRNET_MODEL) {
+    if (!(await exists(env.PRNET_MODEL))) throw new Error(`PRNET_MODEL=${env.PRNET_MODEL}: no such model file`);
+    return env.PRNET_MODEL;
   }
-  return source;
+  const official = defaultModelPath(env);
+  if (await exists(official)) return official;
+  const shipped = options.shippedModel ?? SHIPPED_MODEL_PATH;
+  if (await exists(shipped)) return shipped;
+  throw new Error(`no model found (looked at ${official} and ${shipped}): run \`prnet weights download\` or pass a model (--model <file.onnx>)`);
 }
 
 /**

@@ -1,10 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PRNet, defaultModelPath } from '../../src/node/prnet.js';
+import { PRNet, defaultModelPath, resolveModelSource } from '../../src/node/prnet.js';
 import { decodeImage } from '../../src/node/decodeImage.js';
 import { randomOnnxModel } from '../support/randomModel.js';
 
@@ -46,7 +46,19 @@ test('PRNet.load without a model explains what to do; bad images fail with the f
   process.env.PRNET_HOME = home;
   try {
     assert.equal(defaultModelPath(), path.join(home, 'models', 'resfcn256.onnx'));
-    await assert.rejects(PRNet.load({ dataDir, download: false }), (err: Error) => err.message.includes(path.join(home, 'models', 'resfcn256.onnx')) && /prnet weights download/.test(err.message) && /--model/.test(err.message));
+    const env = { PRNET_HOME: home };
+    const noShipped = { env, shippedModel: path.join(home, 'no-shipped-model.onnx') };
+    await assert.rejects(resolveModelSource(undefined, noShipped), (err: Error) => err.message.includes(path.join(home, 'models', 'resfcn256.onnx')) && /prnet weights download/.test(err.message) && /--model/.test(err.message));
+    // Precedence: explicit model, then $PRNET_MODEL, then the official download, then the shipped model.
+    const shipped = path.join(home, 'shipped.onnx');
+    await writeFile(shipped, 'x');
+    assert.equal(await resolveModelSource(undefined, { env, shippedModel: shipped }), shipped);
+    await mkdir(path.join(home, 'models'));
+    await writeFile(path.join(home, 'models', 'resfcn256.onnx'), 'x');
+    assert.equal(await resolveModelSource(undefined, { env, shippedModel: shipped }), path.join(home, 'models', 'resfcn256.onnx'));
+    assert.equal(await resolveModelSource(undefined, { env: { ...env, PRNET_MODEL: shipped }, shippedModel: shipped }), shipped);
+    await assert.rejects(resolveModelSource(undefined, { env: { ...env, PRNET_MODEL: '/nope.onnx' } }), /PRNET_MODEL=\/nope\.onnx: no such model file/);
+    assert.equal(await resolveModelSource('given.onnx', { env }), 'given.onnx');
   } finally {
     if (saved === undefined) delete process.env.PRNET_HOME;
     else process.env.PRNET_HOME = saved;

@@ -13,6 +13,7 @@ import { decodeTrainCheckpoint } from '../../src/train/trainCheckpoint.js';
 import { importWeights } from '../../src/train/exportWeights.js';
 import type { WeightsManifest } from '../../src/train/exportWeights.js';
 import { loadOnnxModel } from '../../src/node/onnxModel.js';
+import { exportTrainedModel } from '../../src/node/exportTrainedModel.js';
 import { randomFloats, seededRandom } from '../support/random.js';
 
 const spec = resfcnSpec({ variant: 'run32', inputSize: 32, baseChannels: 2 });
@@ -66,6 +67,19 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     assert.equal(y.length, 256 * 256 * 3);
     assert.ok(y.every(Number.isFinite));
     await model.dispose();
+    // prnet export: the checkpoint as an fp16 model plus TF-named weights.
+    const exported = path.join(out, 'exported.onnx');
+    const ex = await exportTrainedModel(out, exported, { fp16: true, weights: true });
+    assert.equal(ex.step, 4);
+    const half = await loadOnnxModel(exported, { threads: 1 });
+    const y16 = await half.predict(randomFloats(S * S * 3, seededRandom(4)), 1);
+    await half.dispose();
+    let d16 = 0;
+    for (let i = 0; i < y.length; i++) d16 = Math.max(d16, Math.abs(y16[i]! - y[i]!));
+    assert.ok(d16 < 2, `fp16 export differs by ${d16} px`);
+    const exManifest = JSON.parse(await readFile(path.join(out, 'exported.weights.json'), 'utf8')) as WeightsManifest;
+    assert.deepEqual(importWeights(exManifest, new Uint8Array(await readFile(path.join(out, 'exported.weights.bin')))), weights);
+    await assert.rejects(exportTrainedModel(path.join(out, 'nope'), exported), /cannot read the training checkpoint \(ENOENT\)/);
     // A new run initialised from the exported weights starts where this one ended.
     const warm = await mkdtemp(path.join(tmpdir(), 'prnet-train-warm-'));
     try {

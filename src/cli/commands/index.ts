@@ -5,6 +5,7 @@ import { register as data } from './data.js';
 import { register as reconstruct } from './reconstruct.js';
 import { register as weights } from './weights.js';
 import { register as evaluate } from './eval.js';
+import { register as exportModel } from './export.js';
 import { register as swap } from './swap.js';
 import { register as train } from './train.js';
 
@@ -14,6 +15,7 @@ export const COMMANDS: RegisterCommand[] = [
   convert,
   data,
   evaluate,
+  exportModel,
   reconstruct,
   swap,
   train,

@@ -1,0 +1,63 @@
+/**
+ * Turns a training run's checkpoint into a model file: float32, float16 or int8 ONNX
+ * (plus the TF-named weights, for warm starts), at any point of the training.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { resfcnSpec } from '../model/resfcn.js';
+import { convertCheckpoint } from '../model/convertCheckpoint.js';
+import { decodeTrainCheckpoint } from '../train/trainCheckpoint.js';
+import { exportWeights } from '../train/exportWeights.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import { calibrationCrops } from './calibrationCrops.js';
+import { quantizeModel } from './quantizeModel.js';
+
+export interface ExportTrainedModelOptions {
+  /** Half-precision weights. */
+  fp16?: boolean;
+  /** Int8 (QDQ) model calibrated on the faces of these photos. */
+  int8Calibration?: readonly string[];
+  /** Also write `<output without .onnx>.weights.bin` + `.weights.json` (TF names). */
+  weights?: boolean;
+  /** Told about calibration photos that could not be used. */
+  onSkip?: (file: string, reason: string) => void;
+}
+
+export interface ExportTrainedModelResult { variant: string; step: number; epoch: number; bytes: number }
+
+/**
+ * Exports `<runDir>/checkpoint.bin` to `output`.
+ *
+ * ```ts
+ * await exportTrainedModel('runs/light', 'models/default.onnx', { fp16: true });
+ * ```
+ */
+export async function exportTrainedModel(runDir: string, output: string, options: ExportTrainedModelOptions = {}): Promise<ExportTrainedModelResult> {
+  const file = path.join(runDir, 'checkpoint.bin');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (err) {
+    throw new Error(`${file}: cannot read the training checkpoint (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const ckpt = decodeTrainCheckpoint(bytes, file);
+  // The checkpoint records its network's shape, so experimental variants export too.
+  const spec = resfcnSpec({ variant: ckpt.variant, inputSize: ckpt.inputSize, baseChannels: ckpt.baseChannels });
+  const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}`;
+  let onnx: Uint8Array;
+  if (options.int8Calibration) {
+    const crops = await calibrationCrops(options.int8Calibration, spec.inputSize, { onSkip: options.onSkip });
+    if (!crops.length) throw new Error('int8 calibration: none of the given photos yielded a face crop');
+    onnx = await quantizeModel(spec, ckpt.weights, crops, { source: `${source}, int8 calibrated on ${crops.length} face crops` });
+  } else {
+    onnx = convertCheckpoint(spec, ckpt.weights, { fp16: options.fp16, source });
+  }
+  await writeFileAtomic(output, onnx);
+  if (options.weights) {
+    const { manifest, data } = exportWeights(spec, ckpt.weights);
+    const base = output.replace(/\.onnx$/, '');
+    await writeFileAtomic(`${base}.weights.bin`, data);
+    await writeFileAtomic(`${base}.weights.json`, `${JSON.stringify(manifest, null, 1)}\n`);
+  }
+  return { variant: spec.variant, step: ckpt.step, epoch: ckpt.epoch, bytes: onnx.length };
+}
