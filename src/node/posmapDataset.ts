@@ -18,6 +18,7 @@ import { writeFileAtomic } from './atomicWrite.js';
 import { decodeImage } from './decodeImage.js';
 import { encodeImage } from './encodeImage.js';
 import { readMatFile } from './readMatFile.js';
+import { samplePositionMap } from '../train/data/samplePositionMap.js';
 
 /** `format` of a position-map data set's `index.json`. */
 export const POSMAP_DATASET_FORMAT = 'prnet-posmap-dataset';
@@ -398,7 +399,7 @@ export async function loadPosmapTrainingData(options: Partial<LoadPosmapTraining
         index.keypointUv.forEach(([u, v], j) => {
           // S = 128 maps are 2×2 means: 256 pixel u sits at 128 coordinate (u − 0.5) / 2.
           const [x, y] = S === N ? [u, v] : [(u - 0.5) / 2, (v - 0.5) / 2];
-          const [px, py] = sampleMap(predictions, b * S * S * 3, S, x, y);
+          const [px, py] = samplePositionMap(predictions, b * S * S * 3, S, x, y);
           pred[j * 2] = px * POSITION_MAP_SCALE;
           pred[j * 2 + 1] = py * POSITION_MAP_SCALE;
         });
@@ -452,13 +453,3 @@ function halfMean(src: Float32Array, side: number, channels: number): Float32Arr
   return out;
 }
 
-/** Bilinear x, y of an HWC map at fractional pixel (u, v), clamped to the map. */
-function sampleMap(map: Float32Array, offset: number, side: number, u: number, v: number): [number, number] {
-  const cu = Math.min(Math.max(u, 0), side - 1), cv = Math.min(Math.max(v, 0), side - 1);
-  const u0 = Math.min(Math.floor(cu), side - 2), v0 = Math.min(Math.floor(cv), side - 2);
-  const fu = cu - u0, fv = cv - v0;
-  const at = (uu: number, vv: number, c: number) => map[offset + (vv * side + uu) * 3 + c]!;
-  const lerp = (c: number) =>
-    (1 - fv) * ((1 - fu) * at(u0, v0, c) + fu * at(u0 + 1, v0, c)) + fv * ((1 - fu) * at(u0, v0 + 1, c) + fu * at(u0 + 1, v0 + 1, c));
-  return [lerp(0), lerp(1)];
-}

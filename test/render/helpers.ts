@@ -1,16 +1,9 @@
 /** Test helpers for the render tests: a seeded RNG and synthetic meshes. */
 
+import { seededRandom } from '../support/random.js';
+
 /** Mulberry32: small, seeded, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** A (cols+1)×(rows+1) vertex grid from (x0,y0) with the given step, 2 triangles per cell. */
 export function gridMesh(

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { networkVariables, resfcnSpec, type NetworkSpec, type VariableSpec } from '../../src/model/resfcn.js';
 import { writeCheckpoint, type CheckpointTensorInput } from '../../src/model/checkpoint/writeCheckpoint.js';
+import { seededRandom } from './random.js';
 
 /** Size of the official data file; the fixture reproduces it exactly. */
 export const OFFICIAL_DATA_SIZE = 160_290_984;
@@ -25,17 +26,7 @@ export interface FixtureVariable {
   role: VariableSpec['role'] | 'adam_m' | 'adam_v' | 'beta_power';
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './random.js';
 
 function hashName(name: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;

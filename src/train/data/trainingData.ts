@@ -11,6 +11,7 @@ import { landmarkError } from './landmarkError.js';
 import { positionMapTarget } from './positionMapTarget.js';
 import { trainingCrop } from './trainingCrop.js';
 import { warpCropImage } from './warpCropImage.js';
+import { samplePositionMap } from './samplePositionMap.js';
 
 /** One assembled batch. */
 export interface TrainingBatch {
@@ -242,7 +243,7 @@ export function createTrainingData(
           const u = uv % N, v = (uv - u) / N;
           // S = 128 maps are 2×2 means: 256 pixel u sits at 128 coordinate (u − 0.5) / 2.
           const su = S === N ? u : (u - 0.5) / 2, sv = S === N ? v : (v - 0.5) / 2;
-          const [px, py] = sampleMap(predictions, b * S * S * 3, S, su, sv);
+          const [px, py] = samplePositionMap(predictions, b * S * S * 3, S, su, sv);
           pred[j * 2] = px * POSITION_MAP_SCALE;
           pred[j * 2 + 1] = py * POSITION_MAP_SCALE;
         }
@@ -255,13 +256,3 @@ export function createTrainingData(
   };
 }
 
-/** Bilinear x, y of an HWC map at fractional pixel (u, v), clamped to the map. */
-function sampleMap(map: Float32Array, offset: number, side: number, u: number, v: number): [number, number] {
-  const cu = Math.min(Math.max(u, 0), side - 1), cv = Math.min(Math.max(v, 0), side - 1);
-  const u0 = Math.min(Math.floor(cu), side - 2), v0 = Math.min(Math.floor(cv), side - 2);
-  const fu = cu - u0, fv = cv - v0;
-  const at = (uu: number, vv: number, c: number) => map[offset + (vv * side + uu) * 3 + c]!;
-  const lerp = (c: number) =>
-    (1 - fv) * ((1 - fu) * at(u0, v0, c) + fu * at(u0 + 1, v0, c)) + fv * ((1 - fu) * at(u0, v0 + 1, c) + fu * at(u0 + 1, v0 + 1, c));
-  return [lerp(0), lerp(1)];
-}
