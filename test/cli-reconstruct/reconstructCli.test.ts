@@ -2,12 +2,14 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile, copyFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { NodeIO } from '@gltf-transform/core';
 import { randomOnnxModelFile } from '../support/randomModel.js';
+import { SHIPPED_MODEL_PATH } from '../../src/node/prnet.js';
 import { loadUvAssets } from '../../src/node/uvAssets.js';
 import { keypointVertexIndices } from '../../src/uv/keypointVertexIndices.js';
 
@@ -138,10 +140,14 @@ test('user box and landmarks skip detection; usage errors exit with 2', async ()
     const u = await prnet(['reconstruct', img, '-o', out, '--model', modelPath, ...bad]);
     assert.equal(u.code, 2, `${bad.join(' ')}: ${u.stderr}`);
   }
-  // No --model and nothing at $PRNET_HOME/models: a clear setup error, exit 1.
-  const noModel = await prnet(['reconstruct', img, '-o', out, '--data-dir', dataDir], { ...process.env, PRNET_HOME: path.join(work, 'empty-home') });
-  assert.equal(noModel.code, 1);
-  assert.match(noModel.stderr, /prnet: no model found at .*empty-home.*prnet weights download/);
+  // No --model, nothing at $PRNET_HOME/models and no shipped model: a clear setup error, exit 1.
+  if (!existsSync(SHIPPED_MODEL_PATH)) {
+    const env: NodeJS.ProcessEnv = { ...process.env, PRNET_HOME: path.join(work, 'empty-home') };
+    delete env.PRNET_MODEL;
+    const noModel = await prnet(['reconstruct', img, '-o', out, '--data-dir', dataDir], env);
+    assert.equal(noModel.code, 1);
+    assert.match(noModel.stderr, /prnet: no model found .*empty-home.*prnet weights download/);
+  }
 });
 
 test('a known face through the real ONNX path and the CLI: JSON landmarks and pose are exact', async () => {
