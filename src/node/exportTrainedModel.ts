@@ -17,7 +17,7 @@ export interface ExportTrainedModelOptions {
   fp16?: boolean;
   /** Int8 (QDQ) model calibrated on the faces of these photos. */
   int8Calibration?: readonly string[];
-  /** Also write `<output without .onnx>.weights.bin` + `.weights.json` (TF names). */
+  /** Also write `<output without .onnx>.weights.bin` + `.weights.json` (TF names; float16 with `fp16`). */
   weights?: boolean;
   /** Told about calibration photos that could not be used. */
   onSkip?: (file: string, reason: string) => void;
@@ -54,7 +54,7 @@ export async function exportTrainedModel(runDir: string, output: string, options
   }
   await writeFileAtomic(output, onnx);
   if (options.weights) {
-    const { manifest, data } = exportWeights(spec, ckpt.weights);
+    const { manifest, data } = exportWeights(spec, ckpt.weights, { dtype: options.fp16 ? 'float16' : 'float32' });
     const base = output.replace(/\.onnx$/, '');
     await writeFileAtomic(`${base}.weights.bin`, data);
     await writeFileAtomic(`${base}.weights.json`, `${JSON.stringify(manifest, null, 1)}\n`);

@@ -78,7 +78,12 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     for (let i = 0; i < y.length; i++) d16 = Math.max(d16, Math.abs(y16[i]! - y[i]!));
     assert.ok(d16 < 2, `fp16 export differs by ${d16} px`);
     const exManifest = JSON.parse(await readFile(path.join(out, 'exported.weights.json'), 'utf8')) as WeightsManifest;
-    assert.deepEqual(importWeights(exManifest, new Uint8Array(await readFile(path.join(out, 'exported.weights.bin')))), weights);
+    assert.equal(exManifest.dtype, 'float16');
+    const halfWeights = importWeights(exManifest, new Uint8Array(await readFile(path.join(out, 'exported.weights.bin'))));
+    for (const [k, w] of weights) {
+      const h = halfWeights.get(k)!;
+      assert.ok(w.every((x, i) => Math.abs(x - h[i]!) <= Math.abs(x) * 2 ** -11 + 2 ** -24), k);
+    }
     await assert.rejects(exportTrainedModel(path.join(out, 'nope'), exported), /cannot read the training checkpoint \(ENOENT\)/);
     // A new run initialised from the exported weights starts where this one ended.
     const warm = await mkdtemp(path.join(tmpdir(), 'prnet-train-warm-'));
