@@ -7,6 +7,7 @@
 // over a few std::threads. The JS side checks every kernel against tfjs-backend-cpu.
 #include <node_api.h>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -439,9 +440,122 @@ static void unaryOp(int op, const float* x, float* o, long n, float alpha) {
   parallelFor(T, [&](int t) {
     long i0 = n * t / T, i1 = n * (t + 1) / T;
     switch (op) {
-      case 0: for (long i = i0; i < i1; i++) { float v = x[i]; o[i] = v > 0 ? v : (v != v ? v : 0.f); } break;
-      case 1: for (long i = i0; i < i1; i++) { float v = x[i]; o[i] = v > 0 ? 1.f : (v != v ? v : alpha); } break;
+      case 0: for (long i = i0; i < i1; i++) { float v = x[i]; o[i] = v <= 0.f ? 0.f : v; } break;
+      case 1: for (long i = i0; i < i1; i++) { float v = x[i]; float s = v > 0.f ? 1.f : alpha; o[i] = v != v ? v : s; } break;
       default: for (long i = i0; i < i1; i++) { float v = x[i]; o[i] = v * v; } break;
+    }
+  });
+}
+
+
+// ---- Training-mode batch norm (+ ReLU), fused -------------------------------------
+// x is [rows, c] (NHWC flattened). The composition of tfjs primitives that these
+// replace costs ~20 full passes over the activations per layer; this is 3 forward
+// (statistics, then output) and 2 backward. Per-thread double accumulators over a
+// fixed row split keep the results deterministic.
+
+// stats[0..c) = mean, stats[c..2c) = biased variance. Shifted sums (shift = row 0)
+// keep the one-pass variance exact enough in double.
+static void bnStats(const float* x, long rows, long c, double* stats) {
+  int T = partsFor(rows * c);
+  std::vector<std::vector<double>> part(T, std::vector<double>(2 * c, 0.0));
+  parallelFor(T, [&](int t) {
+    long r0 = rows * t / T, r1 = rows * (t + 1) / T;
+    double* s1 = part[t].data();
+    double* s2 = s1 + c;
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      for (long j = 0; j < c; j++) { double d = (double)xr[j] - (double)x[j]; s1[j] += d; s2[j] += d * d; }
+    }
+  });
+  for (long j = 0; j < c; j++) {
+    double s1 = 0, s2 = 0;
+    for (int t = 0; t < T; t++) { s1 += part[t][j]; s2 += part[t][c + j]; }
+    double m = s1 / rows;
+    stats[j] = (double)x[j] + m;
+    stats[c + j] = std::max(0.0, s2 / rows - m * m);
+  }
+}
+
+static void bnForward(const float* x, const float* gamma, const float* beta, float* y, long rows, long c,
+                      double eps, bool relu, double* stats) {
+  bnStats(x, rows, c, stats);
+  // y = (x − mean)·scale + beta: subtracting first keeps large common offsets exact.
+  std::vector<float> scale(c), mean(c);
+  for (long j = 0; j < c; j++) {
+    scale[j] = (float)((double)gamma[j] / std::sqrt(stats[c + j] + eps));
+    mean[j] = (float)stats[j];
+  }
+  int T = partsFor(rows * c);
+  parallelFor(T, [&](int t) {
+    long r0 = rows * t / T, r1 = rows * (t + 1) / T;
+    const float* sc = scale.data();
+    const float* mu = mean.data();
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+      if (relu) for (long j = 0; j < c; j++) { float v = (xr[j] - mu[j]) * sc[j] + beta[j]; yr[j] = v > 0.f ? v : 0.f; }
+      else for (long j = 0; j < c; j++) yr[j] = (xr[j] - mu[j]) * sc[j] + beta[j];
+    }
+  });
+}
+
+// g = relu ? dy·[y > 0] : dy; x̂ = (x − mean)·invstd;
+// dbeta = Σg, dgamma = Σg·x̂, dx = gamma·invstd·(g − dbeta/N − x̂·dgamma/N).
+static void bnBackward(const float* dy, const float* x, const float* y, const float* gamma, const double* stats,
+                       float* dx, double* dparams, long rows, long c, double eps, bool relu) {
+  int T = partsFor(rows * c);
+  std::vector<std::vector<double>> part(T, std::vector<double>(2 * c, 0.0));
+  std::vector<float> mean(c);
+  for (long j = 0; j < c; j++) mean[j] = (float)stats[j];
+  parallelFor(T, [&](int t) {
+    long r0 = rows * t / T, r1 = rows * (t + 1) / T;
+    double* sg = part[t].data();
+    double* sgx = sg + c;
+    const float* mu = mean.data();
+    // float partial sums per row block, flushed to double: vectorises, stays accurate.
+    std::vector<float> bg(c), bgx(c);
+    const long BLOCK = 64;
+    for (long rb = r0; rb < r1; rb += BLOCK) {
+      long re = std::min(r1, rb + BLOCK);
+      std::fill(bg.begin(), bg.end(), 0.f); std::fill(bgx.begin(), bgx.end(), 0.f);
+      float* a = bg.data();
+      float* b = bgx.data();
+      for (long r = rb; r < re; r++) {
+        const float* dyr = dy + r * c;
+        const float* xr = x + r * c;
+        const float* yr = y + r * c;
+        if (relu) for (long j = 0; j < c; j++) { float g = yr[j] > 0.f ? dyr[j] : 0.f; a[j] += g; b[j] += g * (xr[j] - mu[j]); }
+        else for (long j = 0; j < c; j++) { float g = dyr[j]; a[j] += g; b[j] += g * (xr[j] - mu[j]); }
+      }
+      for (long j = 0; j < c; j++) { sg[j] += a[j]; sgx[j] += b[j]; }
+    }
+  });
+  std::vector<float> k1(c), k2(c), k3(c);
+  for (long j = 0; j < c; j++) {
+    double sg = 0, sgx = 0;
+    for (int t = 0; t < T; t++) { sg += part[t][j]; sgx += part[t][c + j]; }
+    double invstd = 1.0 / std::sqrt(stats[c + j] + eps);
+    double dgamma = sgx * invstd;  // Σ g·x̂
+    dparams[j] = dgamma;
+    dparams[c + j] = sg;
+    // dx = k1·g − k2 − k3·(x − mean)
+    double a = (double)gamma[j] * invstd;
+    k1[j] = (float)a;
+    k2[j] = (float)(a * sg / rows);
+    k3[j] = (float)(a * dgamma * invstd / rows);
+  }
+  parallelFor(T, [&](int t) {
+    long r0 = rows * t / T, r1 = rows * (t + 1) / T;
+    const float* mu = mean.data();
+    const float *a = k1.data(), *b = k2.data(), *d = k3.data();
+    for (long r = r0; r < r1; r++) {
+      const float* dyr = dy + r * c;
+      const float* xr = x + r * c;
+      const float* yr = y + r * c;
+      float* o = dx + r * c;
+      if (relu) for (long j = 0; j < c; j++) { float g = yr[j] > 0.f ? dyr[j] : 0.f; o[j] = a[j] * g - b[j] - d[j] * (xr[j] - mu[j]); }
+      else for (long j = 0; j < c; j++) o[j] = a[j] * dyr[j] - b[j] - d[j] * (xr[j] - mu[j]);
     }
   });
 }
@@ -594,6 +708,48 @@ static napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static bool getF64(napi_env env, napi_value v, double** data, size_t* len) {
+  napi_typedarray_type type; void* raw; napi_value ab; size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, &raw, &ab, &off) != napi_ok || type != napi_float64_array) {
+    napi_throw_type_error(env, nullptr, "prnet native batch norm: expected a Float64Array");
+    return false;
+  }
+  *data = static_cast<double*>(raw);
+  return true;
+}
+
+// batchNormForward(x, gamma, beta, y, stats Float64Array(2c), eps, relu)
+static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  size_t argc = 7; napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *gamma, *beta, *y; double* stats; size_t lx, lg, lb, ly, ls; double eps = 0; bool relu = false;
+  if (argc < 7 || !getF32(env, argv[0], &x, &lx) || !getF32(env, argv[1], &gamma, &lg) || !getF32(env, argv[2], &beta, &lb)
+      || !getF32(env, argv[3], &y, &ly) || !getF64(env, argv[4], &stats, &ls)) return nullptr;
+  napi_get_value_double(env, argv[5], &eps); napi_get_value_bool(env, argv[6], &relu);
+  long c = (long)lg;
+  if (c <= 0 || lx % c != 0 || lx == 0) { napi_throw_range_error(env, nullptr, "prnet native batch norm: x is not [rows, c]"); return nullptr; }
+  SIZE_CHECK(lb, c, "beta"); SIZE_CHECK(ly, (long)lx, "y"); SIZE_CHECK(ls, 2 * c, "stats");
+  bnForward(x, gamma, beta, y, (long)lx / c, c, eps, relu, stats);
+  return nullptr;
+}
+
+// batchNormBackward(dy, x, y, gamma, stats Float64Array(2c), dx, dparams Float64Array(2c), eps, relu)
+static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 9; napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *dy, *x, *y, *gamma, *dx; double *stats, *dparams; size_t ldy, lx, ly, lg, ldx, ls, lp; double eps = 0; bool relu = false;
+  if (argc < 9 || !getF32(env, argv[0], &dy, &ldy) || !getF32(env, argv[1], &x, &lx) || !getF32(env, argv[2], &y, &ly)
+      || !getF32(env, argv[3], &gamma, &lg) || !getF64(env, argv[4], &stats, &ls) || !getF32(env, argv[5], &dx, &ldx)
+      || !getF64(env, argv[6], &dparams, &lp)) return nullptr;
+  napi_get_value_double(env, argv[7], &eps); napi_get_value_bool(env, argv[8], &relu);
+  long c = (long)lg;
+  if (c <= 0 || lx % c != 0 || lx == 0) { napi_throw_range_error(env, nullptr, "prnet native batch norm: x is not [rows, c]"); return nullptr; }
+  SIZE_CHECK(ldy, (long)lx, "dy"); SIZE_CHECK(ly, (long)lx, "y"); SIZE_CHECK(ldx, (long)lx, "dx");
+  SIZE_CHECK(ls, 2 * c, "stats"); SIZE_CHECK(lp, 2 * c, "dparams");
+  bnBackward(dy, x, y, gamma, stats, dx, dparams, (long)lx / c, c, eps, relu);
+  return nullptr;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
@@ -615,6 +771,8 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -14,6 +14,8 @@ import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { registerTfjsGradients } from './trainGradients.js';
 import { FAST_KERNEL_NAMES, fastKernelConfigs } from '../train/fastKernels.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainConfigs } from '../train/batchNormTrain.js';
+import type { BatchNormAccelerator } from '../train/batchNormTrain.js';
 
 /** The functions the native addon exports. */
 export interface NativeConv {
@@ -24,6 +26,8 @@ export interface NativeConv {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, mode: number, c: number): void;
   sumRows(x: Float32Array, out: Float64Array, rows: number, c: number): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  batchNormForward: BatchNormAccelerator['batchNormForward'];
+  batchNormBackward: BatchNormAccelerator['batchNormBackward'];
   setThreads(threads: number): number;
   simdWidth: number;
 }
@@ -34,13 +38,15 @@ export interface TrainBackendOptions {
   native?: boolean;
   /** Use the fast JS element-wise and reduction kernels (false: tfjs reference kernels). */
   fastElementwise?: boolean;
+  /** Use the fused training batch-norm(+ReLU) kernel (false: tfjs primitives, differentiated op by op). */
+  fusedBatchNorm?: boolean;
   /** Threads of the native kernels (0 = all cores). */
   threads?: number;
   /** Where a missing addon is reported (default: console.warn). */
   warn?: (message: string) => void;
 }
 
-const DEFAULTS: Required<TrainBackendOptions> = { native: true, fastElementwise: true, threads: 0, warn: (m) => console.warn(m) };
+const DEFAULTS: Required<TrainBackendOptions> = { native: true, fastElementwise: true, fusedBatchNorm: true, threads: 0, warn: (m) => console.warn(m) };
 
 /** Name of the tfjs backend with the native kernels. */
 export const TRAIN_BACKEND_NAME = 'prnet-cpu';
@@ -77,6 +83,7 @@ export interface TrainBackendInfo {
   backend: string;
   native: boolean;
   fastElementwise: boolean;
+  fusedBatchNorm: boolean;
   threads: number;
   simdWidth: number;
 }
@@ -123,8 +130,17 @@ export async function setupTrainBackend(options: TrainBackendOptions = {}): Prom
     tf.unregisterKernel(name, TRAIN_BACKEND_NAME);
     tf.registerKernel(o.fastElementwise ? fast.get(name)! : { ...tf.getKernel(name, 'cpu'), backendName: TRAIN_BACKEND_NAME });
   }
+  // The fused batch norm: native loops when the addon has them, JS loops otherwise.
+  for (const name of [BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD]) {
+    if (tf.getKernel(name, TRAIN_BACKEND_NAME)) tf.unregisterKernel(name, TRAIN_BACKEND_NAME);
+  }
+  if (o.fusedBatchNorm) {
+    const bn = batchNormTrainConfigs(TRAIN_BACKEND_NAME, native && typeof native.batchNormForward === 'function' ? native : null);
+    for (const k of bn.kernels) tf.registerKernel(k);
+    if (!tf.getGradient(BATCH_NORM_TRAIN)) tf.registerGradient(bn.gradient);
+  }
   await tf.setBackend(TRAIN_BACKEND_NAME);
-  return { backend: TRAIN_BACKEND_NAME, native: native !== null, fastElementwise: o.fastElementwise, threads, simdWidth: native?.simdWidth ?? 1 };
+  return { backend: TRAIN_BACKEND_NAME, native: native !== null, fastElementwise: o.fastElementwise, fusedBatchNorm: o.fusedBatchNorm, threads, simdWidth: native?.simdWidth ?? 1 };
 }
 
 type CpuBackend = MathBackendCPU;

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ConvLayer, ConvTransposeLayer, NetworkSpec, VariableSpec } from '../model/resfcn.js';
 import { networkVariables } from '../model/resfcn.js';
 import { createTrainRandom } from './trainRandom.js';
+import { batchNormTrain, batchNormTrainReference, hasBatchNormTrainKernel } from './batchNormTrain.js';
 
 /** Batch statistics of one batch-norm layer, kept from a training forward pass. */
 export interface BatchStatistics {
@@ -83,24 +84,23 @@ export function createTrainableNetwork(spec: NetworkSpec, options: TrainableNetw
     return v;
   };
 
-  function batchNorm(x: tf.Tensor4D, scope: string, training: boolean, stats?: BatchStatistics[]): tf.Tensor4D {
+  /** Batch norm of `x`, followed by ReLU when `relu` (fused with it in training). */
+  function batchNorm(x: tf.Tensor4D, scope: string, training: boolean, relu: boolean, stats?: BatchStatistics[]): tf.Tensor4D {
     const gamma = get(`${scope}/gamma`) as tf.Tensor1D;
     const beta = get(`${scope}/beta`) as tf.Tensor1D;
     if (!training) {
-      return tf.batchNorm4d(x, get(`${scope}/moving_mean`) as tf.Tensor1D, get(`${scope}/moving_variance`) as tf.Tensor1D, beta, gamma, eps);
+      const y = tf.batchNorm4d(x, get(`${scope}/moving_mean`) as tf.Tensor1D, get(`${scope}/moving_variance`) as tf.Tensor1D, beta, gamma, eps);
+      return relu ? tf.relu(y) : y;
     }
-    // Batch statistics from primitive ops (tfjs differentiates through them); the
-    // centred input is computed once and shared by the variance and the output.
-    // sum/count rather than tf.mean: Sum's gradient skips Mean's full-size division.
-    const count = x.shape[0] * x.shape[1] * x.shape[2];
-    const mean = tf.div(tf.sum(x, [0, 1, 2]), count) as tf.Tensor1D;
-    const centred = tf.sub(x, mean);
-    const variance = tf.div(tf.sum(tf.square(centred), [0, 1, 2]), count) as tf.Tensor1D;
+    // The fused kernel where the backend has it (one tape node, 5 passes); otherwise
+    // the same maths as tfjs primitives, which tfjs differentiates op by op.
+    const r = hasBatchNormTrainKernel()
+      ? batchNormTrain(x, gamma, beta, eps, relu)
+      : batchNormTrainReference(x, gamma, beta, eps, relu);
     if (stats) {
-      stats.push({ scope, mean: tf.keep(mean), variance: tf.keep(variance), count });
+      stats.push({ scope, mean: tf.keep(r.mean), variance: tf.keep(r.variance), count: x.shape[0] * x.shape[1] * x.shape[2] });
     }
-    const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, eps)));
-    return tf.add(tf.mul(centred, scale), beta);
+    return r.y;
   }
 
   function activate(x: tf.Tensor4D, a: ConvLayer['activation']): tf.Tensor4D {
@@ -119,7 +119,8 @@ export function createTrainableNetwork(spec: NetworkSpec, options: TrainableNetw
       const [n, h, wd] = x.shape;
       y = tf.conv2dTranspose(x, w, [n, h * l.stride, wd * l.stride, l.outChannels], l.stride, 'same');
     }
-    if (l.batchNorm) y = batchNorm(y, `${l.scope}/BatchNorm`, training, stats);
+    if (l.batchNorm && l.activation === 'relu') return batchNorm(y, `${l.scope}/BatchNorm`, training, true, stats);
+    if (l.batchNorm) y = batchNorm(y, `${l.scope}/BatchNorm`, training, false, stats);
     return activate(y, l.activation);
   }
 
@@ -131,7 +132,7 @@ export function createTrainableNetwork(spec: NetworkSpec, options: TrainableNetw
           const shortcut = l.shortcutConv ? convLike(x, l.shortcutConv, training, stats) : x;
           let b = x;
           for (const c of l.branch) b = convLike(b, c, training, stats);
-          x = tf.relu(batchNorm(tf.add(b, shortcut), `${l.scope}/BatchNorm`, training, stats));
+          x = batchNorm(tf.add(b, shortcut), `${l.scope}/BatchNorm`, training, true, stats);
         } else {
           x = convLike(x, l, training, stats);
         }
