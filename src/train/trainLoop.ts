@@ -171,6 +171,9 @@ export async function trainLoop(
       const epochStart = now();
       let lossSum = 0, lossSteps = 0, epochSamples = 0;
       while (stepInEpoch < stepsPerEpoch) {
+        // A macrotask turn per step lets signal handlers (Ctrl-C → shouldStop) and
+        // pending I/O run; a step is otherwise synchronous compute.
+        await new Promise((resolve) => setTimeout(resolve, 0));
         if (hooks.shouldStop?.() || (o.maxSteps > 0 && adam.step >= o.maxSteps)) {
           await save('stop');
           return { stopped: true, step: adam.step, epoch, metrics };
