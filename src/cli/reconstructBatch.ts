@@ -30,7 +30,7 @@ export interface ReconstructBatchOptions {
   outDir: string;
   /** Files to write per image / face. */
   outputs: OutputKind[];
-  /** ONNX model file (default: `$PRNET_HOME/models/resfcn256.onnx`). */
+  /** ONNX model file (default: see {@link resolveModelSource}). */
   model?: string;
   /** A loaded PRNet to use instead of loading one (benchmarks, embedding); not disposed. */
   prnet?: PRNet;

@@ -11,7 +11,7 @@ import { decodeImage } from '../../node/decodeImage.js';
 import { readMatFile } from '../../node/readMatFile.js';
 import { loadUvAssets } from '../../node/uvAssets.js';
 import { loadOnnxModel } from '../../node/onnxModel.js';
-import { officialModelPath } from '../../node/weightsCache.js';
+import { resolveModelSource } from '../../node/prnet.js';
 import { writeFileAtomic } from '../../node/atomicWrite.js';
 import { aflw2000GroundTruth } from '../../eval/aflw2000GroundTruth.js';
 import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type LandmarkPredictor } from '../../eval/evaluateAflw2000.js';
@@ -103,14 +103,12 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
   const assets = await loadUvAssets({ dataDir: opts.dataDir });
   let predictor: LandmarkPredictor;
   let model: PositionMapModel | undefined;
-  const modelPath = opts.baseline ? undefined : path.resolve(opts.model ?? officialModelPath());
+  // Same default as `prnet reconstruct`: --model, $PRNET_MODEL, the downloaded official model, the shipped one.
+  const modelPath = opts.baseline ? undefined : path.resolve(await resolveModelSource(opts.model).catch((err: Error) => {
+    throw new Error(`${err.message} (or --baseline mean-face)`);
+  }) as string);
   if (modelPath) {
-    try {
-      model = await loadOnnxModel(modelPath, opts.threads === undefined ? {} : { threads: opts.threads });
-    } catch (err) {
-      const hint = opts.model ? '' : ' (run `prnet weights download`, or pass --model or --baseline mean-face)';
-      throw new Error(`${(err as Error).message}${hint}`);
-    }
+    model = await loadOnnxModel(modelPath, opts.threads === undefined ? {} : { threads: opts.threads });
     predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}`);
   } else {
     predictor = meanFacePredictor(assets);
@@ -176,7 +174,7 @@ export function register(program: Command): void {
     .command('aflw2000')
     .description('68-point landmark and pose evaluation on AFLW2000-3D (image*.jpg + image*.mat)')
     .argument('<dir>', 'folder with the AFLW2000-3D images and .mat ground truth')
-    .option('--model <onnx>', 'ONNX model (default: $PRNET_HOME/models/resfcn256.onnx)')
+    .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one)')
     .option('--baseline <name>', 'evaluate a baseline instead of a model: mean-face')
     .option('--report <file.json>', 'write the full report (summary and per-image results)')
     .option('--csv <file.csv>', 'write per-image results')

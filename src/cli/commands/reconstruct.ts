@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .argument('<inputs...>', 'image files, folders (their images; add --recursive for sub-folders) or globs (*, ?, **)')
     .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
     .addOption(new Option('--outputs <list>', `comma-separated: ${OUTPUT_KINDS.join(',')}`).default(['obj', 'json'], 'obj,json').argParser(parseOutputs))
-    .option('--model <onnx>', 'ONNX model (default: $PRNET_HOME/models/resfcn256.onnx)')
+    .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one)')
     .option('--box <x,y,w,h>', 'face box for every input (skips detection)', parseBox)
     .option('--landmarks <file>', 'landmarks file (one "x y" point per line) for every input (skips detection)')
     .option('--max-faces <n>', 'at most this many faces per image', parseIntOption('--max-faces', 1))
