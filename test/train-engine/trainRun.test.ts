@@ -103,3 +103,22 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     await rm(out, { recursive: true, force: true });
   }
 });
+
+test('Ctrl-C (a real SIGINT) stops a run within a step, with a checkpoint to resume from', async () => {
+  const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-'));
+  const lines: string[] = [];
+  try {
+    // 4 steps per epoch: a loop that only noticed signals at epoch ends would reach step 4.
+    const result = await trainRun({
+      log: (l: string) => lines.push(l), dataDir: 'unused', outDir: out, spec, data: data(), batchSize: 2, epochs: 5, seed: 3, threads: 1, logEverySteps: 1,
+      onStep: (s: { step: number }) => { if (s.step === 1) process.kill(process.pid, 'SIGINT'); },
+    });
+    assert.ok(result.stopped);
+    assert.ok(result.step <= 2, `stopped at step ${result.step}`);
+    assert.ok(lines.some((l) => /SIGINT: finishing the current step/.test(l)), lines.join('\n'));
+    const ck = decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, TRAIN_RUN_FILES.checkpoint))));
+    assert.equal(ck.step, result.step);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
