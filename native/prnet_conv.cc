@@ -247,7 +247,175 @@ static void parallelFor(int parts, F f) {
 // Rows of one im2col chunk: keep the buffer near 2 MB.
 static int chunkRows(long K) { return (int)std::max<long>(64, std::min<long>(4096, (1 << 19) / std::max<long>(K, 1))); }
 
+
+// ---- Direct kernels for few channels ----------------------------------------------
+// With ≤ VL output channels (the light network's 128×128 layers have 3–16) im2col +
+// GEMM spends its time packing and fills few SIMD lanes. These loop over pixels with
+// one vector of output channels per pixel, P pixels at a time for independent FMA
+// chains. g_direct: 1 = use them where they apply (default), 0 = never (benchmarks).
+static int g_direct = 1;
+static constexpr int P = 8;
+
+static inline vf loadLanes(const float* p, int n) { vf v = {}; memcpy(&v, p, sizeof(float) * n); return v; }
+static inline void storeLanes(float* p, const vf& v, int n) { memcpy(p, &v, sizeof(float) * n); }
+
+// Weights as vectors over `lanes` channels: out[(tap·inner + i)] lane j = w at (tap, i, j)
+// where w's layout is [taps][a][b] and lanes run over b (transpose = false) or a (true).
+static std::vector<vf> packWeights(const float* w, int taps, int a, int b, bool transpose) {
+  std::vector<vf> out((size_t)taps * (transpose ? b : a));
+  for (int t = 0; t < taps; t++) {
+    if (!transpose) for (int i = 0; i < a; i++) out[(size_t)t * a + i] = loadLanes(w + ((size_t)t * a + i) * b, b);
+    else for (int o = 0; o < b; o++) {
+      vf v = {};
+      for (int i = 0; i < a; i++) v[i] = w[((size_t)t * a + i) * b + o];
+      out[(size_t)t * b + o] = v;
+    }
+  }
+  return out;
+}
+
+// y[b, oy, ox, :co] = Σ_{ky,kx,c} x[b, oy·sh − padT + ky, ox·sw − padL + kx, c] · w[ky, kx, c, :]
+static void directConv2d(const ConvGeom& g, const float* x, const float* w, float* y) {
+  std::vector<vf> wp = packWeights(w, g.kh * g.kw, g.ci, g.co, false);
+  long rows = (long)g.n * g.oh;
+  int T = (int)std::max<long>(1, std::min<long>(g_threads, rows / 4));
+  parallelFor(T, [&](int t) {
+    for (long row = rows * t / T; row < rows * (t + 1) / T; row++) {
+      int b = (int)(row / g.oh), oy = (int)(row % g.oh);
+      for (int ox0 = 0; ox0 < g.ow; ox0 += P) {
+        int np = std::min(P, g.ow - ox0);
+        vf acc[P] = {};
+        for (int ky = 0; ky < g.kh; ky++) {
+          int iy = oy * g.sh - g.padT + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          const float* xrow = x + ((long)b * g.h + iy) * g.w * g.ci;
+          for (int kx = 0; kx < g.kw; kx++) {
+            const vf* wt = &wp[(size_t)(ky * g.kw + kx) * g.ci];
+            int ix0 = ox0 * g.sw - g.padL + kx, ixl = (ox0 + np - 1) * g.sw - g.padL + kx;
+            if (np == P && ix0 >= 0 && ixl < g.w) {
+              for (int c = 0; c < g.ci; c++) {
+                vf wv = wt[c];
+                for (int q = 0; q < P; q++) acc[q] += xrow[(long)(ix0 + q * g.sw) * g.ci + c] * wv;
+              }
+            } else {
+              for (int q = 0; q < np; q++) {
+                int ix = ix0 + q * g.sw;
+                if (ix < 0 || ix >= g.w) continue;
+                const float* xp = xrow + (long)ix * g.ci;
+                for (int c = 0; c < g.ci; c++) acc[q] += xp[c] * wt[c];
+              }
+            }
+          }
+        }
+        float* yp = y + (row * g.ow + ox0) * g.co;
+        for (int q = 0; q < np; q++) storeLanes(yp + (long)q * g.co, acc[q], g.co);
+      }
+    }
+  });
+}
+
+// dx[b, iy, ix, :ci] = Σ over (ky, kx) with oy = (iy + padT − ky)/sh, ox likewise integral
+// and in range, Σ_o dy[b, oy, ox, o] · w[ky, kx, :, o]. Each thread writes its own rows.
+static void directConv2dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  std::vector<vf> wp = packWeights(w, g.kh * g.kw, g.ci, g.co, true);  // [tap][o] → lanes over c
+  long rows = (long)g.n * g.h;
+  int T = (int)std::max<long>(1, std::min<long>(g_threads, rows / 4));
+  parallelFor(T, [&](int t) {
+    for (long row = rows * t / T; row < rows * (t + 1) / T; row++) {
+      int b = (int)(row / g.h), iy = (int)(row % g.h);
+      // Pixels of one group share ix mod sw, so each kx is valid for all or none of them.
+      for (int phase = 0; phase < g.sw; phase++) {
+        for (int ix0 = phase; ix0 < g.w; ix0 += P * g.sw) {
+          int np = std::min(P, (g.w - ix0 + g.sw - 1) / g.sw);
+          vf acc[P] = {};
+          for (int ky = 0; ky < g.kh; ky++) {
+            int ny = iy + g.padT - ky;
+            if (ny < 0 || ny % g.sh != 0 || ny / g.sh >= g.oh) continue;
+            const float* dyrow = dy + ((long)b * g.oh + ny / g.sh) * g.ow * g.co;
+            for (int kx = 0; kx < g.kw; kx++) {
+              int nx0 = ix0 + g.padL - kx;
+              if (((nx0 % g.sw) + g.sw) % g.sw != 0) continue;
+              const vf* wt = &wp[(size_t)(ky * g.kw + kx) * g.co];
+              // ox = (nx0 + q·sw)/sw = ox0 + q (nx0 may be negative: floor division).
+              int ox0 = nx0 >= 0 ? nx0 / g.sw : -((-nx0) / g.sw);
+              if (np == P && ox0 >= 0 && ox0 + P - 1 < g.ow) {
+                for (int o = 0; o < g.co; o++) {
+                  vf wv = wt[o];
+                  for (int q = 0; q < P; q++) acc[q] += dyrow[(long)(ox0 + q) * g.co + o] * wv;
+                }
+              } else {
+                for (int q = 0; q < np; q++) {
+                  int ox = ox0 + q;
+                  if (ox < 0 || ox >= g.ow) continue;
+                  const float* dp = dyrow + (long)ox * g.co;
+                  for (int o = 0; o < g.co; o++) acc[q] += dp[o] * wt[o];
+                }
+              }
+            }
+          }
+          float* xp = dx + (row * g.w) * g.ci;
+          for (int q = 0; q < np; q++) storeLanes(xp + (long)(ix0 + q * g.sw) * g.ci, acc[q], g.ci);
+        }
+      }
+    }
+  });
+}
+
+// dw[ky, kx, c, :co] = Σ_{b,oy,ox} x[b, oy·sh − padT + ky, ox·sw − padL + kx, c] · dy[b, oy, ox, :]
+// Per-thread accumulators [tap][c] of co lanes; P output pixels folded per update.
+static void directConv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
+  int taps = g.kh * g.kw;
+  long rows = (long)g.n * g.oh;
+  int T = (int)std::max<long>(1, std::min<long>(g_threads, rows / 4));
+  std::vector<std::vector<vf>> part(T, std::vector<vf>((size_t)taps * g.ci));
+  parallelFor(T, [&](int t) {
+    vf* acc = part[t].data();
+    vf d[P];
+    for (long row = rows * t / T; row < rows * (t + 1) / T; row++) {
+      int b = (int)(row / g.oh), oy = (int)(row % g.oh);
+      for (int ox0 = 0; ox0 < g.ow; ox0 += P) {
+        int np = std::min(P, g.ow - ox0);
+        const float* dp = dy + (row * g.ow + ox0) * g.co;
+        for (int q = 0; q < np; q++) d[q] = loadLanes(dp + (long)q * g.co, g.co);
+        for (int ky = 0; ky < g.kh; ky++) {
+          int iy = oy * g.sh - g.padT + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          const float* xrow = x + ((long)b * g.h + iy) * g.w * g.ci;
+          for (int kx = 0; kx < g.kw; kx++) {
+            vf* at = acc + (size_t)(ky * g.kw + kx) * g.ci;
+            int ix0 = ox0 * g.sw - g.padL + kx, ixl = (ox0 + np - 1) * g.sw - g.padL + kx;
+            if (np == P && ix0 >= 0 && ixl < g.w) {
+              for (int c = 0; c < g.ci; c++) {
+                vf s = {};
+                for (int q = 0; q < P; q++) s += xrow[(long)(ix0 + q * g.sw) * g.ci + c] * d[q];
+                at[c] += s;
+              }
+            } else {
+              for (int q = 0; q < np; q++) {
+                int ix = ix0 + q * g.sw;
+                if (ix < 0 || ix >= g.w) continue;
+                const float* xp = xrow + (long)ix * g.ci;
+                for (int c = 0; c < g.ci; c++) at[c] += xp[c] * d[q];
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+  for (int tc = 0; tc < taps * g.ci; tc++) {
+    vf s = part[0][tc];
+    for (int t = 1; t < T; t++) s += part[t][tc];
+    storeLanes(dw + (size_t)tc * g.co, s, g.co);
+  }
+}
+
+// Where the direct kernels win (measured with bench/train.ts on the light network):
+// few output lanes and a small reduction per pixel.
+static bool useDirect(int lanes, int depth) { return g_direct && lanes <= VL && depth <= 16; }
+
 static void conv2d(const ConvGeom& g, const float* x, const float* w, float* y) {
+  if (!g.pointwise() && useDirect(g.co, g.ci)) { directConv2d(g, x, w, y); return; }
   long M = g.pixelsOut(), K = g.K();
   int T = (int)std::max<long>(1, std::min<long>(g_threads, M / 64));
   View wv{w, g.co, 1};
@@ -271,6 +439,7 @@ static void conv2d(const ConvGeom& g, const float* x, const float* w, float* y) 
 // dx = col2im(dy · Wᵀ); images are split over threads so scatters never collide, and
 // when there are fewer images than threads each thread scatters into a private image.
 static void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  if (!g.pointwise() && useDirect(g.ci, g.co)) { directConv2dBackpropInput(g, dy, w, dx); return; }
   long M = g.pixelsOut(), K = g.K();
   long xSize = (long)g.n * g.h * g.w * g.ci;
   View wt{w, 1, g.co};  // B(k = out channel, j = patch index) = w[j * co + k]
@@ -323,6 +492,7 @@ static void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float*
 
 // dW[K × co] = Σ_pixels colᵀ · dy; pixel ranges split over threads, partial sums added.
 static void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
+  if (!g.pointwise() && useDirect(g.co, g.ci)) { directConv2dBackpropFilter(g, x, dy, dw); return; }
   long M = g.pixelsOut(), K = g.K();
   int T = (int)std::max<long>(1, std::min<long>(g_threads, M / 256));
   std::vector<float*> part(T, nullptr);
@@ -750,6 +920,17 @@ static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// setDirect(mode): 1 = direct small-channel kernels where they apply, 0 = GEMM only.
+static napi_value SetDirect(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t m = 1;
+  if (argc >= 1) napi_get_value_int32(env, argv[0], &m);
+  g_direct = m ? 1 : 0;
+  napi_value r; napi_create_int32(env, g_direct, &r);
+  return r;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
@@ -773,6 +954,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"setDirect", nullptr, SetDirect, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -29,6 +29,8 @@ export interface NativeConv {
   batchNormForward: BatchNormAccelerator['batchNormForward'];
   batchNormBackward: BatchNormAccelerator['batchNormBackward'];
   setThreads(threads: number): number;
+  /** 1: direct few-channel convolution kernels where they apply (default); 0: im2col + GEMM only. */
+  setDirect(mode: number): number;
   simdWidth: number;
 }
 

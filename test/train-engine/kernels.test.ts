@@ -35,6 +35,8 @@ function maxRelError(a: Float32Array, b: Float32Array): number {
 const CASES: Array<[number, number, number, number, number, number]> = [
   [2, 16, 3, 5, 4, 1], [3, 16, 6, 7, 4, 2], [2, 15, 4, 6, 4, 2], [2, 12, 8, 9, 1, 1], [3, 12, 5, 8, 1, 2],
   [2, 8, 20, 33, 4, 1], [1, 9, 17, 18, 4, 2], [4, 6, 40, 24, 4, 2],
+  // The direct few-channel kernels (≤ 16 lanes): the light network's shapes, odd sizes, 3×3.
+  [2, 20, 16, 16, 4, 1], [2, 13, 8, 3, 4, 2], [3, 17, 3, 8, 4, 1], [2, 10, 16, 12, 4, 2], [1, 11, 3, 16, 3, 1], [2, 14, 5, 9, 3, 2],
 ];
 
 test('native Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter equal the reference kernels and tf.grad', { skip: native ? false : 'native addon not built' }, async () => {
@@ -72,6 +74,26 @@ test('native Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter equal the refer
         assert.ok(maxRelError(fast[3]!.subarray(b * side * side * ci, (b + 1) * side * side * ci), Float32Array.from(trRef)) < 1e-5, `transposed conv vs float64 loop, image ${b}`);
       }
     }
+  }
+});
+
+test('direct few-channel kernels equal the im2col + GEMM kernels', { skip: native ? false : 'native addon not built' }, async () => {
+  const rng = seededRandom(21);
+  // [n, side, ci, co, kernel, stride]: lanes ≤ 16 on the direct side, both directions.
+  for (const [n, side, ci, co, k, s] of [[2, 33, 3, 8, 4, 1], [2, 32, 8, 3, 4, 2], [1, 19, 16, 16, 4, 2], [3, 9, 12, 5, 4, 1], [2, 16, 3, 3, 4, 1]]) {
+    const oh = Math.ceil(side / s);
+    const x = randomFloats(n * side * side * ci, rng, -1, 1), w = randomFloats(k * k * ci * co, rng, -1, 1), dy = randomFloats(n * oh * oh * co, rng, -1, 1);
+    const run = () => {
+      const xt = tf.tensor4d(x, [n, side, side, ci]), wv = tf.tensor4d(w, [k, k, ci, co]), dyt = tf.tensor4d(dy, [n, oh, oh, co]);
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, 'same'), dyt)))([xt, wv]);
+      return [tf.conv2d(xt, wv, s, 'same'), gx!, gw!];
+    };
+    await setupTrainBackend({ native: true, threads: 2 });
+    native!.setDirect(0);
+    const gemm = await on(TRAIN_BACKEND_NAME, run);
+    native!.setDirect(1);
+    const direct = await on(TRAIN_BACKEND_NAME, run);
+    gemm.forEach((a, i) => assert.ok(maxRelError(direct[i]!, a) < 1e-5, `output ${i} of ${n}×${side}² ${ci}→${co} k${k} s${s}: ${maxRelError(direct[i]!, a)}`));
   }
 });
 
