@@ -8,6 +8,7 @@
 #include <node_api.h>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -624,23 +625,40 @@ static void unaryOp(int op, const float* x, float* o, long n, float alpha) {
 // (statistics, then output) and 2 backward. Per-thread double accumulators over a
 // fixed row split keep the results deterministic.
 
+// Loops run over "wide rows" of r = ⌈64/c⌉ consecutive rows (W = r·c values) against
+// per-channel vectors tiled r times, so that they vectorise for 3 or 8 channels too.
+static inline long wideRows(long c) { return std::max<long>(1, (64 + c - 1) / c); }
+static std::vector<float> tiled(long c, long W, const std::function<float(long)>& at) {
+  std::vector<float> v(W);
+  for (long i = 0; i < W; i++) v[i] = at(i % c);
+  return v;
+}
+
 // stats[0..c) = mean, stats[c..2c) = biased variance. Shifted sums (shift = row 0)
 // keep the one-pass variance exact enough in double.
 static void bnStats(const float* x, long rows, long c, double* stats) {
+  long r = wideRows(c), W = r * c;
   int T = partsFor(rows * c);
-  std::vector<std::vector<double>> part(T, std::vector<double>(2 * c, 0.0));
+  std::vector<std::vector<double>> part(T, std::vector<double>(2 * W, 0.0));
+  std::vector<float> shift = tiled(c, W, [&](long j) { return x[j]; });
   parallelFor(T, [&](int t) {
     long r0 = rows * t / T, r1 = rows * (t + 1) / T;
     double* s1 = part[t].data();
-    double* s2 = s1 + c;
-    for (long r = r0; r < r1; r++) {
-      const float* xr = x + r * c;
-      for (long j = 0; j < c; j++) { double d = (double)xr[j] - (double)x[j]; s1[j] += d; s2[j] += d * d; }
+    double* s2 = s1 + W;
+    const float* sh = shift.data();
+    long q = r0;
+    for (; q + r <= r1; q += r) {
+      const float* xr = x + q * c;
+      for (long i = 0; i < W; i++) { double d = (double)xr[i] - (double)sh[i]; s1[i] += d; s2[i] += d * d; }
+    }
+    for (; q < r1; q++) {
+      const float* xr = x + q * c;
+      for (long j = 0; j < c; j++) { double d = (double)xr[j] - (double)sh[j]; s1[j] += d; s2[j] += d * d; }
     }
   });
   for (long j = 0; j < c; j++) {
     double s1 = 0, s2 = 0;
-    for (int t = 0; t < T; t++) { s1 += part[t][j]; s2 += part[t][c + j]; }
+    for (int t = 0; t < T; t++) for (long k = 0; k < r; k++) { s1 += part[t][k * c + j]; s2 += part[t][W + k * c + j]; }
     double m = s1 / rows;
     stats[j] = (double)x[j] + m;
     stats[c + j] = std::max(0.0, s2 / rows - m * m);
@@ -650,22 +668,22 @@ static void bnStats(const float* x, long rows, long c, double* stats) {
 static void bnForward(const float* x, const float* gamma, const float* beta, float* y, long rows, long c,
                       double eps, bool relu, double* stats) {
   bnStats(x, rows, c, stats);
+  long r = wideRows(c), W = r * c;
   // y = (x − mean)·scale + beta: subtracting first keeps large common offsets exact.
-  std::vector<float> scale(c), mean(c);
-  for (long j = 0; j < c; j++) {
-    scale[j] = (float)((double)gamma[j] / std::sqrt(stats[c + j] + eps));
-    mean[j] = (float)stats[j];
-  }
+  std::vector<float> scale = tiled(c, W, [&](long j) { return (float)((double)gamma[j] / std::sqrt(stats[c + j] + eps)); });
+  std::vector<float> mean = tiled(c, W, [&](long j) { return (float)stats[j]; });
+  std::vector<float> bias = tiled(c, W, [&](long j) { return beta[j]; });
   int T = partsFor(rows * c);
   parallelFor(T, [&](int t) {
     long r0 = rows * t / T, r1 = rows * (t + 1) / T;
-    const float* sc = scale.data();
-    const float* mu = mean.data();
-    for (long r = r0; r < r1; r++) {
-      const float* xr = x + r * c;
-      float* yr = y + r * c;
-      if (relu) for (long j = 0; j < c; j++) { float v = (xr[j] - mu[j]) * sc[j] + beta[j]; yr[j] = v > 0.f ? v : 0.f; }
-      else for (long j = 0; j < c; j++) yr[j] = (xr[j] - mu[j]) * sc[j] + beta[j];
+    const float *sc = scale.data(), *mu = mean.data(), *be = bias.data();
+    for (long q = r0; q < r1;) {
+      long n = q + r <= r1 ? W : c;  // a wide row, or one row at the tail
+      const float* xr = x + q * c;
+      float* yr = y + q * c;
+      if (relu) for (long i = 0; i < n; i++) { float v = (xr[i] - mu[i]) * sc[i] + be[i]; yr[i] = v > 0.f ? v : 0.f; }
+      else for (long i = 0; i < n; i++) yr[i] = (xr[i] - mu[i]) * sc[i] + be[i];
+      q += n / c;
     }
   });
 }
@@ -674,58 +692,62 @@ static void bnForward(const float* x, const float* gamma, const float* beta, flo
 // dbeta = Σg, dgamma = Σg·x̂, dx = gamma·invstd·(g − dbeta/N − x̂·dgamma/N).
 static void bnBackward(const float* dy, const float* x, const float* y, const float* gamma, const double* stats,
                        float* dx, double* dparams, long rows, long c, double eps, bool relu) {
+  long r = wideRows(c), W = r * c;
   int T = partsFor(rows * c);
-  std::vector<std::vector<double>> part(T, std::vector<double>(2 * c, 0.0));
-  std::vector<float> mean(c);
-  for (long j = 0; j < c; j++) mean[j] = (float)stats[j];
+  std::vector<std::vector<double>> part(T, std::vector<double>(2 * W, 0.0));
+  std::vector<float> mean = tiled(c, W, [&](long j) { return (float)stats[j]; });
   parallelFor(T, [&](int t) {
     long r0 = rows * t / T, r1 = rows * (t + 1) / T;
     double* sg = part[t].data();
-    double* sgx = sg + c;
+    double* sgx = sg + W;
     const float* mu = mean.data();
-    // float partial sums per row block, flushed to double: vectorises, stays accurate.
-    std::vector<float> bg(c), bgx(c);
+    // float partial sums over blocks of rows, flushed to double: vectorises, stays accurate.
+    std::vector<float> bg(W), bgx(W);
+    float* a = bg.data();
+    float* b = bgx.data();
     const long BLOCK = 64;
-    for (long rb = r0; rb < r1; rb += BLOCK) {
-      long re = std::min(r1, rb + BLOCK);
+    for (long rb = r0; rb < r1;) {
       std::fill(bg.begin(), bg.end(), 0.f); std::fill(bgx.begin(), bgx.end(), 0.f);
-      float* a = bg.data();
-      float* b = bgx.data();
-      for (long r = rb; r < re; r++) {
-        const float* dyr = dy + r * c;
-        const float* xr = x + r * c;
-        const float* yr = y + r * c;
-        if (relu) for (long j = 0; j < c; j++) { float g = yr[j] > 0.f ? dyr[j] : 0.f; a[j] += g; b[j] += g * (xr[j] - mu[j]); }
-        else for (long j = 0; j < c; j++) { float g = dyr[j]; a[j] += g; b[j] += g * (xr[j] - mu[j]); }
+      for (long k = 0; k < BLOCK && rb < r1; k++) {
+        long n = rb + r <= r1 ? W : c;
+        const float* dyr = dy + rb * c;
+        const float* xr = x + rb * c;
+        const float* yr = y + rb * c;
+        if (relu) for (long i = 0; i < n; i++) { float g = yr[i] > 0.f ? dyr[i] : 0.f; a[i] += g; b[i] += g * (xr[i] - mu[i]); }
+        else for (long i = 0; i < n; i++) { float g = dyr[i]; a[i] += g; b[i] += g * (xr[i] - mu[i]); }
+        rb += n / c;
       }
-      for (long j = 0; j < c; j++) { sg[j] += a[j]; sgx[j] += b[j]; }
+      for (long i = 0; i < W; i++) { sg[i] += a[i]; sgx[i] += b[i]; }
     }
   });
-  std::vector<float> k1(c), k2(c), k3(c);
+  std::vector<double> k1(c), k2(c), k3(c);
   for (long j = 0; j < c; j++) {
     double sg = 0, sgx = 0;
-    for (int t = 0; t < T; t++) { sg += part[t][j]; sgx += part[t][c + j]; }
+    for (int t = 0; t < T; t++) for (long k = 0; k < r; k++) { sg += part[t][k * c + j]; sgx += part[t][W + k * c + j]; }
     double invstd = 1.0 / std::sqrt(stats[c + j] + eps);
     double dgamma = sgx * invstd;  // Σ g·x̂
     dparams[j] = dgamma;
     dparams[c + j] = sg;
     // dx = k1·g − k2 − k3·(x − mean)
-    double a = (double)gamma[j] * invstd;
-    k1[j] = (float)a;
-    k2[j] = (float)(a * sg / rows);
-    k3[j] = (float)(a * dgamma * invstd / rows);
+    k1[j] = (double)gamma[j] * invstd;
+    k2[j] = k1[j] * sg / rows;
+    k3[j] = k1[j] * dgamma * invstd / rows;
   }
+  std::vector<float> c1 = tiled(c, W, [&](long j) { return (float)k1[j]; });
+  std::vector<float> c2 = tiled(c, W, [&](long j) { return (float)k2[j]; });
+  std::vector<float> c3 = tiled(c, W, [&](long j) { return (float)k3[j]; });
   parallelFor(T, [&](int t) {
     long r0 = rows * t / T, r1 = rows * (t + 1) / T;
-    const float* mu = mean.data();
-    const float *a = k1.data(), *b = k2.data(), *d = k3.data();
-    for (long r = r0; r < r1; r++) {
-      const float* dyr = dy + r * c;
-      const float* xr = x + r * c;
-      const float* yr = y + r * c;
-      float* o = dx + r * c;
-      if (relu) for (long j = 0; j < c; j++) { float g = yr[j] > 0.f ? dyr[j] : 0.f; o[j] = a[j] * g - b[j] - d[j] * (xr[j] - mu[j]); }
-      else for (long j = 0; j < c; j++) o[j] = a[j] * dyr[j] - b[j] - d[j] * (xr[j] - mu[j]);
+    const float *mu = mean.data(), *a = c1.data(), *b = c2.data(), *d = c3.data();
+    for (long q = r0; q < r1;) {
+      long n = q + r <= r1 ? W : c;
+      const float* dyr = dy + q * c;
+      const float* xr = x + q * c;
+      const float* yr = y + q * c;
+      float* o = dx + q * c;
+      if (relu) for (long i = 0; i < n; i++) { float g = yr[i] > 0.f ? dyr[i] : 0.f; o[i] = a[i] * g - b[i] - d[i] * (xr[i] - mu[i]); }
+      else for (long i = 0; i < n; i++) o[i] = a[i] * dyr[i] - b[i] - d[i] * (xr[i] - mu[i]);
+      q += n / c;
     }
   });
 }
