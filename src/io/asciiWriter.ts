@@ -3,6 +3,8 @@
  * large text formats (OBJ): formatting digits by integer arithmetic into bytes is
  * several times faster than building and joining a string per number.
  */
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
 export class AsciiWriter {
   private buf = new Uint8Array(1 << 16);
   private n = 0;
@@ -35,31 +37,42 @@ export class AsciiWriter {
     this.reserve(24);
     if (v < 0) { this.buf[this.n++] = 45; v = -v; }
     if (v === 0) { this.buf[this.n++] = 48; return this; }
-    const start = this.n;
-    while (v > 0) { const q = Math.floor(v / 10); this.buf[this.n++] = 48 + (v - q * 10); v = q; }
-    this.buf.subarray(start, this.n).reverse();
+    // Count the digits, then fill them in from the right (no temporary arrays).
+    let digits = 1;
+    for (let p = 10; p <= v; p *= 10) digits++;
+    let i = this.n + digits - 1;
+    while (v > 0) { const q = Math.floor(v / 10); this.buf[i--] = 48 + (v - q * 10); v = q; }
+    this.n += digits;
     return this;
   }
 
   /** Appends `v` with exactly `decimals` digits after the point, like `toFixed` (for |v| < 2^53 / 10^decimals). */
   fixed(v: number, decimals: number): this {
     if (!Number.isFinite(v)) return this.text(String(v));
-    const scale = 10 ** decimals;
+    const scale = decimals < POW10.length ? POW10[decimals]! : 10 ** decimals;
     let m = Math.round(Math.abs(v) * scale);
-    if (v < 0 && m !== 0) this.char(45);
     const whole = Math.floor(m / scale);
-    m -= whole * scale;
-    this.int(whole);
-    if (decimals > 0) {
-      this.reserve(decimals + 1);
-      this.buf[this.n++] = 46;
-      for (let d = decimals - 1; d >= 0; d--) {
-        const q = Math.floor(m / 10);
-        this.buf[this.n + d] = 48 + (m - q * 10);
-        m = q;
-      }
-      this.n += decimals;
+    let wholeDigits = 1;
+    for (let p = 10; p <= whole; p *= 10) wholeDigits++;
+    const negative = v < 0 && m !== 0;
+    const length = (negative ? 1 : 0) + wholeDigits + (decimals > 0 ? decimals + 1 : 0);
+    this.reserve(length);
+    const buf = this.buf;
+    if (negative) buf[this.n] = 45;
+    // Digits right to left; int32 division while m fits (the common case, much faster).
+    let i = this.n + length - 1;
+    for (let d = 0; d < decimals; d++) {
+      const q = m < 2147483648 ? (m / 10) | 0 : Math.floor(m / 10);
+      buf[i--] = 48 + (m - q * 10);
+      m = q;
     }
+    if (decimals > 0) buf[i--] = 46;
+    do {
+      const q = m < 2147483648 ? (m / 10) | 0 : Math.floor(m / 10);
+      buf[i--] = 48 + (m - q * 10);
+      m = q;
+    } while (m > 0);
+    this.n += length;
     return this;
   }
 
