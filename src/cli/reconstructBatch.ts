@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
 import { PRNet, resolveModelSource } from '../node/prnet.js';
+import { MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { loadWorkerModel } from './networkWorker.js';
 import { decodeImage } from '../node/decodeImage.js';
 import { locateFaces, type LocatedFace } from '../reconstruct/locateFaces.js';
@@ -103,6 +104,13 @@ function faceOutputsFor(kinds: OutputKind[], front: boolean): Partial<FaceOutput
       };
 }
 
+/** "path (variant, S×S input, weights)" — which model a run uses, since several can be the default. */
+function describeModel(source: string | Uint8Array, metadata: Readonly<Record<string, string>>, inputSize: number): string {
+  const where = typeof source === 'string' ? source : `${source.length} bytes`;
+  const parts = [metadata[MODEL_METADATA.variant], `${inputSize}×${inputSize} input`, metadata[MODEL_METADATA.source]].filter(Boolean);
+  return `${where} (${parts.join(', ')})`;
+}
+
 function reason(err: unknown, file: string): string {
   const msg = err instanceof Error ? err.message : String(err);
   // Decoders already name the file; the line starts with it, so drop the repeat
@@ -128,7 +136,9 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   // The network runs in a worker thread so detection and writing go on meanwhile.
   // By default it leaves one core to the main thread, whose work overlaps the network.
   const threads = options.threads ?? Math.max(1, os.availableParallelism() - 1);
-  const workerModel = options.prnet ? undefined : await loadWorkerModel(await resolveModelSource(options.model), { threads });
+  const modelSource = options.prnet ? undefined : await resolveModelSource(options.model);
+  const workerModel = modelSource === undefined ? undefined : await loadWorkerModel(modelSource, { threads });
+  if (workerModel && options.verbose) stream.write(`prnet: model ${describeModel(modelSource!, workerModel.metadata, workerModel.inputSize)}\n`);
   let prn: PRNet;
   try {
     prn = options.prnet ?? (await PRNet.load({ model: workerModel, dataDir: options.dataDir, maxPixels: options.maxPixels }));
