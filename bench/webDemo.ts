@@ -7,7 +7,7 @@
  * ```sh
  * node --import tsx bench/webDemo.ts                     # light + full (random weights unless models/ has them)
  * node --import tsx bench/webDemo.ts --frames 30 --variants resfcn128-light
- * node --import tsx bench/webDemo.ts --screenshot docs/demo-screenshot.png
+ * node --import tsx bench/webDemo.ts --variants default --screenshot docs/demo-screenshot.png   # the shipped model
  * ```
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,8 +43,10 @@ const browser = await launchDemoBrowser();
 try {
   const { page } = browser;
   for (const variant of values.variants.split(',')) {
-    // A trained model in models/ wins over the random stand-in of the same name.
+    // A trained model in models/ wins over the random stand-in of the same name;
+    // 'default' is the shipped models/default.onnx itself.
     const shipped = existsSync(path.join(REPO_ROOT, 'models', `${variant}.onnx`));
+    if (!shipped && variant === 'default') throw new Error('models/default.onnx is missing');
     if (!shipped) await makeDemoModel(variant);
     await page.goto(`${server.url}?model=models/${variant}.onnx`);
     await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 120_000 });
