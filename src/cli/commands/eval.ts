@@ -36,7 +36,7 @@ interface EvalOptions {
 }
 
 /** The image/ground-truth pairs of a folder: every `<name>.jpg|png` and `<name>.mat`, by name. */
-async function listSamples(dir: string): Promise<Aflw2000Sample[]> {
+export async function listAflw2000Samples(dir: string): Promise<Aflw2000Sample[]> {
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -97,7 +97,7 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
   if (opts.baseline && opts.model) throw new Error('give either --model or --baseline, not both');
   if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
   if (opts.plot && !/\.(png|svg)$/i.test(opts.plot)) throw new Error(`--plot must end in .png or .svg, got ${opts.plot}`);
-  let samples = await listSamples(path.resolve(dir));
+  let samples = await listAflw2000Samples(path.resolve(dir));
   if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
   if (samples.length === 0) throw new Error(`no AFLW2000-3D images (.jpg + .mat) in ${dir}`);
   const assets = await loadUvAssets({ dataDir: opts.dataDir });
