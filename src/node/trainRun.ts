@@ -153,6 +153,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     }
   }
   let window = 0, windowN = 0;
+  let stepRowsWritten: Promise<void> = Promise.resolve();
   const writeCurve = async () => {
     const svg = lossCurveSvg(steps, epochs.filter((e) => e.valLoss !== null).map((e) => [e.step, e.valLoss!]), { title: `prnet ${spec.variant} training` });
     await writeFileAtomic(file(TRAIN_RUN_FILES.curveSvg), svg);
@@ -169,7 +170,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
         if (windowN >= o.logEverySteps) {
           const row = { step: s.step, epoch: s.epoch, loss: window / windowN, lr: s.learningRate, samplesPerSecond: s.samplesPerSecond };
           steps.push([s.step, row.loss]);
-          void appendFile(file(TRAIN_RUN_FILES.steps), `${JSON.stringify(row)}\n`);
+          // Chained, so that rows land in step order (concurrent appends may reorder).
+          stepRowsWritten = stepRowsWritten.then(() => appendFile(file(TRAIN_RUN_FILES.steps), `${JSON.stringify(row)}\n`));
           window = 0; windowN = 0;
         }
       },
@@ -180,12 +182,14 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
         await writeCurve();
       },
       saveCheckpoint: async (c, reason) => {
+        await stepRowsWritten;
         await writeFileAtomic(ckptPath, encodeTrainCheckpoint(c));
         if (reason === 'stop' || reason === 'end') log(`checkpoint written: ${ckptPath} (step ${c.step})`);
         if (reason === 'end') await exportRun(spec, c.weights, out);
       },
       shouldStop: () => stop,
     }, resume);
+    await stepRowsWritten;
     await writeCurve();
     if (result.stopped && stop) log(`stopped; continue with: prnet train --resume --out ${o.outDir} --data ${o.dataDir} --variant ${spec.variant}`);
     return result;

@@ -50,6 +50,9 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     const metrics = (await readFile(path.join(out, TRAIN_RUN_FILES.metrics), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; valLoss: number; valNme: number });
     assert.deepEqual(metrics.map((m) => m.epoch), [0, 1]);
     assert.ok(metrics.every((m) => m.valLoss > 0 && m.valNme === 0.1));
+    // One row per step (logEverySteps 1), in step order across the stop and the resume.
+    const stepRows = (await readFile(path.join(out, TRAIN_RUN_FILES.steps), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+    assert.deepEqual(stepRows, [1, 2, 3, 4]);
     const svg = await readFile(path.join(out, TRAIN_RUN_FILES.curveSvg), 'utf8');
     assert.match(svg, /^<svg[\s\S]*<path d="M[\d.]+,[\d.]+L/);
     const png = await readFile(path.join(out, TRAIN_RUN_FILES.curvePng));
