@@ -107,7 +107,7 @@ function faceOutputsFor(kinds: OutputKind[], front: boolean): Partial<FaceOutput
 /** "path (variant, S×S input, weights)" — which model a run uses, since several can be the default. */
 function describeModel(source: string | Uint8Array, metadata: Readonly<Record<string, string>>, inputSize: number): string {
   const where = typeof source === 'string' ? source : `${source.length} bytes`;
-  const parts = [metadata[MODEL_METADATA.variant], `${inputSize}×${inputSize} input`, metadata[MODEL_METADATA.source]].filter(Boolean);
+  const parts = [metadata[MODEL_METADATA.variant], `${inputSize}×${inputSize} input`, metadata[MODEL_METADATA.source], metadata[MODEL_METADATA.note]].filter(Boolean);
   return `${where} (${parts.join(', ')})`;
 }
 

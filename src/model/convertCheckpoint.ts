@@ -20,6 +20,8 @@ export const MODEL_METADATA = {
   sourceSha256: 'prnet.source_sha256',
   source: 'prnet.source',
   weightsType: 'prnet.weights_type',
+  /** Free text shown to users with the model (e.g. its accuracy). */
+  note: 'prnet.note',
 } as const;
 
 export interface ConvertCheckpointOptions extends BuildResfcnGraphOptions {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resfcnSpec } from '../model/resfcn.js';
-import { convertCheckpoint } from '../model/convertCheckpoint.js';
+import { convertCheckpoint, MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { decodeTrainCheckpoint } from '../train/trainCheckpoint.js';
 import { exportWeights } from '../train/exportWeights.js';
 import { writeFileAtomic } from './atomicWrite.js';
@@ -19,6 +19,8 @@ export interface ExportTrainedModelOptions {
   int8Calibration?: readonly string[];
   /** Also write `<output without .onnx>.weights.bin` + `.weights.json` (TF names; float16 with `fp16`). */
   weights?: boolean;
+  /** Free text stored as `prnet.note` and shown when the model is used (e.g. its scores). */
+  note?: string;
   /** Told about calibration photos that could not be used. */
   onSkip?: (file: string, reason: string) => void;
 }
@@ -45,12 +47,13 @@ export async function exportTrainedModel(runDir: string, output: string, options
   const spec = resfcnSpec({ variant: ckpt.variant, inputSize: ckpt.inputSize, baseChannels: ckpt.baseChannels });
   const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}`;
   let onnx: Uint8Array;
+  const metadata: Record<string, string> = options.note ? { [MODEL_METADATA.note]: options.note } : {};
   if (options.int8Calibration) {
     const crops = await calibrationCrops(options.int8Calibration, spec.inputSize, { onSkip: options.onSkip });
     if (!crops.length) throw new Error('int8 calibration: none of the given photos yielded a face crop');
-    onnx = await quantizeModel(spec, ckpt.weights, crops, { source: `${source}, int8 calibrated on ${crops.length} face crops` });
+    onnx = await quantizeModel(spec, ckpt.weights, crops, { source: `${source}, int8 calibrated on ${crops.length} face crops`, metadata });
   } else {
-    onnx = convertCheckpoint(spec, ckpt.weights, { fp16: options.fp16, source });
+    onnx = convertCheckpoint(spec, ckpt.weights, { fp16: options.fp16, source, metadata });
   }
   await writeFileAtomic(output, onnx);
   if (options.weights) {

@@ -72,9 +72,11 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     await model.dispose();
     // prnet export: the checkpoint as an fp16 model plus TF-named weights.
     const exported = path.join(out, 'exported.onnx');
-    const ex = await exportTrainedModel(out, exported, { fp16: true, weights: true });
+    const ex = await exportTrainedModel(out, exported, { fp16: true, weights: true, note: 'interim, NME 9 %' });
     assert.equal(ex.step, 4);
     const half = await loadOnnxModel(exported, { threads: 1 });
+    assert.equal(half.metadata['prnet.note'], 'interim, NME 9 %');
+    assert.match(half.metadata['prnet.source'] ?? '', /step 4, epoch 2/);
     const y16 = await half.predict(randomFloats(S * S * 3, seededRandom(4)), 1);
     await half.dispose();
     let d16 = 0;
