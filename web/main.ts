@@ -323,7 +323,8 @@ async function main(): Promise<void> {
   };
   const variant = prn.model.metadata[MODEL_METADATA.variant] ?? `${prn.model.inputSize}×${prn.model.inputSize} input`;
   window.__prnetInfo = { threads, isolated, detectorBackend: prn.detector.backend, inputSize: prn.model.inputSize, variant };
-  infoLine.textContent = `model ${modelUrl} (${variant}) · onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? '' : ' (page not cross-origin isolated)'} · detector BlazeFace on tfjs-${prn.detector.backend}`;
+  const note = prn.model.metadata[MODEL_METADATA.note];
+  infoLine.textContent = `model ${modelUrl} (${variant}${note ? `; ${note}` : ''}) · onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? '' : ' (page not cross-origin isolated)'} · detector BlazeFace on tfjs-${prn.detector.backend}`;
   webcamButton.disabled = !navigator.mediaDevices?.getUserMedia;
   status('ready: choose or drop a photo, or start the webcam');
   window.__prnetReady = true;
