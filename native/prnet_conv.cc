@@ -754,17 +754,29 @@ static void bnBackward(const float* dy, const float* x, const float* y, const fl
 
 // ---- N-API glue -------------------------------------------------------------------
 
-static bool getF32(napi_env env, napi_value v, float** data, size_t* len) {
+// A typed array argument of the expected element type (else a TypeError, false).
+template <class T>
+static bool getTyped(napi_env env, napi_value v, napi_typedarray_type want, const char* what, T** data, size_t* len) {
   napi_typedarray_type type;
   void* raw;
   napi_value ab;
   size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &raw, &ab, &off) != napi_ok || type != napi_float32_array) {
-    napi_throw_type_error(env, nullptr, "prnet native conv: expected a Float32Array");
+  if (napi_get_typedarray_info(env, v, &type, len, &raw, &ab, &off) != napi_ok || type != want) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "prnet native kernels: expected a %s", what);
+    napi_throw_type_error(env, nullptr, msg);
     return false;
   }
-  *data = static_cast<float*>(raw);
+  *data = static_cast<T*>(raw);
   return true;
+}
+
+static bool getF32(napi_env env, napi_value v, float** data, size_t* len) {
+  return getTyped(env, v, napi_float32_array, "Float32Array", data, len);
+}
+
+static bool getF64(napi_env env, napi_value v, double** data, size_t* len) {
+  return getTyped(env, v, napi_float64_array, "Float64Array", data, len);
 }
 
 // args: (a, b, out, geom Int32Array-like array of 13 ints)
@@ -878,13 +890,11 @@ static napi_value SumRows(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   float* x; size_t lx; int64_t rows, c;
   if (argc < 4 || !getF32(env, argv[0], &x, &lx)) return nullptr;
-  napi_typedarray_type type; size_t lo; void* raw; napi_value ab; size_t off;
-  if (napi_get_typedarray_info(env, argv[1], &type, &lo, &raw, &ab, &off) != napi_ok || type != napi_float64_array) {
-    napi_throw_type_error(env, nullptr, "prnet native sumRows: expected a Float64Array"); return nullptr;
-  }
+  double* out; size_t lo;
+  if (!getF64(env, argv[1], &out, &lo)) return nullptr;
   getInt(env, argv[2], &rows); getInt(env, argv[3], &c);
   SIZE_CHECK(lx, rows * c, "x"); SIZE_CHECK(lo, c, "out");
-  sumRows(x, rows, c, static_cast<double*>(raw));
+  sumRows(x, rows, c, out);
   return nullptr;
 }
 
@@ -900,15 +910,6 @@ static napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-static bool getF64(napi_env env, napi_value v, double** data, size_t* len) {
-  napi_typedarray_type type; void* raw; napi_value ab; size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &raw, &ab, &off) != napi_ok || type != napi_float64_array) {
-    napi_throw_type_error(env, nullptr, "prnet native batch norm: expected a Float64Array");
-    return false;
-  }
-  *data = static_cast<double*>(raw);
-  return true;
-}
 
 // batchNormForward(x, gamma, beta, y, stats Float64Array(2c), eps, relu)
 static napi_value BatchNormForward(napi_env env, napi_callback_info info) {
@@ -942,26 +943,31 @@ static napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// setDirect(mode): 1 = direct small-channel kernels where they apply, 0 = GEMM only.
-static napi_value SetDirect(napi_env env, napi_callback_info info) {
+// The first argument as an int32 (`fallback` when absent), and an int32 result.
+static int32_t intArg(napi_env env, napi_callback_info info, int32_t fallback) {
   size_t argc = 1; napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t m = 1;
-  if (argc >= 1) napi_get_value_int32(env, argv[0], &m);
-  g_direct = m ? 1 : 0;
-  napi_value r; napi_create_int32(env, g_direct, &r);
+  int32_t v = fallback;
+  if (argc >= 1) napi_get_value_int32(env, argv[0], &v);
+  return v;
+}
+
+static napi_value intResult(napi_env env, int32_t v) {
+  napi_value r; napi_create_int32(env, v, &r);
   return r;
 }
 
+// setDirect(mode): 1 = direct small-channel kernels where they apply, 0 = GEMM only.
+static napi_value SetDirect(napi_env env, napi_callback_info info) {
+  g_direct = intArg(env, info, 1) ? 1 : 0;
+  return intResult(env, g_direct);
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1; napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t t = 0;
-  if (argc >= 1) napi_get_value_int32(env, argv[0], &t);
+  int32_t t = intArg(env, info, 0);
   if (t <= 0) t = (int)std::max(1u, std::thread::hardware_concurrency());
   g_threads = std::min(t, 64);
-  napi_value r; napi_create_int32(env, g_threads, &r);
-  return r;
+  return intResult(env, g_threads);
 }
 
 static napi_value Init(napi_env env, napi_value exports) {

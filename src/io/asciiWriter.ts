@@ -32,18 +32,9 @@ export class AsciiWriter {
     return this;
   }
 
-  /** Appends a non-negative or negative integer. */
+  /** Appends an integer. */
   int(v: number): this {
-    this.reserve(24);
-    if (v < 0) { this.buf[this.n++] = 45; v = -v; }
-    if (v === 0) { this.buf[this.n++] = 48; return this; }
-    // Count the digits, then fill them in from the right (no temporary arrays).
-    let digits = 1;
-    for (let p = 10; p <= v; p *= 10) digits++;
-    let i = this.n + digits - 1;
-    while (v > 0) { const q = Math.floor(v / 10); this.buf[i--] = 48 + (v - q * 10); v = q; }
-    this.n += digits;
-    return this;
+    return this.fixed(v, 0);
   }
 
   /** Appends `v` with exactly `decimals` digits after the point, like `toFixed` (for |v| < 2^53 / 10^decimals). */

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { f32 as f32OrNull, type CpuLike } from './fastKernels.js';
 
 /** Kernel name of the fused forward pass: inputs x, gamma, beta → y, mean, variance. */
 export const BATCH_NORM_TRAIN = 'PrnetBatchNormTrain';
@@ -37,14 +38,9 @@ export interface BatchNormAccelerator {
     dx: Float32Array, dparams: Float64Array, epsilon: number, relu: boolean): void;
 }
 
-type CpuLike = {
-  data: { get(id: tf.DataId): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
-};
-
 function f32(backend: CpuLike, t: TensorInfo, what: string): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  if (t.dtype !== 'float32' || !(v instanceof Float32Array)) throw new Error(`${BATCH_NORM_TRAIN}: ${what} must be a float32 tensor`);
+  const v = f32OrNull(backend, t);
+  if (!v) throw new Error(`${BATCH_NORM_TRAIN}: ${what} must be a float32 tensor`);
   return v;
 }
 

@@ -14,7 +14,8 @@ import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@
 /** Kernels {@link fastKernelConfigs} replaces. */
 export const FAST_KERNEL_NAMES = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Sum', 'Mean', 'Tile', 'Relu', 'Step', 'Square'] as const;
 
-type CpuLike = {
+/** The part of tfjs-backend-cpu the fast kernels use (tensor values by data id, tensor creation). */
+export type CpuLike = {
   data: { get(id: tf.DataId): { values: unknown } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
 };
@@ -103,7 +104,8 @@ export function fastKernelConfigs(backendName: string, reference: (kernelName: s
   ];
 }
 
-function f32(backend: CpuLike, t: TensorInfo): Float32Array | null {
+/** A float32 tensor's values on a CPU backend, or null when it is not float32. */
+export function f32(backend: CpuLike, t: TensorInfo): Float32Array | null {
   if (t.dtype !== 'float32') return null;
   const v = backend.data.get(t.dataId).values;
   return v instanceof Float32Array ? v : null;
