@@ -9,10 +9,13 @@ import { convertCheckpoint, MODEL_METADATA } from '../model/convertCheckpoint.js
 import { decodeTrainCheckpoint } from '../train/trainCheckpoint.js';
 import { exportWeights } from '../train/exportWeights.js';
 import { writeFileAtomic } from './atomicWrite.js';
+import { TRAIN_RUN_FILES } from './trainRunFiles.js';
 import { calibrationCrops } from './calibrationCrops.js';
 import { quantizeModel } from './quantizeModel.js';
 
 export interface ExportTrainedModelOptions {
+  /** Which checkpoint of the run: the latest (`checkpoint.bin`) or the best validated epoch (`best.bin`). */
+  checkpoint?: 'latest' | 'best';
   /** Half-precision weights. */
   fp16?: boolean;
   /** Int8 (QDQ) model calibrated on the faces of these photos. */
@@ -28,19 +31,22 @@ export interface ExportTrainedModelOptions {
 export interface ExportTrainedModelResult { variant: string; step: number; epoch: number; bytes: number }
 
 /**
- * Exports `<runDir>/checkpoint.bin` to `output`.
+ * Exports `<runDir>/checkpoint.bin` (or `best.bin`) to `output`.
  *
  * ```ts
  * await exportTrainedModel('runs/light', 'models/default.onnx', { fp16: true });
  * ```
  */
 export async function exportTrainedModel(runDir: string, output: string, options: ExportTrainedModelOptions = {}): Promise<ExportTrainedModelResult> {
-  const file = path.join(runDir, 'checkpoint.bin');
+  const best = options.checkpoint === 'best';
+  const file = path.join(runDir, best ? TRAIN_RUN_FILES.best : TRAIN_RUN_FILES.checkpoint);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(file));
   } catch (err) {
-    throw new Error(`${file}: cannot read the training checkpoint (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = best && code === 'ENOENT' ? 'no best checkpoint yet: it is written at the end of an epoch whose validation score beats the earlier ones' : code ?? (err as Error).message;
+    throw new Error(`${file}: cannot read the training checkpoint (${why})`);
   }
   const ckpt = decodeTrainCheckpoint(bytes, file);
   // The checkpoint records its network's shape, so experimental variants export too.

@@ -1,7 +1,8 @@
 /**
  * `prnet train` in Node: loads the AFLW-21 training data, builds the network on the
  * native-kernel tfjs backend, runs {@link trainLoop} and keeps the run directory up to
- * date — `checkpoint.bin` (periodic, per epoch, on SIGINT/SIGTERM; atomic), `metrics.jsonl`
+ * date — `checkpoint.bin` (periodic, per epoch, on SIGINT/SIGTERM; atomic), `best.bin` +
+ * `best.json` (the epoch with the best validation score so far), `metrics.jsonl`
  * (one line per epoch), `steps.jsonl` (mean loss every few steps), `loss.svg` + `loss.png`,
  * and at the end `weights.bin` + `weights.json` (TF names) and `model.onnx`.
  */
@@ -25,6 +26,7 @@ import { setupTrainBackend } from './trainBackend.js';
 import { loadAflw21TrainingData } from './trainingData.js';
 import { loadPosmapTrainingData, POSMAP_DATASET_INDEX } from './posmapDataset.js';
 import { loadUvAssets } from './uvAssets.js';
+import { TRAIN_RUN_FILES } from './trainRunFiles.js';
 
 /** Options of {@link trainRun}. */
 export interface TrainRunOptions extends TrainLoopOptions {
@@ -69,11 +71,12 @@ export interface TrainRunOptions extends TrainLoopOptions {
 
 const DEFAULTS = { variant: 'resfcn256', resume: false, threads: 0, valCount: 1000, logEverySteps: 10 };
 
-/** File names inside the run directory. */
-export const TRAIN_RUN_FILES = {
-  checkpoint: 'checkpoint.bin', metrics: 'metrics.jsonl', steps: 'steps.jsonl', curveSvg: 'loss.svg', curvePng: 'loss.png',
-  weights: 'weights.bin', manifest: 'weights.json', onnx: 'model.onnx',
-} as const;
+export { TRAIN_RUN_FILES };
+
+/** An epoch's validation score, lower is better: landmark NME where the data has it, else the loss. */
+export function validationScore(m: Pick<EpochMetrics, 'valNme' | 'valLoss'>): number {
+  return m.valNme ?? m.valLoss ?? Infinity;
+}
 
 /**
  * Runs (or resumes) a training run.
@@ -152,6 +155,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
       await writeFileAtomic(file(TRAIN_RUN_FILES.metrics), epochs.map((r) => `${JSON.stringify(r)}\n`).join(''));
     }
   }
+  // The best epoch whose checkpoint is on disk (best.bin), and whether this epoch beat it.
+  let best = await readFile(file(TRAIN_RUN_FILES.bestMetrics), 'utf8').then((t) => JSON.parse(t) as EpochMetrics, () => null);
+  let newBest: EpochMetrics | null = null;
   let window = 0, windowN = 0;
   let stepRowsWritten: Promise<void> = Promise.resolve();
   const writeCurve = async () => {
@@ -179,11 +185,21 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
         epochs.push(m);
         await appendFile(file(TRAIN_RUN_FILES.metrics), `${JSON.stringify(m)}\n`);
         log(`epoch ${m.epoch + 1}: train loss ${m.trainLoss.toExponential(3)}, val loss ${m.valLoss?.toExponential(3) ?? '–'}, val NME ${m.valNme?.toFixed(4) ?? '–'}, ${m.samplesPerSecond.toFixed(2)} samples/s`);
+        if (Number.isFinite(validationScore(m)) && (!best || validationScore(m) < validationScore(best))) newBest = m;
         await writeCurve();
       },
       saveCheckpoint: async (c, reason) => {
         await stepRowsWritten;
-        await writeFileAtomic(ckptPath, encodeTrainCheckpoint(c));
+        const bytes = encodeTrainCheckpoint(c);
+        await writeFileAtomic(ckptPath, bytes);
+        if (newBest && (reason === 'epoch' || reason === 'end')) {
+          // The checkpoint first, then its metrics: best.json never names a checkpoint not yet written.
+          await writeFileAtomic(file(TRAIN_RUN_FILES.best), bytes);
+          await writeFileAtomic(file(TRAIN_RUN_FILES.bestMetrics), `${JSON.stringify(newBest)}\n`);
+          log(`best so far (validation ${validationScore(newBest).toFixed(4)}, epoch ${newBest.epoch + 1}): ${file(TRAIN_RUN_FILES.best)}`);
+          best = newBest;
+          newBest = null;
+        }
         if (reason === 'stop' || reason === 'end') log(`checkpoint written: ${ckptPath} (step ${c.step})`);
         if (reason === 'end') await exportRun(spec, c.weights, out);
       },

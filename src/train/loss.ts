@@ -25,7 +25,11 @@ export function weightedPositionLoss(prediction: tf.Tensor4D, target: tf.Tensor4
   });
 }
 
-/** `λ · Σ w² / 2` over the given conv weights (TF `l2_regularizer` summed over layers). */
+/**
+ * `λ · Σ w² / 2` over the given conv weights (TF `l2_regularizer` summed over layers).
+ * Training folds its gradient `λ·w` into Adam instead; this is the reference the tests
+ * check that against.
+ */
 export function l2WeightDecay(weights: readonly tf.Tensor[], lambda: number): tf.Scalar {
   return tf.tidy(() => {
     let total: tf.Tensor = tf.scalar(0);

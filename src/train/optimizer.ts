@@ -17,6 +17,14 @@ export interface AdamOptions {
   halveEveryEpochs?: number;
 }
 
+/** L2 weight decay folded into {@link Adam.apply}. */
+export interface WeightDecay {
+  /** λ of `λ·Σw²/2`. */
+  lambda: number;
+  /** TF names of the decayed variables (the conv weights). */
+  names: ReadonlySet<string>;
+}
+
 export const ADAM_DEFAULTS: Required<AdamOptions> = { learningRate: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, halveEveryEpochs: 5 };
 
 /** Adam state plus its update. */
@@ -29,8 +37,13 @@ export interface Adam {
   readonly v: Map<string, tf.Variable>;
   /** Learning rate of an epoch under the halving schedule. */
   learningRateAt(epoch: number): number;
-  /** One update of `variables` (TF name → variable) with `grads` (same names). */
-  apply(variables: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, learningRate: number): void;
+  /**
+   * One update of `variables` (TF name → variable) with `grads` (same names). With
+   * `decay`, the variables it names get L2 weight decay: `λ·w` added to their gradient,
+   * the gradient of `λ·Σw²/2` (the official `weights_regularizer`), without
+   * differentiating that sum through the graph.
+   */
+  apply(variables: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, learningRate: number, decay?: WeightDecay): void;
   /** Copies the moments out (TF name → values). */
   exportMoments(): { m: Map<string, Float32Array>; v: Map<string, Float32Array> };
   /** Restores step and moments. */
@@ -58,7 +71,7 @@ export function createAdam(options: AdamOptions = {}): Adam {
     m,
     v,
     learningRateAt: (epoch) => o.learningRate * (o.halveEveryEpochs > 0 ? 0.5 ** Math.floor(epoch / o.halveEveryEpochs) : 1),
-    apply(variables, grads, learningRate) {
+    apply(variables, grads, learningRate, decay) {
       adam.step++;
       const t = adam.step;
       // Bias correction in float64, folded into the step size as TF1 does.
@@ -75,8 +88,9 @@ export function createAdam(options: AdamOptions = {}): Adam {
         const n = wv.length;
         const w1 = new Float32Array(n), m1 = new Float32Array(n), v1 = new Float32Array(n);
         const b1 = o.beta1, b2 = o.beta2, eps = o.epsilon;
+        const lambda = decay && decay.lambda > 0 && decay.names.has(name) ? decay.lambda : 0;
         for (let i = 0; i < n; i++) {
-          const gi = gv[i]!;
+          const gi = lambda ? gv[i]! + lambda * wv[i]! : gv[i]!;
           // Moments rounded to float32 as TF stores them (fround also keeps resume exact).
           const mi = (m1[i] = Math.fround(b1 * (mv ? mv[i]! : 0) + (1 - b1) * gi));
           const vi = (v1[i] = Math.fround(b2 * (vv ? vv[i]! : 0) + (1 - b2) * gi * gi));

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingData } from './data/trainingData.js';
 import type { BatchStatistics, TrainableNetwork } from './network.js';
 import { BATCH_NORM_DECAY } from './network.js';
-import { l2WeightDecay, weightedPositionLoss, weightMaskTensor } from './loss.js';
+import { weightedPositionLoss, weightMaskTensor } from './loss.js';
 import type { Adam } from './optimizer.js';
 import { createAdam } from './optimizer.js';
 import type { TrainCheckpoint } from './trainCheckpoint.js';
@@ -147,7 +147,7 @@ export async function trainLoop(
     ({ epoch, stepInEpoch, order } = resume);
   }
   const wMask = weightMaskTensor(weightMask);
-  const convWeights = net.trainableNames.filter((n) => n.endsWith('/weights')).map((n) => net.variables.get(n)!);
+  const convWeights = convWeightNames(net);
   const tfToName = new Map([...net.variables].map(([k, v]) => [v.name, k]));
   const trainVars = net.trainableNames.map((n) => net.variables.get(n)!);
 
@@ -213,15 +213,22 @@ export async function trainLoop(
   }
 }
 
+/** TF names of the conv weights, the variables that get L2 weight decay (as the official arg scope). */
+export function convWeightNames(net: TrainableNetwork): ReadonlySet<string> {
+  return new Set(net.trainableNames.filter((k) => k.endsWith('/weights')));
+}
+
 /**
  * One optimisation step on a packed batch; returns the data loss (without decay).
- * Gradients come from tfjs autodiff of the forward pass.
+ * Gradients come from tfjs autodiff of the forward pass; the weight decay's gradient
+ * `λ·w` is added inside Adam (differentiating `λ·Σw²/2` through the graph cost ~300
+ * small kernels a step).
  */
 export function trainStep(
   net: TrainableNetwork, adam: Adam, inputs: Float32Array, targets: Float32Array, n: number,
   wMask: tf.Tensor3D, learningRate: number, weightDecay: number,
   trainVars = net.trainableNames.map((k) => net.variables.get(k)!),
-  convWeights = net.trainableNames.filter((k) => k.endsWith('/weights')).map((k) => net.variables.get(k)!),
+  convWeights = convWeightNames(net),
   tfToName = new Map([...net.variables].map(([k, v]) => [v.name, k])),
   batchNormDecay = BATCH_NORM_DECAY,
 ): number {
@@ -229,25 +236,18 @@ export function trainStep(
   const stats: BatchStatistics[] = [];
   const x = tf.tensor4d(inputs, [n, S, S, 3]);
   const y = tf.tensor4d(targets, [n, S, S, 3]);
-  let dataLoss: tf.Scalar | undefined;
   try {
-    const { value, grads } = tf.variableGrads(() => {
-      const l = weightedPositionLoss(net.apply(x, true, stats), y, wMask);
-      dataLoss = tf.keep(l);
-      return weightDecay > 0 ? (tf.add(l, l2WeightDecay(convWeights, weightDecay)) as tf.Scalar) : l;
-    }, trainVars);
+    const { value, grads } = tf.variableGrads(() => weightedPositionLoss(net.apply(x, true, stats), y, wMask), trainVars);
     const named = new Map<string, tf.Tensor>();
     for (const [k, g] of Object.entries(grads)) named.set(tfToName.get(k) ?? k, g);
-    adam.apply(net.variables as Map<string, tf.Variable>, named, learningRate);
+    adam.apply(net.variables as Map<string, tf.Variable>, named, learningRate, { lambda: weightDecay, names: convWeights });
     net.updateMovingStatistics(stats, batchNormDecay);
     tf.dispose(grads);
-    // Read before disposing `value`: without weight decay it is the same tensor.
-    const loss = dataLoss!.dataSync()[0]!;
+    const loss = value.dataSync()[0]!;
     value.dispose();
     return loss;
   } finally {
     tf.dispose([x, y]);
-    dataLoss?.dispose();
   }
 }
 

@@ -10,7 +10,9 @@ import { resfcnSpec } from '../../src/model/resfcn.js';
 import type { TrainingBatch, TrainingData } from '../../src/train/data/trainingData.js';
 import { BATCH_NORM_DECAY, createTrainableNetwork } from '../../src/train/network.js';
 import type { BatchStatistics } from '../../src/train/network.js';
-import { trainLoop } from '../../src/train/trainLoop.js';
+import { convWeightNames, trainLoop, trainStep } from '../../src/train/trainLoop.js';
+import { createAdam } from '../../src/train/optimizer.js';
+import { l2WeightDecay, weightedPositionLoss, weightMaskTensor } from '../../src/train/loss.js';
 import type { TrainCheckpoint } from '../../src/train/trainCheckpoint.js';
 import { decodeTrainCheckpoint, encodeTrainCheckpoint } from '../../src/train/trainCheckpoint.js';
 import { setupTrainBackend } from '../../src/node/trainBackend.js';
@@ -74,6 +76,59 @@ test('smoke: a few Adam steps on a reduced network make the loss fall', async ()
   assert.ok(last < 0.7 * first, `loss ${first} → ${last}`);
   assert.ok(data.augmentCalls === 12);
   net.dispose();
+});
+
+test('weight decay folded into Adam equals autodiff of data loss + λ·Σw²/2', async () => {
+  await setupTrainBackend({ warn: () => {} });
+  const lambda = 0.05; // large, so that a missing or doubled decay term shows
+  const rng = seededRandom(11);
+  const n = 2, inputs = randomFloats(n * S * S * 3, rng), targets = randomFloats(n * S * S * 3, rng);
+  const wMask = weightMaskTensor(mask);
+  const folded = createTrainableNetwork(spec, { seed: 6 });
+  const reference = createTrainableNetwork(spec, { seed: 6 });
+  // A large ε makes Adam's step linear in the gradient: otherwise m/√v turns rounding
+  // differences of near-zero gradients into full ±lr steps.
+  const linear = { epsilon: 10 };
+  const adamA = createAdam(linear), adamB = createAdam(linear);
+  // One step, so that the updates compare the gradients themselves (later steps would
+  // compare forward passes of slightly different weights).
+  trainStep(folded, adamA, inputs, targets, n, wMask, 1, lambda);
+  // Reference: the decay term differentiated by tfjs through the graph.
+  const names = convWeightNames(reference);
+  const vars = reference.trainableNames.map((k) => reference.variables.get(k)!);
+  const byTf = new Map([...reference.variables].map(([k, v]) => [v.name, k]));
+  const { value, grads } = tf.variableGrads(() => {
+    const x = tf.tensor4d(inputs, [n, S, S, 3]), y = tf.tensor4d(targets, [n, S, S, 3]);
+    const decay = l2WeightDecay([...names].map((k) => reference.variables.get(k)!), lambda);
+    return tf.add(weightedPositionLoss(reference.apply(x, true, []), y, wMask), decay) as tf.Scalar;
+  }, vars);
+  adamB.apply(reference.variables as Map<string, tf.Variable>, new Map(Object.entries(grads).map(([k, g]) => [byTf.get(k) ?? k, g])), 1);
+  tf.dispose([value, ...Object.values(grads)]);
+  const a = folded.exportWeights(), b = reference.exportWeights();
+  let worst = 0, moved = 0;
+  const initNet = createTrainableNetwork(spec, { seed: 6 });
+  const init = initNet.exportWeights();
+  initNet.dispose();
+  for (const name of convWeightNames(folded)) {
+    const wa = a.get(name)!, wb = b.get(name)!, w0 = init.get(name)!;
+    for (let i = 0; i < wa.length; i++) {
+      worst = Math.max(worst, Math.abs(wa[i]! - wb[i]!));
+      moved = Math.max(moved, Math.abs(wa[i]! - w0[i]!));
+    }
+  }
+  assert.ok(moved > 1e-4, `weights moved ${moved}`);
+  assert.ok(worst < 1e-4 * moved, `folded vs autodiff decay: max weight difference ${worst} (moved ${moved})`);
+  // Without the decay the weights end elsewhere: the comparison can fail.
+  const plain = createTrainableNetwork(spec, { seed: 6 });
+  const adamC = createAdam(linear);
+  trainStep(plain, adamC, inputs, targets, n, wMask, 1, 0);
+  const c = plain.exportWeights();
+  let apart = 0;
+  for (const name of convWeightNames(plain)) { const wc = c.get(name)!, wa = a.get(name)!; for (let i = 0; i < wc.length; i++) apart = Math.max(apart, Math.abs(wc[i]! - wa[i]!)); }
+  assert.ok(apart > 100 * worst, `decay changes the weights by ${apart}`);
+  for (const net of [folded, reference, plain]) net.dispose();
+  for (const o of [adamA, adamB, adamC]) o.dispose();
+  wMask.dispose();
 });
 
 test('batch-norm moving statistics follow tcl.batch_norm (decay 0.999, Bessel-corrected variance)', async () => {

@@ -127,3 +127,34 @@ test('Ctrl-C (a real SIGINT) stops a run within a step, with a checkpoint to res
     await rm(out, { recursive: true, force: true });
   }
 });
+
+test('best.bin keeps the epoch with the best validation score, across a resume; export --best writes it', async () => {
+  const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-best-'));
+  // Scripted validation NME per epoch: the best is the second epoch, and the run is
+  // stopped and resumed after it, so the resumed session must respect the saved best.
+  const scores = [0.3, 0.2, 0.25, 0.22];
+  let validations = 0;
+  const scripted = () => ({ ...data(), valLandmarkError: () => ({ nme: scores[validations++]!, perImage: new Float64Array(0) }) });
+  const lines: string[] = [];
+  const opts = { log: (l: string) => lines.push(l), dataDir: 'unused', outDir: out, spec, batchSize: 4, epochs: 4, seed: 3, threads: 1 };
+  try {
+    // 2 steps per epoch: stop after epoch 2 (step 4), resume to epoch 4.
+    await trainRun({ ...opts, data: scripted(), maxSteps: 5 });
+    const bestAfterFirst = JSON.parse(await readFile(path.join(out, TRAIN_RUN_FILES.bestMetrics), 'utf8')) as { epoch: number; valNme: number; step: number };
+    assert.deepEqual([bestAfterFirst.epoch, bestAfterFirst.valNme, bestAfterFirst.step], [1, 0.2, 4]);
+    await trainRun({ ...opts, data: scripted(), resume: true });
+    assert.equal(validations, 4);
+    const best = JSON.parse(await readFile(path.join(out, TRAIN_RUN_FILES.bestMetrics), 'utf8')) as { epoch: number; valNme: number; step: number };
+    assert.deepEqual([best.epoch, best.valNme, best.step], [1, 0.2, 4]);
+    assert.equal(decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, TRAIN_RUN_FILES.best)))).step, 4);
+    assert.equal(decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, TRAIN_RUN_FILES.checkpoint)))).step, 8);
+    assert.ok(lines.some((l) => /best so far \(validation 0\.2000, epoch 2\)/.test(l)), lines.join('\n'));
+    const onnx = path.join(out, 'best.onnx');
+    assert.equal((await exportTrainedModel(out, onnx, { checkpoint: 'best' })).step, 4);
+    assert.equal((await exportTrainedModel(out, onnx)).step, 8);
+    await rm(path.join(out, TRAIN_RUN_FILES.best));
+    await assert.rejects(exportTrainedModel(out, onnx, { checkpoint: 'best' }), /no best checkpoint yet/);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

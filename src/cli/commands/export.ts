@@ -1,4 +1,4 @@
-/** `prnet export <run-dir> -o model.onnx [--fp16 | --int8 photos…] [--weights]`. */
+/** `prnet export <run-dir> -o model.onnx [--best] [--fp16 | --int8 photos…] [--weights] [--note text]`. */
 import type { Command } from 'commander';
 import { exportTrainedModel } from '../../node/exportTrainedModel.js';
 import { expandInputs } from '../expandInputs.js';
@@ -11,13 +11,14 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'ONNX file to write')
     .option('--fp16', 'half-precision weights', false)
     .option('--int8 <photos...>', 'int8 (QDQ) model calibrated on the faces in these photos, folders or globs')
+    .option('--best', 'export the epoch with the best validation score (best.bin) instead of the latest checkpoint', false)
     .option('--note <text>', 'free text stored in the model and shown when it is used (e.g. its scores)')
     .option('--weights', 'also write <output>.weights.bin/.json (TF names) for `prnet train --init-weights`', false)
-    .action(async (runDir: string, opts: { output: string; fp16: boolean; int8?: string[]; weights: boolean; note?: string }) => {
+    .action(async (runDir: string, opts: { output: string; fp16: boolean; int8?: string[]; weights: boolean; note?: string; best: boolean }) => {
       if (opts.int8 && opts.fp16) throw new Error('--int8 and --fp16 exclude each other');
       const int8Calibration = opts.int8 ? (await expandInputs(opts.int8)).filter((e) => !e.error).map((e) => e.file) : undefined;
       const r = await exportTrainedModel(runDir, opts.output, {
-        fp16: opts.fp16, int8Calibration, weights: opts.weights, note: opts.note,
+        checkpoint: opts.best ? 'best' : 'latest', fp16: opts.fp16, int8Calibration, weights: opts.weights, note: opts.note,
         onSkip: (file, reason) => process.stderr.write(`prnet: calibration: ${file}: ${reason}\n`),
       });
       process.stdout.write(`wrote ${opts.output} (${r.variant}, step ${r.step}, epoch ${r.epoch}, ${(r.bytes / 1e6).toFixed(1)} MB)\n`);
