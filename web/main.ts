@@ -57,6 +57,7 @@ const fileInput = $<HTMLInputElement>('file');
 const webcamButton = $<HTMLButtonElement>('webcam');
 const textureBox = $<HTMLInputElement>('texture');
 const trackBox = $<HTMLInputElement>('track');
+const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
 const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json') };
 
@@ -105,7 +106,7 @@ function processFrame(image: RgbImage, source: CanvasImageSource, name: string, 
 
 async function runFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, track?: ArrayLike<number>, box?: [number, number, number, number]): Promise<FrameTimings> {
   const start = performance.now() - decodeMs;
-  const { faces, timings } = await prn!.reconstruct(image, { box, landmarks: track, maxFaces: webcamStream ? 1 : 4, outputs: { pose: true, colors: true, texture: textureBox.checked } });
+  const { faces, timings } = await prn!.reconstruct(image, { box, landmarks: track, maxFaces: webcamStream ? 1 : 4, outputs: { pose: true, colors: true, texture: textureBox.checked }, flipAverage: flipBox.checked });
   const t0 = performance.now();
   drawOverlays(photoCanvas, source, image.width, image.height, faces);
   if (faces[0]) viewer.show(faces[0], prn!.assets, recenter);
@@ -268,9 +269,12 @@ dropZone.addEventListener('drop', (e) => {
   if (file) void processFile(file);
 });
 webcamButton.addEventListener('click', () => (webcamStream ? stopWebcam() : void startWebcam()));
-textureBox.addEventListener('change', () => {
-  if (current && !webcamStream && !busy) void processFrame(current.image, current.source, current.name, 0, false).then(showTimings);
-});
+// A new option re-runs the current photo (the webcam loop picks it up by itself).
+for (const box of [textureBox, flipBox]) {
+  box.addEventListener('change', () => {
+    if (current && !webcamStream && !busy) void processFrame(current.image, current.source, current.name, 0, false).then(showTimings);
+  });
+}
 
 /**
  * Re-runs the whole pipeline on the current photo `frames` times, as the webcam loop would

@@ -51,6 +51,8 @@ export interface ReconstructBatchOptions {
   dataDir?: string;
   /** Images per network call. */
   batchSize: number;
+  /** Test-time flip augmentation (each crop and its mirror image, maps averaged). */
+  flipAverage?: boolean;
   /** Recurse into sub-folders. */
   recursive: boolean;
   /** One line per image in plain mode. */
@@ -141,7 +143,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   if (workerModel && options.verbose) stream.write(`prnet: model ${describeModel(modelSource!, workerModel.metadata, workerModel.inputSize)}\n`);
   let prn: PRNet;
   try {
-    prn = options.prnet ?? (await PRNet.load({ model: workerModel, dataDir: options.dataDir, maxPixels: options.maxPixels }));
+    prn = options.prnet ?? (await PRNet.load({ model: workerModel, dataDir: options.dataDir, maxPixels: options.maxPixels, flipAverage: options.flipAverage }));
   } catch (err) {
     await workerModel?.dispose();
     throw err;

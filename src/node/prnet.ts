@@ -13,6 +13,7 @@ import { reconstruct } from '../reconstruct/reconstruct.js';
 import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
 import { loadOnnxModel } from './onnxModel.js';
 import { loadUvAssets } from './uvAssets.js';
+import { withFlipAveraging } from '../reconstruct/withFlipAveraging.js';
 import { loadDetector } from './detector.js';
 import { decodeImage } from './decodeImage.js';
 import { prnetHome } from './prnetHome.js';
@@ -31,6 +32,11 @@ export interface PRNetLoadOptions {
   detector?: FaceDetector;
   /** Largest image accepted, in pixels (decoding guard). */
   maxPixels?: number;
+  /**
+   * Test-time flip augmentation ({@link withFlipAveraging}): average each face's map with
+   * the mirrored map of its mirror image. Twice the network time; more accurate.
+   */
+  flipAverage?: boolean;
 }
 
 /** Per-call options of {@link PRNet.reconstruct}. */
@@ -131,6 +137,8 @@ export class PRNet {
       if (owns) await model.dispose();
       throw err;
     }
+    // The wrapper's dispose passes through, so ownership stays as decided above.
+    if (options.flipAverage) model = withFlipAveraging(model);
     return new PRNet(model, assets, owns, options.maxPixels, options.detector);
   }
 

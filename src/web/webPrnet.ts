@@ -9,6 +9,7 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import type { FaceDetector } from '../face/faceDetector.js';
 import { locateFaces } from '../reconstruct/locateFaces.js';
 import { cropFaces } from '../reconstruct/cropFaces.js';
+import { withFlipAveraging } from '../reconstruct/withFlipAveraging.js';
 import { restoreFaces } from '../reconstruct/restoreFaces.js';
 import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
 import { loadOnnxWebModel } from './onnxWebModel.js';
@@ -47,6 +48,8 @@ export interface WebReconstructOptions {
   maxFaces?: number;
   /** Optional per-face outputs (pose and colours by default). */
   outputs?: Partial<FaceOutputs>;
+  /** Test-time flip augmentation ({@link withFlipAveraging}): twice the network time, more accurate. */
+  flipAverage?: boolean;
 }
 
 /** Milliseconds spent in each stage of one {@link WebPRNet.reconstruct} call. */
@@ -113,7 +116,7 @@ export class WebPRNet {
     if (located.length === 0) return { faces: [], timings };
     const { input, count, transforms } = cropFaces(image, located, this.model.inputSize);
     lap('crop');
-    const maps = await this.model.predict(input, count);
+    const maps = await (options.flipAverage ? withFlipAveraging(this.model) : this.model).predict(input, count);
     lap('network');
     const faces = restoreFaces(image, this.assets, located, transforms, maps, options.outputs);
     lap('post');

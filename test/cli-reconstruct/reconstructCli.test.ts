@@ -175,4 +175,22 @@ test('a known face through the real ONNX path and the CLI: JSON landmarks and po
   }
   assert.ok(Math.abs(Math.abs(json.faces[0].pose.yaw) - 25) < 0.1, `yaw ${json.faces[0].pose.yaw}`);
   assert.ok(Math.abs(json.faces[0].pose.pitch) < 0.1 && Math.abs(json.faces[0].pose.roll) < 0.1);
+
+  // --flip-average: the mirrored crop gets the same (now wrong-way) face, so the result is
+  // the mean of the face and its mirror image — a frontal face, the landmarks midway.
+  const { mirrorPositionMap } = await import('../../src/uv/mirrorPositionMap.js');
+  const mirrored = mirrorPositionMap(face.positionMap);
+  const flipOut = path.join(work, 'known-flip');
+  const f = await prnet(['reconstruct', path.join(aflw, 'image00004.jpg'), '-o', flipOut, '--model', model, '--data-dir', dataDir, '--outputs', 'json', '--box', box.join(','), '--flip-average']);
+  assert.equal(f.code, 0, f.stderr);
+  const flipJson = JSON.parse(await readFile(path.join(flipOut, 'image00004.json'), 'utf8'));
+  const p = assets.keypointIndices;
+  for (let k = 0; k < 68; k++) {
+    const i = 3 * p[k];
+    const mean = [0, 1, 2].map((c) => 0.5 * (face.positionMap[i + c] + mirrored[i + c]));
+    const want = [mean[0] / s + x0, mean[1] / s + y0, mean[2] / s];
+    const got: number[] = flipJson.faces[0].landmarks[k];
+    assert.ok(got.every((g, c) => Math.abs(g - want[c]) < 0.011), `flip-averaged landmark ${k}: ${got} vs ${want}`);
+  }
+  assert.ok(Math.abs(flipJson.faces[0].pose.yaw) < 1, `flip-averaged yaw ${flipJson.faces[0].pose.yaw}`);
 });

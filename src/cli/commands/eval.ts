@@ -12,6 +12,7 @@ import { readMatFile } from '../../node/readMatFile.js';
 import { loadUvAssets } from '../../node/uvAssets.js';
 import { loadOnnxModel } from '../../node/onnxModel.js';
 import { resolveModelSource } from '../../node/prnet.js';
+import { withFlipAveraging } from '../../reconstruct/withFlipAveraging.js';
 import { writeFileAtomic } from '../../node/atomicWrite.js';
 import { aflw2000GroundTruth } from '../../eval/aflw2000GroundTruth.js';
 import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type LandmarkPredictor } from '../../eval/evaluateAflw2000.js';
@@ -31,6 +32,7 @@ interface EvalOptions {
   plot?: string;
   batchSize: number;
   threads?: number;
+  flipAverage?: boolean;
   dataDir?: string;
   limit?: number;
 }
@@ -95,6 +97,7 @@ function table(method: string, s: EvaluationSummary): string {
 async function run(dir: string, opts: EvalOptions): Promise<void> {
   if (opts.baseline && opts.baseline !== 'mean-face') throw new Error(`unknown baseline '${opts.baseline}' (known: mean-face)`);
   if (opts.baseline && opts.model) throw new Error('give either --model or --baseline, not both');
+  if (opts.baseline && opts.flipAverage) throw new Error('--flip-average applies to a model, not to --baseline');
   if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
   if (opts.plot && !/\.(png|svg)$/i.test(opts.plot)) throw new Error(`--plot must end in .png or .svg, got ${opts.plot}`);
   let samples = await listAflw2000Samples(path.resolve(dir));
@@ -109,7 +112,8 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
   }) as string);
   if (modelPath) {
     model = await loadOnnxModel(modelPath, opts.threads === undefined ? {} : { threads: opts.threads });
-    predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}`);
+    if (opts.flipAverage) model = withFlipAveraging(model);
+    predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}`);
   } else {
     predictor = meanFacePredictor(assets);
   }
@@ -180,6 +184,7 @@ export function register(program: Command): void {
     .option('--csv <file.csv>', 'write per-image results')
     .option('--plot <file.png|file.svg>', 'draw the cumulative error distribution')
     .option('--batch-size <n>', 'images per inference call', (v) => Number(v), 8)
+    .option('--flip-average', 'test-time flip augmentation: also run each mirrored crop and average the two maps (2× network time)')
     .option('--threads <n>', 'ONNX Runtime threads (0 = one per core)', (v) => Number(v))
     .option('--data-dir <dir>', 'folder with the official uv-data files (default: $PRNET_DATA or the prnet cache)')
     .option('--limit <n>', 'evaluate only the first n images', (v) => Number(v))

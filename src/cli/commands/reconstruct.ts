@@ -52,6 +52,7 @@ export function register(program: Command): void {
     .option('--landmarks <file>', 'landmarks file (one "x y" point per line) for every input (skips detection)')
     .option('--max-faces <n>', 'at most this many faces per image', parseIntOption('--max-faces', 1))
     .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
+    .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
     .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', parseIntOption('--threads', 0))
     .option('--max-pixels <n>', 'refuse images larger than this many pixels', parseIntOption('--max-pixels', 1))
     .option('--data-dir <dir>', 'folder with the official PRNet uv-data files')
@@ -67,7 +68,7 @@ Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean;
+      maxFaces?: number; front?: boolean; flipAverage?: boolean; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -93,6 +94,7 @@ Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason
         landmarks,
         maxFaces: opts.maxFaces,
         front: Boolean(opts.front),
+        flipAverage: Boolean(opts.flipAverage),
         threads: opts.threads,
         maxPixels: opts.maxPixels,
         dataDir: opts.dataDir,
