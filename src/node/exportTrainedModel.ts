@@ -8,6 +8,7 @@ import { resfcnSpec } from '../model/resfcn.js';
 import { convertCheckpoint, MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { decodeTrainCheckpoint } from '../train/trainCheckpoint.js';
 import { exportWeights } from '../train/exportWeights.js';
+import { averagedModelWeights } from '../train/weightAverage.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { TRAIN_RUN_FILES } from './trainRunFiles.js';
 import { calibrationCrops } from './calibrationCrops.js';
@@ -28,7 +29,11 @@ export interface ExportTrainedModelOptions {
   onSkip?: (file: string, reason: string) => void;
 }
 
-export interface ExportTrainedModelResult { variant: string; step: number; epoch: number; bytes: number }
+export interface ExportTrainedModelResult {
+  variant: string; step: number; epoch: number; bytes: number;
+  /** Whether the model holds the run's averaged weights. */
+  averaged: boolean;
+}
 
 /**
  * Exports `<runDir>/checkpoint.bin` (or `best.bin`) to `output`.
@@ -49,24 +54,26 @@ export async function exportTrainedModel(runDir: string, output: string, options
     throw new Error(`${file}: cannot read the training checkpoint (${why})`);
   }
   const ckpt = decodeTrainCheckpoint(bytes, file);
+  // A run that keeps a weight average validated (and picked its best by) the averaged model.
+  const weights = averagedModelWeights(ckpt.weights, ckpt.averaged);
   // The checkpoint records its network's shape, so experimental variants export too.
   const spec = resfcnSpec({ variant: ckpt.variant, inputSize: ckpt.inputSize, baseChannels: ckpt.baseChannels });
-  const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}`;
+  const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}${ckpt.averaged ? ', averaged weights' : ''}`;
   let onnx: Uint8Array;
   const metadata: Record<string, string> = options.note ? { [MODEL_METADATA.note]: options.note } : {};
   if (options.int8Calibration) {
     const crops = await calibrationCrops(options.int8Calibration, spec.inputSize, { onSkip: options.onSkip });
     if (!crops.length) throw new Error('int8 calibration: none of the given photos yielded a face crop');
-    onnx = await quantizeModel(spec, ckpt.weights, crops, { source: `${source}, int8 calibrated on ${crops.length} face crops`, metadata });
+    onnx = await quantizeModel(spec, weights, crops, { source: `${source}, int8 calibrated on ${crops.length} face crops`, metadata });
   } else {
-    onnx = convertCheckpoint(spec, ckpt.weights, { fp16: options.fp16, source, metadata });
+    onnx = convertCheckpoint(spec, weights, { fp16: options.fp16, source, metadata });
   }
   await writeFileAtomic(output, onnx);
   if (options.weights) {
-    const { manifest, data } = exportWeights(spec, ckpt.weights, { dtype: options.fp16 ? 'float16' : 'float32' });
+    const { manifest, data } = exportWeights(spec, weights, { dtype: options.fp16 ? 'float16' : 'float32' });
     const base = output.replace(/\.onnx$/, '');
     await writeFileAtomic(`${base}.weights.bin`, data);
     await writeFileAtomic(`${base}.weights.json`, `${JSON.stringify(manifest, null, 1)}\n`);
   }
-  return { variant: spec.variant, step: ckpt.step, epoch: ckpt.epoch, bytes: onnx.length };
+  return { variant: spec.variant, step: ckpt.step, epoch: ckpt.epoch, bytes: onnx.length, averaged: ckpt.averaged !== undefined };
 }

@@ -21,6 +21,7 @@ import type { TrainCheckpoint } from '../train/trainCheckpoint.js';
 import { exportWeights, importWeights } from '../train/exportWeights.js';
 import type { WeightsManifest } from '../train/exportWeights.js';
 import { lossCurveSvg } from '../train/lossCurve.js';
+import { averagedModelWeights } from '../train/weightAverage.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { setupTrainBackend } from './trainBackend.js';
 import { loadAflw21TrainingData } from './trainingData.js';
@@ -101,6 +102,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     resume = decodeTrainCheckpoint(new Uint8Array(await readFile(ckptPath)), ckptPath);
     if (resume.variant !== spec.variant) throw new Error(`${ckptPath} is a ${resume.variant} run, not ${spec.variant} (pass --variant ${resume.variant})`);
     log(`resuming ${ckptPath}: step ${resume.step}, epoch ${resume.epoch}, ${resume.stepInEpoch} steps into it`);
+    if ((o.weightAverageDecay ?? 0) > 0 && !resume.averaged) log(`weight averaging (decay ${o.weightAverageDecay}) starts here, from the checkpoint's weights`);
   }
 
   const backend = await setupTrainBackend({ threads: o.threads, warn: (m) => log(m) });
@@ -184,7 +186,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
       onEpoch: async (m) => {
         epochs.push(m);
         await appendFile(file(TRAIN_RUN_FILES.metrics), `${JSON.stringify(m)}\n`);
-        log(`epoch ${m.epoch + 1}: train loss ${m.trainLoss.toExponential(3)}, val loss ${m.valLoss?.toExponential(3) ?? '–'}, val NME ${m.valNme?.toFixed(4) ?? '–'}, ${m.samplesPerSecond.toFixed(2)} samples/s`);
+        log(`epoch ${m.epoch + 1}: train loss ${m.trainLoss.toExponential(3)}, val loss ${m.valLoss?.toExponential(3) ?? '–'}, val NME ${m.valNme?.toFixed(4) ?? '–'}${m.latestValNme !== undefined || m.latestValLoss !== undefined ? ` (averaged weights; latest: val loss ${m.latestValLoss?.toExponential(3) ?? '–'}, val NME ${m.latestValNme?.toFixed(4) ?? '–'})` : ''}, ${m.samplesPerSecond.toFixed(2)} samples/s`);
         if (Number.isFinite(validationScore(m)) && (!best || validationScore(m) < validationScore(best))) newBest = m;
         await writeCurve();
       },
@@ -201,7 +203,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
           newBest = null;
         }
         if (reason === 'stop' || reason === 'end') log(`checkpoint written: ${ckptPath} (step ${c.step})`);
-        if (reason === 'end') await exportRun(spec, c.weights, out);
+        if (reason === 'end') await exportRun(spec, averagedModelWeights(c.weights, c.averaged), out);
       },
       shouldStop: () => stop,
     }, resume);
@@ -216,7 +218,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   }
 }
 
-/** Writes weights.bin + weights.json and model.onnx of the final weights. */
+/** Writes weights.bin + weights.json and model.onnx of the final (averaged, when kept) weights. */
 async function exportRun(spec: NetworkSpec, weights: Map<string, Float32Array>, out: string): Promise<void> {
   const { manifest, data } = exportWeights(spec, weights);
   await writeFileAtomic(path.join(out, TRAIN_RUN_FILES.weights), data);

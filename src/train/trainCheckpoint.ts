@@ -30,15 +30,19 @@ export interface TrainCheckpoint {
   /** Adam moments by TF name. */
   adamM: Map<string, Float32Array>;
   adamV: Map<string, Float32Array>;
+  /** Moving average of the trainable weights, when the run keeps one (see `weightAverage`). */
+  averaged?: Map<string, Float32Array>;
 }
 
 const MAGIC = 'PRNTCKP1';
+const GROUPS = ['weights', 'adamM', 'adamV', 'averaged'] as const;
+type Group = (typeof GROUPS)[number];
 
 interface Header {
   variant: string; inputSize: number; baseChannels: number;
   step: number; epoch: number; stepInEpoch: number; order: number[]; rngState: number;
   options: Record<string, unknown>;
-  arrays: Array<{ group: 'weights' | 'adamM' | 'adamV'; name: string; length: number }>;
+  arrays: Array<{ group: Group; name: string; length: number }>;
 }
 
 /**
@@ -51,8 +55,8 @@ interface Header {
 export function encodeTrainCheckpoint(c: TrainCheckpoint): Uint8Array {
   const arrays: Header['arrays'] = [];
   const data: Float32Array[] = [];
-  for (const group of ['weights', 'adamM', 'adamV'] as const) {
-    for (const [name, values] of c[group]) {
+  for (const group of GROUPS) {
+    for (const [name, values] of c[group] ?? []) {
       arrays.push({ group, name, length: values.length });
       data.push(values);
     }
@@ -101,8 +105,9 @@ export function decodeTrainCheckpoint(bytes: Uint8Array, source = 'checkpoint'):
     throw new Error(`${source}: corrupt header (${(e as Error).message})`);
   }
   let off = Math.ceil((12 + len) / 4) * 4;
-  const groups = { weights: new Map<string, Float32Array>(), adamM: new Map<string, Float32Array>(), adamV: new Map<string, Float32Array>() };
+  const groups = Object.fromEntries(GROUPS.map((g) => [g, new Map<string, Float32Array>()])) as Record<Group, Map<string, Float32Array>>;
   for (const a of h.arrays) {
+    if (!groups[a.group]) throw new Error(`${source}: unknown array group '${a.group}' (written by a newer prnet?)`);
     const end = off + 4 * a.length;
     if (end > bytes.length) throw new Error(`${source}: truncated data (array ${a.name})`);
     const values = new Float32Array(a.length);
@@ -115,5 +120,6 @@ export function decodeTrainCheckpoint(bytes: Uint8Array, source = 'checkpoint'):
     variant: h.variant, inputSize: h.inputSize, baseChannels: h.baseChannels,
     step: h.step, epoch: h.epoch, stepInEpoch: h.stepInEpoch, order: h.order, rngState: h.rngState,
     options: h.options, weights: groups.weights, adamM: groups.adamM, adamV: groups.adamV,
+    ...(groups.averaged.size ? { averaged: groups.averaged } : {}),
   };
 }

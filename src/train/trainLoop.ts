@@ -13,6 +13,8 @@ import type { Adam } from './optimizer.js';
 import { createAdam } from './optimizer.js';
 import type { TrainCheckpoint } from './trainCheckpoint.js';
 import { createTrainRandom, shuffledIndices } from './trainRandom.js';
+import type { WeightAverage } from './weightAverage.js';
+import { averagedModelWeights, updateWeightAverage } from './weightAverage.js';
 
 /** Options of {@link trainLoop}. */
 export interface TrainLoopOptions {
@@ -44,11 +46,19 @@ export interface TrainLoopOptions {
    * metrics of short runs lag the training loss; 0.99 settles ten times sooner.
    */
   batchNormDecay?: number;
+  /**
+   * Keep an exponential moving average of the trainable weights with this decay (e.g.
+   * 0.999, about the last 1,000 steps); 0 = off. When on, validation, `best.bin` and the
+   * exported model use the averaged weights, and the latest weights' scores are logged
+   * beside them. Not part of PRNet's recipe: it smooths Adam's step-to-step noise.
+   */
+  weightAverageDecay?: number;
 }
 
 export const TRAIN_LOOP_DEFAULTS: Required<TrainLoopOptions> = {
   epochs: 30, batchSize: 16, seed: 1, learningRate: 1e-4, halveEveryEpochs: 5, weightDecay: 0.0002,
   augment: true, checkpointMinutes: 10, valLimit: 1000, valBatchSize: 16, maxSteps: 0, batchNormDecay: BATCH_NORM_DECAY,
+  weightAverageDecay: 0,
 };
 
 /** Progress of one step. */
@@ -74,6 +84,9 @@ export interface EpochMetrics {
   valLoss: number | null;
   /** Validation landmark NME against the human annotations, when the data provides it. */
   valNme: number | null;
+  /** With weight averaging, the val loss and NME of the latest (not averaged) weights. */
+  latestValLoss?: number | null;
+  latestValNme?: number | null;
   seconds: number;
   samplesPerSecond: number;
 }
@@ -146,6 +159,12 @@ export async function trainLoop(
     rng.state = resume.rngState;
     ({ epoch, stepInEpoch, order } = resume);
   }
+  // The weight average continues from the checkpoint, or starts from the current weights.
+  let averaged: WeightAverage | undefined;
+  if (o.weightAverageDecay > 0) {
+    const from = resume?.averaged;
+    averaged = new Map(net.trainableNames.map((n) => [n, Float32Array.from(from?.get(n) ?? (net.variables.get(n)!.dataSync() as Float32Array))]));
+  }
   const wMask = weightMaskTensor(weightMask);
   const convWeights = convWeightNames(net);
   const tfToName = new Map([...net.variables].map(([k, v]) => [v.name, k]));
@@ -157,6 +176,7 @@ export async function trainLoop(
       variant: spec.variant, inputSize: S, baseChannels: spec.baseChannels,
       step: adam.step, epoch, stepInEpoch, order, rngState: rng.state,
       options: { ...o, batchSize }, weights: net.exportWeights(), adamM: m, adamV: v,
+      ...(averaged ? { averaged: new Map([...averaged].map(([k, a]) => [k, Float32Array.from(a)])) } : {}),
     };
   };
   const save = async (reason: CheckpointReason) => { if (hooks.saveCheckpoint) await hooks.saveCheckpoint(snapshot(), reason); };
@@ -181,6 +201,7 @@ export async function trainLoop(
         const indices = order.slice(stepInEpoch * batchSize, (stepInEpoch + 1) * batchSize);
         const batch = await data.batch(indices, rng, o.augment);
         const loss = trainStep(net, adam, batch.inputs, batch.targets, batch.size, wMask, lr, o.weightDecay, trainVars, convWeights, tfToName, o.batchNormDecay);
+        if (averaged) updateWeightAverage(averaged, (n) => net.variables.get(n)!.dataSync() as Float32Array, o.weightAverageDecay, adam.step);
         stepInEpoch++;
         lossSum += loss; lossSteps++; epochSamples += batch.size; sessionSamples += batch.size;
         hooks.onStep?.({
@@ -193,10 +214,21 @@ export async function trainLoop(
         }
       }
       const seconds = (now() - epochStart) / 1000;
-      const val = await validate(net, data, wMask, o);
+      const latest = await validate(net, data, wMask, o);
+      let val = latest;
+      if (averaged) {
+        const weights = net.exportWeights();
+        net.loadWeights(averagedModelWeights(weights, averaged));
+        try {
+          val = await validate(net, data, wMask, o);
+        } finally {
+          net.loadWeights(weights);
+        }
+      }
       const m: EpochMetrics = {
         epoch, step: adam.step, learningRate: lr, trainLoss: lossSteps ? lossSum / lossSteps : NaN,
         valLoss: val.loss, valNme: val.nme, seconds, samplesPerSecond: epochSamples / Math.max(seconds, 1e-9),
+        ...(averaged ? { latestValLoss: latest.loss, latestValNme: latest.nme } : {}),
       };
       metrics.push(m);
       epoch++;

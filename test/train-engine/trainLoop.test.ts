@@ -170,6 +170,9 @@ test('checkpoint bytes round-trip and bad bytes give a clear error', () => {
   const bytes = encodeTrainCheckpoint(c);
   const back = decodeTrainCheckpoint(bytes);
   assert.deepEqual(back, c);
+  assert.equal(back.averaged, undefined);
+  const withAverage = { ...c, averaged: new Map([['a/weights', new Float32Array([1.25, -1.5, 0.5])]]) };
+  assert.deepEqual(decodeTrainCheckpoint(encodeTrainCheckpoint(withAverage)), withAverage);
   assert.throws(() => decodeTrainCheckpoint(bytes.subarray(0, bytes.length - 4), 'run/x.ckpt'), /run\/x\.ckpt: .*truncated/);
   assert.throws(() => decodeTrainCheckpoint(new Uint8Array(40), 'y.ckpt'), /y\.ckpt: not a prnet training checkpoint/);
 });

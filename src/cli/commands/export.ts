@@ -21,6 +21,6 @@ export function register(program: Command): void {
         checkpoint: opts.best ? 'best' : 'latest', fp16: opts.fp16, int8Calibration, weights: opts.weights, note: opts.note,
         onSkip: (file, reason) => process.stderr.write(`prnet: calibration: ${file}: ${reason}\n`),
       });
-      process.stdout.write(`wrote ${opts.output} (${r.variant}, step ${r.step}, epoch ${r.epoch}, ${(r.bytes / 1e6).toFixed(1)} MB)\n`);
+      process.stdout.write(`wrote ${opts.output} (${r.variant}, step ${r.step}, epoch ${r.epoch}${r.averaged ? ', averaged weights' : ''}, ${(r.bytes / 1e6).toFixed(1)} MB)\n`);
     });
 }

@@ -37,7 +37,7 @@ function inRange(name: string, lo: number, hi: number) {
 interface TrainCliOptions {
   data: string; out: string; variant: string; epochs: number; batchSize: number; resume: boolean; seed: number;
   checkpointMinutes: number; threads: number; learningRate: number; halveEvery: number; weightDecay: number;
-  valCount: number; bnDecay: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string;
+  valCount: number; bnDecay: number; weightAverage: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string;
 }
 
 export function register(program: Command): void {
@@ -58,6 +58,7 @@ export function register(program: Command): void {
     .option('--halve-every <epochs>', 'halve the learning rate every this many epochs (0 = never)', int('--halve-every', 0), d.halveEveryEpochs)
     .option('--weight-decay <lambda>', 'L2 weight decay λ·Σw²/2 on conv weights (0 = off)', inRange('--weight-decay', 0, 1), d.weightDecay)
     .option('--bn-decay <d>', 'batch-norm moving-average decay (0.999 as tcl.batch_norm; 0.99 for short runs)', inRange('--bn-decay', 0, 0.99999), d.batchNormDecay)
+    .option('--weight-average <decay>', 'keep a moving average of the weights (e.g. 0.999) and validate, keep and export that; 0 = off', inRange('--weight-average', 0, 0.99999), d.weightAverageDecay)
     .option('--val-count <n>', 'held-out validation images', int('--val-count', 0), 1000)
     .option('--limit <n>', 'use only the first n images of the data set (quick runs)', int('--limit', 2))
     .option('--max-steps <n>', 'stop (with a checkpoint) after this many steps in total', int('--max-steps', 1))
@@ -71,7 +72,7 @@ export function register(program: Command): void {
         dataDir: opts.data, outDir: opts.out, variant: opts.variant, epochs: opts.epochs, batchSize: opts.batchSize,
         resume: opts.resume, seed: opts.seed, checkpointMinutes: opts.checkpointMinutes, threads: opts.threads,
         learningRate: opts.learningRate, halveEveryEpochs: opts.halveEvery, weightDecay: opts.weightDecay,
-        valCount: opts.valCount, augment: opts.augment, batchNormDecay: opts.bnDecay,
+        valCount: opts.valCount, augment: opts.augment, batchNormDecay: opts.bnDecay, weightAverageDecay: opts.weightAverage,
         ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
         ...(opts.uvData ? { uvDataDir: opts.uvData } : {}), ...(opts.cache ? { cacheDir: opts.cache } : {}),
         ...(opts.initWeights ? { initWeights: opts.initWeights } : {}),
