@@ -70,7 +70,13 @@ export interface TrainRunOptions extends TrainLoopOptions {
   data?: TrainingData & { weightMask?: Float32Array };
 }
 
-const DEFAULTS = { variant: 'resfcn256', resume: false, threads: 0, valCount: 1000, logEverySteps: 10 };
+const DEFAULTS = { resume: false, threads: 0, valCount: 1000, logEverySteps: 10 };
+
+/** The variant of a new run when none is given. */
+export const DEFAULT_TRAIN_VARIANT = 'resfcn256';
+
+/** Loop options a resumed run does not take over from its checkpoint (they are per session). */
+const PER_SESSION_OPTIONS = new Set(['maxSteps']);
 
 export { TRAIN_RUN_FILES };
 
@@ -89,7 +95,6 @@ export function validationScore(m: Pick<EpochMetrics, 'valNme' | 'valLoss'>): nu
 export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResult> {
   const o = { ...DEFAULTS, ...options };
   const log = o.log ?? ((l: string) => console.log(l));
-  const spec = o.spec ?? variantSpec(o.variant);
   const out = path.resolve(o.outDir);
   const file = (name: string) => path.join(out, name);
   await mkdir(out, { recursive: true });
@@ -100,8 +105,18 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   let resume: TrainCheckpoint | undefined;
   if (o.resume) {
     resume = decodeTrainCheckpoint(new Uint8Array(await readFile(ckptPath)), ckptPath);
-    if (resume.variant !== spec.variant) throw new Error(`${ckptPath} is a ${resume.variant} run, not ${spec.variant} (pass --variant ${resume.variant})`);
+  }
+  // A resumed run keeps its variant and its options unless the caller sets them.
+  const spec = o.spec ?? variantSpec(o.variant ?? resume?.variant ?? DEFAULT_TRAIN_VARIANT);
+  if (resume) {
+    if (resume.variant !== spec.variant) throw new Error(`${ckptPath} is a ${resume.variant} run, not ${spec.variant} (pass --variant ${resume.variant} or leave --variant out)`);
     log(`resuming ${ckptPath}: step ${resume.step}, epoch ${resume.epoch}, ${resume.stepInEpoch} steps into it`);
+    const kept: string[] = [];
+    const oo = o as Record<string, unknown>;
+    for (const k of Object.keys(TRAIN_LOOP_DEFAULTS)) {
+      if (oo[k] === undefined && resume.options[k] !== undefined && !PER_SESSION_OPTIONS.has(k)) { oo[k] = resume.options[k]; kept.push(`${k} ${String(resume.options[k])}`); }
+    }
+    if (kept.length) log(`options of the run (from the checkpoint): ${kept.join(', ')}`);
     if ((o.weightAverageDecay ?? 0) > 0 && !resume.averaged) log(`weight averaging (decay ${o.weightAverageDecay}) starts here, from the checkpoint's weights`);
   }
 
@@ -209,7 +224,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     }, resume);
     await stepRowsWritten;
     await writeCurve();
-    if (result.stopped && stop) log(`stopped; continue with: prnet train --resume --out ${o.outDir} --data ${o.dataDir} --variant ${spec.variant}`);
+    if (result.stopped && stop) log(`stopped; continue with: prnet train --resume --out ${o.outDir} --data ${o.dataDir} (the run's options come from its checkpoint)`);
     return result;
   } finally {
     process.off('SIGINT', sigint);

@@ -158,3 +158,40 @@ test('best.bin keeps the epoch with the best validation score, across a resume; 
     await rm(out, { recursive: true, force: true });
   }
 });
+
+test('prnet train --resume takes the variant and options from the checkpoint unless given again', async () => {
+  const { execFile } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  const shared = path.resolve(repo, '../shared');
+  const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-cli-'));
+  const cli = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'train', ...args], { cwd: repo, timeout: 240_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+  const common = ['--out', path.join(out, 'run'), '--data', path.join(shared, 'datasets/aflw21'), '--uv-data', path.join(shared, 'prnet-data/uv-data'),
+    '--cache', path.join(out, 'cache'), '--limit', '10', '--val-count', '4', '--threads', '1'];
+  try {
+    // 6 training images, batch 2: 3 steps an epoch; stop after 2 steps.
+    const first = await cli([...common, '--variant', 'resfcn128-light', '--batch-size', '2', '--epochs', '2', '--bn-decay', '0.9', '--learning-rate', '3e-4', '--max-steps', '2']);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await cli([...common, '--resume']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /options of the run \(from the checkpoint\): .*batchSize 2.*batchNormDecay 0\.9/);
+    const ck = decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, 'run', TRAIN_RUN_FILES.checkpoint))));
+    assert.equal(ck.variant, 'resfcn128-light');
+    assert.equal(ck.step, 6); // to the end of epoch 2: the first session's --max-steps is not inherited
+    assert.deepEqual([ck.options['batchNormDecay'], ck.options['learningRate'], ck.options['epochs']], [0.9, 3e-4, 2]);
+    // An option given again wins; a conflicting variant is refused.
+    const third = await cli([...common, '--resume', '--epochs', '3', '--max-steps', '7', '--variant', 'resfcn256']);
+    assert.notEqual(third.code, 0);
+    assert.match(third.stderr, /is a resfcn128-light run, not resfcn256/);
+    const fourth = await cli([...common, '--resume', '--epochs', '3', '--max-steps', '7']);
+    assert.equal(fourth.code, 0, fourth.stderr);
+    const ck4 = decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, 'run', TRAIN_RUN_FILES.checkpoint))));
+    assert.deepEqual([ck4.step, ck4.options['epochs'], ck4.options['batchNormDecay']], [7, 3, 0.9]);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

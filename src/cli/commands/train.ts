@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { VARIANTS } from '../../model/resfcn.js';
 import { TRAIN_LOOP_DEFAULTS } from '../../train/trainLoop.js';
 import type { StepInfo } from '../../train/trainLoop.js';
-import { trainRun, TRAIN_RUN_FILES } from '../../node/trainRun.js';
+import { DEFAULT_TRAIN_VARIANT, trainRun, TRAIN_RUN_FILES } from '../../node/trainRun.js';
 
 function int(name: string, min: number) {
   return (v: string): number => {
@@ -35,7 +35,7 @@ function inRange(name: string, lo: number, hi: number) {
 }
 
 interface TrainCliOptions {
-  data: string; out: string; variant: string; epochs: number; batchSize: number; resume: boolean; seed: number;
+  data: string; out: string; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;
   checkpointMinutes: number; threads: number; learningRate: number; halveEvery: number; weightDecay: number;
   valCount: number; bnDecay: number; weightAverage: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string;
 }
@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .description('train ResFCN on the AFLW-21 data set (pseudo-label position maps) with checkpoints, validation metrics and ONNX export')
     .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy), or a position-map dataset from `prnet data 300wlp`')
     .requiredOption('--out <dir>', 'run directory: checkpoint.bin, metrics.jsonl, loss.svg/png, weights.bin/json, model.onnx')
-    .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')})`, 'resfcn256')
+    .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')}; default ${DEFAULT_TRAIN_VARIANT}, or the resumed run's)`)
     .option('--epochs <n>', 'epochs to train (a resumed run continues up to this count)', int('--epochs', 1), d.epochs)
     .option('--batch-size <n>', 'samples per step', int('--batch-size', 1), d.batchSize)
     .option('--resume', 'continue the run in --out from its checkpoint', false)
@@ -66,13 +66,15 @@ export function register(program: Command): void {
     .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
     .option('--cache <dir>', 'cache of decoded images and pose fits (default runs/cache)')
     .option('--init-weights <weights.bin>', 'start a new run from exported weights (weights.json beside it) instead of a fresh initialisation')
-    .action(async (opts: TrainCliOptions) => {
+    .action(async (opts: TrainCliOptions, cmd: Command) => {
       const bar = stepProgress();
+      // Options left at their defaults are not passed: a resumed run takes its own from the checkpoint.
+      const given = <K extends keyof TrainCliOptions>(key: K): TrainCliOptions[K] | undefined => (cmd.getOptionValueSource(key) === 'default' ? undefined : opts[key]);
       const result = await trainRun({
-        dataDir: opts.data, outDir: opts.out, variant: opts.variant, epochs: opts.epochs, batchSize: opts.batchSize,
-        resume: opts.resume, seed: opts.seed, checkpointMinutes: opts.checkpointMinutes, threads: opts.threads,
-        learningRate: opts.learningRate, halveEveryEpochs: opts.halveEvery, weightDecay: opts.weightDecay,
-        valCount: opts.valCount, augment: opts.augment, batchNormDecay: opts.bnDecay, weightAverageDecay: opts.weightAverage,
+        dataDir: opts.data, outDir: opts.out, variant: opts.variant, epochs: given('epochs'), batchSize: given('batchSize'),
+        resume: opts.resume, seed: given('seed'), checkpointMinutes: given('checkpointMinutes'), threads: opts.threads,
+        learningRate: given('learningRate'), halveEveryEpochs: given('halveEvery'), weightDecay: given('weightDecay'),
+        valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'),
         ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
         ...(opts.uvData ? { uvDataDir: opts.uvData } : {}), ...(opts.cache ? { cacheDir: opts.cache } : {}),
         ...(opts.initWeights ? { initWeights: opts.initWeights } : {}),
