@@ -253,21 +253,31 @@ static int chunkRows(long K) { return (int)std::max<long>(64, std::min<long>(409
 // With ≤ VL output channels (the light network's 128×128 layers have 3–16) im2col +
 // GEMM spends its time packing and fills few SIMD lanes. These loop over pixels with
 // one vector of output channels per pixel, P pixels at a time for independent FMA
-// chains. g_direct: 1 = use them where they apply (default), 0 = never (benchmarks).
+// chains. The vector is the narrowest of 4, 8 or 16 floats that holds the channels:
+// empty lanes cost full price (on Zen 4 a 16-float op is two 8-float ones).
+// g_direct: 1 = use them where they apply (default), 0 = never (benchmarks).
 static int g_direct = 1;
 static constexpr int P = 8;
 
-static inline vf loadLanes(const float* p, int n) { vf v = {}; memcpy(&v, p, sizeof(float) * n); return v; }
-static inline void storeLanes(float* p, const vf& v, int n) { memcpy(p, &v, sizeof(float) * n); }
+template <int L> struct Lanes;
+template <> struct Lanes<4> { typedef float v __attribute__((vector_size(16))); };
+template <> struct Lanes<8> { typedef float v __attribute__((vector_size(32))); };
+template <> struct Lanes<16> { typedef float v __attribute__((vector_size(64))); };
+
+template <class V>
+static inline V loadLanes(const float* p, int n) { V v = {}; memcpy(&v, p, sizeof(float) * n); return v; }
+template <class V>
+static inline void storeLanes(float* p, const V& v, int n) { memcpy(p, &v, sizeof(float) * n); }
 
 // Weights as vectors over `lanes` channels: out[(tap·inner + i)] lane j = w at (tap, i, j)
 // where w's layout is [taps][a][b] and lanes run over b (transpose = false) or a (true).
-static std::vector<vf> packWeights(const float* w, int taps, int a, int b, bool transpose) {
-  std::vector<vf> out((size_t)taps * (transpose ? b : a));
+template <class V>
+static std::vector<V> packWeights(const float* w, int taps, int a, int b, bool transpose) {
+  std::vector<V> out((size_t)taps * (transpose ? b : a));
   for (int t = 0; t < taps; t++) {
-    if (!transpose) for (int i = 0; i < a; i++) out[(size_t)t * a + i] = loadLanes(w + ((size_t)t * a + i) * b, b);
+    if (!transpose) for (int i = 0; i < a; i++) out[(size_t)t * a + i] = loadLanes<V>(w + ((size_t)t * a + i) * b, b);
     else for (int o = 0; o < b; o++) {
-      vf v = {};
+      V v = {};
       for (int i = 0; i < a; i++) v[i] = w[((size_t)t * a + i) * b + o];
       out[(size_t)t * b + o] = v;
     }
@@ -276,8 +286,9 @@ static std::vector<vf> packWeights(const float* w, int taps, int a, int b, bool 
 }
 
 // y[b, oy, ox, :co] = Σ_{ky,kx,c} x[b, oy·sh − padT + ky, ox·sw − padL + kx, c] · w[ky, kx, c, :]
+template <class V>
 static void directConv2d(const ConvGeom& g, const float* x, const float* w, float* y) {
-  std::vector<vf> wp = packWeights(w, g.kh * g.kw, g.ci, g.co, false);
+  std::vector<V> wp = packWeights<V>(w, g.kh * g.kw, g.ci, g.co, false);
   long rows = (long)g.n * g.oh;
   int T = (int)std::max<long>(1, std::min<long>(g_threads, rows / 4));
   parallelFor(T, [&](int t) {
@@ -285,17 +296,17 @@ static void directConv2d(const ConvGeom& g, const float* x, const float* w, floa
       int b = (int)(row / g.oh), oy = (int)(row % g.oh);
       for (int ox0 = 0; ox0 < g.ow; ox0 += P) {
         int np = std::min(P, g.ow - ox0);
-        vf acc[P] = {};
+        V acc[P] = {};
         for (int ky = 0; ky < g.kh; ky++) {
           int iy = oy * g.sh - g.padT + ky;
           if (iy < 0 || iy >= g.h) continue;
           const float* xrow = x + ((long)b * g.h + iy) * g.w * g.ci;
           for (int kx = 0; kx < g.kw; kx++) {
-            const vf* wt = &wp[(size_t)(ky * g.kw + kx) * g.ci];
+            const V* wt = &wp[(size_t)(ky * g.kw + kx) * g.ci];
             int ix0 = ox0 * g.sw - g.padL + kx, ixl = (ox0 + np - 1) * g.sw - g.padL + kx;
             if (np == P && ix0 >= 0 && ixl < g.w) {
               for (int c = 0; c < g.ci; c++) {
-                vf wv = wt[c];
+                V wv = wt[c];
                 for (int q = 0; q < P; q++) acc[q] += xrow[(long)(ix0 + q * g.sw) * g.ci + c] * wv;
               }
             } else {
@@ -309,7 +320,7 @@ static void directConv2d(const ConvGeom& g, const float* x, const float* w, floa
           }
         }
         float* yp = y + (row * g.ow + ox0) * g.co;
-        for (int q = 0; q < np; q++) storeLanes(yp + (long)q * g.co, acc[q], g.co);
+        for (int q = 0; q < np; q++) storeLanes<V>(yp + (long)q * g.co, acc[q], g.co);
       }
     }
   });
@@ -317,8 +328,9 @@ static void directConv2d(const ConvGeom& g, const float* x, const float* w, floa
 
 // dx[b, iy, ix, :ci] = Σ over (ky, kx) with oy = (iy + padT − ky)/sh, ox likewise integral
 // and in range, Σ_o dy[b, oy, ox, o] · w[ky, kx, :, o]. Each thread writes its own rows.
+template <class V>
 static void directConv2dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
-  std::vector<vf> wp = packWeights(w, g.kh * g.kw, g.ci, g.co, true);  // [tap][o] → lanes over c
+  std::vector<V> wp = packWeights<V>(w, g.kh * g.kw, g.ci, g.co, true);  // [tap][o] → lanes over c
   long rows = (long)g.n * g.h;
   int T = (int)std::max<long>(1, std::min<long>(g_threads, rows / 4));
   parallelFor(T, [&](int t) {
@@ -328,7 +340,7 @@ static void directConv2dBackpropInput(const ConvGeom& g, const float* dy, const 
       for (int phase = 0; phase < g.sw; phase++) {
         for (int ix0 = phase; ix0 < g.w; ix0 += P * g.sw) {
           int np = std::min(P, (g.w - ix0 + g.sw - 1) / g.sw);
-          vf acc[P] = {};
+          V acc[P] = {};
           for (int ky = 0; ky < g.kh; ky++) {
             int ny = iy + g.padT - ky;
             if (ny < 0 || ny % g.sh != 0 || ny / g.sh >= g.oh) continue;
@@ -336,12 +348,12 @@ static void directConv2dBackpropInput(const ConvGeom& g, const float* dy, const 
             for (int kx = 0; kx < g.kw; kx++) {
               int nx0 = ix0 + g.padL - kx;
               if (((nx0 % g.sw) + g.sw) % g.sw != 0) continue;
-              const vf* wt = &wp[(size_t)(ky * g.kw + kx) * g.co];
+              const V* wt = &wp[(size_t)(ky * g.kw + kx) * g.co];
               // ox = (nx0 + q·sw)/sw = ox0 + q (nx0 may be negative: floor division).
               int ox0 = nx0 >= 0 ? nx0 / g.sw : -((-nx0) / g.sw);
               if (np == P && ox0 >= 0 && ox0 + P - 1 < g.ow) {
                 for (int o = 0; o < g.co; o++) {
-                  vf wv = wt[o];
+                  V wv = wt[o];
                   for (int q = 0; q < P; q++) acc[q] += dyrow[(long)(ox0 + q) * g.co + o] * wv;
                 }
               } else {
@@ -355,7 +367,7 @@ static void directConv2dBackpropInput(const ConvGeom& g, const float* dy, const 
             }
           }
           float* xp = dx + (row * g.w) * g.ci;
-          for (int q = 0; q < np; q++) storeLanes(xp + (long)(ix0 + q * g.sw) * g.ci, acc[q], g.ci);
+          for (int q = 0; q < np; q++) storeLanes<V>(xp + (long)(ix0 + q * g.sw) * g.ci, acc[q], g.ci);
         }
       }
     }
@@ -364,30 +376,31 @@ static void directConv2dBackpropInput(const ConvGeom& g, const float* dy, const 
 
 // dw[ky, kx, c, :co] = Σ_{b,oy,ox} x[b, oy·sh − padT + ky, ox·sw − padL + kx, c] · dy[b, oy, ox, :]
 // Per-thread accumulators [tap][c] of co lanes; P output pixels folded per update.
+template <class V>
 static void directConv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
   int taps = g.kh * g.kw;
   long rows = (long)g.n * g.oh;
   int T = (int)std::max<long>(1, std::min<long>(g_threads, rows / 4));
-  std::vector<std::vector<vf>> part(T, std::vector<vf>((size_t)taps * g.ci));
+  std::vector<std::vector<V>> part(T, std::vector<V>((size_t)taps * g.ci));
   parallelFor(T, [&](int t) {
-    vf* acc = part[t].data();
-    vf d[P];
+    V* acc = part[t].data();
+    V d[P];
     for (long row = rows * t / T; row < rows * (t + 1) / T; row++) {
       int b = (int)(row / g.oh), oy = (int)(row % g.oh);
       for (int ox0 = 0; ox0 < g.ow; ox0 += P) {
         int np = std::min(P, g.ow - ox0);
         const float* dp = dy + (row * g.ow + ox0) * g.co;
-        for (int q = 0; q < np; q++) d[q] = loadLanes(dp + (long)q * g.co, g.co);
+        for (int q = 0; q < np; q++) d[q] = loadLanes<V>(dp + (long)q * g.co, g.co);
         for (int ky = 0; ky < g.kh; ky++) {
           int iy = oy * g.sh - g.padT + ky;
           if (iy < 0 || iy >= g.h) continue;
           const float* xrow = x + ((long)b * g.h + iy) * g.w * g.ci;
           for (int kx = 0; kx < g.kw; kx++) {
-            vf* at = acc + (size_t)(ky * g.kw + kx) * g.ci;
+            V* at = acc + (size_t)(ky * g.kw + kx) * g.ci;
             int ix0 = ox0 * g.sw - g.padL + kx, ixl = (ox0 + np - 1) * g.sw - g.padL + kx;
             if (np == P && ix0 >= 0 && ixl < g.w) {
               for (int c = 0; c < g.ci; c++) {
-                vf s = {};
+                V s = {};
                 for (int q = 0; q < P; q++) s += xrow[(long)(ix0 + q * g.sw) * g.ci + c] * d[q];
                 at[c] += s;
               }
@@ -405,9 +418,9 @@ static void directConv2dBackpropFilter(const ConvGeom& g, const float* x, const 
     }
   });
   for (int tc = 0; tc < taps * g.ci; tc++) {
-    vf s = part[0][tc];
+    V s = part[0][tc];
     for (int t = 1; t < T; t++) s += part[t][tc];
-    storeLanes(dw + (size_t)tc * g.co, s, g.co);
+    storeLanes<V>(dw + (size_t)tc * g.co, s, g.co);
   }
 }
 
@@ -415,8 +428,16 @@ static void directConv2dBackpropFilter(const ConvGeom& g, const float* x, const 
 // few output lanes and a small reduction per pixel.
 static bool useDirect(int lanes, int depth) { return g_direct && lanes <= VL && depth <= 16; }
 
+// Runs `kernel` with the narrowest vector type that holds `lanes` channels.
+#define PRNET_DIRECT(kernel, lanes, ...)                                                  \
+  do {                                                                                   \
+    if ((lanes) <= 4) kernel<Lanes<4>::v>(__VA_ARGS__);                                  \
+    else if ((lanes) <= 8 && VL >= 8) kernel<Lanes<(VL >= 8 ? 8 : 4)>::v>(__VA_ARGS__);  \
+    else kernel<vf>(__VA_ARGS__);                                                        \
+  } while (0)
+
 static void conv2d(const ConvGeom& g, const float* x, const float* w, float* y) {
-  if (!g.pointwise() && useDirect(g.co, g.ci)) { directConv2d(g, x, w, y); return; }
+  if (!g.pointwise() && useDirect(g.co, g.ci)) { PRNET_DIRECT(directConv2d, g.co, g, x, w, y); return; }
   long M = g.pixelsOut(), K = g.K();
   int T = (int)std::max<long>(1, std::min<long>(g_threads, M / 64));
   View wv{w, g.co, 1};
@@ -440,7 +461,7 @@ static void conv2d(const ConvGeom& g, const float* x, const float* w, float* y) 
 // dx = col2im(dy · Wᵀ); images are split over threads so scatters never collide, and
 // when there are fewer images than threads each thread scatters into a private image.
 static void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
-  if (!g.pointwise() && useDirect(g.ci, g.co)) { directConv2dBackpropInput(g, dy, w, dx); return; }
+  if (!g.pointwise() && useDirect(g.ci, g.co)) { PRNET_DIRECT(directConv2dBackpropInput, g.ci, g, dy, w, dx); return; }
   long M = g.pixelsOut(), K = g.K();
   long xSize = (long)g.n * g.h * g.w * g.ci;
   View wt{w, 1, g.co};  // B(k = out channel, j = patch index) = w[j * co + k]
@@ -493,7 +514,7 @@ static void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float*
 
 // dW[K × co] = Σ_pixels colᵀ · dy; pixel ranges split over threads, partial sums added.
 static void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
-  if (!g.pointwise() && useDirect(g.co, g.ci)) { directConv2dBackpropFilter(g, x, dy, dw); return; }
+  if (!g.pointwise() && useDirect(g.co, g.ci)) { PRNET_DIRECT(directConv2dBackpropFilter, g.co, g, x, dy, dw); return; }
   long M = g.pixelsOut(), K = g.K();
   int T = (int)std::max<long>(1, std::min<long>(g_threads, M / 256));
   std::vector<float*> part(T, nullptr);

@@ -80,7 +80,10 @@ test('native Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter equal the refer
 test('direct few-channel kernels equal the im2col + GEMM kernels', { skip: native ? false : 'native addon not built' }, async () => {
   const rng = seededRandom(21);
   // [n, side, ci, co, kernel, stride]: lanes ≤ 16 on the direct side, both directions.
-  for (const [n, side, ci, co, k, s] of [[2, 33, 3, 8, 4, 1], [2, 32, 8, 3, 4, 2], [1, 19, 16, 16, 4, 2], [3, 9, 12, 5, 4, 1], [2, 16, 3, 3, 4, 1]]) {
+  // 4-, 8- and 16-float vectors (the narrowest that holds the lanes), and maps smaller than
+  // the 8-pixel groups.
+  for (const [n, side, ci, co, k, s] of [[2, 33, 3, 8, 4, 1], [2, 32, 8, 3, 4, 2], [1, 19, 16, 16, 4, 2], [3, 9, 12, 5, 4, 1], [2, 16, 3, 3, 4, 1],
+    [2, 4, 2, 2, 4, 1], [2, 8, 2, 4, 4, 2], [2, 16, 1, 2, 4, 1], [2, 5, 4, 8, 4, 2], [2, 6, 16, 7, 4, 1]]) {
     const oh = Math.ceil(side / s);
     const x = randomFloats(n * side * side * ci, rng, -1, 1), w = randomFloats(k * k * ci * co, rng, -1, 1), dy = randomFloats(n * oh * oh * co, rng, -1, 1);
     const run = () => {

@@ -75,18 +75,21 @@ test('inference forward pass equals the float64 reference network (random weight
 });
 
 test('training-mode gradients on the fast backend equal those on the reference CPU backend', async () => {
-  // 128 px keeps the deepest batch norms at 4×4×batch values, so float32 rounding
-  // differences between kernels stay small (at 32–64 px they are amplified ~1e3-fold).
-  const gspec = resfcnSpec({ variant: 'grad128', inputSize: 128, baseChannels: 2 });
-  const G = 128;
+  // This 2-channel network amplifies float32 rounding: batch-norm parameter gradients are
+  // sums that cancel almost exactly, and a ReLU that flips between two correct kernels
+  // moves them. Measured max / median relative errors of two correct native builds: at
+  // 128 px batch 2, 3e-3 / 7e-4 and 2e-2 / 8e-3; at 64 px batch 2, up to 8e-2; at 64 px
+  // batch 8 (the same pixels), 1.5e-3 / 3.5e-4 and 3.5e-3 / 5.5e-4 — the best conditioned.
+  const G = 64, NB = 8;
+  const gspec = resfcnSpec({ variant: 'grad64', inputSize: G, baseChannels: 2 });
   const rng = seededRandom(9);
-  const x = randomFloats(2 * G * G * 3, rng);
-  const t = randomFloats(2 * G * G * 3, rng);
+  const x = randomFloats(NB * G * G * 3, rng);
+  const t = randomFloats(NB * G * G * 3, rng);
   const run = (backend: string) => {
     const net = createTrainableNetwork(gspec, { seed: 5 });
     const names = net.trainableNames;
     const out = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(net.apply(tf.tensor4d(x, [2, G, G, 3]), true), tf.tensor4d(t, [2, G, G, 3])))) as tf.Scalar,
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(net.apply(tf.tensor4d(x, [NB, G, G, 3]), true), tf.tensor4d(t, [NB, G, G, 3])))) as tf.Scalar,
         names.map((n) => net.variables.get(n)!));
       return { loss: value.dataSync()[0]!, grads: names.map((n) => Float32Array.from(grads[net.variables.get(n)!.name]!.dataSync() as Float32Array)) };
     });
