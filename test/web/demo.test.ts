@@ -175,6 +175,25 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     assert.ok(spreadX > 5, `landmarks are degenerate (x spread ${spreadX} px)`);
     assert.ok(maxDiff < 2, `browser and Node landmarks differ by ${maxDiff} px`);
     assert.ok(Math.abs(face.pose!.yaw - nodeFace.pose!.yaw) < 2, `yaw ${face.pose!.yaw} vs ${nodeFace.pose!.yaw}`);
+
+    // The mirror-averaging checkbox: the same box, against Node's flipAverage.
+    const mirrored = (await page.evaluate((b) => {
+      (document.getElementById('flip') as HTMLInputElement).checked = true;
+      return window.__prnetRerun!(b);
+    }, box)).faces[0]!;
+    const prnFlip = await PRNet.load({ model: modelBytes, dataDir, download: false, threads: 1, flipAverage: true });
+    try {
+      const [nodeMirrored] = await prnFlip.reconstruct(photo, { box });
+      let flipDiff = 0, moved = 0;
+      for (let i = 0; i < 68 * 3; i++) {
+        flipDiff = Math.max(flipDiff, Math.abs(mirrored.landmarks[i]! - nodeMirrored!.landmarks[i]!));
+        moved = Math.max(moved, Math.abs(mirrored.landmarks[i]! - face.landmarks[i]!));
+      }
+      assert.ok(moved > 0.5, `mirror averaging changed nothing (${moved} px)`);
+      assert.ok(flipDiff < 2, `mirror-averaged browser and Node landmarks differ by ${flipDiff} px`);
+    } finally {
+      await prnFlip.dispose();
+    }
   } finally {
     await prn.dispose();
   }
