@@ -17,6 +17,8 @@ import { quantizeModel } from './quantizeModel.js';
 export interface ExportTrainedModelOptions {
   /** Which checkpoint of the run: the latest (`checkpoint.bin`) or the best validated epoch (`best.bin`). */
   checkpoint?: 'latest' | 'best';
+  /** Export the run's averaged weights when it keeps them (default true); false = the latest weights. */
+  average?: boolean;
   /** Half-precision weights. */
   fp16?: boolean;
   /** Int8 (QDQ) model calibrated on the faces of these photos. */
@@ -55,10 +57,11 @@ export async function exportTrainedModel(runDir: string, output: string, options
   }
   const ckpt = decodeTrainCheckpoint(bytes, file);
   // A run that keeps a weight average validated (and picked its best by) the averaged model.
-  const weights = averagedModelWeights(ckpt.weights, ckpt.averaged);
+  const averaged = options.average === false ? undefined : ckpt.averaged;
+  const weights = averagedModelWeights(ckpt.weights, averaged);
   // The checkpoint records its network's shape, so experimental variants export too.
   const spec = resfcnSpec({ variant: ckpt.variant, inputSize: ckpt.inputSize, baseChannels: ckpt.baseChannels });
-  const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}${ckpt.averaged ? ', averaged weights' : ''}`;
+  const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}${averaged ? ', averaged weights' : ''}`;
   let onnx: Uint8Array;
   const metadata: Record<string, string> = options.note ? { [MODEL_METADATA.note]: options.note } : {};
   if (options.int8Calibration) {
@@ -75,5 +78,5 @@ export async function exportTrainedModel(runDir: string, output: string, options
     await writeFileAtomic(`${base}.weights.bin`, data);
     await writeFileAtomic(`${base}.weights.json`, `${JSON.stringify(manifest, null, 1)}\n`);
   }
-  return { variant: spec.variant, step: ckpt.step, epoch: ckpt.epoch, bytes: onnx.length, averaged: ckpt.averaged !== undefined };
+  return { variant: spec.variant, step: ckpt.step, epoch: ckpt.epoch, bytes: onnx.length, averaged: averaged !== undefined };
 }

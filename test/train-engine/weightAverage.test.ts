@@ -130,6 +130,10 @@ test('export writes the averaged weights of a checkpoint that has them', async (
     const manifest = JSON.parse(await readFile(path.join(dir, 'm.weights.json'), 'utf8')) as WeightsManifest;
     const out = importWeights(manifest, new Uint8Array(await readFile(path.join(dir, 'm.weights.bin'))));
     for (const [k, w] of weights) assert.deepEqual(out.get(k), averaged.get(k) ?? w, k);
+    // --no-average: the latest weights.
+    assert.equal((await exportTrainedModel(dir, path.join(dir, 'l.onnx'), { weights: true, average: false })).averaged, false);
+    const latest = importWeights(manifest, new Uint8Array(await readFile(path.join(dir, 'l.weights.bin'))));
+    for (const [k, w] of weights) assert.deepEqual(latest.get(k), w, k);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

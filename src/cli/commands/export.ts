@@ -12,13 +12,14 @@ export function register(program: Command): void {
     .option('--fp16', 'half-precision weights', false)
     .option('--int8 <photos...>', 'int8 (QDQ) model calibrated on the faces in these photos, folders or globs')
     .option('--best', 'export the epoch with the best validation score (best.bin) instead of the latest checkpoint', false)
+    .option('--no-average', 'export the latest weights even when the run keeps a weight average (--weight-average)')
     .option('--note <text>', 'free text stored in the model and shown when it is used (e.g. its scores)')
     .option('--weights', 'also write <output>.weights.bin/.json (TF names) for `prnet train --init-weights`', false)
-    .action(async (runDir: string, opts: { output: string; fp16: boolean; int8?: string[]; weights: boolean; note?: string; best: boolean }) => {
+    .action(async (runDir: string, opts: { output: string; fp16: boolean; int8?: string[]; weights: boolean; note?: string; best: boolean; average: boolean }) => {
       if (opts.int8 && opts.fp16) throw new Error('--int8 and --fp16 exclude each other');
       const int8Calibration = opts.int8 ? (await expandInputs(opts.int8)).filter((e) => !e.error).map((e) => e.file) : undefined;
       const r = await exportTrainedModel(runDir, opts.output, {
-        checkpoint: opts.best ? 'best' : 'latest', fp16: opts.fp16, int8Calibration, weights: opts.weights, note: opts.note,
+        checkpoint: opts.best ? 'best' : 'latest', average: opts.average, fp16: opts.fp16, int8Calibration, weights: opts.weights, note: opts.note,
         onSkip: (file, reason) => process.stderr.write(`prnet: calibration: ${file}: ${reason}\n`),
       });
       process.stdout.write(`wrote ${opts.output} (${r.variant}, step ${r.step}, epoch ${r.epoch}${r.averaged ? ', averaged weights' : ''}, ${(r.bytes / 1e6).toFixed(1)} MB)\n`);
