@@ -93,7 +93,7 @@ function stepProgress(): { step: (s: StepInfo) => void; log: (line: string) => v
   if (err.isTTY) {
     const bar = new cliProgress.SingleBar({
       stream: err, hideCursor: true, clearOnComplete: false,
-      format: 'epoch {epoch} [{bar}] {value}/{total} steps | loss {loss} | {sps} samples/s | lr {lr}',
+      format: 'epoch {epoch} [{bar}] {value}/{total} steps | loss {loss} | {sps} samples/s | lr {lr} | epoch ends in {eta_formatted}',
     }, cliProgress.Presets.shades_classic);
     let epoch = -1;
     return {
