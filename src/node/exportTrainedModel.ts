@@ -58,7 +58,7 @@ export async function exportTrainedModel(runDir: string, output: string, options
   const ckpt = decodeTrainCheckpoint(bytes, file);
   // A run that keeps a weight average validated (and picked its best by) the averaged model.
   const averaged = options.average === false ? undefined : ckpt.averaged;
-  const weights = averagedModelWeights(ckpt.weights, averaged);
+  const weights = averagedModelWeights(ckpt.weights, averaged, averaged ? ckpt.averagedStatistics : undefined);
   // The checkpoint records its network's shape, so experimental variants export too.
   const spec = resfcnSpec({ variant: ckpt.variant, inputSize: ckpt.inputSize, baseChannels: ckpt.baseChannels });
   const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}${averaged ? ', averaged weights' : ''}`;

@@ -218,7 +218,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
           newBest = null;
         }
         if (reason === 'stop' || reason === 'end') log(`checkpoint written: ${ckptPath} (step ${c.step})`);
-        if (reason === 'end') await exportRun(spec, averagedModelWeights(c.weights, c.averaged), out);
+        if (reason === 'end') await exportRun(spec, averagedModelWeights(c.weights, c.averaged, c.averagedStatistics), out);
       },
       shouldStop: () => stop,
     }, resume);

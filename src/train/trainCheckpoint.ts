@@ -32,10 +32,12 @@ export interface TrainCheckpoint {
   adamV: Map<string, Float32Array>;
   /** Moving average of the trainable weights, when the run keeps one (see `weightAverage`). */
   averaged?: Map<string, Float32Array>;
+  /** Batch-norm moving statistics recalibrated for the averaged weights (at the last epoch end). */
+  averagedStatistics?: Map<string, Float32Array>;
 }
 
 const MAGIC = 'PRNTCKP1';
-const GROUPS = ['weights', 'adamM', 'adamV', 'averaged'] as const;
+const GROUPS = ['weights', 'adamM', 'adamV', 'averaged', 'averagedStatistics'] as const;
 type Group = (typeof GROUPS)[number];
 
 interface Header {
@@ -121,5 +123,6 @@ export function decodeTrainCheckpoint(bytes: Uint8Array, source = 'checkpoint'):
     step: h.step, epoch: h.epoch, stepInEpoch: h.stepInEpoch, order: h.order, rngState: h.rngState,
     options: h.options, weights: groups.weights, adamM: groups.adamM, adamV: groups.adamV,
     ...(groups.averaged.size ? { averaged: groups.averaged } : {}),
+    ...(groups.averagedStatistics.size ? { averagedStatistics: groups.averagedStatistics } : {}),
   };
 }

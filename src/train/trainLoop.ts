@@ -15,6 +15,7 @@ import type { TrainCheckpoint } from './trainCheckpoint.js';
 import { createTrainRandom, shuffledIndices } from './trainRandom.js';
 import type { WeightAverage } from './weightAverage.js';
 import { averagedModelWeights, updateWeightAverage } from './weightAverage.js';
+import { recalibrateBatchNorm } from './recalibrateBatchNorm.js';
 
 /** Options of {@link trainLoop}. */
 export interface TrainLoopOptions {
@@ -53,12 +54,18 @@ export interface TrainLoopOptions {
    * beside them. Not part of PRNet's recipe: it smooths Adam's step-to-step noise.
    */
   weightAverageDecay?: number;
+  /**
+   * With weight averaging: training batches over which the averaged model's batch-norm
+   * statistics are re-estimated before it is validated (`recalibrateBatchNorm`); 0 = keep
+   * the training run's moving statistics.
+   */
+  recalibrateBatches?: number;
 }
 
 export const TRAIN_LOOP_DEFAULTS: Required<TrainLoopOptions> = {
   epochs: 30, batchSize: 16, seed: 1, learningRate: 1e-4, halveEveryEpochs: 5, weightDecay: 0.0002,
   augment: true, checkpointMinutes: 10, valLimit: 1000, valBatchSize: 16, maxSteps: 0, batchNormDecay: BATCH_NORM_DECAY,
-  weightAverageDecay: 0,
+  weightAverageDecay: 0, recalibrateBatches: 100,
 };
 
 /** Progress of one step. */
@@ -161,6 +168,7 @@ export async function trainLoop(
   }
   // The weight average continues from the checkpoint, or starts from the current weights.
   let averaged: WeightAverage | undefined;
+  let averagedStatistics = resume?.averagedStatistics;
   if (o.weightAverageDecay > 0) {
     const from = resume?.averaged;
     averaged = new Map(net.trainableNames.map((n) => [n, Float32Array.from(from?.get(n) ?? (net.variables.get(n)!.dataSync() as Float32Array))]));
@@ -177,6 +185,7 @@ export async function trainLoop(
       step: adam.step, epoch, stepInEpoch, order, rngState: rng.state,
       options: { ...o, batchSize }, weights: net.exportWeights(), adamM: m, adamV: v,
       ...(averaged ? { averaged: new Map([...averaged].map(([k, a]) => [k, Float32Array.from(a)])) } : {}),
+      ...(averaged && averagedStatistics ? { averagedStatistics } : {}),
     };
   };
   const save = async (reason: CheckpointReason) => { if (hooks.saveCheckpoint) await hooks.saveCheckpoint(snapshot(), reason); };
@@ -220,6 +229,10 @@ export async function trainLoop(
         const weights = net.exportWeights();
         net.loadWeights(averagedModelWeights(weights, averaged));
         try {
+          // Its own batch-norm statistics (seeded per epoch, apart from the training stream).
+          averagedStatistics = o.recalibrateBatches > 0
+            ? await recalibrateBatchNorm(net, data, { batches: o.recalibrateBatches, batchSize, seed: o.seed * 100_003 + epoch, augment: o.augment })
+            : undefined;
           val = await validate(net, data, wMask, o);
         } finally {
           net.loadWeights(weights);

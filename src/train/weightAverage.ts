@@ -36,13 +36,16 @@ export function updateWeightAverage(average: WeightAverage, weights: (name: stri
 
 /**
  * The weights of the averaged model: `weights` with every averaged variable replaced by
- * its average (the rest — batch-norm moving statistics — as they are).
+ * its average, and the batch-norm moving statistics by `statistics` (recalibrated for the
+ * averaged weights) where given, else as they are.
  */
-export function averagedModelWeights(weights: ReadonlyMap<string, Float32Array>, average: ReadonlyMap<string, Float32Array> | undefined): Map<string, Float32Array> {
+export function averagedModelWeights(weights: ReadonlyMap<string, Float32Array>, average: ReadonlyMap<string, Float32Array> | undefined, statistics?: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
   const out = new Map(weights);
-  if (average) for (const [name, a] of average) {
-    if (!out.has(name)) throw new Error(`weight average names ${name}, which the weights lack`);
-    out.set(name, a);
+  for (const [what, map] of [['weight average', average], ['recalibrated statistics', statistics]] as const) {
+    if (map) for (const [name, a] of map) {
+      if (!out.has(name)) throw new Error(`${what} names ${name}, which the weights lack`);
+      out.set(name, a);
+    }
   }
   return out;
 }

@@ -20,6 +20,10 @@ import { exportTrainedModel } from '../../src/node/exportTrainedModel.js';
 import { importWeights } from '../../src/train/exportWeights.js';
 import type { WeightsManifest } from '../../src/train/exportWeights.js';
 import { randomFloats, seededRandom } from '../support/random.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { recalibrateBatchNorm } from '../../src/train/recalibrateBatchNorm.js';
+import type { BatchStatistics } from '../../src/train/network.js';
+import { createTrainRandom, shuffledIndices } from '../../src/train/trainRandom.js';
 
 const spec = resfcnSpec({ variant: 'avg32', inputSize: 32, baseChannels: 2 });
 const S = 32;
@@ -88,6 +92,7 @@ test('trainLoop keeps the average over its steps, validates it, and resumes it e
     saveCheckpoint: async (c) => { last = c; },
   });
   assert.ok(last?.averaged && last.step === 6);
+  assert.ok(last.averagedStatistics && last.averagedStatistics.size > 0, 'recalibrated statistics are kept');
   let worst = 0, apart = 0;
   for (const k of names) {
     const a = last.averaged.get(k)!, r = ref.get(k)!, w = last.weights.get(k)!;
@@ -110,6 +115,49 @@ test('trainLoop keeps the average over its steps, validates it, and resumes it e
   await trainLoop(second, data(), data().weightMask, opts, { saveCheckpoint: async (c) => { resumed = c; } }, decodeTrainCheckpoint(saved!));
   second.dispose();
   for (const k of names) assert.deepEqual(resumed!.averaged!.get(k), last.averaged.get(k), k);
+  assert.deepEqual(resumed!.averagedStatistics, last.averagedStatistics);
+});
+
+test('recalibrateBatchNorm sets the moving statistics to the mean over batches of the batch statistics, weights untouched', async () => {
+  await setupTrainBackend({ warn: () => {} });
+  const net = createTrainableNetwork(spec, { seed: 4 });
+  const before = net.exportWeights();
+  const d = data();
+  const got = await recalibrateBatchNorm(net, d, { batches: 3, batchSize: 2, seed: 8, augment: false });
+  // The same batches, by the documented draw: one shuffle of the training indices, in order.
+  const order = shuffledIndices(d.trainCount, createTrainRandom(8));
+  const reference = createTrainableNetwork(spec, { seed: 4 });
+  const sums = new Map<string, Float64Array>();
+  for (let k = 0; k < 3; k++) {
+    const b = await d.batch(order.slice(2 * k, 2 * k + 2), () => 0, false);
+    const stats: BatchStatistics[] = [];
+    tf.tidy(() => { reference.apply(tf.tensor4d(b.inputs, [2, S, S, 3]), true, stats); });
+    for (const st of stats) {
+      const mean = st.mean.dataSync() as Float32Array, v = st.variance.dataSync() as Float32Array;
+      for (const [name, vals] of [[`${st.scope}/moving_mean`, mean], [`${st.scope}/moving_variance`, v.map((x) => x * st.count / (st.count - 1))]] as const) {
+        const acc = sums.get(name) ?? new Float64Array(vals.length);
+        vals.forEach((x, i) => { acc[i] += x / 3; });
+        sums.set(name, acc);
+      }
+      tf.dispose([st.mean, st.variance]);
+    }
+  }
+  reference.dispose();
+  assert.equal(got.size, sums.size);
+  let worst = 0, changed = 0;
+  for (const [name, want] of sums) {
+    const g = got.get(name)!, old = before.get(name)!;
+    for (let i = 0; i < want.length; i++) {
+      worst = Math.max(worst, Math.abs(g[i]! - want[i]!) / Math.max(1e-3, Math.abs(want[i]!)));
+      changed = Math.max(changed, Math.abs(g[i]! - old[i]!));
+    }
+  }
+  assert.ok(worst < 1e-4, `recalibrated statistics off by ${worst} (relative)`);
+  assert.ok(changed > 1e-3, 'the statistics changed');
+  const after = net.exportWeights();
+  for (const name of net.trainableNames) assert.deepEqual(after.get(name), before.get(name), name);
+  for (const [name, v] of got) assert.deepEqual(after.get(name), v, name);
+  net.dispose();
 });
 
 test('export writes the averaged weights of a checkpoint that has them', async () => {
@@ -123,13 +171,14 @@ test('export writes the averaged weights of a checkpoint that has them', async (
     const ckpt: TrainCheckpoint = {
       variant: spec.variant, inputSize: S, baseChannels: spec.baseChannels, step: 3, epoch: 0, stepInEpoch: 3, order: [], rngState: 1,
       options: {}, weights, adamM: new Map(), adamV: new Map(), averaged,
+      averagedStatistics: new Map([...weights].filter(([k]) => k.endsWith('/moving_variance')).map(([k, w]) => [k, w.map((v) => v + 0.5)])),
     };
     await writeFile(path.join(dir, 'checkpoint.bin'), encodeTrainCheckpoint(ckpt));
     const r = await exportTrainedModel(dir, path.join(dir, 'm.onnx'), { weights: true });
     assert.ok(r.averaged);
     const manifest = JSON.parse(await readFile(path.join(dir, 'm.weights.json'), 'utf8')) as WeightsManifest;
     const out = importWeights(manifest, new Uint8Array(await readFile(path.join(dir, 'm.weights.bin'))));
-    for (const [k, w] of weights) assert.deepEqual(out.get(k), averaged.get(k) ?? w, k);
+    for (const [k, w] of weights) assert.deepEqual(out.get(k), averaged.get(k) ?? ckpt.averagedStatistics!.get(k) ?? w, k);
     // --no-average: the latest weights.
     assert.equal((await exportTrainedModel(dir, path.join(dir, 'l.onnx'), { weights: true, average: false })).averaged, false);
     const latest = importWeights(manifest, new Uint8Array(await readFile(path.join(dir, 'l.weights.bin'))));

@@ -37,7 +37,7 @@ function inRange(name: string, lo: number, hi: number) {
 interface TrainCliOptions {
   data: string; out: string; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;
   checkpointMinutes: number; threads: number; learningRate: number; halveEvery: number; weightDecay: number;
-  valCount: number; bnDecay: number; weightAverage: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string;
+  valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string;
 }
 
 export function register(program: Command): void {
@@ -59,6 +59,7 @@ export function register(program: Command): void {
     .option('--weight-decay <lambda>', 'L2 weight decay λ·Σw²/2 on conv weights (0 = off)', inRange('--weight-decay', 0, 1), d.weightDecay)
     .option('--bn-decay <d>', 'batch-norm moving-average decay (0.999 as tcl.batch_norm; 0.99 for short runs)', inRange('--bn-decay', 0, 0.99999), d.batchNormDecay)
     .option('--weight-average <decay>', 'keep a moving average of the weights (e.g. 0.999) and validate, keep and export that; 0 = off', inRange('--weight-average', 0, 0.99999), d.weightAverageDecay)
+    .option('--recalibrate-batches <n>', 'with --weight-average: training batches to re-estimate the averaged model\'s batch-norm statistics on before validating it (0 = off)', int('--recalibrate-batches', 0), d.recalibrateBatches)
     .option('--val-count <n>', 'held-out validation images', int('--val-count', 0), 1000)
     .option('--limit <n>', 'use only the first n images of the data set (quick runs)', int('--limit', 2))
     .option('--max-steps <n>', 'stop (with a checkpoint) after this many steps in total', int('--max-steps', 1))
@@ -74,7 +75,7 @@ export function register(program: Command): void {
         dataDir: opts.data, outDir: opts.out, variant: opts.variant, epochs: given('epochs'), batchSize: given('batchSize'),
         resume: opts.resume, seed: given('seed'), checkpointMinutes: given('checkpointMinutes'), threads: opts.threads,
         learningRate: given('learningRate'), halveEveryEpochs: given('halveEvery'), weightDecay: given('weightDecay'),
-        valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'),
+        valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'), recalibrateBatches: given('recalibrateBatches'),
         ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
         ...(opts.uvData ? { uvDataDir: opts.uvData } : {}), ...(opts.cache ? { cacheDir: opts.cache } : {}),
         ...(opts.initWeights ? { initWeights: opts.initWeights } : {}),
