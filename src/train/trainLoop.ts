@@ -225,19 +225,7 @@ export async function trainLoop(
       const seconds = (now() - epochStart) / 1000;
       const latest = await validate(net, data, wMask, o);
       let val = latest;
-      if (averaged) {
-        const weights = net.exportWeights();
-        net.loadWeights(averagedModelWeights(weights, averaged));
-        try {
-          // Its own batch-norm statistics (seeded per epoch, apart from the training stream).
-          averagedStatistics = o.recalibrateBatches > 0
-            ? await recalibrateBatchNorm(net, data, { batches: o.recalibrateBatches, batchSize, seed: o.seed * 100_003 + epoch, augment: o.augment })
-            : undefined;
-          val = await validate(net, data, wMask, o);
-        } finally {
-          net.loadWeights(weights);
-        }
-      }
+      if (averaged) ({ val, statistics: averagedStatistics } = await validateAverage(net, data, wMask, o, averaged, batchSize, epoch));
       const m: EpochMetrics = {
         epoch, step: adam.step, learningRate: lr, trainLoss: lossSteps ? lossSum / lossSteps : NaN,
         valLoss: val.loss, valNme: val.nme, seconds, samplesPerSecond: epochSamples / Math.max(seconds, 1e-9),
@@ -293,6 +281,27 @@ export function trainStep(
     return loss;
   } finally {
     tf.dispose([x, y]);
+  }
+}
+
+/**
+ * Validates the averaged model: its weights swapped in, its batch-norm statistics
+ * re-estimated (seeded per epoch, apart from the training stream) unless
+ * `recalibrateBatches` is 0; the latest weights are restored afterwards.
+ */
+async function validateAverage(
+  net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>,
+  averaged: WeightAverage, batchSize: number, epoch: number,
+): Promise<{ val: { loss: number | null; nme: number | null }; statistics: Map<string, Float32Array> | undefined }> {
+  const weights = net.exportWeights();
+  net.loadWeights(averagedModelWeights(weights, averaged));
+  try {
+    const statistics = o.recalibrateBatches > 0
+      ? await recalibrateBatchNorm(net, data, { batches: o.recalibrateBatches, batchSize, seed: o.seed * 100_003 + epoch, augment: o.augment })
+      : undefined;
+    return { val: await validate(net, data, wMask, o), statistics };
+  } finally {
+    net.loadWeights(weights);
   }
 }
 
