@@ -178,7 +178,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   let window = 0, windowN = 0;
   let stepRowsWritten: Promise<void> = Promise.resolve();
   const writeCurve = async () => {
-    const svg = lossCurveSvg(steps, epochs.filter((e) => e.valLoss !== null).map((e) => [e.step, e.valLoss!]), { title: `prnet ${spec.variant} training` });
+    const svg = lossCurveSvg(steps, epochs.filter((e) => e.valLoss !== null).map((e) => [e.step, e.valLoss!]), {
+      title: `prnet ${spec.variant} training`, nme: epochs.filter((e) => e.valNme !== null).map((e) => [e.step, e.valNme!]),
+    });
     await writeFileAtomic(file(TRAIN_RUN_FILES.curveSvg), svg);
     await writeFileAtomic(file(TRAIN_RUN_FILES.curvePng), new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer()));
   };

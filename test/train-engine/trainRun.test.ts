@@ -55,6 +55,12 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     assert.deepEqual(stepRows, [1, 2, 3, 4]);
     const svg = await readFile(path.join(out, TRAIN_RUN_FILES.curveSvg), 'utf8');
     assert.match(svg, /^<svg[\s\S]*<path d="M[\d.]+,[\d.]+L/);
+    // The validation NME (0.1 each epoch) on the right axis: two points at the 10 % tick's height.
+    const nmePath = /<path d="M([\d.]+),([\d.]+)L([\d.]+),([\d.]+)" fill="none" stroke="#2ca02c"/.exec(svg);
+    const tick10 = /<text x="[\d.]+" y="([\d.]+)"[^>]*fill="#2ca02c">10 %<\/text>/.exec(svg);
+    assert.ok(nmePath && tick10, 'NME curve and axis drawn');
+    assert.equal(nmePath[2], tick10[1]);
+    assert.equal(nmePath[4], tick10[1]);
     const png = await readFile(path.join(out, TRAIN_RUN_FILES.curvePng));
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     // Exported weights equal the final checkpoint's.
