@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')}; default ${DEFAULT_TRAIN_VARIANT}, or the resumed run's)`)
     .option('--epochs <n>', 'epochs to train (a resumed run continues up to this count)', int('--epochs', 1), d.epochs)
     .option('--batch-size <n>', 'samples per step', int('--batch-size', 1), d.batchSize)
-    .option('--resume', 'continue the run in --out from its checkpoint', false)
+    .option('--resume', 'continue the run in --out from its checkpoint; options not given again (variant, epochs, rates, decays…) come from the checkpoint, not the defaults below', false)
     .option('--seed <n>', 'seed of initialisation, split, data order and augmentation', int('--seed', 0), d.seed)
     .option('--checkpoint-minutes <m>', 'minutes between periodic checkpoints', positive('--checkpoint-minutes'), d.checkpointMinutes)
     .option('--threads <n>', 'threads of the native kernels (0 = all cores)', int('--threads', 0), 0)
