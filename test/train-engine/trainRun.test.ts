@@ -15,25 +15,12 @@ import type { WeightsManifest } from '../../src/train/exportWeights.js';
 import { loadOnnxModel } from '../../src/node/onnxModel.js';
 import { exportTrainedModel } from '../../src/node/exportTrainedModel.js';
 import { randomFloats, seededRandom } from '../support/random.js';
+import { randomTrainingData } from '../support/randomTrainingData.js';
 
 const spec = resfcnSpec({ variant: 'run32', inputSize: 32, baseChannels: 2 });
 const S = 32;
 
-function data() {
-  const rng = seededRandom(1);
-  const n = S * S * 3;
-  const inputs = randomFloats(10 * n, rng), targets = randomFloats(10 * n, rng, 0.2, 0.8);
-  const pick = (idx: number[], off: number) => {
-    const a = new Float32Array(idx.length * n), b = new Float32Array(idx.length * n);
-    idx.forEach((k, j) => { a.set(inputs.subarray((off + k) * n, (off + k + 1) * n), j * n); b.set(targets.subarray((off + k) * n, (off + k + 1) * n), j * n); });
-    return { size: idx.length, inputs: a, targets: b };
-  };
-  return {
-    inputSize: S, trainCount: 8, valCount: 2, weightMask: new Float32Array(S * S).fill(1),
-    batch: async (idx: number[]) => pick(idx, 0), valBatch: async (idx: number[]) => pick(idx, 8),
-    valLandmarkError: () => ({ nme: 0.1, perImage: new Float64Array(0) }),
-  };
-}
+const data = () => randomTrainingData(S, 0.1);
 
 test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and resumes', async () => {
   const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-'));

@@ -14,12 +14,12 @@ import { trainLoop } from '../../src/train/trainLoop.js';
 import type { EpochMetrics } from '../../src/train/trainLoop.js';
 import { decodeTrainCheckpoint, encodeTrainCheckpoint } from '../../src/train/trainCheckpoint.js';
 import type { TrainCheckpoint } from '../../src/train/trainCheckpoint.js';
-import type { TrainingData } from '../../src/train/data/trainingData.js';
 import { setupTrainBackend } from '../../src/node/trainBackend.js';
 import { exportTrainedModel } from '../../src/node/exportTrainedModel.js';
 import { importWeights } from '../../src/train/exportWeights.js';
 import type { WeightsManifest } from '../../src/train/exportWeights.js';
 import { randomFloats, seededRandom } from '../support/random.js';
+import { randomTrainingData } from '../support/randomTrainingData.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { recalibrateBatchNorm } from '../../src/train/recalibrateBatchNorm.js';
 import type { BatchStatistics } from '../../src/train/network.js';
@@ -55,21 +55,7 @@ test('updateWeightAverage follows d·a + (1−d)·w with TF’s warm-up decay', 
   assert.throws(() => averagedModelWeights(new Map(), average), /names w, which the weights lack/);
 });
 
-function data(): TrainingData & { weightMask: Float32Array } {
-  const rng = seededRandom(1);
-  const n = S * S * 3;
-  const inputs = randomFloats(10 * n, rng), targets = randomFloats(10 * n, rng, 0.2, 0.8);
-  const pick = (idx: number[], off: number) => {
-    const a = new Float32Array(idx.length * n), b = new Float32Array(idx.length * n);
-    idx.forEach((k, j) => { a.set(inputs.subarray((off + k) * n, (off + k + 1) * n), j * n); b.set(targets.subarray((off + k) * n, (off + k + 1) * n), j * n); });
-    return { size: idx.length, inputs: a, targets: b };
-  };
-  return {
-    inputSize: S, trainCount: 8, valCount: 2, weightMask: new Float32Array(S * S).fill(1),
-    batch: async (idx: number[]) => pick(idx, 0), valBatch: async (idx: number[]) => pick(idx, 8),
-    valLandmarkError: () => ({ nme: NaN, perImage: new Float64Array(0) }),
-  };
-}
+const data = () => randomTrainingData(S, NaN);
 
 test('trainLoop keeps the average over its steps, validates it, and resumes it exactly', async () => {
   await setupTrainBackend({ warn: () => {} });
