@@ -8,7 +8,7 @@ import { resfcnSpec } from '../model/resfcn.js';
 import { convertCheckpoint, MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { decodeTrainCheckpoint } from '../train/trainCheckpoint.js';
 import { exportWeights } from '../train/exportWeights.js';
-import { averagedModelWeights } from '../train/weightAverage.js';
+import { checkpointModelWeights } from '../train/weightAverage.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { TRAIN_RUN_FILES } from './trainRunFiles.js';
 import { calibrationCrops } from './calibrationCrops.js';
@@ -57,8 +57,8 @@ export async function exportTrainedModel(runDir: string, output: string, options
   }
   const ckpt = decodeTrainCheckpoint(bytes, file);
   // A run that keeps a weight average validated (and picked its best by) the averaged model.
-  const averaged = options.average === false ? undefined : ckpt.averaged;
-  const weights = averagedModelWeights(ckpt.weights, averaged, averaged ? ckpt.averagedStatistics : undefined);
+  const averaged = options.average !== false && ckpt.averaged !== undefined;
+  const weights = checkpointModelWeights(ckpt, options.average !== false);
   // The checkpoint records its network's shape, so experimental variants export too.
   const spec = resfcnSpec({ variant: ckpt.variant, inputSize: ckpt.inputSize, baseChannels: ckpt.baseChannels });
   const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}${averaged ? ', averaged weights' : ''}`;
@@ -78,5 +78,5 @@ export async function exportTrainedModel(runDir: string, output: string, options
     await writeFileAtomic(`${base}.weights.bin`, data);
     await writeFileAtomic(`${base}.weights.json`, `${JSON.stringify(manifest, null, 1)}\n`);
   }
-  return { variant: spec.variant, step: ckpt.step, epoch: ckpt.epoch, bytes: onnx.length, averaged: averaged !== undefined };
+  return { variant: spec.variant, step: ckpt.step, epoch: ckpt.epoch, bytes: onnx.length, averaged };
 }

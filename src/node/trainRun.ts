@@ -21,7 +21,7 @@ import type { TrainCheckpoint } from '../train/trainCheckpoint.js';
 import { exportWeights, importWeights } from '../train/exportWeights.js';
 import type { WeightsManifest } from '../train/exportWeights.js';
 import { lossCurveSvg } from '../train/lossCurve.js';
-import { averagedModelWeights } from '../train/weightAverage.js';
+import { checkpointModelWeights } from '../train/weightAverage.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { setupTrainBackend } from './trainBackend.js';
 import { loadAflw21TrainingData } from './trainingData.js';
@@ -220,7 +220,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
           newBest = null;
         }
         if (reason === 'stop' || reason === 'end') log(`checkpoint written: ${ckptPath} (step ${c.step})`);
-        if (reason === 'end') await exportRun(spec, averagedModelWeights(c.weights, c.averaged, c.averagedStatistics), out);
+        if (reason === 'end') await exportRun(spec, checkpointModelWeights(c), out);
       },
       shouldStop: () => stop,
     }, resume);

@@ -7,6 +7,7 @@
  * ones: statistics of clean crops fit the network worse.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { networkVariables } from '../model/resfcn.js';
 import type { TrainingData } from './data/trainingData.js';
 import type { BatchStatistics, TrainableNetwork } from './network.js';
 import { createTrainRandom, shuffledIndices } from './trainRandom.js';
@@ -49,9 +50,6 @@ export async function recalibrateBatchNorm(net: TrainableNetwork, data: Training
     // A running mean: batch k gets weight 1/(k+1), so the first replaces the old values.
     net.updateMovingStatistics(stats, k / (k + 1));
   }
-  const out = new Map<string, Float32Array>();
-  for (const [name, v] of net.variables) {
-    if (name.endsWith('/moving_mean') || name.endsWith('/moving_variance')) out.set(name, Float32Array.from(v.dataSync() as Float32Array));
-  }
-  return out;
+  const statistics = networkVariables(net.spec).filter((v) => v.role === 'moving_mean' || v.role === 'moving_variance');
+  return new Map(statistics.map((v) => [v.name, Float32Array.from(net.variables.get(v.name)!.dataSync() as Float32Array)]));
 }

@@ -49,3 +49,19 @@ export function averagedModelWeights(weights: ReadonlyMap<string, Float32Array>,
   }
   return out;
 }
+
+/**
+ * The model weights a training checkpoint stands for: its averaged model (average plus
+ * recalibrated statistics) when it keeps one and `average` is not false, else its latest
+ * weights.
+ *
+ * ```ts
+ * const weights = checkpointModelWeights(decodeTrainCheckpoint(bytes));
+ * ```
+ */
+export function checkpointModelWeights(
+  c: { weights: ReadonlyMap<string, Float32Array>; averaged?: ReadonlyMap<string, Float32Array>; averagedStatistics?: ReadonlyMap<string, Float32Array> },
+  average = true,
+): Map<string, Float32Array> {
+  return average && c.averaged ? averagedModelWeights(c.weights, c.averaged, c.averagedStatistics) : new Map(c.weights);
+}
