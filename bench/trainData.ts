@@ -3,7 +3,7 @@
  *   node --import tsx bench/trainData.ts speed [--images N]      batch assembly ms/sample, S = 128 and 256 (all images by default)
  *   node --import tsx bench/trainData.ts fit   [--images 3000]   pose-fit error by yaw bin + pseudo-label error on validation
  *   node --import tsx bench/trainData.ts cv    [--images 600]    leave-one-point-out error, rigid vs deformable fits
- *   node --import tsx bench/trainData.ts aflw2000                 pseudo-label 68 landmarks (fitted to the 21 pt2d) vs AFLW2000-3D pt3d_68
+ *   node --import tsx bench/trainData.ts aflw2000                 pseudo-label 68 landmarks and pose (fitted to the 21 pt2d) vs AFLW2000-3D pt3d_68 and Pose_Para
  * Reads ../shared (datasets/aflw21, prnet-data/uv-data); decoding caches under runs/cache.
  */
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { readMatFile } from '../src/node/readMatFile.js';
 import { aflw2000GroundTruth } from '../src/eval/aflw2000GroundTruth.js';
 import { landmarkNme } from '../src/eval/landmarkNme.js';
+import { rotationToAflwPose } from '../src/eval/aflwPose.js';
 import { matNumericVariable } from '../src/io/matValues.js';
 import { AFLW21_DEFORMATION_REGULARIZATION, AFLW21_DEFORMATION_SHAPES } from '../src/train/data/aflw21Deformation.js';
 import type { DeformationShape } from '../src/train/data/deformationBasis.js';
@@ -198,6 +199,8 @@ async function aflw2000() {
   console.log(`deformation shapes: ${shapes.join(', ')}`);
   for (const deformation of [false, true]) {
     const n2: number[] = [], n3: number[] = [];
+    // Signed pose errors (fit − Pose_Para), to tell a bias of the labels from noise.
+    const poseErr: Record<'yaw' | 'pitch' | 'roll', number[]> = { yaw: [], pitch: [], roll: [] };
     for (const f of files) {
       const mat = await readMatFile(path.join(dir, f));
       const gt = aflw2000GroundTruth(mat, f);
@@ -218,8 +221,15 @@ async function aflw2000() {
         pred[j * 3 + 2] = p.scale * (R[6]! * X + R[7]! * Y + R[8]! * Z);
       }
       n2.push(landmarkNme(pred, gt.landmarks, 2)); n3.push(landmarkNme(pred, gt.landmarks, 3));
+      const angles = rotationToAflwPose(p.rotation);
+      if (Math.max(Math.abs(gt.pose.yaw), Math.abs(gt.pose.pitch), Math.abs(gt.pose.roll)) <= 99) {
+        for (const k of ['yaw', 'pitch', 'roll'] as const) poseErr[k].push(angles[k] - gt.pose[k]);
+      }
     }
-    console.log(`${deformation ? 'deformable' : 'rigid'} fit to pt2d (${files.length} AFLW2000-3D images): 68-landmark NME 2D ${(100 * mean(n2)).toFixed(2)} %, 3D ${(100 * mean(n3)).toFixed(2)} % (bbox-normalised, as in the paper)`);
+    const poseLine = (['yaw', 'pitch', 'roll'] as const)
+      .map((k) => `${k} ${mean(poseErr[k]).toFixed(1)}° signed / ${mean(poseErr[k].map(Math.abs)).toFixed(1)}° abs`)
+      .join(', ');
+    console.log(`${deformation ? 'deformable' : 'rigid'} fit to pt2d (${files.length} AFLW2000-3D images): 68-landmark NME 2D ${(100 * mean(n2)).toFixed(2)} %, 3D ${(100 * mean(n3)).toFixed(2)} % (bbox-normalised, as in the paper); pose error ${poseLine}`);
   }
 }
 
