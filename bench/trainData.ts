@@ -3,7 +3,9 @@
  *   node --import tsx bench/trainData.ts speed [--images N]      batch assembly ms/sample, S = 128 and 256 (all images by default)
  *   node --import tsx bench/trainData.ts fit   [--images 3000]   pose-fit error by yaw bin + pseudo-label error on validation
  *   node --import tsx bench/trainData.ts cv    [--images 600]    leave-one-point-out error, rigid vs deformable fits
- *   node --import tsx bench/trainData.ts aflw2000                 pseudo-label 68 landmarks and pose (fitted to the 21 pt2d) vs AFLW2000-3D pt3d_68 and Pose_Para
+ *   node --import tsx bench/trainData.ts aflw2000 [--correspondence start]
+ *                                                                 pseudo-label 68 landmarks and pose (fitted to the 21 pt2d) vs AFLW2000-3D pt3d_68 and Pose_Para;
+ *                                                                 `start`: the 68-landmark correspondence the refinement began from (docs/training-data.md §1)
  * Reads ../shared (datasets/aflw21, prnet-data/uv-data); decoding caches under runs/cache.
  */
 import path from 'node:path';
@@ -36,6 +38,31 @@ const images = argImages > 0 ? Number(process.argv[argImages + 1]) : undefined;
 const argShapes = process.argv.indexOf('--shapes');
 /** Deformation shapes to evaluate (cv, aflw2000), e.g. `--shapes width,lowerFace`. */
 const shapes = (argShapes > 0 ? process.argv[argShapes + 1]!.split(',') : [...AFLW21_DEFORMATION_SHAPES]) as DeformationShape[];
+
+const argCorrespondence = process.argv.indexOf('--correspondence');
+const correspondence = argCorrespondence > 0 ? process.argv[argCorrespondence + 1]! : 'refined';
+
+/**
+ * The 21 AFLW points by the 68-landmark scheme (brows 17/19/21, 22/24/26; eye corners
+ * 36/39, 42/45, eye centres the mean of each eye's six; nose 31/30/35; mouth 48, ½(62+66),
+ * 54; chin 8), ears as in the refined table: where docs/training-data.md §1 started.
+ * Reads any per-pixel UV map (`offset` selects one of several stacked maps); `refined`
+ * gives the ear rows.
+ */
+function aflw21StartPoints(map: Float64Array, offset: number, keypointIndices: ArrayLike<number>, refined: Float64Array): Float64Array {
+  const groups: (number[] | null)[] = [
+    [17], [19], [21], [22], [24], [26],
+    [36], [36, 37, 38, 39, 40, 41], [39], [42], [42, 43, 44, 45, 46, 47], [45],
+    null, [31], [30], [35], null,
+    [48], [62, 66], [54], [8],
+  ];
+  const out = new Float64Array(refined);
+  groups.forEach((g, j) => {
+    if (!g) return;
+    for (let c = 0; c < 3; c++) out[j * 3 + c] = g.reduce((a, k) => a + map[offset + keypointIndices[k]! * 3 + c]!, 0) / g.length;
+  });
+  return out;
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
@@ -194,9 +221,18 @@ async function aflw2000() {
   const dir = path.join(shared, 'fixtures/aflw2000-sample');
   const files = (await readdir(dir)).filter((f) => f.endsWith('.mat')).sort();
   const canon = canonicalPositionMap(assets, { sweeps: 0 });
-  const model = aflw21ModelPoints(canon);
   const deform = aflw21Deformation(canon, shapes);
-  console.log(`deformation shapes: ${shapes.join(', ')}`);
+  let model = aflw21ModelPoints(canon);
+  if (correspondence === 'start') {
+    // The basis is linear in position, so a group's mean basis value is the basis at its mean point.
+    const points = new Float64Array(deform.points.length);
+    for (let k = 0; k < shapes.length; k++) {
+      points.set(aflw21StartPoints(deform.map, k * 65536 * 3, assets.keypointIndices, deform.points.subarray(k * 63, (k + 1) * 63)), k * 63);
+    }
+    deform.points = points;
+    model = aflw21StartPoints(canon, 0, assets.keypointIndices, model);
+  }
+  console.log(`correspondence: ${correspondence}; deformation shapes: ${shapes.join(', ')}`);
   for (const deformation of [false, true]) {
     const n2: number[] = [], n3: number[] = [];
     // Signed pose errors (fit − Pose_Para), to tell a bias of the labels from noise.
