@@ -18,10 +18,12 @@ import { readMatFile } from '../src/node/readMatFile.js';
 import { aflw2000GroundTruth } from '../src/eval/aflw2000GroundTruth.js';
 import { landmarkNme } from '../src/eval/landmarkNme.js';
 import { rotationToAflwPose } from '../src/eval/aflwPose.js';
+import { POSE_ANGLE_LIMIT } from '../src/eval/evaluateAflw2000.js';
+import { POSITION_MAP_SIZE } from '../src/model/resfcn.js';
 import { matNumericVariable } from '../src/io/matValues.js';
 import { AFLW21_DEFORMATION_REGULARIZATION, AFLW21_DEFORMATION_SHAPES } from '../src/train/data/aflw21Deformation.js';
 import type { DeformationShape } from '../src/train/data/deformationBasis.js';
-import { aflw21ModelPoints } from '../src/train/data/aflw21Correspondence.js';
+import { AFLW21_POINT_COUNT, aflw21ModelPoints } from '../src/train/data/aflw21Correspondence.js';
 import { canonicalPositionMap } from '../src/train/data/canonicalPositionMap.js';
 import { aflw21Deformation } from '../src/train/data/aflw21Deformation.js';
 import { fitPose } from '../src/train/data/fitPose.js';
@@ -226,8 +228,10 @@ async function aflw2000() {
   if (correspondence === 'start') {
     // The basis is linear in position, so a group's mean basis value is the basis at its mean point.
     const points = new Float64Array(deform.points.length);
+    const mapStride = POSITION_MAP_SIZE * POSITION_MAP_SIZE * 3, pointStride = AFLW21_POINT_COUNT * 3;
     for (let k = 0; k < shapes.length; k++) {
-      points.set(aflw21StartPoints(deform.map, k * 65536 * 3, assets.keypointIndices, deform.points.subarray(k * 63, (k + 1) * 63)), k * 63);
+      const refined = deform.points.subarray(k * pointStride, (k + 1) * pointStride);
+      points.set(aflw21StartPoints(deform.map, k * mapStride, assets.keypointIndices, refined), k * pointStride);
     }
     deform.points = points;
     model = aflw21StartPoints(canon, 0, assets.keypointIndices, model);
@@ -258,7 +262,7 @@ async function aflw2000() {
       }
       n2.push(landmarkNme(pred, gt.landmarks, 2)); n3.push(landmarkNme(pred, gt.landmarks, 3));
       const angles = rotationToAflwPose(p.rotation);
-      if (Math.max(Math.abs(gt.pose.yaw), Math.abs(gt.pose.pitch), Math.abs(gt.pose.roll)) <= 99) {
+      if (Math.max(Math.abs(gt.pose.yaw), Math.abs(gt.pose.pitch), Math.abs(gt.pose.roll)) <= POSE_ANGLE_LIMIT) {
         for (const k of ['yaw', 'pitch', 'roll'] as const) poseErr[k].push(angles[k] - gt.pose[k]);
       }
     }
