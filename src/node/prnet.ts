@@ -20,11 +20,11 @@ import { prnetHome } from './prnetHome.js';
 
 /** Options of {@link PRNet.load}. */
 export interface PRNetLoadOptions {
-  /** ONNX model file, its bytes, or a loaded model. Default: `$PRNET_HOME/models/resfcn256.onnx`. */
+  /** ONNX model file, its bytes, or a loaded model. Default: {@link resolveModelSource} (`$PRNET_MODEL`, the downloaded official model, the shipped one). */
   model?: string | Uint8Array | PositionMapModel;
-  /** Folder with the official `uv-data` files (default: `$PRNET_DATA` or the prnet cache). */
+  /** Folder with the official `uv-data` files (default: `$PRNET_DATA`, else the copy shipped in the package). */
   dataDir?: string;
-  /** Download missing UV assets into the cache (default true, as `loadUvAssets`). */
+  /** Download missing UV assets into the cache when the shipped copy is absent (default true, as `loadUvAssets`). */
   download?: boolean;
   /** ONNX Runtime intra-op threads (0 = one per core). */
   threads?: number;
@@ -96,7 +96,7 @@ export async function resolveModelSource(model?: string | Uint8Array, options: R
  * A ready PRNet: model, UV assets and (lazily) a face detector.
  *
  * ```ts
- * const prn = await PRNet.load({ model: 'resfcn256.onnx' });
+ * const prn = await PRNet.load(); // default model, shipped UV assets: no network needed
  * const faces = await prn.reconstruct('photo.jpg', { outputs: { texture: true } });
  * console.log(faces.length, faces[0]?.pose?.yaw);
  * await prn.dispose();

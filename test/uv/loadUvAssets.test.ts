@@ -66,21 +66,21 @@ test('missing files are downloaded into the cache, verified, written atomically'
   try {
     const cache = path.join(home, 'uv-data');
     const env = { PRNET_HOME: home };
-    const a = await loadUvAssets({ env, baseUrl });
+    const a = await loadUvAssets({ env, baseUrl, shipped: false });
     assert.equal(a.triangles.length, 86907 * 3);
     assert.deepEqual(requests.sort(), [...UV_ASSET_FILES].sort());
     assert.deepEqual((await readdir(cache)).sort(), [...UV_ASSET_FILES].sort(), 'no temp files left');
     // second load: everything cached, no requests
     requests.length = 0;
-    await loadUvAssets({ env, baseUrl });
+    await loadUvAssets({ env, baseUrl, shipped: false });
     assert.equal(requests.length, 0);
     // a corrupt cached file is reported with its sha256
     await writeFile(path.join(cache, 'uv_kpt_ind.txt'), '1 2\n3 4\n');
-    await assert.rejects(loadUvAssets({ env, baseUrl }), /uv_kpt_ind\.txt is corrupt: sha256 [0-9a-f]{64}, expected 158f329a/);
+    await assert.rejects(loadUvAssets({ env, baseUrl, shipped: false }), /uv_kpt_ind\.txt is corrupt: sha256 [0-9a-f]{64}, expected 158f329a/);
     // a 404 and a server that serves wrong bytes: download rejected, nothing written
     await rm(path.join(cache, 'uv_kpt_ind.txt'));
-    await assert.rejects(loadUvAssets({ env, baseUrl: `${root}/nothing` }), /cannot download .*uv_kpt_ind\.txt: HTTP 404/);
-    await assert.rejects(loadUvAssets({ env, baseUrl: `${root}/tampered` }), /downloaded .*uv_kpt_ind\.txt has sha256 [0-9a-f]{64}, expected 158f329a/);
+    await assert.rejects(loadUvAssets({ env, baseUrl: `${root}/nothing`, shipped: false }), /cannot download .*uv_kpt_ind\.txt: HTTP 404/);
+    await assert.rejects(loadUvAssets({ env, baseUrl: `${root}/tampered`, shipped: false }), /downloaded .*uv_kpt_ind\.txt has sha256 [0-9a-f]{64}, expected 158f329a/);
     assert.deepEqual((await readdir(cache)).sort(), UV_ASSET_FILES.filter((f) => f !== 'uv_kpt_ind.txt').sort());
   } finally {
     server.close();

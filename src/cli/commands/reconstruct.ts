@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
     .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', parseIntOption('--threads', 0))
     .option('--max-pixels <n>', 'refuse images larger than this many pixels', parseIntOption('--max-pixels', 1))
-    .option('--data-dir <dir>', 'folder with the official PRNet uv-data files')
+    .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
     .option('--batch <n>', 'images per network call (at most 8 faces per call)', parseIntOption('--batch', 1), 4)
     .option('-r, --recursive', 'descend into sub-folders of folder inputs')
     .option('-q, --quiet', 'no per-image lines (errors and the summary only)')

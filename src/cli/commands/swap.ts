@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--region <region>', 'face, eyes, or a 256×256 UV mask PNG', 'face')
     .option('--blend <mode>', 'normal (Poisson), mixed (Poisson, stronger gradient wins) or none', 'normal')
     .option('--model <onnx>', 'position-map model (default: the configured model)')
-    .option('--data-dir <dir>', 'folder with the official uv-data files')
+    .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
     .option('--threads <n>', 'ONNX Runtime threads')
     .action(async (sourcePath: string, targetPath: string, opts: SwapOptions) => {
       if (!['normal', 'mixed', 'none'].includes(opts.blend)) throw new Error(`--blend must be normal, mixed or none, got "${opts.blend}"`);
