@@ -10,6 +10,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { PositionMapModel } from '../model/session.js';
 import { loadOnnxModel } from '../node/onnxModel.js';
+import { disableOrtTelemetry } from '../node/disableOrtTelemetry.js';
 
 interface Request { id: number; input: Float32Array; batch: number }
 type Reply = { id: number; output: Float32Array } | { id: number; error: string };
@@ -38,6 +39,9 @@ function startWorker(data: { prnetNetworkWorker: true; source: string | Uint8Arr
  * ```
  */
 export async function loadWorkerModel(source: string | Uint8Array, options: { threads?: number } = {}): Promise<PositionMapModel> {
+  // Before the worker creates ONNX Runtime's environment, from the main thread (see disableOrtTelemetry):
+  // otherwise a long command line crashes the worker with SIGSEGV.
+  disableOrtTelemetry();
   const worker = startWorker({ prnetNetworkWorker: true, source, threads: options.threads });
   worker.unref();
   const pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();

@@ -4,6 +4,7 @@ export * from './prnetHome.js';
 export * from './decodeImage.js';
 export * from './encodeImage.js';
 export * from './atomicWrite.js';
+export * from './disableOrtTelemetry.js';
 export * from './detector.js';
 export * from './prnet.js';
 export * from './checkpoint.js';

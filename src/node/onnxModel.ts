@@ -9,6 +9,7 @@ import { readOnnxMetadata } from '../model/onnx/readOnnxMetadata.js';
 import { MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { POSITION_MAP_SIZE } from '../model/resfcn.js';
 import { withDefaults } from '../io/withDefaults.js';
+import { disableOrtTelemetry } from './disableOrtTelemetry.js';
 
 export interface LoadOnnxModelOptions {
   /** Intra-op threads (0 = ONNX Runtime's default: one per physical core). */
@@ -43,6 +44,7 @@ export async function loadOnnxModel(source: string | Uint8Array, options: LoadOn
     throw new Error(`${label}: ${(err as Error).message}`);
   }
   let session: ort.InferenceSession;
+  disableOrtTelemetry();
   try {
     session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: o.threads,

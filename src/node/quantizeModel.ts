@@ -4,6 +4,7 @@
  * output range, and rewrite the graph in QDQ form.
  */
 import * as ort from 'onnxruntime-node';
+import { disableOrtTelemetry } from './disableOrtTelemetry.js';
 import type { NetworkSpec } from '../model/resfcn.js';
 import type { NetworkWeights } from '../model/buildResfcnGraph.js';
 import { buildResfcnGraph } from '../model/buildResfcnGraph.js';
@@ -36,6 +37,7 @@ export async function quantizeModel(spec: NetworkSpec, weights: NetworkWeights, 
   const calibration = encodeOnnxModel({
     graph: withExtraOutputs(graph, names), opsetVersion: 17, irVersion: 8, producerName: 'prnet', producerVersion: 'calibration', metadata: {},
   });
+  disableOrtTelemetry();
   const session = await ort.InferenceSession.create(calibration, { intraOpNumThreads: options.threads ?? 0 });
   const ranges = new Map<string, TensorRange>(names.map((n) => [n, { min: Infinity, max: -Infinity }]));
   const side = spec.inputSize;
