@@ -59,6 +59,12 @@ export interface ReconstructBatchOptions {
   verbose: boolean;
   /** Where progress, errors and the summary go. */
   stream: NodeJS.WriteStream;
+  /**
+   * Stops the batch (Ctrl-C): no new image is started, images not yet being written are
+   * discarded, files being written are completed (each image's set all or none), and the
+   * summary says how far it got.
+   */
+  signal?: AbortSignal;
 }
 
 /** What happened, for the exit code and callers. */
@@ -71,6 +77,10 @@ export interface BatchSummary {
   failed: number;
   /** Wall-clock time of the whole batch. */
   seconds: number;
+  /** Stopped by `signal` before every input was processed. */
+  interrupted: boolean;
+  /** Inputs whose files were all written. */
+  done: number;
 }
 
 /** One decoded image with its located and cropped faces, waiting for the network. */
@@ -151,6 +161,8 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   const progress: Progress = createProgress({ total: entries.length, stream, verbose: options.verbose });
   let failed = 0;
   let faceCount = 0;
+  let doneCount = 0;
+  const stopped = (): boolean => options.signal?.aborted === true;
   const fail = (file: string, why: string): void => {
     failed++;
     progress.log(`prnet: ${file}: ${why}`);
@@ -222,6 +234,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   const writes = new Set<Promise<void>>();
   /** Post-processes a batch (main thread) and starts writing its files. */
   function finish(batch: Prepared[], maps: Float32Array): void {
+    if (stopped()) return; // interrupted: these images are discarded, not half-written
     let offset = 0;
     for (const p of batch) {
       let results: FaceResult[];
@@ -236,6 +249,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
       const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, model: prn.model.metadata.variant, base: p.base, image: p.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
         .then(() => {
           faceCount += results.length;
+          doneCount++;
           progress.tick(p.file, `${results.length} face${results.length === 1 ? '' : 's'}`);
         })
         .catch((err: unknown) => fail(p.file, reason(err, p.file)))
@@ -257,8 +271,9 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   };
   let batch: Prepared[] = [];
   try {
-    for (let i = 0; i < files.length; i++) {
+    for (let i = 0; i < files.length && !stopped(); i++) {
       const p = await prepare(i);
+      if (stopped()) break;
       if (p) batch.push(p);
       if (batch.length >= options.batchSize || (i === files.length - 1 && batch.length > 0)) {
         const previous = inFlight;
@@ -271,7 +286,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         while (writes.size > 2 * options.batchSize) await Promise.race(writes);
       }
     }
-    await drain();
+    if (!stopped()) await drain();
     await Promise.all(writes);
   } finally {
     progress.stop();
@@ -280,6 +295,12 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   }
   const seconds = (performance.now() - start) / 1000;
   const images = entries.length;
-  stream.write(`prnet: ${images} image${images === 1 ? '' : 's'}, ${faceCount} face${faceCount === 1 ? '' : 's'}, ${failed} failed, ${seconds.toFixed(1)} s (${images ? Math.round((seconds * 1000) / images) : 0} ms per image)\n`);
-  return { images, faces: faceCount, failed, seconds };
+  const interrupted = stopped() && doneCount + failed < images;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  if (interrupted) {
+    stream.write(`prnet: interrupted: ${doneCount} of ${plural(images, 'image')} done, ${plural(faceCount, 'face')}, ${failed} failed, ${images - doneCount - failed} not processed, ${seconds.toFixed(1)} s\n`);
+  } else {
+    stream.write(`prnet: ${plural(images, 'image')}, ${plural(faceCount, 'face')}, ${failed} failed, ${seconds.toFixed(1)} s (${images ? Math.round((seconds * 1000) / images) : 0} ms per image)\n`);
+  }
+  return { images, faces: faceCount, failed, seconds, interrupted, done: doneCount };
 }

@@ -1,8 +1,10 @@
 /**
- * Writes the files `prnet reconstruct` produces for one image, atomically (temp file +
- * rename), all in parallel. Names: `<base>_<i>.<ext>` per face, `<base>.json`,
+ * Writes the files `prnet reconstruct` produces for one image, all or none: every file
+ * is encoded and written to a temporary name (in parallel), and only when all of them are
+ * on disk are they renamed into place; any failure removes them all. Names: `<base>_<i>.<ext>` per face, `<base>.json`,
  * `<base>_depth.png`, `<base>_overlay.png` per image.
  */
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { UvAssets } from '../uv/uvAssets.js';
@@ -14,7 +16,7 @@ import { faceJson } from '../io/faceJson.js';
 import { drawLandmarks } from '../render/drawLandmarks.js';
 import { drawPoseBox } from '../render/drawPoseBox.js';
 import { encodeImage } from '../node/encodeImage.js';
-import { writeFileAtomic } from '../node/atomicWrite.js';
+import { stageFile, type StagedFile } from '../node/stageFile.js';
 
 /** The file kinds `prnet reconstruct --outputs` accepts. */
 export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;
@@ -67,7 +69,7 @@ function mergedDepth(image: RgbImage, faces: FaceResult[]): { width: number; hei
 
 /**
  * Writes the chosen files for one image; resolves when all are on disk, rejects with the
- * first error (every file is written atomically, so none is left half-written).
+ * first error, leaving none of this image's files (and no temporary file) behind.
  *
  * ```ts
  * await writeOutputs({ outDir: 'out', base: 'photo', image, faces, assets, kinds: ['obj', 'json'], front: false });
@@ -75,12 +77,12 @@ function mergedDepth(image: RgbImage, faces: FaceResult[]): { width: number; hei
  */
 export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> {
   const { outDir, base, image, faces, assets, kinds, front } = input;
-  const jobs: Array<Promise<string>> = [];
+  const jobs: Array<Promise<StagedFile>> = [];
   // Encoders run inside the promise chain, so a throwing encoder rejects its own job
   // instead of escaping while other jobs are in flight.
   const write = (name: string, encode: () => Uint8Array | string | Promise<Uint8Array>): void => {
     const file = path.join(outDir, name);
-    jobs.push(Promise.resolve().then(encode).then((b) => writeFileAtomic(file, b)).then(() => file));
+    jobs.push(Promise.resolve().then(encode).then((b) => stageFile(file, b)));
   };
   faces.forEach((f, i) => {
     const vertices = front && f.frontalVertices ? f.frontalVertices : f.vertices;
@@ -104,5 +106,23 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
   }
   if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergedDepth(image, faces)));
   if (kinds.includes('overlay')) write(`${base}_overlay.png`, () => encodeImage(overlay(image, faces)));
-  return Promise.all(jobs);
+  const settled = await Promise.allSettled(jobs);
+  const staged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    await Promise.all(staged.map((f) => f.discard()));
+    throw failure.reason;
+  }
+  const committed: string[] = [];
+  try {
+    for (const f of staged) {
+      await f.commit();
+      committed.push(f.path);
+    }
+  } catch (err) {
+    // All or none: take back what was already renamed into place.
+    await Promise.all([...staged.map((f) => f.discard()), ...committed.map((p) => unlink(p).catch(() => undefined))]);
+    throw err;
+  }
+  return committed;
 }

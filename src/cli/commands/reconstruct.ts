@@ -3,7 +3,7 @@
  *
  * Exit status: 0 when every input produced its outputs, 1 when any input failed (missing,
  * unreadable, not an image, too large, no face, write error — one `prnet: <file>: <reason>`
- * line each, the batch goes on), 2 for usage errors (bad options).
+ * line each, the batch goes on), 2 for usage errors (bad options), 130 when interrupted.
  *
  * Output names (always with the face index, so names do not change with the face count):
  * - per face: `<dir>/<base>_<i>.obj|.ply|.glb`, `<dir>/<base>_<i>_texture.png`;
@@ -15,6 +15,10 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLandmarks } from '../../face/parseLandmarks.js';
 import { reconstructBatch, OUTPUT_KINDS, type OutputKind } from '../reconstructBatch.js';
+import { removeStagedFilesSync } from '../../node/stageFile.js';
+
+/** Exit status after Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention). */
+const EXIT_INTERRUPTED = 130;
 
 function parseIntOption(name: string, min: number) {
   return (v: string): number => {
@@ -63,7 +67,9 @@ export function register(program: Command): void {
 Files written to the output folder (<base> = input file name without extension):
   per face   <base>_<i>.obj|.ply|.glb, <base>_<i>_texture.png   (i = 0, 1, … best face first)
   per image  <base>.json (all faces: box, score, 68 landmarks, pose), <base>_depth.png, <base>_overlay.png
-Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason>" line each), 2 usage error.`)
+Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason>" line each), 2 usage error,
+130 interrupted (Ctrl-C or SIGTERM: the files being written are completed, every image has all its files or none,
+no temporary file is left, and the summary says how far it got).`)
     // Usage errors (bad options, --help aside) exit with 2, input failures with 1.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
@@ -85,7 +91,23 @@ Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason
       } catch (err) {
         command.error(`prnet: ${opts.output}: cannot create the output folder (${(err as NodeJS.ErrnoException).code})`, { exitCode: 2 });
       }
+      // Ctrl-C / SIGTERM: stop starting images, complete the files being written (each image
+      // all or none), print the summary, exit 130. A second signal removes the temporary
+      // files of writes still in progress and exits at once.
+      const controller = new AbortController();
+      const onSignal = (sig: NodeJS.Signals): void => {
+        if (controller.signal.aborted) {
+          removeStagedFilesSync();
+          process.stderr.write(`\nprnet: ${sig} again: stopped; no temporary files left\n`);
+          process.exit(EXIT_INTERRUPTED);
+        }
+        process.stderr.write(`\nprnet: ${sig}: stopping after the files being written…\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const summary = await reconstructBatch({
+        signal: controller.signal,
         inputs,
         outDir: path.resolve(opts.output),
         outputs: opts.outputs,
@@ -103,6 +125,8 @@ Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason
         verbose: !opts.quiet,
         stream: process.stderr,
       });
-      process.exitCode = summary.failed > 0 ? 1 : 0;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.exitCode = summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? 1 : 0;
     });
 }
