@@ -10,7 +10,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   program
     .name('prnet')
     .description('Dense 3D face reconstruction and alignment from one photo (PRNet, ECCV 2018)')
-    .showHelpAfterError()
+    .showHelpAfterError("(add --help for usage)")
     .configureOutput({ outputError: (s, write) => write(s) });
   for (const register of COMMANDS) register(program);
   await program.parseAsync(argv);

@@ -182,7 +182,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   const PREFETCH = 3;
   const decoding: Array<Promise<RgbImage> | undefined> = [];
   const decodeAt = (i: number): Promise<RgbImage> => {
-    decoding[i] ??= decodeImage(files[i], { maxPixels: options.maxPixels });
+    decoding[i] ??= decodeImage(files[i], { maxPixels: options.maxPixels, limitName: '--max-pixels' });
     decoding[i]!.catch(() => undefined); // handled when awaited; avoid unhandled-rejection noise
     return decoding[i]!;
   };

@@ -3,14 +3,24 @@ import sharp from 'sharp';
 import type { RgbImage } from '../io/rgbImage.js';
 import { withDefaults } from '../io/withDefaults.js';
 
+/**
+ * The most pixels libvips decodes (its `0x3FFF × 0x3FFF` limit, sharp's default
+ * `limitInputPixels`): a larger `maxPixels` is refused, since such images would take
+ * minutes and gigabytes only to fail inside the decoder.
+ */
+export const DECODE_MAX_PIXELS_LIMIT = 0x3fff * 0x3fff;
+
 /** Options for {@link decodeImage}. */
 export interface DecodeImageOptions {
-  /** Largest accepted `width · height`; bigger images are refused before decoding (memory guard). */
+  /** Largest accepted `width · height` (1 … {@link DECODE_MAX_PIXELS_LIMIT}); bigger images are refused before decoding (memory guard). */
   maxPixels?: number;
+  /** What to call the limit in the refusal (the CLI says `--max-pixels`). */
+  limitName?: string;
 }
 
 export const DECODE_IMAGE_DEFAULTS: Required<DecodeImageOptions> = {
   maxPixels: 50_000_000,
+  limitName: 'maxPixels',
 };
 
 /**
@@ -31,7 +41,10 @@ export const DECODE_IMAGE_DEFAULTS: Required<DecodeImageOptions> = {
  * ```
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeImageOptions = {}): Promise<RgbImage> {
-  const { maxPixels } = withDefaults(DECODE_IMAGE_DEFAULTS, options);
+  const { maxPixels, limitName } = withDefaults(DECODE_IMAGE_DEFAULTS, options);
+  if (!Number.isInteger(maxPixels) || maxPixels < 1 || maxPixels > DECODE_MAX_PIXELS_LIMIT) {
+    throw new Error(`${limitName} must be an integer from 1 to ${DECODE_MAX_PIXELS_LIMIT} (libvips' limit), got ${maxPixels}`);
+  }
   const name = typeof input === 'string' ? input : `<${input.length} bytes>`;
   let bytes: Uint8Array;
   if (typeof input === 'string') {
@@ -65,7 +78,7 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeIma
   }
   if (!(width > 0 && height > 0)) throw new Error(`cannot decode image ${name}: it has no pixels (${width}×${height})`);
   if (width * height > maxPixels) {
-    throw new Error(`cannot decode image ${name}: ${width}×${height} = ${width * height} pixels is over the limit of ${maxPixels} (maxPixels)`);
+    throw new Error(`cannot decode image ${name}: ${width}×${height} = ${width * height} pixels is over the limit of ${maxPixels} (${limitName})`);
   }
 
   try {

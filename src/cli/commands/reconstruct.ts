@@ -16,14 +16,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLandmarks } from '../../face/parseLandmarks.js';
 import { reconstructBatch, OUTPUT_KINDS, type OutputKind } from '../reconstructBatch.js';
 import { removeStagedFilesSync } from '../../node/stageFile.js';
+import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/decodeImage.js';
 
 /** Exit status after Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention). */
 const EXIT_INTERRUPTED = 130;
 
-function parseIntOption(name: string, min: number) {
+function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${name} must be an integer ≥ ${min}` : `${name} must be an integer from ${min} to ${max}`);
+    }
     return n;
   };
 }
@@ -58,7 +61,8 @@ export function register(program: Command): void {
     .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
     .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', parseIntOption('--threads', 0))
-    .option('--max-pixels <n>', 'refuse images larger than this many pixels', parseIntOption('--max-pixels', 1))
+    .addOption(new Option('--max-pixels <n>', `refuse images larger than this many pixels (at most ${DECODE_MAX_PIXELS_LIMIT}, libvips' limit)`)
+      .default(DECODE_IMAGE_DEFAULTS.maxPixels).argParser(parseIntOption('--max-pixels', 1, DECODE_MAX_PIXELS_LIMIT)))
     .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
     .option('--batch <n>', 'images per network call (at most 8 faces per call)', parseIntOption('--batch', 1), 4)
     .option('-r, --recursive', 'descend into sub-folders of folder inputs')
