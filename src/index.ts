@@ -44,6 +44,7 @@ export * from './render/vertexVisibility.js';
 export * from './render/vertexColors.js';
 export * from './render/uvTexture.js';
 export * from './render/uvTextureColors.js';
+export * from './render/fillTexture.js';
 export * from './render/renderTexture.js';
 export * from './render/drawLine.js';
 export * from './render/drawLandmarks.js';

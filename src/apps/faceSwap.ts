@@ -12,7 +12,7 @@ import { renderTexture } from '../render/renderTexture.js';
 import { rasterize } from '../render/rasterize.js';
 import { vertexVisibility } from '../render/vertexVisibility.js';
 import { poissonBlend } from '../render/poissonBlend.js';
-import { fillTexture } from './fillTexture.js';
+import { fillTexture } from '../render/fillTexture.js';
 
 /** What a face swap needs of a reconstructed face (a `FaceResult` has all of it). */
 export interface SwapFace {

@@ -16,7 +16,7 @@ import { locateFaces, type LocatedFace } from '../reconstruct/locateFaces.js';
 import { cropFaces } from '../reconstruct/cropFaces.js';
 import { restoreFaces } from '../reconstruct/restoreFaces.js';
 import { predictBatched } from '../reconstruct/predictBatched.js';
-import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
+import type { FaceOutputs, FaceResult, TextureMode } from '../reconstruct/faceResult.js';
 import { expandInputs } from './expandInputs.js';
 import { createProgress, type Progress } from './progress.js';
 import { writeOutputs, OUTPUT_KINDS, type OutputKind } from './writeOutputs.js';
@@ -31,6 +31,8 @@ export interface ReconstructBatchOptions {
   outDir: string;
   /** Files to write per image / face. */
   outputs: OutputKind[];
+  /** How the UV texture (texture PNG, textured OBJ, GLB) treats hidden parts of the face (default `'filled'`). */
+  textureMode?: TextureMode;
   /** ONNX model file (default: see {@link resolveModelSource}). */
   model?: string;
   /** A loaded PRNet to use instead of loading one (benchmarks, embedding); not disposed. */
@@ -66,6 +68,12 @@ export interface ReconstructBatchOptions {
    */
   signal?: AbortSignal;
 }
+
+/** Defaults of {@link reconstructBatch}'s optional settings. */
+export const RECONSTRUCT_BATCH_DEFAULTS = {
+  /** Hidden texels filled from the mirror side: no black holes in textures and swaps. */
+  textureMode: 'filled' as TextureMode,
+};
 
 /** What happened, for the exit code and callers. */
 export interface BatchSummary {
@@ -104,13 +112,13 @@ function baseNames(files: string[]): string[] {
   });
 }
 
-/** Which optional results the chosen files need. */
-function faceOutputsFor(kinds: OutputKind[], front: boolean): Partial<FaceOutputs> {
+/** Which optional results the chosen files need (the GLB always carries the texture). */
+function faceOutputsFor(kinds: OutputKind[], front: boolean, textureMode: TextureMode): Partial<FaceOutputs> {
   const mesh = kinds.includes('obj') || kinds.includes('ply') || kinds.includes('glb');
   return {
     pose: kinds.includes('json') || kinds.includes('overlay'),
     colors: mesh,
-    texture: kinds.includes('texture') ? 'visible' : false,
+    texture: kinds.includes('texture') || kinds.includes('glb') ? textureMode : false,
     depth: kinds.includes('depth'),
     frontal: front && mesh,
       };
@@ -170,7 +178,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   };
   const needDetector = !options.box && !options.landmarks;
   const detector = needDetector ? await prn.detector() : undefined;
-  const wanted = faceOutputsFor(options.outputs, options.front);
+  const wanted = faceOutputsFor(options.outputs, options.front, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode);
   const good = entries.filter((e) => {
     if (e.error) fail(e.file, e.error);
     return !e.error;

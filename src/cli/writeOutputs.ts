@@ -89,10 +89,30 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     // Frontalized meshes live in the canonical frame, not the photo's: no image-height flip.
     const flip = front ? {} : { imageHeight: image.height };
     const mesh = { vertices, triangles: assets.triangles, colors: f.colors };
-    if (kinds.includes('obj')) write(`${base}_${i}.obj`, () => encodeObj(mesh, flip).obj);
+    // The texture PNG is encoded once: its own file, and inside the GLB.
+    let png: Promise<Uint8Array> | undefined;
+    const texturePng = (): Promise<Uint8Array> => (png ??= encodeImage(f.texture!));
+    const textureFile = `${base}_${i}_texture.png`;
+    const textured = kinds.includes('texture') && f.texture !== undefined;
+    if (kinds.includes('obj')) {
+      if (textured) {
+        // The official write_obj_with_texture: vt per vertex, an MTL naming the PNG.
+        const mtlFile = `${base}_${i}.mtl`;
+        const files = encodeObj(mesh, { ...flip, texture: { faceIndices: assets.faceIndices, uvSize: assets.uvSize, mtlFile, textureFile } });
+        write(`${base}_${i}.obj`, () => files.obj);
+        write(mtlFile, () => files.mtl!);
+      } else {
+        write(`${base}_${i}.obj`, () => encodeObj(mesh, flip).obj);
+      }
+    }
     if (kinds.includes('ply')) write(`${base}_${i}.ply`, () => encodePly(mesh, flip));
-    if (kinds.includes('glb')) write(`${base}_${i}.glb`, () => encodeGlb(mesh, flip));
-    if (kinds.includes('texture') && f.texture) write(`${base}_${i}_texture.png`, () => encodeImage(f.texture!));
+    if (kinds.includes('glb')) {
+      write(`${base}_${i}.glb`, async () => encodeGlb({
+        ...mesh,
+        texture: f.texture ? { png: await texturePng(), faceIndices: assets.faceIndices, uvSize: assets.uvSize } : undefined,
+      }, flip));
+    }
+    if (textured) write(textureFile, texturePng);
   });
   if (kinds.includes('json')) {
     const records = faces.map((f) => ({

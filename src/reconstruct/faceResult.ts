@@ -14,7 +14,21 @@ import { vertexVisibility } from '../render/vertexVisibility.js';
 import { vertexColors } from '../render/vertexColors.js';
 import { uvTexture } from '../render/uvTexture.js';
 import { renderDepth, type DepthRendering } from '../render/renderDepth.js';
+import { fillTexture } from '../render/fillTexture.js';
 import { frontalize } from './frontalize.js';
+
+/**
+ * How the UV texture treats the parts of the face the photo does not show:
+ * - `'full'`: every face texel sampled from the photo where its vertex projects, hidden or
+ *   not (a hidden cheek repeats the colours in front of it);
+ * - `'visible'`: texels of vertices hidden in the z-buffer are black;
+ * - `'filled'`: hidden texels filled from their mirror texel (the UV layout is left-right
+ *   symmetric), then by growing the known colours inward ({@link fillTexture}), as `faceSwap` does.
+ */
+export type TextureMode = 'full' | 'visible' | 'filled';
+
+/** The texture modes, in the order `--help` lists them. */
+export const TEXTURE_MODES: readonly TextureMode[] = ['filled', 'full', 'visible'];
 
 /** Which optional per-face outputs to compute (vertices and landmarks always are). */
 export interface FaceOutputs {
@@ -24,8 +38,11 @@ export interface FaceOutputs {
   visibility: boolean;
   /** Per-vertex colours sampled from the photo. */
   colors: boolean;
-  /** UV texture of the face (256×256); `'visible'` blacks out texels of hidden vertices. */
-  texture: boolean | 'visible';
+  /**
+   * UV texture of the face (256×256), see {@link TextureMode}; `true` is `'full'`.
+   * `'visible'` and `'filled'` also compute `visibility`.
+   */
+  texture: boolean | TextureMode;
   /** Image-space depth map of the face (photo-sized z-buffer). */
   depth: boolean;
   /** Frontalized vertices (official `frontalize`). */
@@ -99,12 +116,14 @@ export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultI
   if (want.pose) {
     result.pose = estimatePose(vertices, assets.canonicalVertices);
   }
-  if (want.visibility || want.texture === 'visible') result.visibility = faceVisibility(vertices, assets.triangles, image.width, image.height);
+  const textureMode: TextureMode | undefined = want.texture === true ? 'full' : want.texture || undefined;
+  if (textureMode && !TEXTURE_MODES.includes(textureMode)) throw new Error(`unknown texture mode '${String(textureMode)}' (choose from ${TEXTURE_MODES.join(', ')})`);
+  if (want.visibility || textureMode === 'visible' || textureMode === 'filled') result.visibility = faceVisibility(vertices, assets.triangles, image.width, image.height);
   if (want.colors) result.colors = vertexColors(image, vertices);
-  if (want.texture) {
+  if (textureMode) {
     let mask = assets.faceMask;
-    if (want.texture === 'visible' && result.visibility) {
-      // A texel is kept when it is in the face mask and its vertex was seen.
+    if (textureMode !== 'full' && result.visibility) {
+      // A texel is known when it is in the face mask and its vertex was seen.
       mask = new Uint8Array(assets.uvSize * assets.uvSize);
       const vis = result.visibility;
       for (let i = 0; i < assets.faceIndices.length; i++) {
@@ -112,7 +131,8 @@ export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultI
         if (vis[i] && assets.faceMask[t]) mask[t] = 1;
       }
     }
-    result.texture = uvTexture(image, positionMap, { mask });
+    const texture = uvTexture(image, positionMap, { mask });
+    result.texture = textureMode === 'filled' ? fillTexture(texture, mask, assets.faceMask) : texture;
   }
   if (want.depth) result.depth = renderDepth(vertices, assets.triangles, image.width, image.height);
   if (want.frontal) result.frontalVertices = frontalize(vertices, assets.canonicalVertices);

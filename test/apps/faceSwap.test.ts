@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadUvAssets } from '../../src/node/uvAssets.js';
 import { faceSwap } from '../../src/apps/faceSwap.js';
-import { fillTexture } from '../../src/apps/fillTexture.js';
+import { fillTexture } from '../../src/render/fillTexture.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
 import { syntheticFace } from '../support/syntheticFace.js';
 

@@ -51,7 +51,8 @@ test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth and over
     const v = obj.split('\n').filter((l) => l.startsWith('v ')).map((l) => l.split(' ').slice(1).map(Number));
     assert.equal(v.length, 43867, name);
     assert.equal(obj.split('\n').filter((l) => l.startsWith('f ')).length, 86907);
-    assert.equal(v[0].length, 6, 'v x y z r g b');
+    assert.equal(v[0].length, 3, 'v x y z: with --outputs texture the OBJ is textured (vt + MTL), colours come from the PNG');
+    assert.equal(obj.split('\n').filter((l) => l.startsWith('vt ')).length, 43867);
     // PLY and GLB: same counts.
     const ply = await readFile(path.join(out, `${name}_0.ply`));
     const header = ply.subarray(0, ply.indexOf('end_header')).toString('latin1');

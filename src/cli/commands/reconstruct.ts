@@ -6,7 +6,7 @@
  * line each, the batch goes on), 2 for usage errors (bad options), 130 when interrupted.
  *
  * Output names (always with the face index, so names do not change with the face count):
- * - per face: `<dir>/<base>_<i>.obj|.ply|.glb`, `<dir>/<base>_<i>_texture.png`;
+ * - per face: `<dir>/<base>_<i>.obj|.ply|.glb`, `<dir>/<base>_<i>_texture.png`, `<dir>/<base>_<i>.mtl` (textured OBJ);
  * - per image: `<dir>/<base>.json` (all faces), `<dir>/<base>_depth.png`, `<dir>/<base>_overlay.png`;
  * `<base>` is the file name without extension (`-2`, `-3`… appended when two inputs share it).
  */
@@ -14,7 +14,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLandmarks } from '../../face/parseLandmarks.js';
-import { reconstructBatch, OUTPUT_KINDS, type OutputKind } from '../reconstructBatch.js';
+import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type OutputKind } from '../reconstructBatch.js';
+import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { removeStagedFilesSync } from '../../node/stageFile.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/decodeImage.js';
 
@@ -55,6 +56,8 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
     .addOption(new Option('--outputs <list>', `comma-separated: ${OUTPUT_KINDS.join(',')}`).default(['obj', 'json'], 'obj,json').argParser(parseOutputs))
     .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one)')
+    .addOption(new Option('--texture <mode>', 'UV texture (texture PNG, textured OBJ, GLB): filled = hidden parts filled from the mirror side, full = sampled from the photo everywhere, visible = hidden parts black')
+      .choices(TEXTURE_MODES).default(RECONSTRUCT_BATCH_DEFAULTS.textureMode))
     .option('--box <x,y,w,h>', 'face box for every input (skips detection)', parseBox)
     .option('--landmarks <file>', 'landmarks file (one "x y" point per line) for every input (skips detection)')
     .option('--max-faces <n>', 'at most this many faces per image', parseIntOption('--max-faces', 1))
@@ -70,6 +73,8 @@ export function register(program: Command): void {
     .addHelpText('after', `
 Files written to the output folder (<base> = input file name without extension):
   per face   <base>_<i>.obj|.ply|.glb, <base>_<i>_texture.png   (i = 0, 1, … best face first)
+             with texture in --outputs the OBJ is textured: vt per vertex and <base>_<i>.mtl naming the PNG;
+             the GLB always embeds the UV texture (--texture decides how hidden parts look)
   per image  <base>.json (all faces: box, score, 68 landmarks, pose), <base>_depth.png, <base>_overlay.png
 Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason>" line each), 2 usage error,
 130 interrupted (Ctrl-C or SIGTERM: the files being written are completed, every image has all its files or none,
@@ -77,7 +82,7 @@ no temporary file is left, and the summary says how far it got).`)
     // Usage errors (bad options, --help aside) exit with 2, input failures with 1.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
-      output: string; outputs: OutputKind[]; model?: string; box?: [number, number, number, number]; landmarks?: string;
+      output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
       maxFaces?: number; front?: boolean; flipAverage?: boolean; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
@@ -115,6 +120,7 @@ no temporary file is left, and the summary says how far it got).`)
         inputs,
         outDir: path.resolve(opts.output),
         outputs: opts.outputs,
+        textureMode: opts.texture,
         model: opts.model,
         box: opts.box,
         landmarks,
