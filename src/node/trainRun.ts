@@ -37,6 +37,11 @@ export interface TrainRunOptions extends TrainLoopOptions {
    */
   dataDir: string;
   /**
+   * A teacher-fitted label set (`prnet label aflw21`) for an AFLW-21 `dataDir`. A new run
+   * records it in its folder (`data.json`), so that `--resume` trains on the same labels.
+   */
+  labels?: string;
+  /**
    * Start a new run from these weights (`weights.bin` with its `weights.json` beside it,
    * as a run exports them) instead of a fresh initialisation — to carry training over
    * from an earlier run whose full checkpoint is not at hand.
@@ -120,6 +125,14 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     if ((o.weightAverageDecay ?? 0) > 0 && !resume.averaged) log(`weight averaging (decay ${o.weightAverageDecay}) starts here, from the checkpoint's weights`);
   }
 
+  // The run's labels: given, or the ones it was started with.
+  const dataFile = file('data.json');
+  if (resume && o.labels === undefined) {
+    const recorded = await readFile(dataFile, 'utf8').then((t) => JSON.parse(t) as { labels?: string }, () => ({} as { labels?: string }));
+    if (recorded.labels) { o.labels = recorded.labels; log(`labels of the run: ${recorded.labels}`); }
+  }
+  if (!resume) await writeFileAtomic(dataFile, `${JSON.stringify({ dataDir: o.dataDir, ...(o.labels ? { labels: path.resolve(o.labels) } : {}) }, null, 1)}\n`);
+
   const backend = await setupTrainBackend({ threads: o.threads, warn: (m) => log(m) });
   log(`backend ${backend.backend}: ${backend.native ? `native conv kernels (${backend.threads} threads, ${backend.simdWidth}-wide SIMD)` : 'pure-JS kernels'}`);
   const isPosmapDataset = await stat(path.join(o.dataDir, POSMAP_DATASET_INDEX)).then(() => true, () => false);
@@ -129,7 +142,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     weightMask: (await loadUvAssets({ dataDir: o.uvDataDir })).weightMask,
   }) : await loadAflw21TrainingData({
     dataDir: o.dataDir, uvDataDir: o.uvDataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
-    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.limit ? { limit: o.limit } : {}), log,
+    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.limit ? { limit: o.limit } : {}), ...(o.labels ? { labels: o.labels } : {}), log,
   }));
   if (!data.weightMask) throw new Error('training data provides no loss weight mask');
   log(`data: ${data.trainCount} training, ${data.valCount} validation samples of ${data.inputSize}×${data.inputSize}`);

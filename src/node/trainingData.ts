@@ -11,6 +11,7 @@ import { createTrainingData, type Aflw21Source, type Aflw21TrainingData } from '
 import type { AugmentationOptions } from '../train/data/augmentation.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import { loadUvAssets } from './uvAssets.js';
+import { LABEL_POSE_FLOATS, LABEL_QUALITY_FLOATS, readLabelSet } from './labels/labelSetFiles.js';
 
 /** Options of {@link loadAflw21TrainingData}. */
 export interface LoadAflw21TrainingDataOptions {
@@ -34,6 +35,11 @@ export interface LoadAflw21TrainingDataOptions {
   augmentation?: Partial<AugmentationOptions>;
   /** Leave out images with a worse normalised fit error (see `createTrainingData`). */
   maxFitError?: number;
+  /**
+   * A teacher-fitted label set (`prnet label aflw21`) to train on instead of the mean-face
+   * pseudo-labels: its poses and coefficients, UV morphable model and correspondence.
+   */
+  labels?: string;
   /** Progress lines (decoding, fitting). */
   log?: (line: string) => void;
 }
@@ -214,6 +220,41 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
     }
   }
 
+  const source: Aflw21Source = { count, imageSize, images, points, roiBoxes };
+  const common = {
+    inputSize: options.inputSize,
+    valCount: options.valCount ?? 1000,
+    seed: options.seed ?? 1,
+    augmentation: options.augmentation,
+    ...(options.maxFitError !== undefined ? { maxFitError: options.maxFitError } : {}),
+  };
+  if (options.labels) {
+    const labels = await readLabelSet(options.labels);
+    if (labels.info.dataset !== 'aflw21') throw new Error(`${options.labels}: a ${labels.info.dataset} label set, not aflw21`);
+    if (labels.info.count < count || labels.info.images.slice(0, count).some((n, i) => n !== names[i])) {
+      throw new Error(`${options.labels}: its ${labels.info.count} faces are not the first ${count} images of ${dir} (make the labels again for this data set)`);
+    }
+    const { model } = labels;
+    if (model.landmarkPixels.some((p, j) => p !== assets.keypointIndices[j])) throw new Error(`${options.labels}: the model's landmark pixels differ from the UV assets' uv_kpt_ind`);
+    const K = model.shapeCount + model.expressionCount;
+    const poses: FittedPose[] = [];
+    for (let i = 0; i < count; i++) {
+      const p = labels.pose.subarray(i * LABEL_POSE_FLOATS, (i + 1) * LABEL_POSE_FLOATS);
+      poses.push({
+        rotation: Float64Array.from(p.subarray(0, 9)), scale: p[9]!, translation: [p[10]!, p[11]!],
+        deformation: Float64Array.from(labels.coefficients.subarray(i * K, (i + 1) * K)),
+        // Rejected labels are left out through the fit-error test.
+        rmse: labels.quality[i * LABEL_QUALITY_FLOATS + 3] ? Infinity : 0,
+      });
+    }
+    log(`labels: ${labels.info.summary['kept']} of ${labels.info.count} teacher-fitted faces kept (${options.labels})`);
+    return createTrainingData(source, poses, assets, {
+      ...common,
+      shapeModel: { mean: model.mean, basis: model.basis },
+      correspondence: Uint32Array.from(labels.info.correspondence.uv, ([u, v]) => v * model.size + u),
+    });
+  }
+
   // Pose fits.
   const canonical = canonicalPositionMap(assets);
   let poses: FittedPose[] | undefined;
@@ -230,12 +271,5 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
     if (fitsFile) await writeAtomic(fitsFile, [new Uint8Array(packPoses(poses).buffer)]);
   }
 
-  const source: Aflw21Source = { count, imageSize, images, points, roiBoxes };
-  return createTrainingData(source, poses, assets, {
-    inputSize: options.inputSize,
-    valCount: options.valCount ?? 1000,
-    seed: options.seed ?? 1,
-    augmentation: options.augmentation,
-    ...(options.maxFitError !== undefined ? { maxFitError: options.maxFitError } : {}),
-  });
+  return createTrainingData(source, poses, assets, common);
 }

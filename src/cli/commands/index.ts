@@ -6,6 +6,7 @@ import { register as reconstruct } from './reconstruct.js';
 import { register as weights } from './weights.js';
 import { register as evaluate } from './eval.js';
 import { register as exportModel } from './export.js';
+import { register as label } from './label.js';
 import { register as swap } from './swap.js';
 import { register as train } from './train.js';
 
@@ -16,6 +17,7 @@ export const COMMANDS: RegisterCommand[] = [
   data,
   evaluate,
   exportModel,
+  label,
   reconstruct,
   swap,
   train,

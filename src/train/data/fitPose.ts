@@ -1,3 +1,4 @@
+import { solveSpd } from '../../geometry/solveSpd.js';
 /**
  * Scaled-orthographic pose fitting of 3D model points to annotated 2D points: the
  * pseudo-label step that turns AFLW's sparse 21 points into a posed canonical face.
@@ -70,33 +71,6 @@ export function rotationFromVector(wx: number, wy: number, wz: number): Float64A
   r[3] = ky * kx * v + kz * s; r[4] = c + ky * ky * v; r[5] = ky * kz * v - kx * s;
   r[6] = kz * kx * v - ky * s; r[7] = kz * ky * v + kx * s; r[8] = c + kz * kz * v;
   return r;
-}
-
-/** Solves the symmetric positive-definite system `a x = b` in place (Cholesky); false if not positive definite. */
-function solveSpd(a: Float64Array, b: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * n + k]! * a[j * n + k]!;
-    if (!(d > 0)) return false;
-    d = Math.sqrt(d);
-    a[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
-      a[i * n + j] = s / d;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= a[i * n + k]! * b[k]!;
-    b[i] = s / a[i * n + i]!;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let k = i + 1; k < n; k++) s -= a[k * n + i]! * b[k]!;
-    b[i] = s / a[i * n + i]!;
-  }
-  return true;
 }
 
 /**

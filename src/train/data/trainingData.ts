@@ -72,6 +72,14 @@ export interface CreateTrainingDataOptions {
    * points' box (failed fits or bad annotations: 28 of 19,080 at 0.15; median 0.037).
    */
   maxFitError: number;
+  /**
+   * The face model the poses' coefficients speak: mean and basis position maps
+   * (`256² × 3` and `K × 256² × 3`, e.g. the UV morphable model of teacher-fitted labels).
+   * Default: the canonical face with the AFLW-21 deformation basis.
+   */
+  shapeModel?: { mean: Float64Array; basis: Float64Array };
+  /** Flat UV indices of the 21 AFLW points on that model (default: {@link aflw21UvIndices}). */
+  correspondence?: Uint32Array;
 }
 
 /** Defaults of {@link createTrainingData}. */
@@ -142,11 +150,13 @@ export function createTrainingData(
   const order = shuffledIndices(keep.length, createTrainRandom(o.seed)).map((k) => keep[k]!);
   const valImages = Uint32Array.from(order.slice(0, o.valCount)).sort();
   const trainImages = Uint32Array.from(order.slice(o.valCount)).sort();
-  const canonicalMap = canonicalPositionMap(assets);
+  const canonicalMap = o.shapeModel?.mean ?? canonicalPositionMap(assets);
   const { faceIndices, keypointIndices } = assets;
-  const corr = aflw21UvIndices();
+  const corr = o.correspondence ?? aflw21UvIndices();
+  if (corr.length !== AFLW21_POINT_COUNT) throw new Error(`correspondence: expected ${AFLW21_POINT_COUNT} UV indices, got ${corr.length}`);
   // Fits with deformation coefficients need the same basis over the whole UV map.
-  const basisMap = poses.some((p) => p.deformation.length > 0) ? aflw21Deformation(canonicalMap).map : undefined;
+  const basisMap = o.shapeModel ? o.shapeModel.basis : poses.some((p) => p.deformation.length > 0) ? aflw21Deformation(canonicalMap).map : undefined;
+  if (o.shapeModel && canonicalMap.length !== N * N * 3) throw new Error(`shapeModel: the mean must be ${N}×${N}×3`);
 
   // Loss weights: official weights on face pixels only.
   const w256 = new Float32Array(N * N);

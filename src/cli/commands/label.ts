@@ -1,0 +1,76 @@
+/**
+ * `prnet label aflw21 --data <aflw21 dir> --teacher <3ddfa onnx> --bfm <3ddfa dir> -o <dir>`:
+ * training labels from a 3D face teacher fitted to the human points (docs/teacher-labels.md).
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { labelAflw21 } from '../../node/labels/labelAflw21.js';
+import { TEACHER_FIT_DEFAULTS } from '../../labels/teacherFit.js';
+import { TEACHER_LABEL_DEFAULTS } from '../../labels/teacherLabel.js';
+import { createProgress } from '../progress.js';
+
+function positive(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+    return n;
+  };
+}
+function int(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+interface LabelCliOptions {
+  data: string; teacher: string; bfm: string; output: string; limit?: number; cache: string; uvData?: string;
+  pointSigma: number; shapePrior: number; expressionPrior: number; rotationSigma: number; maxTeacherGap: number; maxFitError: number; correspondenceFaces: number;
+}
+
+export function register(program: Command): void {
+  const label = program.command('label').description('make training labels: a 3DDFA_V2 teacher fitted to human-annotated points');
+  const f = TEACHER_FIT_DEFAULTS, l = TEACHER_LABEL_DEFAULTS;
+  label
+    .command('aflw21')
+    .description('label the AFLW-21 faces (19,080 crops with 21 human points): teacher, correspondence, fit; resumable')
+    .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy)')
+    .requiredOption('--teacher <onnx>', 'a 3DDFA_V2 ONNX model (e.g. ../shared/3ddfa/mb05_120x120.onnx, mb1_120x120.onnx)')
+    .requiredOption('--bfm <dir>', 'the 3DDFA_V2 BFM folder (u_base.npy, w_shp_base.npy, …, paf_w_shp.npy)')
+    .requiredOption('-o, --output <dir>', 'label set folder: labels.json, uv-model.bin, pose/coefficients/landmarks68/quality/teacher .npy, rejected.tsv')
+    .option('--limit <n>', 'label only the first n faces', int('--limit', 1))
+    .option('--point-sigma <f>', 'assumed human point error, fraction of the face size', positive('--point-sigma'), f.pointSigma)
+    .option('--shape-prior <f>', 'prior spread of shape coefficients around the teacher, in population spreads', positive('--shape-prior'), f.shapePrior)
+    .option('--expression-prior <f>', 'prior spread of expression coefficients around the teacher', positive('--expression-prior'), f.expressionPrior)
+    .option('--rotation-sigma <deg>', 'prior spread of the rotation around the teacher, degrees', positive('--rotation-sigma'), f.rotationSigma)
+    .option('--max-teacher-gap <f>', 'leave out faces whose teacher and annotation disagree by more (RMS ÷ face size)', positive('--max-teacher-gap'), l.maxTeacherGap)
+    .option('--max-fit-error <f>', 'leave out faces whose fit misses the annotation by more (RMS ÷ face size)', positive('--max-fit-error'), l.maxFitError)
+    .option('--correspondence-faces <n>', 'faces the point correspondence is learnt from', int('--correspondence-faces', 10), 4000)
+    .option('--cache <dir>', 'cache of the UV morphable model', 'runs/cache')
+    .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
+    .action(async (opts: LabelCliOptions) => {
+      const bar: { progress: ReturnType<typeof createProgress> | null } = { progress: null };
+      const t0 = Date.now();
+      let skipped = 0;
+      const info = await labelAflw21({
+        dataDir: opts.data, teacher: opts.teacher, bfmDir: opts.bfm, outDir: opts.output, cacheDir: opts.cache,
+        ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.uvData ? { uvDataDir: opts.uvData } : {}),
+        correspondenceFaces: opts.correspondenceFaces,
+        label: {
+          maxTeacherGap: opts.maxTeacherGap, maxFitError: opts.maxFitError,
+          fit: { pointSigma: opts.pointSigma, shapePrior: opts.shapePrior, expressionPrior: opts.expressionPrior, rotationSigma: opts.rotationSigma },
+        },
+        log: (line) => (bar.progress ? bar.progress.log(`prnet: ${line}`) : process.stderr.write(`prnet: ${line}\n`)),
+        onSkip: (name, why) => { skipped++; (bar.progress ?? { log: (s: string) => process.stderr.write(`${s}\n`) }).log(`prnet: skipped ${name}: ${why}`); },
+        onFace: (done, total) => {
+          bar.progress ??= createProgress({ total, stream: process.stderr, verbose: false });
+          bar.progress.tick(String(done), 'fitted');
+        },
+      });
+      bar.progress?.stop();
+      const s = info.summary as { kept: number; rejected: number; medianFitError: number; medianTeacherGap: number };
+      process.stdout.write(`labelled ${info.count} faces in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${s.kept} kept, ${s.rejected} left out (${skipped} unreadable; reasons in ${opts.output}/rejected.tsv); median fit error ${(s.medianFitError * 100).toFixed(2)} %, teacher gap ${(s.medianTeacherGap * 100).toFixed(2)} % of the face\n`);
+      if (info.count > 0 && s.kept === 0) process.exitCode = 1;
+    });
+}
