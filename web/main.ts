@@ -242,11 +242,11 @@ downloads.json.addEventListener('click', () => {
   const faces = current.faces.map((f) => ({
     landmarks: f.landmarks,
     pose: f.pose && { yaw: f.pose.yaw, pitch: f.pose.pitch, roll: f.pose.roll, cameraMatrix: f.pose.cameraMatrix },
-    box: [f.box[0], f.box[1], f.box[0] + f.box[2], f.box[1] + f.box[3]],
+    box: f.box, // [x, y, w, h], as everywhere
     score: f.score,
     vertices: f.vertices,
   }));
-  const model = prn.model.metadata[MODEL_METADATA.variant];
+  const model = { variant: prn.model.metadata[MODEL_METADATA.variant], weights: prn.model.metadata[MODEL_METADATA.weightsType] };
   save(faceJson({ image: { width: current.image.width, height: current.image.height, file: current.name }, model, faces }), `${baseName()}.json`, 'application/json');
 });
 

@@ -5,10 +5,12 @@
  * detects and crops batch k+1 and post-processes batch k−1; files are written
  * asynchronously. Each image's failure is one line; the batch goes on.
  */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
-import { PRNet, resolveModelSource } from '../node/prnet.js';
+import { PRNet, resolveModelSource, SHIPPED_MODEL_PATH } from '../node/prnet.js';
 import { MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { loadWorkerModel } from './networkWorker.js';
 import { decodeImage } from '../node/decodeImage.js';
@@ -17,7 +19,9 @@ import { cropFaces } from '../reconstruct/cropFaces.js';
 import { restoreFaces } from '../reconstruct/restoreFaces.js';
 import { predictBatched } from '../reconstruct/predictBatched.js';
 import type { FaceOutputs, FaceResult, TextureMode } from '../reconstruct/faceResult.js';
-import { expandInputs } from './expandInputs.js';
+import { expandInputs, type InputEntry } from './expandInputs.js';
+import { outputBases } from './outputBases.js';
+import type { FaceJsonModel } from '../io/faceJson.js';
 import { createProgress, type Progress } from './progress.js';
 import { writeOutputs, OUTPUT_KINDS, type OutputKind } from './writeOutputs.js';
 
@@ -27,7 +31,9 @@ export { OUTPUT_KINDS, type OutputKind };
 export interface ReconstructBatchOptions {
   /** Files, folders and globs (see `expandInputs`). */
   inputs: string[];
-  /** Output folder (must exist). */
+  /** `inputs` already expanded (the command does it to refuse empty globs up front); then `inputs` is not read. */
+  expanded?: InputEntry[];
+  /** Output folder (created once the model and assets have loaded). */
   outDir: string;
   /** Files to write per image / face. */
   outputs: OutputKind[];
@@ -101,15 +107,23 @@ interface Prepared {
   transforms: Float64Array[];
 }
 
-/** Maps input files to unique output base names (`photo`, `photo-2`, …). */
-function baseNames(files: string[]): string[] {
-  const used = new Map<string, number>();
-  return files.map((f) => {
-    const stem = path.basename(f, path.extname(f)) || 'image';
-    const n = (used.get(stem) ?? 0) + 1;
-    used.set(stem, n);
-    return n === 1 ? stem : `${stem}-${n}`;
-  });
+/** Drops inputs that are the same file as an earlier one (same real path); returns the rest and the count dropped. */
+async function distinctFiles(entries: InputEntry[]): Promise<{ entries: InputEntry[]; duplicates: number }> {
+  const seen = new Set<string>();
+  const out: InputEntry[] = [];
+  let duplicates = 0;
+  for (const e of entries) {
+    if (!e.error) {
+      const key = await realpath(e.file).catch(() => path.resolve(e.file));
+      if (seen.has(key)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(key);
+    }
+    out.push(e);
+  }
+  return { entries: out, duplicates };
 }
 
 /** Which optional results the chosen files need (the GLB always carries the texture). */
@@ -124,11 +138,31 @@ function faceOutputsFor(kinds: OutputKind[], front: boolean, textureMode: Textur
       };
 }
 
-/** "path (variant, S×S input, weights)" — which model a run uses, since several can be the default. */
+/**
+ * One short line saying which model runs (several can be the default): where it is, its
+ * variant, input size and weight type. Its accuracy figures live in one place, the model
+ * card (`models/README.md` for the shipped model), not in this line.
+ */
 function describeModel(source: string | Uint8Array, metadata: Readonly<Record<string, string>>, inputSize: number): string {
-  const where = typeof source === 'string' ? source : `${source.length} bytes`;
-  const parts = [metadata[MODEL_METADATA.variant], `${inputSize}×${inputSize} input`, metadata[MODEL_METADATA.source], metadata[MODEL_METADATA.note]].filter(Boolean);
-  return `${where} (${parts.join(', ')})`;
+  let where = `${source.length} bytes`;
+  if (typeof source === 'string') {
+    const rel = path.relative(process.cwd(), source);
+    where = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : source;
+  }
+  const parts = [metadata[MODEL_METADATA.variant], `${inputSize}×${inputSize} input`, metadata[MODEL_METADATA.weightsType] && `${metadata[MODEL_METADATA.weightsType]} weights`].filter(Boolean);
+  const shipped = typeof source === 'string' && path.resolve(source) === SHIPPED_MODEL_PATH ? ' — the interim model shipped with prnet; accuracy: models/README.md' : '';
+  return `${where} (${parts.join(', ')})${shipped}`;
+}
+
+/** The JSON's model record: file name, variant, weight type and the file's sha256. */
+async function modelRecord(source: string | Uint8Array | undefined, metadata: Readonly<Record<string, string>>): Promise<FaceJsonModel> {
+  const bytes = source === undefined ? undefined : typeof source === 'string' ? await readFile(source) : source;
+  return {
+    ...(typeof source === 'string' ? { name: path.basename(source) } : {}),
+    ...(metadata[MODEL_METADATA.variant] ? { variant: metadata[MODEL_METADATA.variant] } : {}),
+    ...(metadata[MODEL_METADATA.weightsType] ? { weights: metadata[MODEL_METADATA.weightsType] } : {}),
+    ...(bytes ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
+  };
 }
 
 function reason(err: unknown, file: string): string {
@@ -152,19 +186,30 @@ function reason(err: unknown, file: string): string {
 export async function reconstructBatch(options: ReconstructBatchOptions): Promise<BatchSummary> {
   const start = performance.now();
   const { stream } = options;
-  const entries = await expandInputs(options.inputs, { recursive: options.recursive });
+  const distinct = await distinctFiles(options.expanded ?? (await expandInputs(options.inputs, { recursive: options.recursive })));
+  const entries = distinct.entries;
+  if (distinct.duplicates > 0) stream.write(`prnet: ${distinct.duplicates} input${distinct.duplicates === 1 ? ' names a file' : 's name files'} given earlier; each file is processed once\n`);
   // The network runs in a worker thread so detection and writing go on meanwhile.
   // By default it leaves one core to the main thread, whose work overlaps the network.
   const threads = options.threads ?? Math.max(1, os.availableParallelism() - 1);
   const modelSource = options.prnet ? undefined : await resolveModelSource(options.model);
   const workerModel = modelSource === undefined ? undefined : await loadWorkerModel(modelSource, { threads });
   if (workerModel && options.verbose) stream.write(`prnet: model ${describeModel(modelSource!, workerModel.metadata, workerModel.inputSize)}\n`);
+  let model: FaceJsonModel | undefined;
   let prn: PRNet;
   try {
     prn = options.prnet ?? (await PRNet.load({ model: workerModel, dataDir: options.dataDir, maxPixels: options.maxPixels, flipAverage: options.flipAverage }));
+    if (options.outputs.includes('json')) model = await modelRecord(modelSource, prn.model.metadata);
   } catch (err) {
     await workerModel?.dispose();
     throw err;
+  }
+  try {
+    await mkdir(options.outDir, { recursive: true });
+  } catch (err) {
+    if (!options.prnet) await prn.dispose();
+    await workerModel?.dispose();
+    throw new Error(`${options.outDir}: cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const progress: Progress = createProgress({ total: entries.length, stream, verbose: options.verbose });
   let failed = 0;
@@ -184,7 +229,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
     return !e.error;
   });
   const files = good.map((e) => e.file);
-  const bases = baseNames(files);
+  const bases = outputBases(files);
 
   // Decoding runs ahead in sharp's thread pool, a few images in advance.
   const PREFETCH = 3;
@@ -210,7 +255,13 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
     try {
       const faces = await locateFaces(image, { box: options.box, landmarks: options.landmarks, detector, maxFaces: options.maxFaces });
       if (faces.length === 0) {
-        fail(file, 'no face found');
+        const why = 'no face found';
+        // The JSON still records the image, with no faces and the reason.
+        if (options.outputs.includes('json')) {
+          await writeOutputs({ outDir: options.outDir, file, model, reason: why, base: bases[i], image, faces: [], assets: prn.assets, kinds: ['json'], front: false })
+            .catch((err: unknown) => progress.log(`prnet: ${file}: ${reason(err, file)}`));
+        }
+        fail(file, why);
         return undefined;
       }
       const { input, transforms } = cropFaces(image, faces, prn.model.inputSize);
@@ -254,7 +305,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         continue;
       }
       offset += p.faces.length;
-      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, model: prn.model.metadata.variant, base: p.base, image: p.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
+      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, model, base: p.base, image: p.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
         .then(() => {
           faceCount += results.length;
           doneCount++;

@@ -4,7 +4,7 @@
  * on disk are they renamed into place; any failure removes them all. Names: `<base>_<i>.<ext>` per face, `<base>.json`,
  * `<base>_depth.png`, `<base>_overlay.png` per image.
  */
-import { unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { UvAssets } from '../uv/uvAssets.js';
@@ -12,7 +12,7 @@ import type { FaceResult } from '../reconstruct/faceResult.js';
 import { encodeObj } from '../io/obj.js';
 import { encodePly } from '../io/ply.js';
 import { encodeGlb } from '../io/glb.js';
-import { faceJson } from '../io/faceJson.js';
+import { faceJson, type FaceJsonModel } from '../io/faceJson.js';
 import { drawLandmarks } from '../render/drawLandmarks.js';
 import { drawPoseBox } from '../render/drawPoseBox.js';
 import { encodeImage } from '../node/encodeImage.js';
@@ -27,11 +27,13 @@ export type OutputKind = (typeof OUTPUT_KINDS)[number];
 export interface WriteOutputsInput {
   /** Existing output folder. */
   outDir: string;
-  /** The input file (named in the JSON). */
+  /** The input file, as given (recorded in the JSON). */
   file: string;
-  /** Model name for the JSON (its metadata `variant`, if any). */
-  model?: string;
-  /** Base name of the files (input name without extension). */
+  /** The model, for the JSON. */
+  model?: FaceJsonModel;
+  /** Why there are no faces (recorded in the JSON when `faces` is empty). */
+  reason?: string;
+  /** Base of the file names, relative to `outDir` with `/` separators (see `outputBases`). */
   base: string;
   /** The decoded photo (overlay, sizes). */
   image: RgbImage;
@@ -77,6 +79,7 @@ function mergedDepth(image: RgbImage, faces: FaceResult[]): { width: number; hei
  */
 export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> {
   const { outDir, base, image, faces, assets, kinds, front } = input;
+  if (base.includes('/')) await mkdir(path.dirname(path.join(outDir, base)), { recursive: true });
   const jobs: Array<Promise<StagedFile>> = [];
   // Encoders run inside the promise chain, so a throwing encoder rejects its own job
   // instead of escaping while other jobs are in flight.
@@ -98,7 +101,8 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
       if (textured) {
         // The official write_obj_with_texture: vt per vertex, an MTL naming the PNG.
         const mtlFile = `${base}_${i}.mtl`;
-        const files = encodeObj(mesh, { ...flip, texture: { faceIndices: assets.faceIndices, uvSize: assets.uvSize, mtlFile, textureFile } });
+        // The OBJ names its MTL, and the MTL its PNG, relative to their own folder.
+        const files = encodeObj(mesh, { ...flip, texture: { faceIndices: assets.faceIndices, uvSize: assets.uvSize, mtlFile: path.posix.basename(mtlFile), textureFile: path.posix.basename(textureFile) } });
         write(`${base}_${i}.obj`, () => files.obj);
         write(mtlFile, () => files.mtl!);
       } else {
@@ -119,10 +123,10 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
       landmarks: f.landmarks,
       vertices: f.vertices,
       pose: f.pose,
-      box: [f.box[0], f.box[1], f.box[0] + f.box[2], f.box[1] + f.box[3]],
+      box: f.box,
       score: f.score,
     }));
-    write(`${base}.json`, () => faceJson({ image: { width: image.width, height: image.height, file: path.basename(input.file) }, model: input.model, faces: records }));
+    write(`${base}.json`, () => faceJson({ image: { width: image.width, height: image.height, file: input.file }, model: input.model, faces: records, reason: faces.length === 0 ? input.reason : undefined }));
   }
   if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergedDepth(image, faces)));
   if (kinds.includes('overlay')) write(`${base}_overlay.png`, () => encodeImage(overlay(image, faces)));

@@ -19,18 +19,32 @@ export interface FaceRecord {
   /** Dense vertices `n×3`; only their count is written unless `includeVertices`. */
   vertices?: ArrayLike<number>;
   pose?: FacePose;
-  /** Detector box in image pixels `[x0, y0, x1, y1]`. */
+  /** Face box in image pixels `[x, y, w, h]` (top-left corner, width, height), as `--box` and `FaceResult.box`. */
   box?: ArrayLike<number>;
   /** Detector confidence in 0…1. */
   score?: number;
 }
 
+/** Which model produced the faces. */
+export interface FaceJsonModel {
+  /** File name of the ONNX model (e.g. `default.onnx`). */
+  name?: string;
+  /** Network variant from the model's metadata (e.g. `resfcn128-light`). */
+  variant?: string;
+  /** sha256 of the ONNX file. */
+  sha256?: string;
+  /** Weight type from the metadata (`float32`, `float16`, `int8`). */
+  weights?: string;
+}
+
 /** The document {@link faceJson} serialises: one photo and its faces. */
 export interface FaceJsonInput {
-  image: { width: number; height: number; /** Source file name, if any. */ file?: string };
-  /** Model that produced the position maps (e.g. `resfcn256`). */
-  model?: string;
+  image: { width: number; height: number; /** Source path as given (or a file name), if any. */ file?: string };
+  /** Model that produced the position maps: a name (e.g. `resfcn256`) or a {@link FaceJsonModel}. */
+  model?: string | FaceJsonModel;
   faces: FaceRecord[];
+  /** Why `faces` is empty (e.g. `no face found`). */
+  reason?: string;
 }
 
 /** Options for {@link faceJson}. */
@@ -49,16 +63,24 @@ export const FACE_JSON_DEFAULTS: Required<FaceJsonOptions> = {
   indent: 2,
 };
 
-/** Schema identifier written in every document; bump on incompatible changes. */
-export const FACE_JSON_SCHEMA = 'prnet-faces/1';
+/**
+ * Schema identifier written in every document; bump on incompatible changes.
+ * `prnet-faces/2`: `box` is `[x, y, w, h]` (was `[x0, y0, x1, y1]`); `frame`, `reason`, `model` object.
+ */
+export const FACE_JSON_SCHEMA = 'prnet-faces/2';
+
+/** The coordinate frame of every position in the document, written into it. */
+export const FACE_JSON_FRAME = 'image pixels: x right, y down, z toward the viewer in the same units; box [x, y, w, h]';
 
 /**
- * Serialises faces as JSON. Schema (`prnet-faces/1`):
+ * Serialises faces as JSON. Schema (`prnet-faces/2`):
  * ```text
- * { "schema": "prnet-faces/1",
+ * { "schema": "prnet-faces/2",
+ *   "frame": "image pixels: x right, y down, …",
  *   "image": { "width", "height", "file"? },
- *   "model"?: string,
- *   "faces": [ { "score"?: number, "box"?: [x0, y0, x1, y1],
+ *   "model"?: string | { "name"?, "variant"?, "sha256"?, "weights"? },
+ *   "reason"?: string,                                   // why "faces" is empty
+ *   "faces": [ { "score"?: number, "box"?: [x, y, w, h],
  *                "landmarks": [[x, y, z] × 68],          // image pixels, y down, z toward viewer
  *                "pose"?: { "yaw", "pitch", "roll",        // degrees
  *                           "cameraMatrix"?: [[4] × 3] },  // canonical face → image
@@ -82,8 +104,10 @@ export function faceJson(input: FaceJsonInput, options: FaceJsonOptions = {}): s
   };
   const doc = {
     schema: FACE_JSON_SCHEMA,
+    frame: FACE_JSON_FRAME,
     image: { width: input.image.width, height: input.image.height, ...(input.image.file !== undefined ? { file: input.image.file } : {}) },
     ...(input.model !== undefined ? { model: input.model } : {}),
+    ...(input.reason !== undefined ? { reason: input.reason } : {}),
     faces: input.faces.map((f, i) => {
       if (f.landmarks.length !== 68 * 3) throw new Error(`faceJson: face ${i} has ${f.landmarks.length / 3} landmarks, expected 68`);
       if (f.pose?.cameraMatrix && f.pose.cameraMatrix.length !== 12) throw new Error(`faceJson: face ${i} camera matrix has ${f.pose.cameraMatrix.length} values, expected 3×4`);

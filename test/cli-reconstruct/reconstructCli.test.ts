@@ -73,9 +73,9 @@ test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth and over
       assert.ok(Math.abs(lm[k][0] - p[0]) < 0.01 && Math.abs(lm[k][1] - (meta.height! - 1 - p[1])) < 0.01 && Math.abs(lm[k][2] - p[2]) < 0.01, `${name} landmark ${k}`);
     }
     assert.ok(Number.isFinite(json.faces[0].pose.yaw));
-    // Detector box (x0, y0, x1, y1) inside the photo, give or take.
-    const [x0, y0, x1, y1] = json.faces[0].box;
-    assert.ok(x1 > x0 && y1 > y0 && x0 > -0.2 * meta.width! && x1 < 1.2 * meta.width!);
+    // Detector box [x, y, w, h] inside the photo, give or take.
+    const [bx, by, bw, bh] = json.faces[0].box;
+    assert.ok(bw > 0 && bh > 0 && bx > -0.2 * meta.width! && bx + bw < 1.2 * meta.width! && by > -0.2 * meta.height!);
     // Pictures: overlay and depth photo-sized, texture 256².
     for (const [file, w, h] of [[`${name}_overlay.png`, meta.width, meta.height], [`${name}_depth.png`, meta.width, meta.height], [`${name}_0_texture.png`, 256, 256]] as const) {
       const m = await sharp(path.join(out, file)).metadata();
@@ -120,7 +120,8 @@ test('bad inputs: one error line each, the good image still done, exit code 1', 
   assert.match(errors.find((l) => l.startsWith(`prnet: ${empty}: `))!, /empty/);
   assert.match(r.stderr, /prnet: 8 images, 1 face, 7 failed/);
   const files = (await readdir(out)).sort();
-  assert.deepEqual(files, ['good.json', 'good_0.obj']);
+  // The image without a face still gets its JSON record ("faces": [] and the reason).
+  assert.deepEqual(files, ['blank.json', 'good.json', 'good_0.obj']);
 });
 
 test('user box and landmarks skip detection; usage errors exit with 2', async () => {
@@ -129,24 +130,24 @@ test('user box and landmarks skip detection; usage errors exit with 2', async ()
   const r = await prnet(['reconstruct', img, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'json', '--box', '100,120,200,210']);
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(await readFile(path.join(out, 'image00004.json'), 'utf8'));
-  assert.deepEqual(json.faces[0].box, [100, 120, 300, 330]);
+  assert.deepEqual(json.faces[0].box, [100, 120, 200, 210], 'the JSON box is --box\'s [x, y, w, h]');
   assert.equal(json.faces[0].score, 1);
   const lmFile = path.join(work, 'lm.txt');
   await writeFile(lmFile, '150 160\n250 170\n200 300\n');
   const r2 = await prnet(['reconstruct', img, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'json', '--landmarks', lmFile]);
   assert.equal(r2.code, 0, r2.stderr);
   const json2 = JSON.parse(await readFile(path.join(out, 'image00004.json'), 'utf8'));
-  assert.deepEqual(json2.faces[0].box, [150, 160, 250, 300]);
+  assert.deepEqual(json2.faces[0].box, [150, 160, 100, 140]);
   for (const bad of [['--box', '1,2,3'], ['--outputs', 'obj,stl'], ['--max-faces', '0'], ['--landmarks', path.join(work, 'nope.txt')]]) {
     const u = await prnet(['reconstruct', img, '-o', out, '--model', modelPath, ...bad]);
     assert.equal(u.code, 2, `${bad.join(' ')}: ${u.stderr}`);
   }
-  // No --model, nothing at $PRNET_HOME/models and no shipped model: a clear setup error, exit 1.
+  // No --model, nothing at $PRNET_HOME/models and no shipped model: a clear setup error, exit 2.
   if (!existsSync(SHIPPED_MODEL_PATH)) {
     const env: NodeJS.ProcessEnv = { ...process.env, PRNET_HOME: path.join(work, 'empty-home') };
     delete env.PRNET_MODEL;
     const noModel = await prnet(['reconstruct', img, '-o', out, '--data-dir', dataDir], env);
-    assert.equal(noModel.code, 1);
+    assert.equal(noModel.code, 2);
     assert.match(noModel.stderr, /prnet: no model found .*empty-home.*prnet weights download/);
   }
 });

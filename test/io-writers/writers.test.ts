@@ -219,7 +219,10 @@ test('faceJson writes the documented schema', () => {
     faces: [{ landmarks, vertices: new Float32Array(30), pose: { yaw: 12.345, pitch: -3.21, roll: NaN, cameraMatrix }, box: [10, 20, 200, 220], score: 0.98765 }],
   });
   const doc = JSON.parse(text);
+  assert.equal(doc.schema, 'prnet-faces/2');
   assert.equal(doc.schema, FACE_JSON_SCHEMA);
+  assert.match(doc.frame, /x right, y down, z toward the viewer.*box \[x, y, w, h\]/);
+  assert.equal(doc.reason, undefined);
   assert.deepEqual(doc.image, { width: 450, height: 400, file: 'a.jpg' });
   assert.equal(doc.model, 'resfcn256');
   const f = doc.faces[0];
@@ -231,6 +234,11 @@ test('faceJson writes the documented schema', () => {
   assert.equal(f.vertexCount, 10);
   assert.equal(f.vertices, undefined);
   assert.throws(() => faceJson({ image: { width: 1, height: 1 }, faces: [{ landmarks: new Float32Array(5) }] }), /68/);
+  // A model record and an image without faces.
+  const none = JSON.parse(faceJson({ image: { width: 4, height: 4, file: 'x/a.jpg' }, model: { name: 'm.onnx', variant: 'resfcn256', sha256: 'ab' }, faces: [], reason: 'no face found' }));
+  assert.deepEqual(none.model, { name: 'm.onnx', variant: 'resfcn256', sha256: 'ab' });
+  assert.deepEqual(none.faces, []);
+  assert.equal(none.reason, 'no face found');
 });
 
 test('GLB of the real PRNet topology (colours + texture) validates without any issue', async () => {

@@ -8,16 +8,20 @@
  * Output names (always with the face index, so names do not change with the face count):
  * - per face: `<dir>/<base>_<i>.obj|.ply|.glb`, `<dir>/<base>_<i>_texture.png`, `<dir>/<base>_<i>.mtl` (textured OBJ);
  * - per image: `<dir>/<base>.json` (all faces), `<dir>/<base>_depth.png`, `<dir>/<base>_overlay.png`;
- * `<base>` is the file name without extension (`-2`, `-3`… appended when two inputs share it).
+ * `<base>` comes from `outputBases` (collision-free; the help text states the rule).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLandmarks } from '../../face/parseLandmarks.js';
-import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type OutputKind } from '../reconstructBatch.js';
+import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type BatchSummary, type OutputKind } from '../reconstructBatch.js';
+import { expandInputs, isGlob } from '../expandInputs.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { removeStagedFilesSync } from '../../node/stageFile.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/decodeImage.js';
+
+/** Exit status for usage and setup errors (bad options, no model, output path is a file). */
+const EXIT_USAGE = 2;
 
 /** Exit status after Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention). */
 const EXIT_INTERRUPTED = 130;
@@ -71,11 +75,18 @@ export function register(program: Command): void {
     .option('-r, --recursive', 'descend into sub-folders of folder inputs')
     .option('-q, --quiet', 'no per-image lines (errors and the summary only)')
     .addHelpText('after', `
-Files written to the output folder (<base> = input file name without extension):
+Files written to the output folder:
   per face   <base>_<i>.obj|.ply|.glb, <base>_<i>_texture.png   (i = 0, 1, … best face first)
              with texture in --outputs the OBJ is textured: vt per vertex and <base>_<i>.mtl naming the PNG;
              the GLB always embeds the UV texture (--texture decides how hidden parts look)
-  per image  <base>.json (all faces: box, score, 68 landmarks, pose), <base>_depth.png, <base>_overlay.png
+  per image  <base>.json (model, source path, all faces: box, score, 68 landmarks, pose; an image
+             without a face gets "faces": [] and the reason), <base>_depth.png, <base>_overlay.png
+  <base> is the input's file name without extension when all these are distinct; otherwise each
+  input keeps its folder below the inputs' common folder (x/photo1, y/photo1), and files of one
+  folder sharing a name keep their extension (photo1.jpg, photo1.png). A file given twice runs once.
+Frames: JSON, --box and the library: image pixels, x right, y down, z toward the viewer (same units);
+  boxes are [x, y, w, h]. OBJ, PLY and GLB: y up (y' = height - 1 - y), x and z as in the image;
+  GLB in metres (× 0.001); --front meshes: the canonical frame, pose removed.
 Exit status: 0 all inputs done, 1 some input failed (one "prnet: <file>: <reason>" line each), 2 usage error,
 130 interrupted (Ctrl-C or SIGTERM: the files being written are completed, every image has all its files or none,
 no temporary file is left, and the summary says how far it got).`)
@@ -95,11 +106,13 @@ no temporary file is left, and the summary says how far it got).`)
           command.error(`prnet: ${e.code ? `${opts.landmarks}: cannot read (${e.code})` : e.message}`, { exitCode: 2 });
         }
       }
-      try {
-        await mkdir(opts.output, { recursive: true });
-      } catch (err) {
-        command.error(`prnet: ${opts.output}: cannot create the output folder (${(err as NodeJS.ErrnoException).code})`, { exitCode: 2 });
-      }
+      // Setup problems are found before any work, each in one line, exit 2; the output
+      // folder is only created once the model and the assets have loaded.
+      const outInfo = await stat(opts.output).catch(() => undefined);
+      if (outInfo && !outInfo.isDirectory()) command.error(`prnet: ${opts.output}: exists and is not a folder (-o names the output folder)`, { exitCode: 2 });
+      const expanded = await expandInputs(inputs, { recursive: Boolean(opts.recursive) });
+      const emptyGlobs = expanded.filter((e) => e.error && isGlob(e.file));
+      if (emptyGlobs.length > 0) command.error(emptyGlobs.map((e) => `prnet: ${e.file}: no image matches this pattern`).join('\n'), { exitCode: 2 });
       // Ctrl-C / SIGTERM: stop starting images, complete the files being written (each image
       // all or none), print the summary, exit 130. A second signal removes the temporary
       // files of writes still in progress and exits at once.
@@ -115,9 +128,12 @@ no temporary file is left, and the summary says how far it got).`)
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const summary = await reconstructBatch({
+      let summary: BatchSummary;
+      try {
+        summary = await reconstructBatch({
         signal: controller.signal,
         inputs,
+        expanded,
         outDir: path.resolve(opts.output),
         outputs: opts.outputs,
         textureMode: opts.texture,
@@ -134,7 +150,12 @@ no temporary file is left, and the summary says how far it got).`)
         recursive: Boolean(opts.recursive),
         verbose: !opts.quiet,
         stream: process.stderr,
-      });
+        });
+      } catch (err) {
+        // reconstructBatch throws only for setup problems (model, assets, output folder).
+        process.stderr.write(`prnet: ${(err as Error).message}\n`);
+        process.exit(EXIT_USAGE);
+      }
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.exitCode = summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? 1 : 0;
