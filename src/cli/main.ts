@@ -4,12 +4,14 @@
  */
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
+import { PRNET_VERSION } from '../version.js';
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = new Command();
   program
     .name('prnet')
     .description('Dense 3D face reconstruction and alignment from one photo (PRNet, ECCV 2018)')
+    .version(PRNET_VERSION, '-V, --version', 'print the prnet version')
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({ outputError: (s, write) => write(s) });
   for (const register of COMMANDS) register(program);

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,4 +43,35 @@ test('prnet swap blends one fixture face into another and keeps the rest of the 
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /missing\.jpg/);
   assert.ok(!existsSync(path.join(dir, 'x.png')));
+});
+
+test('prnet swap: format from the extension, folder created, face choice, exit codes 1 and 2', async () => {
+  const assets = await loadUvAssets({ dataDir: uvDir, download: false });
+  const { positionMap } = syntheticFace(assets, { scale: 0.85, tx: 128, ty: 135, tz: 120 });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'prnet-swap-'));
+  const model = path.join(dir, 'face.onnx');
+  writeFileSync(model, constantFaceModel(positionMap));
+  const source = path.join(shared, 'fixtures/aflw2000-sample/image00002.jpg');
+  const target = path.join(shared, 'fixtures/aflw2000-sample/image00004.jpg');
+  const swap = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/prnet.js'), 'swap', source, target, '--model', model, ...args], { encoding: 'utf8' });
+  // JPEG and WebP by extension, into a folder that does not exist yet.
+  for (const [name, magic] of [['sub/dir/out.jpg', [0xff, 0xd8, 0xff]], ['sub/out.webp', [0x52, 0x49, 0x46, 0x46]], ['out.PNG', [0x89, 0x50, 0x4e, 0x47]]] as const) {
+    const out = path.join(dir, name);
+    const r = swap('-o', out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual([...readFileSync(out).subarray(0, magic.length)], [...magic], name);
+  }
+  // Usage errors: exit 2, one line, nothing written.
+  const bmp = swap('-o', path.join(dir, 'x.bmp'));
+  assert.equal(bmp.status, 2, bmp.stderr);
+  assert.match(bmp.stderr, /x\.bmp: unknown image type; end the name with \.png, \.jpg, \.jpeg, \.webp/);
+  assert.ok(!existsSync(path.join(dir, 'x.bmp')));
+  assert.equal(swap('-o', path.join(dir, 'y.png'), '--blend', 'soft').status, 2);
+  assert.equal(swap('-o', path.join(dir, 'y.png'), '--source-face', '-1').status, 2);
+  // A face index the photo does not have: an input failure, exit 1.
+  const none = swap('-o', path.join(dir, 'z.png'), '--target-face', '3');
+  assert.equal(none.status, 1, none.stderr);
+  assert.match(none.stderr, /image00004\.jpg: has 1 face, no face 3/);
+  assert.doesNotMatch(none.stderr + bmp.stderr, /\.tmp/);
+  assert.ok(!existsSync(path.join(dir, 'z.png')));
 });

@@ -1,6 +1,11 @@
-/** `prnet swap <source> <target> -o out.png [--region face|eyes|mask.png]`: texture editing and face swap. */
-import type { Command } from 'commander';
+/**
+ * `prnet swap <source> <target> -o out.png [--region face|eyes|mask.png]`: texture editing and face swap.
+ * Exit status: 0 written, 1 a photo failed (unreadable, no face), 2 usage or setup error.
+ */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { RgbImage } from '../../io/rgbImage.js';
 import sharp from 'sharp';
 import { PRNet } from '../../node/prnet.js';
 import { decodeImage } from '../../node/decodeImage.js';
@@ -8,7 +13,10 @@ import { encodeImage } from '../../node/encodeImage.js';
 import { writeFileAtomic } from '../../node/atomicWrite.js';
 import { faceSwap } from '../../apps/faceSwap.js';
 
-interface SwapOptions { output: string; region: string; blend: 'normal' | 'mixed' | 'none'; model?: string; dataDir?: string; threads?: string }
+interface SwapOptions {
+  output: string; region: string; blend: 'normal' | 'mixed' | 'none'; sourceFace: number; targetFace: number;
+  model?: string; dataDir?: string; threads?: string;
+}
 
 /** A UV mask from a PNG (non-black = from the source), 256×256. */
 async function regionFromPng(file: string, size: number): Promise<Uint8Array> {
@@ -22,36 +30,93 @@ async function regionFromPng(file: string, size: number): Promise<Uint8Array> {
   return Uint8Array.from(raw.data.subarray(0, size * size), (v) => (v > 127 ? 1 : 0));
 }
 
+/** Output formats by file extension. */
+const SWAP_FORMATS: Readonly<Record<string, 'png' | 'jpeg' | 'webp'>> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' };
+
+/** Exit statuses: an input failed (no face, unreadable photo), and usage or setup errors. */
+const EXIT_INPUT = 1;
+const EXIT_USAGE = 2;
+
+function faceIndex(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a face index ≥ 0 (0 = the most confident face)`);
+    return n;
+  };
+}
+
+/** An error that ends the command with an exit status. */
+class SwapError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('swap')
     .description('put the face (or a UV region of it) of <source> onto the face in <target>, blended seamlessly')
     .argument('<source>', 'image whose face texture is taken')
     .argument('<target>', 'image whose face receives it')
-    .requiredOption('-o, --output <file>', 'image to write (PNG, JPEG or WebP by extension)')
+    .requiredOption('-o, --output <file>', 'image to write: .png, .jpg/.jpeg or .webp (the format follows the extension; the folder is created)')
     .option('--region <region>', 'face, eyes, or a 256×256 UV mask PNG', 'face')
-    .option('--blend <mode>', 'normal (Poisson), mixed (Poisson, stronger gradient wins) or none', 'normal')
+    .addOption(new Option('--blend <mode>', 'normal (Poisson), mixed (Poisson, stronger gradient wins) or none').choices(['normal', 'mixed', 'none']).default('normal'))
+    .option('--source-face <i>', 'which face of <source> (0 = the most confident)', faceIndex('--source-face'), 0)
+    .option('--target-face <i>', 'which face of <target> (0 = the most confident)', faceIndex('--target-face'), 0)
     .option('--model <onnx>', 'position-map model (default: the configured model)')
     .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
     .option('--threads <n>', 'ONNX Runtime threads')
-    .action(async (sourcePath: string, targetPath: string, opts: SwapOptions) => {
-      if (!['normal', 'mixed', 'none'].includes(opts.blend)) throw new Error(`--blend must be normal, mixed or none, got "${opts.blend}"`);
-      const prn = await PRNet.load({ model: opts.model, dataDir: opts.dataDir, threads: opts.threads ? Number(opts.threads) : undefined });
+    .addHelpText('after', `
+Exit status: 0 written, 1 a photo failed (unreadable, no face, no such face index), 2 usage or setup error.`)
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
+    .action(async (sourcePath: string, targetPath: string, opts: SwapOptions, command: Command) => {
+      const format = SWAP_FORMATS[path.extname(opts.output).toLowerCase()];
+      if (!format) command.error(`prnet: ${opts.output}: unknown image type; end the name with ${Object.keys(SWAP_FORMATS).join(', ')}`, { exitCode: EXIT_USAGE });
+      if (opts.threads !== undefined && !(Number.isInteger(Number(opts.threads)) && Number(opts.threads) >= 0)) command.error('prnet: --threads must be an integer ≥ 0', { exitCode: EXIT_USAGE });
       try {
-        const region = opts.region === 'face' || opts.region === 'eyes' ? opts.region : await regionFromPng(opts.region, prn.assets.uvSize);
-        const [sourceImage, targetImage] = await Promise.all([decodeImage(sourcePath), decodeImage(targetPath)]);
-        const outputs = { visibility: true, pose: false, colors: false };
-        const [source] = await prn.reconstruct(sourceImage, { maxFaces: 1, outputs });
-        if (!source) throw new Error(`${sourcePath}: no face found`);
-        const [target] = await prn.reconstruct(targetImage, { maxFaces: 1, outputs });
-        if (!target) throw new Error(`${targetPath}: no face found`);
-        const { image } = faceSwap(targetImage, target, sourceImage, source, prn.assets, { region, blend: opts.blend });
-        const ext = path.extname(opts.output).slice(1).toLowerCase();
-        const format = ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'webp' ? 'webp' : 'png';
-        await writeFileAtomic(opts.output, await encodeImage(image, { format }));
-        process.stdout.write(`wrote ${opts.output}\n`);
-      } finally {
-        await prn.dispose();
+        await swap(sourcePath, targetPath, opts, format!);
+      } catch (err) {
+        process.stderr.write(`prnet: ${(err as Error).message}\n`);
+        process.exit(err instanceof SwapError ? err.exitCode : EXIT_INPUT);
       }
     });
+}
+
+async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, format: 'png' | 'jpeg' | 'webp'): Promise<void> {
+  let prn: PRNet;
+  try {
+    prn = await PRNet.load({ model: opts.model, dataDir: opts.dataDir, threads: opts.threads ? Number(opts.threads) : undefined });
+  } catch (err) {
+    throw new SwapError((err as Error).message, EXIT_USAGE);
+  }
+  try {
+    let region: 'face' | 'eyes' | Uint8Array;
+    try {
+      region = opts.region === 'face' || opts.region === 'eyes' ? opts.region : await regionFromPng(opts.region, prn.assets.uvSize);
+    } catch (err) {
+      throw new SwapError((err as Error).message, EXIT_USAGE);
+    }
+    const [sourceImage, targetImage] = await Promise.all([decodeImage(sourcePath), decodeImage(targetPath)]);
+    const outputs = { visibility: true, pose: false, colors: false };
+    const pick = async (image: RgbImage, file: string, index: number) => {
+      const faces = await prn.reconstruct(image, { maxFaces: index + 1, outputs });
+      if (faces.length === 0) throw new SwapError(`${file}: no face found`, EXIT_INPUT);
+      const face = faces[index];
+      if (!face) throw new SwapError(`${file}: has ${faces.length} face${faces.length === 1 ? '' : 's'}, no face ${index}`, EXIT_INPUT);
+      return face;
+    };
+    const source = await pick(sourceImage, sourcePath, opts.sourceFace);
+    const target = await pick(targetImage, targetPath, opts.targetFace);
+    const { image } = faceSwap(targetImage, target, sourceImage, source, prn.assets, { region, blend: opts.blend });
+    const bytes = await encodeImage(image, { format });
+    try {
+      await mkdir(path.dirname(path.resolve(opts.output)), { recursive: true });
+    } catch (err) {
+      throw new SwapError(`${opts.output}: cannot create its folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT_USAGE);
+    }
+    await writeFileAtomic(opts.output, bytes).catch((err: unknown) => { throw new SwapError((err as Error).message, EXIT_USAGE); });
+    process.stdout.write(`wrote ${opts.output}\n`);
+  } finally {
+    await prn.dispose();
+  }
 }
