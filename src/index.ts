@@ -4,6 +4,7 @@
  */
 export * from './model/resfcn.js';
 export * from './model/session.js';
+export * from './model/assertPrnetModel.js';
 export * from './model/checkpoint/index.js';
 export * from './io/npy.js';
 export * from './uv/uvAssets.js';

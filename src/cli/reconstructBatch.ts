@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
 import { PRNet, resolveModelSource, SHIPPED_MODEL_PATH } from '../node/prnet.js';
 import { MODEL_METADATA } from '../model/convertCheckpoint.js';
+import { assertPrnetModel } from '../model/assertPrnetModel.js';
 import { loadWorkerModel } from './networkWorker.js';
 import { decodeImage } from '../node/decodeImage.js';
 import { locateFaces, type LocatedFace } from '../reconstruct/locateFaces.js';
@@ -41,6 +42,8 @@ export interface ReconstructBatchOptions {
   textureMode?: TextureMode;
   /** ONNX model file (default: see {@link resolveModelSource}). */
   model?: string;
+  /** Run a model that has no prnet metadata (refused otherwise, see `assertPrnetModel`). */
+  force?: boolean;
   /** A loaded PRNet to use instead of loading one (benchmarks, embedding); not disposed. */
   prnet?: PRNet;
   /** Face box for every image. */
@@ -194,6 +197,14 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   const threads = options.threads ?? Math.max(1, os.availableParallelism() - 1);
   const modelSource = options.prnet ? undefined : await resolveModelSource(options.model);
   const workerModel = modelSource === undefined ? undefined : await loadWorkerModel(modelSource, { threads });
+  if (workerModel && !options.force) {
+    try {
+      assertPrnetModel(workerModel.metadata, typeof modelSource === 'string' ? modelSource : 'the model');
+    } catch (err) {
+      await workerModel.dispose();
+      throw err;
+    }
+  }
   if (workerModel && options.verbose) stream.write(`prnet: model ${describeModel(modelSource!, workerModel.metadata, workerModel.inputSize)}\n`);
   let model: FaceJsonModel | undefined;
   let prn: PRNet;

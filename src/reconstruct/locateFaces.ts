@@ -32,7 +32,27 @@ export interface LocateFacesOptions {
 }
 
 /**
- * Finds the faces to reconstruct in an image. An empty array means the detector found none.
+ * The least fraction of a user box (or of the landmarks' box) that must lie inside the
+ * image: a box mostly outside it crops mostly black padding, and the "face" found there
+ * is meaningless. A face cut by the image border (up to 3/4 of its box outside) still runs.
+ */
+export const MIN_BOX_INSIDE_FRACTION = 0.25;
+
+/** Refuses a user box that lies (almost) entirely outside the image. */
+function checkInside(box: readonly number[], image: RgbImage, what: string): void {
+  const [x, y, w, h] = box as [number, number, number, number];
+  const iw = Math.max(0, Math.min(x + w, image.width) - Math.max(x, 0));
+  const ih = Math.max(0, Math.min(y + h, image.height) - Math.max(y, 0));
+  const inside = w > 0 && h > 0 ? (iw * ih) / (w * h) : 0;
+  if (!(inside >= MIN_BOX_INSIDE_FRACTION)) {
+    const f = (v: number) => String(Math.round(v * 100) / 100);
+    throw new Error(`${what} [${box.map(f).join(', ')}] lies ${inside === 0 ? 'outside' : `${Math.round((1 - inside) * 100)} % outside`} the ${image.width}×${image.height} image`);
+  }
+}
+
+/**
+ * Finds the faces to reconstruct in an image. A user box or landmarks whose box lies
+ * mostly outside the image ({@link MIN_BOX_INSIDE_FRACTION}) are refused with an error. An empty array means the detector found none.
  *
  * ```ts
  * const faces = await locateFaces(image, { detector, maxFaces: 4 });
@@ -43,6 +63,7 @@ export async function locateFaces(image: RgbImage, options: LocateFacesOptions):
   if (options.box && options.landmarks) throw new Error('give either a face box or landmarks, not both');
   if (options.box) {
     const box: [number, number, number, number] = [options.box[0], options.box[1], options.box[2], options.box[3]];
+    checkInside(box, image, 'the face box');
     return [{ box, score: 1, crop: cropFromBox(box) }];
   }
   if (options.landmarks) {
@@ -53,7 +74,10 @@ export async function locateFaces(image: RgbImage, options: LocateFacesOptions):
       x0 = Math.min(x0, p[i]); x1 = Math.max(x1, p[i]);
       y0 = Math.min(y0, p[i + 1]); y1 = Math.max(y1, p[i + 1]);
     }
-    return [{ box: [x0, y0, x1 - x0, y1 - y0], score: 1, crop }];
+    const box: [number, number, number, number] = [x0, y0, x1 - x0, y1 - y0];
+    // Points on a line have an empty box; judge them by the crop around them instead.
+    checkInside(box[2] > 0 && box[3] > 0 ? box : [crop.center[0] - crop.size / 2, crop.center[1] - crop.size / 2, crop.size, crop.size], image, 'the landmarks\' box');
+    return [{ box, score: 1, crop }];
   }
   if (!options.detector) throw new Error('no face detector, box or landmarks given');
   const detections = await options.detector.detect(image);

@@ -41,9 +41,9 @@ export function randomOnnxModel(options: RandomModelOptions = {}): Uint8Array {
 
 /**
  * An ONNX model whose output is always `positionMap` (256×256×3, 256-crop pixels),
- * for any batch of `inputSize` crops.
+ * for any batch of `inputSize` crops. `metadata` replaces the prnet metadata (`{}`: none).
  */
-export function constantFaceModel(positionMap: Float32Array, inputSize = 256): Uint8Array {
+export function constantFaceModel(positionMap: Float32Array, inputSize = 256, metadata: Record<string, string> = { 'prnet.variant': 'constant-face', 'prnet.input_size': String(inputSize), 'prnet.output_size': '256' }): Uint8Array {
   if (positionMap.length !== POSITION_MAP_SIZE * POSITION_MAP_SIZE * 3) throw new Error('constantFaceModel: need a 256×256×3 map');
   return encodeOnnxModel({
     graph: {
@@ -62,6 +62,6 @@ export function constantFaceModel(positionMap: Float32Array, inputSize = 256): U
       outputs: [{ name: MODEL_OUTPUT_NAME, dataType: 'float32', shape: ['batch', POSITION_MAP_SIZE, POSITION_MAP_SIZE, 3] }],
     },
     opsetVersion: 17, irVersion: 8, producerName: 'prnet-tests', producerVersion: '0',
-    metadata: { 'prnet.variant': 'constant-face', 'prnet.input_size': String(inputSize), 'prnet.output_size': '256' },
+    metadata,
   });
 }

@@ -73,6 +73,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
     .option('--batch <n>', 'images per network call (at most 8 faces per call)', parseIntOption('--batch', 1), 4)
     .option('-r, --recursive', 'descend into sub-folders of folder inputs')
+    .option('--force', 'run a model that has no prnet metadata (refused otherwise)')
     .option('-q, --quiet', 'no per-image lines (errors and the summary only)')
     .addHelpText('after', `
 Files written to the output folder:
@@ -94,7 +95,7 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; flipAverage?: boolean; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean;
+      maxFaces?: number; front?: boolean; flipAverage?: boolean; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -134,6 +135,7 @@ no temporary file is left, and the summary says how far it got).`)
         signal: controller.signal,
         inputs,
         expanded,
+        force: Boolean(opts.force),
         outDir: path.resolve(opts.output),
         outputs: opts.outputs,
         textureMode: opts.texture,

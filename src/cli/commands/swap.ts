@@ -12,10 +12,11 @@ import { decodeImage } from '../../node/decodeImage.js';
 import { encodeImage } from '../../node/encodeImage.js';
 import { writeFileAtomic } from '../../node/atomicWrite.js';
 import { faceSwap } from '../../apps/faceSwap.js';
+import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 
 interface SwapOptions {
   output: string; region: string; blend: 'normal' | 'mixed' | 'none'; sourceFace: number; targetFace: number;
-  model?: string; dataDir?: string; threads?: string;
+  model?: string; dataDir?: string; threads?: string; force?: boolean;
 }
 
 /** A UV mask from a PNG (non-black = from the source), 256×256. */
@@ -66,6 +67,7 @@ export function register(program: Command): void {
     .option('--model <onnx>', 'position-map model (default: the configured model)')
     .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
     .option('--threads <n>', 'ONNX Runtime threads')
+    .option('--force', 'run a model that has no prnet metadata (refused otherwise)')
     .addHelpText('after', `
 Exit status: 0 written, 1 a photo failed (unreadable, no face, no such face index), 2 usage or setup error.`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
@@ -88,6 +90,14 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
     prn = await PRNet.load({ model: opts.model, dataDir: opts.dataDir, threads: opts.threads ? Number(opts.threads) : undefined });
   } catch (err) {
     throw new SwapError((err as Error).message, EXIT_USAGE);
+  }
+  if (!opts.force) {
+    try {
+      assertPrnetModel(prn.model.metadata, opts.model ?? 'the default model');
+    } catch (err) {
+      await prn.dispose();
+      throw new SwapError((err as Error).message, EXIT_USAGE);
+    }
   }
   try {
     let region: 'face' | 'eyes' | Uint8Array;

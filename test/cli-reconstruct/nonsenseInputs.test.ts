@@ -1,0 +1,59 @@
+/** Issue 15, point 12: a model without prnet metadata and a box outside the image are refused. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { locateFaces } from '../../src/reconstruct/locateFaces.js';
+import { constantFaceModel } from '../support/randomModel.js';
+import { syntheticFace } from '../support/syntheticFace.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const photo = path.resolve(repo, '../shared/fixtures/photos/photo1.jpg'); // 227×227
+const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-nonsense-'));
+test.after(() => rm(work, { recursive: true, force: true }));
+
+function prnet(args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, timeout: 120_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+}
+
+test('an ONNX model with the right tensors but no prnet metadata: refused (exit 2) unless --force', async () => {
+  const assets = await loadUvAssets();
+  const { positionMap } = syntheticFace(assets, { scale: 0.85, tx: 128, ty: 135, tz: 120 });
+  const model = path.join(work, 'foreign.onnx');
+  await writeFile(model, constantFaceModel(positionMap, 256, {}));
+  const out = path.join(work, 'foreign-out');
+  const r = await prnet(['reconstruct', photo, '-o', out, '--model', model, '--outputs', 'json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /foreign\.onnx: not a prnet model \(no prnet\.variant metadata\).*--force/);
+  await assert.rejects(readdir(out), { code: 'ENOENT' });
+  const forced = await prnet(['reconstruct', photo, '-o', out, '--model', model, '--outputs', 'json', '--force']);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.deepEqual(await readdir(out), ['photo1.json']);
+});
+
+test('--box outside the image: that image fails with one line, no files; a box cut by the border runs', async () => {
+  const out = path.join(work, 'box-out');
+  const r = await prnet(['reconstruct', photo, '-o', out, '--outputs', 'obj,json', '--box', '400,400,100,100']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /photo1\.jpg: the face box \[400, 400, 100, 100\] lies outside the 227×227 image/);
+  assert.deepEqual(await readdir(out), []);
+  const edge = await prnet(['reconstruct', photo, '-o', out, '--outputs', 'json', '--box', '-50,40,150,150']);
+  assert.equal(edge.code, 0, edge.stderr);
+});
+
+test('locateFaces refuses user boxes and landmarks (almost) outside the image', async () => {
+  const image = { width: 100, height: 80, data: new Uint8Array(100 * 80 * 3) };
+  await assert.rejects(locateFaces(image, { box: [100, 0, 50, 50] }), /lies outside the 100×80 image/);
+  await assert.rejects(locateFaces(image, { box: [-45, -45, 50, 50] }), /lies 99 % outside/);
+  await assert.rejects(locateFaces(image, { landmarks: [200, 200, 260, 260, 230, 300] }), /landmarks' box .* outside/);
+  const [face] = await locateFaces(image, { box: [-25, 10, 50, 50] }); // half inside
+  assert.deepEqual(face!.box, [-25, 10, 50, 50]);
+});
