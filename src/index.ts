@@ -50,6 +50,7 @@ export * from './render/renderTexture.js';
 export * from './render/drawLine.js';
 export * from './render/drawLandmarks.js';
 export * from './render/drawPoseBox.js';
+export * from './render/overlayStrokes.js';
 export * from './render/renderShaded.js';
 export * from './face/faceDetector.js';
 export * from './face/tfGraph.js';

@@ -16,6 +16,9 @@ import { faceJson, type FaceJsonModel } from '../io/faceJson.js';
 import { drawLandmarks } from '../render/drawLandmarks.js';
 import { drawPoseBox } from '../render/drawPoseBox.js';
 import { encodeImage } from '../node/encodeImage.js';
+import { decodeImage } from '../node/decodeImage.js';
+import { overlayStrokes } from '../render/overlayStrokes.js';
+import sharp from 'sharp';
 import { stageFile, type StagedFile } from '../node/stageFile.js';
 
 /** The file kinds `prnet reconstruct --outputs` accepts. */
@@ -47,14 +50,29 @@ export interface WriteOutputsInput {
   front: boolean;
 }
 
-/** The photo with each face's 68 landmarks and head-pose box drawn on it (official `plot_kpt`, `plot_pose_box`). */
+/**
+ * The photo with each face's 68 landmarks and head-pose box drawn on it (official
+ * `plot_kpt`, `plot_pose_box`), strokes scaled with the face's size.
+ */
 function overlay(image: RgbImage, faces: FaceResult[]): RgbImage {
   let out = image;
   for (const f of faces) {
-    out = drawLandmarks(out, f.landmarks);
-    if (f.pose) out = drawPoseBox(out, f.pose.cameraMatrix, f.landmarks);
+    const s = overlayStrokes(Math.max(f.box[2], f.box[3]));
+    out = drawLandmarks(out, f.landmarks, { dotRadius: s.dotRadius, lineWidth: s.lineWidth });
+    if (f.pose) out = drawPoseBox(out, f.pose.cameraMatrix, f.landmarks, { lineWidth: s.poseLineWidth });
   }
   return out;
+}
+
+/** White, which transparent parts of a photo are shown over in its overlay. */
+const OVERLAY_BACKGROUND = { r: 255, g: 255, b: 255 };
+
+/** The photo to draw the overlay on: as decoded, or decoded again over white when it has transparency. */
+async function overlayBase(file: string, image: RgbImage): Promise<RgbImage> {
+  const meta = await sharp(file).metadata().catch(() => undefined);
+  if (!meta?.hasAlpha) return image;
+  const again = await decodeImage(file, { maxPixels: Math.max(1, image.width * image.height), background: OVERLAY_BACKGROUND });
+  return again.width === image.width && again.height === image.height ? again : image;
 }
 
 /** All faces' depth pictures merged (the nearest surface wins). */
@@ -129,7 +147,7 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     write(`${base}.json`, () => faceJson({ image: { width: image.width, height: image.height, file: input.file }, model: input.model, faces: records, reason: faces.length === 0 ? input.reason : undefined }));
   }
   if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergedDepth(image, faces)));
-  if (kinds.includes('overlay')) write(`${base}_overlay.png`, () => encodeImage(overlay(image, faces)));
+  if (kinds.includes('overlay')) write(`${base}_overlay.png`, async () => encodeImage(overlay(await overlayBase(input.file, image), faces)));
   const settled = await Promise.allSettled(jobs);
   const staged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');

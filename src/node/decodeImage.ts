@@ -16,11 +16,14 @@ export interface DecodeImageOptions {
   maxPixels?: number;
   /** What to call the limit in the refusal (the CLI says `--max-pixels`). */
   limitName?: string;
+  /** Colour transparent pixels are composited over (black, as the network sees them; overlays use white). */
+  background?: { r: number; g: number; b: number };
 }
 
 export const DECODE_IMAGE_DEFAULTS: Required<DecodeImageOptions> = {
   maxPixels: 50_000_000,
   limitName: 'maxPixels',
+  background: { r: 0, g: 0, b: 0 },
 };
 
 /**
@@ -28,8 +31,9 @@ export const DECODE_IMAGE_DEFAULTS: Required<DecodeImageOptions> = {
  * {@link RgbImage}, the way a viewer shows it:
  * - the EXIF orientation is applied (a phone portrait comes out upright);
  * - greyscale becomes RGB, 16-bit becomes 8-bit, CMYK becomes sRGB;
- * - transparency is composited over black (PRNet has no notion of alpha, and
- *   black matches what the official `imread(...)[:, :, :3]` + zero padding shows);
+ * - transparency is composited over black by default (PRNet has no notion of alpha, and
+ *   black matches what the official `imread(...)[:, :, :3]` + zero padding shows), or over
+ *   `background`;
  * - a truncated or corrupt file is an error, never a partly grey picture.
  *
  * Every failure is one line naming the file: missing, empty, not an image,
@@ -41,7 +45,7 @@ export const DECODE_IMAGE_DEFAULTS: Required<DecodeImageOptions> = {
  * ```
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeImageOptions = {}): Promise<RgbImage> {
-  const { maxPixels, limitName } = withDefaults(DECODE_IMAGE_DEFAULTS, options);
+  const { maxPixels, limitName, background } = withDefaults(DECODE_IMAGE_DEFAULTS, options);
   if (!Number.isInteger(maxPixels) || maxPixels < 1 || maxPixels > DECODE_MAX_PIXELS_LIMIT) {
     throw new Error(`${limitName} must be an integer from 1 to ${DECODE_MAX_PIXELS_LIMIT} (libvips' limit), got ${maxPixels}`);
   }
@@ -84,7 +88,7 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeIma
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
       .rotate() // apply EXIF orientation
-      .flatten({ background: { r: 0, g: 0, b: 0 } })
+      .flatten({ background })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
