@@ -4,9 +4,9 @@
  * onnxruntime-web's and tfjs' WebAssembly binaries, BlazeFace's model (bundled with
  * `@vladmandic/human`), the ONNX models, and the official UV assets.
  *
- * The UV assets are never copied into the repository or the build: locally they are
- * served from `../shared/prnet-data/uv-data/`; a deployment points `?data=` at
- * {@link UV_ASSET_BASE_URL} (the official repository's raw files) or its own copy.
+ * The UV assets come from the package's compact pack (`assets/uv-assets.bin`, MIT, copied
+ * into the build); `?data=uv-data` reads the official files instead, served locally from
+ * `../shared/prnet-data/uv-data/` (never copied), or `?data=` {@link UV_ASSET_BASE_URL}.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +41,8 @@ export function demoRoutes(uvDataDir: string = path.resolve(REPO_ROOT, '../share
     { prefix: '/detector/', dirs: [path.join(nm, '@vladmandic', 'human', 'models')], files: ['blazeface.json', 'blazeface.bin'], emit: true },
     // The package's shipped models first, then the random-weight stand-ins.
     { prefix: '/models/', dirs: [path.join(REPO_ROOT, 'models'), DEMO_MODELS_DIR].filter((d) => existsSync(d)), emit: false },
+    // The UV assets as the package ships them (MIT, copied into the build), and the official files for `?data=uv-data`.
+    { prefix: '/assets/', dirs: [path.join(REPO_ROOT, 'assets')], files: ['uv-assets.bin'], emit: true },
     { prefix: '/uv-data/', dirs: [uvDataDir], emit: false },
   ];
 }
@@ -59,6 +61,7 @@ export const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain; charset=utf-8',
   '.map': 'application/json',
+  '.bin': 'application/octet-stream',
 };
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A small static server for the built demo page, with the cross-origin isolation
- * headers onnxruntime-web needs for threads, and the routes of `demoAssets.ts` (UV
- * assets from `../shared`, models). `npm run demo` builds the page and starts it.
+ * headers onnxruntime-web needs for threads, and the routes of `demoAssets.ts` (the
+ * package's UV asset pack, models). `npm run demo` builds the page and starts it.
  *
  * ```sh
  * npm run demo                 # http://127.0.0.1:5173/
@@ -14,6 +14,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { CONTENT_TYPES, ISOLATION_HEADERS, REPO_ROOT, demoRoutes, resolveDemoRoute, type DemoRoute } from './demoAssets.js';
+
+/** The demo's port unless `PORT` says otherwise. */
+export const DEMO_PORT = 5173;
 
 /** Options of {@link serveDemo}. */
 export interface ServeDemoOptions {
@@ -83,6 +86,14 @@ export async function serveDemo(options: ServeDemoOptions): Promise<{ url: strin
   };
 }
 
+/** One line for a port the demo cannot listen on (taken, or not allowed), naming `PORT=`; undefined for other errors. */
+export function listenErrorMessage(err: unknown, port: number): string | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `prnet demo: port ${port} is already in use; choose another one: PORT=8080 npm run demo`;
+  if (code === 'EACCES') return `prnet demo: not allowed to listen on port ${port}; choose another one: PORT=8080 npm run demo`;
+  return undefined;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { buildDemo } = await import('./buildDemo.js');
   const { makeDemoModel } = await import('./makeDemoModel.js');
@@ -92,6 +103,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.warn(`models/default.onnx is missing: serving a RANDOM-weight light model (${path.relative(REPO_ROOT, file)}) in its place`);
   }
   await buildDemo(outDir);
-  const { url } = await serveDemo({ root: outDir, port: Number(process.env.PORT ?? 5173), host: process.env.HOST ?? '127.0.0.1' });
-  console.log(`prnet demo: ${url}  (UV assets from ../shared/prnet-data/uv-data; Ctrl-C to stop)`);
+  const port = Number(process.env.PORT ?? DEMO_PORT);
+  try {
+    const { url } = await serveDemo({ root: outDir, port, host: process.env.HOST ?? '127.0.0.1' });
+    console.log(`prnet demo: ${url}  (Ctrl-C to stop)`);
+  } catch (err) {
+    const message = listenErrorMessage(err, port);
+    if (!message) throw err;
+    console.error(message);
+    process.exitCode = 1;
+  }
 }

@@ -3,9 +3,10 @@
  * reconstruct faces from a chosen/dropped photo or the webcam (frame after frame, with fps),
  * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON downloads.
  *
- * URL parameters: `?model=` ONNX URL (default `models/default.onnx`), `?data=` base URL of
- * the UV assets (default `uv-data`, served by `npm run demo` from `../shared`; a deployment
- * can use the official raw files, see `UV_ASSET_BASE_URL`), `?threads=` WebAssembly threads.
+ * URL parameters: `?model=` ONNX URL (default `models/default.onnx`), `?data=` the UV assets:
+ * the package's pack (default `assets/uv-assets.bin`, the same file Node reads) or a base URL
+ * of the official files (`uv-data`, served locally from `../shared`, or `UV_ASSET_BASE_URL`),
+ * `?threads=` WebAssembly threads.
  * Tests read `window.__prnetLastResult` and call `window.__prnetBench`.
  */
 import { WebPRNet, type StageTimings, type WebLoadStage } from '../src/web/webPrnet.js';
@@ -59,11 +60,13 @@ const textureBox = $<HTMLInputElement>('texture');
 const trackBox = $<HTMLInputElement>('track');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
+const facePicker = $<HTMLSelectElement>('face');
 const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json') };
 
 const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? 'models/default.onnx';
-const dataUrl = params.get('data') ?? 'uv-data';
+// The UV assets shipped in the package (a compact pack, like Node), or `?data=` a folder of the official files.
+const dataUrl = params.get('data') ?? 'assets/uv-assets.bin';
 const isolated = globalThis.crossOriginIsolated === true;
 // Threads need SharedArrayBuffer, which only a cross-origin isolated page gets.
 const threads = isolated ? Number(params.get('threads') ?? navigator.hardwareConcurrency ?? 1) : 1;
@@ -77,6 +80,27 @@ const viewer = createFaceViewer($<HTMLDivElement>('viewer'));
 let prn: WebPRNet | undefined;
 let current: { image: RgbImage; source: CanvasImageSource; name: string; faces: FaceResult[] } | undefined;
 let busy = false;
+/** Index of the face shown in the viewer and exported as GLB / OBJ (several faces: the picker). */
+let selectedFace = 0;
+const selected = (): FaceResult | undefined => current?.faces[selectedFace] ?? current?.faces[0];
+
+/** Fills the face picker (shown only when the photo has several faces). */
+function updateFacePicker(faces: FaceResult[]): void {
+  if (selectedFace >= faces.length) selectedFace = 0;
+  facePicker.replaceChildren(...faces.map((f, i) => new Option(`face ${i + 1} of ${faces.length} (score ${f.score.toFixed(2)})`, String(i), false, i === selectedFace)));
+  facePicker.hidden = faces.length < 2;
+}
+
+/** Forgets the current photo: blank canvas, empty viewer, no downloads (after a failed decode). */
+function clearPhoto(): void {
+  current = undefined;
+  selectedFace = 0;
+  photoCanvas.getContext('2d')?.clearRect(0, 0, photoCanvas.width, photoCanvas.height);
+  viewer.clear();
+  updateFacePicker([]);
+  for (const b of Object.values(downloads)) b.disabled = true;
+  window.__prnetLastResult = undefined;
+}
 let webcamStream: MediaStream | undefined;
 
 const loadFractions = new Map<WebLoadStage, number>();
@@ -109,8 +133,11 @@ async function runFrame(image: RgbImage, source: CanvasImageSource, name: string
   const { faces, timings } = await prn!.reconstruct(image, { box, landmarks: track, maxFaces: webcamStream ? 1 : 4, outputs: { pose: true, colors: true, texture: textureBox.checked }, flipAverage: flipBox.checked });
   const t0 = performance.now();
   drawOverlays(photoCanvas, source, image.width, image.height, faces);
-  if (faces[0]) viewer.show(faces[0], prn!.assets, recenter);
+  if (recenter) selectedFace = 0; // a new photo starts with its best face
+  const shown = faces[selectedFace] ?? faces[0];
+  if (shown) viewer.show(shown, prn!.assets, recenter);
   else viewer.clear();
+  if (!webcamStream) updateFacePicker(faces);
   const render = performance.now() - t0;
   const frame: FrameTimings = { decode: decodeMs, ...timings, render, total: performance.now() - start };
   current = { image, source, name, faces };
@@ -140,6 +167,8 @@ async function processFile(file: File): Promise<void> {
     const n = current?.faces.length ?? 0;
     status(n ? `${file.name}: ${n} face${n > 1 ? 's' : ''} (${image.width}×${image.height})` : `${file.name}: no face found`);
   } catch (err) {
+    // The previous photo must not stay on screen as if it were this one.
+    clearPhoto();
     status((err as Error).message, true);
     console.error(err);
   } finally {
@@ -225,17 +254,19 @@ function save(bytes: Uint8Array | string, name: string, type: string): void {
 }
 
 const baseName = () => (current?.name ?? 'face').replace(/\.[^.]+$/, '') || 'face';
+/** `_<i>` after the name when the photo has several faces (as `prnet reconstruct` names them). */
+const faceSuffix = () => ((current?.faces.length ?? 0) > 1 ? `_${selectedFace}` : '');
 
 downloads.glb.addEventListener('click', async () => {
-  const face = current?.faces[0];
+  const face = selected();
   if (!face || !prn) return;
   const texture = face.texture ? { png: await encodePng(face.texture), faceIndices: prn.assets.faceIndices, uvSize: prn.assets.uvSize } : undefined;
-  save(await encodeGlb({ vertices: face.vertices, triangles: prn.assets.triangles, colors: face.colors, texture }, { imageHeight: current!.image.height }), `${baseName()}.glb`, 'model/gltf-binary');
+  save(await encodeGlb({ vertices: face.vertices, triangles: prn.assets.triangles, colors: face.colors, texture }, { imageHeight: current!.image.height }), `${baseName()}${faceSuffix()}.glb`, 'model/gltf-binary');
 });
 downloads.obj.addEventListener('click', () => {
-  const face = current?.faces[0];
+  const face = selected();
   if (!face || !prn) return;
-  save(encodeObj({ vertices: face.vertices, triangles: prn.assets.triangles, colors: face.colors }, { imageHeight: current!.image.height }).obj, `${baseName()}.obj`, 'text/plain');
+  save(encodeObj({ vertices: face.vertices, triangles: prn.assets.triangles, colors: face.colors }, { imageHeight: current!.image.height }).obj, `${baseName()}${faceSuffix()}.obj`, 'text/plain');
 });
 downloads.json.addEventListener('click', () => {
   if (!current || !prn) return;
@@ -269,6 +300,11 @@ dropZone.addEventListener('drop', (e) => {
   if (file) void processFile(file);
 });
 webcamButton.addEventListener('click', () => (webcamStream ? stopWebcam() : void startWebcam()));
+facePicker.addEventListener('change', () => {
+  selectedFace = Number(facePicker.value);
+  const face = selected();
+  if (face && prn) viewer.show(face, prn.assets, true);
+});
 // A new option re-runs the current photo (the webcam loop picks it up by itself).
 for (const box of [textureBox, flipBox]) {
   box.addEventListener('change', () => {
