@@ -363,8 +363,9 @@ async function main(): Promise<void> {
   };
   const variant = prn.model.metadata[MODEL_METADATA.variant] ?? `${prn.model.inputSize}×${prn.model.inputSize} input`;
   window.__prnetInfo = { threads, isolated, detectorBackend: prn.detector.backend, inputSize: prn.model.inputSize, variant };
-  const note = prn.model.metadata[MODEL_METADATA.note];
-  infoLine.textContent = `model ${modelUrl} (${variant}${note ? `; ${note}` : ''}) · onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? '' : ' (page not cross-origin isolated)'} · detector BlazeFace on tfjs-${prn.detector.backend}`;
+  // As the CLI: what the model is, not its scores (those live in the model card, models/README.md).
+  const weights = prn.model.metadata[MODEL_METADATA.weightsType];
+  infoLine.textContent = `model ${modelUrl} (${variant}${weights ? `, ${weights} weights` : ''}) · onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? '' : ' (page not cross-origin isolated)'} · detector BlazeFace on tfjs-${prn.detector.backend}`;
   webcamButton.disabled = !navigator.mediaDevices?.getUserMedia;
   status('ready: choose or drop a photo, or start the webcam');
   window.__prnetReady = true;
