@@ -15,6 +15,11 @@ export interface Aflw2000GroundTruth {
   landmarks: Float64Array;
   /** `Pose_Para[0..2]` (pitch, yaw, roll) in degrees, in the dataset's own convention. */
   pose: PoseAngles;
+  /**
+   * `pt2d` (2×21), the AFLW annotation the benchmark's 3DMM fit was made from, as 21×2 x y
+   * pairs; NaN where a point was not annotated (AFLW's −1). Absent when the file lacks it.
+   */
+  points21?: Float64Array;
 }
 
 const DEG = 180 / Math.PI;
@@ -34,5 +39,15 @@ export function aflw2000GroundTruth(mat: MatFile, fileName = 'MAT-file'): Aflw20
   const landmarks = new Float64Array(LANDMARK_COUNT * 3);
   for (let i = 0; i < LANDMARK_COUNT; i++) for (let c = 0; c < 3; c++) landmarks[3 * i + c] = pts[c * LANDMARK_COUNT + i]!;
   if (!landmarks.every(Number.isFinite)) throw new Error(`${fileName}: pt3d_68 has non-finite values`);
-  return { landmarks, pose: { pitch: pose[0]! * DEG, yaw: pose[1]! * DEG, roll: pose[2]! * DEG } };
+  let points21: Float64Array | undefined;
+  if (mat.variables['pt2d']) {
+    const p = matNumericVariable(mat, 'pt2d', [2, 21], fileName).data;
+    points21 = new Float64Array(42);
+    for (let j = 0; j < 21; j++) {
+      const x = p[j]!, y = p[21 + j]!;
+      const seen = x >= 0 && y >= 0;
+      points21[j * 2] = seen ? x : NaN; points21[j * 2 + 1] = seen ? y : NaN;
+    }
+  }
+  return { landmarks, pose: { pitch: pose[0]! * DEG, yaw: pose[1]! * DEG, roll: pose[2]! * DEG }, ...(points21 ? { points21 } : {}) };
 }

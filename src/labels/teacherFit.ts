@@ -38,7 +38,7 @@ export interface TeacherFitOptions {
 }
 
 /** Defaults of {@link teacherFit} (chosen on training faces: docs/teacher-labels.md). */
-export const TEACHER_FIT_DEFAULTS: TeacherFitOptions = { pointSigma: 0.02, shapePrior: 1, expressionPrior: 1, rotationSigma: 5, iterations: 30 };
+export const TEACHER_FIT_DEFAULTS: TeacherFitOptions = { pointSigma: 0.02, shapePrior: 4, expressionPrior: 1, rotationSigma: 5, iterations: 30 };
 
 /** Result of {@link teacherFit}. */
 export interface TeacherFitResult extends FaceFit {

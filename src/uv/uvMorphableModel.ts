@@ -62,11 +62,13 @@ export interface UvMorphableModelOptions {
   margin: number;
   /** Leave every k-th sample point out of the interpolation and measure the error there (0: none). */
   holdOutEvery: number;
+  /** Use every k-th sample point only (1: all; more: a faster, coarser model for tests). */
+  sampleStride: number;
 }
 
 /** Defaults of {@link uvMorphableModel}. */
 export const UV_MORPHABLE_MODEL_DEFAULTS: UvMorphableModelOptions = {
-  size: 256, maxSampleDistance: 3000, landmarkExclusion: 2, expressionAnchorDistance: 48, expressionAnchorSpacing: 8, margin: 3, holdOutEvery: 0,
+  size: 256, maxSampleDistance: 3000, landmarkExclusion: 2, expressionAnchorDistance: 48, expressionAnchorSpacing: 8, margin: 3, holdOutEvery: 0, sampleStride: 1,
 };
 
 /**
@@ -145,7 +147,7 @@ export function uvMorphableModel(pieces: BfmPieces, options: Partial<UvMorphable
   let offSurface = 0, nearLandmarks = 0, used = 0;
   const heldXY: number[] = [], heldValues: number[] = [];
   const p0 = pieces.sampleMean.length / 3;
-  for (let i = 0; i < p0; i++) {
+  for (let i = 0; i < p0; i += o.sampleStride) {
     if (samples.distance[i]! > o.maxSampleDistance) { offSurface++; continue; }
     const x = samples.uv[i * 2]! * (N - 1), y = N - 1 - samples.uv[i * 2 + 1]! * (N - 1);
     let near = false;
@@ -153,7 +155,7 @@ export function uvMorphableModel(pieces: BfmPieces, options: Partial<UvMorphable
     if (near) { nearLandmarks++; continue; }
     const vals: number[] = [];
     for (let c = 0; c < 3; c++) for (let k = 0; k < S; k++) vals.push(pieces.sampleShapeBasis[(i * 3 + c) * S + k]! * ySign(c));
-    if (o.holdOutEvery > 0 && i % o.holdOutEvery === 0) { heldXY.push(x, y); heldValues.push(...vals); continue; }
+    if (o.holdOutEvery > 0 && (i / o.sampleStride) % o.holdOutEvery === 0) { heldXY.push(x, y); heldValues.push(...vals); continue; }
     centers.push(x, y); values.push(...vals);
     used++;
   }

@@ -1,5 +1,5 @@
 /**
- * `prnet eval aflw2000 <dir> [--model <onnx> | --baseline mean-face] [--report f.json]
+ * `prnet eval aflw2000 <dir> [--model <onnx> | --baseline mean-face | --baseline teacher-fit] [--report f.json]
  * [--csv f.csv] [--plot f.png|f.svg]`: PRNet's AFLW2000-3D landmark evaluation (68-point
  * NME in 2D and 3D, yaw-balanced NME, pose errors, CED curve).
  */
@@ -23,6 +23,13 @@ import { evaluationCsv } from '../../eval/evaluationCsv.js';
 import { cedCurveSvg } from '../../eval/cedCurveSvg.js';
 import { PRNET_PAPER_RESULTS } from '../../eval/paperResults.js';
 import type { PositionMapModel } from '../../model/session.js';
+import { tddfaPredictor } from '../../eval/tddfaPredictor.js';
+import { teacherFitPredictor } from '../../eval/teacherFitPredictor.js';
+import { fitPoints } from '../../labels/fitPoints.js';
+import { loadTddfaTeacher } from '../../node/tddfaTeacher.js';
+import { loadBfmPieces } from '../../node/labels/bfmPieces.js';
+import { readLabelSet } from '../../node/labels/labelSetFiles.js';
+import type { TeacherLabelOptions } from '../../labels/teacherLabel.js';
 
 interface EvalOptions {
   model?: string;
@@ -35,6 +42,16 @@ interface EvalOptions {
   flipAverage?: boolean;
   dataDir?: string;
   limit?: number;
+  teacher?: string;
+  labels?: string;
+  bfm?: string;
+}
+
+/** The 3DDFA_V2 BFM folder: --bfm, else $PRNET_BFM; research data the user supplies. */
+function bfmDir(opts: EvalOptions, why: string): string {
+  const dir = opts.bfm ?? process.env['PRNET_BFM'];
+  if (!dir) throw new Error(`${why} needs the 3DDFA_V2 BFM folder: pass --bfm <dir> (e.g. ../shared/3ddfa) or set PRNET_BFM`);
+  return dir;
 }
 
 /** The image/ground-truth pairs of a folder: every `<name>.jpg|png` and `<name>.mat`, by name. */
@@ -95,7 +112,8 @@ function table(method: string, s: EvaluationSummary): string {
 }
 
 async function run(dir: string, opts: EvalOptions): Promise<void> {
-  if (opts.baseline && opts.baseline !== 'mean-face') throw new Error(`unknown baseline '${opts.baseline}' (known: mean-face)`);
+  if (opts.baseline && opts.baseline !== 'mean-face' && opts.baseline !== 'teacher-fit') throw new Error(`unknown baseline '${opts.baseline}' (known: mean-face, teacher-fit)`);
+  if (opts.baseline === 'teacher-fit' && (!opts.teacher || !opts.labels)) throw new Error('--baseline teacher-fit needs --teacher <3DDFA_V2 onnx> and --labels <label set from prnet label aflw21> (its correspondence and settings)');
   if (opts.baseline && opts.model) throw new Error('give either --model or --baseline, not both');
   if (opts.baseline && opts.flipAverage) throw new Error('--flip-average applies to a model, not to --baseline');
   if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
@@ -104,16 +122,33 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
   if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
   if (samples.length === 0) throw new Error(`no AFLW2000-3D images (.jpg + .mat) in ${dir}`);
   const assets = await loadUvAssets({ dataDir: opts.dataDir });
-  let predictor: LandmarkPredictor;
+  let predictor!: LandmarkPredictor;
   let model: PositionMapModel | undefined;
   // Same default as `prnet reconstruct`: --model, $PRNET_MODEL, the downloaded official model, the shipped one.
   const modelPath = opts.baseline ? undefined : path.resolve(await resolveModelSource(opts.model).catch((err: Error) => {
     throw new Error(`${err.message} (or --baseline mean-face)`);
   }) as string);
   if (modelPath) {
-    model = await loadOnnxModel(modelPath, opts.threads === undefined ? {} : { threads: opts.threads });
-    if (opts.flipAverage) model = withFlipAveraging(model);
-    predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}`);
+    try {
+      model = await loadOnnxModel(modelPath, opts.threads === undefined ? {} : { threads: opts.threads });
+    } catch (err) {
+      // A 3DDFA_V2 model (input [n, 3, 120, 120] → [n, 62]) is evaluated under the same protocol.
+      if (!/not a prnet position-map model/.test((err as Error).message)) throw err;
+      const teacher = await loadTddfaTeacher(modelPath, opts.threads === undefined ? {} : { threads: opts.threads }).catch(() => { throw err; });
+      if (opts.flipAverage) throw new Error('--flip-average applies to prnet models, not to a 3DDFA_V2 model');
+      predictor = tddfaPredictor(teacher, await loadBfmPieces(bfmDir(opts, `the 3DDFA_V2 model ${path.basename(modelPath)}`)), `3DDFA_V2 model ${path.basename(modelPath)}`);
+    }
+    if (model) {
+      if (opts.flipAverage) model = withFlipAveraging(model);
+      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}`);
+    }
+  } else if (opts.baseline === 'teacher-fit') {
+    const labels = await readLabelSet(opts.labels!);
+    const pieces = await loadBfmPieces(bfmDir(opts, '--baseline teacher-fit'));
+    const pixels = Uint32Array.from(labels.info.correspondence.uv, ([u, v]) => v * labels.model.size + u);
+    if (pixels.length !== 21) throw new Error(`${opts.labels}: a ${labels.info.dataset} label set; teacher-fit needs AFLW-21 labels (21 points)`);
+    const context = { model: labels.model, points: fitPoints(labels.model, pixels), landmarks: fitPoints(labels.model, labels.model.landmarkPixels), paramMean: pieces.paramMean, paramStd: pieces.paramStd };
+    predictor = teacherFitPredictor(await loadTddfaTeacher(opts.teacher!), pieces, context, labels.info.settings as Partial<TeacherLabelOptions>, `${path.basename(opts.teacher!)} fitted to pt2d (labels ${path.basename(opts.labels!)})`);
   } else {
     predictor = meanFacePredictor(assets);
   }
@@ -179,7 +214,10 @@ export function register(program: Command): void {
     .description('68-point landmark and pose evaluation on AFLW2000-3D (image*.jpg + image*.mat)')
     .argument('<dir>', 'folder with the AFLW2000-3D images and .mat ground truth')
     .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one)')
-    .option('--baseline <name>', 'evaluate a baseline instead of a model: mean-face')
+    .option('--baseline <name>', 'evaluate a baseline instead of a model: mean-face, or teacher-fit (the label maker fitted to each image\'s pt2d; needs --teacher, --labels, --bfm)')
+    .option('--teacher <onnx>', 'with --baseline teacher-fit: the 3DDFA_V2 teacher')
+    .option('--labels <dir>', 'with --baseline teacher-fit: the label set whose correspondence and fit settings to use')
+    .option('--bfm <dir>', '3DDFA_V2 BFM folder for 3DDFA models and teacher-fit (default $PRNET_BFM)')
     .option('--report <file.json>', 'write the full report (summary and per-image results)')
     .option('--csv <file.csv>', 'write per-image results')
     .option('--plot <file.png|file.svg>', 'draw the cumulative error distribution')

@@ -1,10 +1,14 @@
 /**
- * `prnet label aflw21 --data <aflw21 dir> --teacher <3ddfa onnx> --bfm <3ddfa dir> -o <dir>`:
+ * `prnet label aflw21|helen-afw68 --data <dir> --teacher <3ddfa onnx> --bfm <3ddfa dir> -o <dir>`:
  * training labels from a 3D face teacher fitted to the human points (docs/teacher-labels.md).
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { labelAflw21 } from '../../node/labels/labelAflw21.js';
+import { labelFaces } from '../../node/labels/labelFaces.js';
+import { aflw21LabelSource } from '../../node/labels/aflw21LabelSource.js';
+import { helenAfw68LabelSource, HELEN_JAW_WEIGHT } from '../../node/labels/helenAfw68LabelSource.js';
+import type { LabelSource } from '../../node/labels/labelSource.js';
+import { loadUvMorphableModel } from '../../node/labels/uvMorphableModelFile.js';
 import { TEACHER_FIT_DEFAULTS } from '../../labels/teacherFit.js';
 import { TEACHER_LABEL_DEFAULTS } from '../../labels/teacherLabel.js';
 import { createProgress } from '../progress.js';
@@ -26,16 +30,13 @@ function int(name: string, min: number) {
 
 interface LabelCliOptions {
   data: string; teacher: string; bfm: string; output: string; limit?: number; cache: string; uvData?: string;
-  pointSigma: number; shapePrior: number; expressionPrior: number; rotationSigma: number; maxTeacherGap: number; maxFitError: number; correspondenceFaces: number;
+  jawWeight: number; resample: 'bilinear' | 'antialias'; pointSigma: number; shapePrior: number; expressionPrior: number; rotationSigma: number; maxTeacherGap: number; maxFitError: number; correspondenceFaces: number;
 }
 
 export function register(program: Command): void {
   const label = program.command('label').description('make training labels: a 3DDFA_V2 teacher fitted to human-annotated points');
   const f = TEACHER_FIT_DEFAULTS, l = TEACHER_LABEL_DEFAULTS;
-  label
-    .command('aflw21')
-    .description('label the AFLW-21 faces (19,080 crops with 21 human points): teacher, correspondence, fit; resumable')
-    .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy)')
+  const withOptions = (cmd: Command) => cmd
     .requiredOption('--teacher <onnx>', 'a 3DDFA_V2 ONNX model (e.g. ../shared/3ddfa/mb05_120x120.onnx, mb1_120x120.onnx)')
     .requiredOption('--bfm <dir>', 'the 3DDFA_V2 BFM folder (u_base.npy, w_shp_base.npy, …, paf_w_shp.npy)')
     .requiredOption('-o, --output <dir>', 'label set folder: labels.json, uv-model.bin, pose/coefficients/landmarks68/quality/teacher .npy, rejected.tsv')
@@ -49,28 +50,48 @@ export function register(program: Command): void {
     .option('--correspondence-faces <n>', 'faces the point correspondence is learnt from', int('--correspondence-faces', 10), 4000)
     .option('--cache <dir>', 'cache of the UV morphable model', 'runs/cache')
     .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
+    .option('--resample <how>', 'resize of the teacher crop: bilinear (OpenCV, as 3DDFA_V2) or antialias (PIL)', (v: string) => {
+      if (v !== 'bilinear' && v !== 'antialias') throw new InvalidArgumentError(`--resample must be bilinear or antialias, got "${v}"`);
+      return v;
+    }, 'bilinear');
+  withOptions(label
+    .command('aflw21')
+    .description('label the AFLW-21 faces (19,080 crops with 21 human points): teacher, learnt correspondence, fit; resumable')
+    .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy)'))
+    .action(async (opts: LabelCliOptions) => run(await aflw21LabelSource(opts.data), opts));
+  withOptions(label
+    .command('helen-afw68')
+    .description('label the helen-afw68 faces (1,537 crops with 300-W\'s 68 human points), the jaw line weighted down')
+    .requiredOption('--data <dir>', 'the datasets/helen-afw68 folder (images/, images.txt, pts68.npy)')
+    .option('--jaw-weight <w>', 'weight of the 17 jaw points, which follow the visible contour in 300-W', positive('--jaw-weight'), HELEN_JAW_WEIGHT))
     .action(async (opts: LabelCliOptions) => {
-      const bar: { progress: ReturnType<typeof createProgress> | null } = { progress: null };
-      const t0 = Date.now();
-      let skipped = 0;
-      const info = await labelAflw21({
-        dataDir: opts.data, teacher: opts.teacher, bfmDir: opts.bfm, outDir: opts.output, cacheDir: opts.cache,
-        ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.uvData ? { uvDataDir: opts.uvData } : {}),
-        correspondenceFaces: opts.correspondenceFaces,
-        label: {
-          maxTeacherGap: opts.maxTeacherGap, maxFitError: opts.maxFitError,
-          fit: { pointSigma: opts.pointSigma, shapePrior: opts.shapePrior, expressionPrior: opts.expressionPrior, rotationSigma: opts.rotationSigma },
-        },
-        log: (line) => (bar.progress ? bar.progress.log(`prnet: ${line}`) : process.stderr.write(`prnet: ${line}\n`)),
-        onSkip: (name, why) => { skipped++; (bar.progress ?? { log: (s: string) => process.stderr.write(`${s}\n`) }).log(`prnet: skipped ${name}: ${why}`); },
-        onFace: (done, total) => {
-          bar.progress ??= createProgress({ total, stream: process.stderr, verbose: false });
-          bar.progress.tick(String(done), 'fitted');
-        },
-      });
-      bar.progress?.stop();
-      const s = info.summary as { kept: number; rejected: number; medianFitError: number; medianTeacherGap: number };
-      process.stdout.write(`labelled ${info.count} faces in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${s.kept} kept, ${s.rejected} left out (${skipped} unreadable; reasons in ${opts.output}/rejected.tsv); median fit error ${(s.medianFitError * 100).toFixed(2)} %, teacher gap ${(s.medianTeacherGap * 100).toFixed(2)} % of the face\n`);
-      if (info.count > 0 && s.kept === 0) process.exitCode = 1;
+      const { model } = await loadUvMorphableModel(opts.bfm, { cacheDir: opts.cache, log: (l) => process.stderr.write(`prnet: ${l}\n`) });
+      await run(await helenAfw68LabelSource(opts.data, model.landmarkPixels, opts.jawWeight), opts);
     });
+}
+
+async function run(source: LabelSource, opts: LabelCliOptions): Promise<void> {
+  const bar: { progress: ReturnType<typeof createProgress> | null } = { progress: null };
+  const t0 = Date.now();
+  let skipped = 0;
+  const info = await labelFaces(source, {
+    teacher: opts.teacher, bfmDir: opts.bfm, outDir: opts.output, cacheDir: opts.cache,
+    ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.uvData ? { uvDataDir: opts.uvData } : {}),
+    correspondenceFaces: opts.correspondenceFaces, resample: opts.resample,
+    label: {
+      maxTeacherGap: opts.maxTeacherGap, maxFitError: opts.maxFitError,
+      fit: { pointSigma: opts.pointSigma, shapePrior: opts.shapePrior, expressionPrior: opts.expressionPrior, rotationSigma: opts.rotationSigma },
+    },
+    log: (line) => (bar.progress ? bar.progress.log(`prnet: ${line}`) : process.stderr.write(`prnet: ${line}\n`)),
+    onSkip: (name, why) => { skipped++; (bar.progress ?? { log: (s: string) => process.stderr.write(`${s}\n`) }).log(`prnet: skipped ${name}: ${why}`); },
+    onFace: (done, total) => {
+      bar.progress ??= createProgress({ total, stream: process.stderr, verbose: false });
+      bar.progress.tick(String(done), 'fitted');
+    },
+  });
+  bar.progress?.stop();
+  const s = info.summary as { kept: number; rejected: number; medianFitError: number; medianTeacherGap: number };
+  process.stdout.write(`labelled ${info.count} faces in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${s.kept} kept, ${s.rejected} left out (${skipped} unreadable; reasons in ${opts.output}/rejected.tsv); median fit error ${(s.medianFitError * 100).toFixed(2)} %, teacher gap ${(s.medianTeacherGap * 100).toFixed(2)} % of the face\n`);
+  if (info.count > 0 && s.kept === 0) process.exitCode = 1;
+  
 }
