@@ -12,7 +12,6 @@ import sharp from 'sharp';
 import { variantSpec } from '../model/resfcn.js';
 import type { NetworkSpec } from '../model/resfcn.js';
 import { convertCheckpoint } from '../model/convertCheckpoint.js';
-import type { TrainingData } from '../train/data/trainingData.js';
 import { createTrainableNetwork } from '../train/network.js';
 import type { EpochMetrics, StepInfo, TrainLoopOptions, TrainLoopResult } from '../train/trainLoop.js';
 import { trainLoop, TRAIN_LOOP_DEFAULTS } from '../train/trainLoop.js';
@@ -25,6 +24,9 @@ import { checkpointModelWeights } from '../train/weightAverage.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { setupTrainBackend } from './trainBackend.js';
 import { loadAflw21TrainingData } from './trainingData.js';
+import { loadHelenAfw68TrainingData } from './helenTrainingData.js';
+import { concatTrainingData } from '../train/data/concatTrainingData.js';
+import type { TrainingData } from '../train/data/trainingData.js';
 import { loadPosmapTrainingData, POSMAP_DATASET_INDEX } from './posmapDataset.js';
 import { loadUvAssets } from './uvAssets.js';
 import { TRAIN_RUN_FILES } from './trainRunFiles.js';
@@ -37,10 +39,13 @@ export interface TrainRunOptions extends TrainLoopOptions {
    */
   dataDir: string;
   /**
-   * A teacher-fitted label set (`prnet label aflw21`) for an AFLW-21 `dataDir`. A new run
-   * records it in its folder (`data.json`), so that `--resume` trains on the same labels.
+   * Teacher-fitted label sets (`prnet label`): one of AFLW-21 for `dataDir`, and optionally
+   * one of helen-afw68 (its data folder is in its `labels.json`), trained on together. A new
+   * run records them in its folder (`data.json`), so that `--resume` trains on the same labels.
    */
-  labels?: string;
+  labels?: string[];
+  /** Held-out helen-afw68 faces (inner-51 error each epoch). */
+  helenValCount?: number;
   /**
    * Start a new run from these weights (`weights.bin` with its `weights.json` beside it,
    * as a run exports them) instead of a fresh initialisation — to carry training over
@@ -128,10 +133,18 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   // The run's labels: given, or the ones it was started with.
   const dataFile = file('data.json');
   if (resume && o.labels === undefined) {
-    const recorded = await readFile(dataFile, 'utf8').then((t) => JSON.parse(t) as { labels?: string }, () => ({} as { labels?: string }));
-    if (recorded.labels) { o.labels = recorded.labels; log(`labels of the run: ${recorded.labels}`); }
+    const recorded = await readFile(dataFile, 'utf8').then((t) => JSON.parse(t) as { labels?: string[] }, () => ({} as { labels?: string[] }));
+    if (recorded.labels?.length) { o.labels = recorded.labels; log(`labels of the run: ${recorded.labels.join(', ')}`); }
   }
-  if (!resume) await writeFileAtomic(dataFile, `${JSON.stringify({ dataDir: o.dataDir, ...(o.labels ? { labels: path.resolve(o.labels) } : {}) }, null, 1)}\n`);
+  if (!resume) await writeFileAtomic(dataFile, `${JSON.stringify({ dataDir: o.dataDir, ...(o.labels?.length ? { labels: o.labels.map((l) => path.resolve(l)) } : {}) }, null, 1)}\n`);
+  // Which label set is which: AFLW-21 goes with --data, helen-afw68 brings its own folder.
+  const labelKinds = await Promise.all((o.labels ?? []).map(async (dir) => {
+    const info = await readFile(path.join(dir, 'labels.json'), 'utf8').then((t) => JSON.parse(t) as { dataset?: string }, (err: Error) => { throw new Error(`--labels ${dir}: ${err.message}`); });
+    if (info.dataset !== 'aflw21' && info.dataset !== 'helen-afw68') throw new Error(`--labels ${dir}: unknown data set ${String(info.dataset)}`);
+    return { dir, dataset: info.dataset };
+  }));
+  const aflwLabels = labelKinds.filter((l) => l.dataset === 'aflw21'), helenLabels = labelKinds.filter((l) => l.dataset === 'helen-afw68');
+  if (aflwLabels.length > 1 || helenLabels.length > 1) throw new Error('--labels: give at most one label set per data set');
 
   const backend = await setupTrainBackend({ threads: o.threads, warn: (m) => log(m) });
   log(`backend ${backend.backend}: ${backend.native ? `native conv kernels (${backend.threads} threads, ${backend.simdWidth}-wide SIMD)` : 'pure-JS kernels'}`);
@@ -142,10 +155,20 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     weightMask: (await loadUvAssets({ dataDir: o.uvDataDir })).weightMask,
   }) : await loadAflw21TrainingData({
     dataDir: o.dataDir, uvDataDir: o.uvDataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
-    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.limit ? { limit: o.limit } : {}), ...(o.labels ? { labels: o.labels } : {}), log,
+    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.limit ? { limit: o.limit } : {}), ...(aflwLabels[0] ? { labels: aflwLabels[0].dir } : {}), log,
   }));
-  if (!data.weightMask) throw new Error('training data provides no loss weight mask');
-  log(`data: ${data.trainCount} training, ${data.valCount} validation samples of ${data.inputSize}×${data.inputSize}`);
+  let trainData: TrainingData & { weightMask?: Float32Array } = data;
+  if (helenLabels[0] && !o.data) {
+    const helen = await loadHelenAfw68TrainingData({
+      labels: helenLabels[0].dir, assets: await loadUvAssets({ dataDir: o.uvDataDir }), inputSize: spec.inputSize,
+      valCount: o.helenValCount ?? 300, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed, cacheDir: o.cacheDir ?? path.resolve('runs/cache'), log,
+    });
+    trainData = { ...concatTrainingData([{ name: 'aflw21', data }, { name: 'helen', data: helen }]), weightMask: data.weightMask };
+    // Validate every held-out face of both sets.
+    o.valLimit ??= trainData.valCount;
+  }
+  if (!trainData.weightMask) throw new Error('training data provides no loss weight mask');
+  log(`data: ${trainData.trainCount} training, ${trainData.valCount} validation samples of ${trainData.inputSize}×${trainData.inputSize}`);
 
   const net = createTrainableNetwork(spec, { seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed });
   if (o.initWeights && !resume) {
@@ -201,7 +224,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     // Only the loop's own options go to the loop (and into the checkpoint header).
     const loopOptions = Object.fromEntries(Object.keys(TRAIN_LOOP_DEFAULTS).filter((k) => (o as Record<string, unknown>)[k] !== undefined)
       .map((k) => [k, (o as Record<string, unknown>)[k]])) as TrainLoopOptions;
-    const result = await trainLoop(net, data, data.weightMask, loopOptions, {
+    const result = await trainLoop(net, trainData, trainData.weightMask, loopOptions, {
       onStep: (s) => {
         o.onStep?.(s);
         window += s.loss; windowN++;
@@ -216,7 +239,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
       onEpoch: async (m) => {
         epochs.push(m);
         await appendFile(file(TRAIN_RUN_FILES.metrics), `${JSON.stringify(m)}\n`);
-        log(`epoch ${m.epoch + 1}: train loss ${m.trainLoss.toExponential(3)}, val loss ${m.valLoss?.toExponential(3) ?? '–'}, val NME ${m.valNme?.toFixed(4) ?? '–'}${m.latestValNme !== undefined || m.latestValLoss !== undefined ? ` (averaged weights; latest: val loss ${m.latestValLoss?.toExponential(3) ?? '–'}, val NME ${m.latestValNme?.toFixed(4) ?? '–'})` : ''}, ${m.samplesPerSecond.toFixed(2)} samples/s`);
+        log(`epoch ${m.epoch + 1}: train loss ${m.trainLoss.toExponential(3)}, val loss ${m.valLoss?.toExponential(3) ?? '–'}, val NME ${m.valNme?.toFixed(4) ?? '–'}${m.latestValNme !== undefined || m.latestValLoss !== undefined ? ` (averaged weights; latest: val loss ${m.latestValLoss?.toExponential(3) ?? '–'}, val NME ${m.latestValNme?.toFixed(4) ?? '–'})` : ''}${m.valMetrics ? `; ${Object.entries(m.valMetrics).map(([k, v]) => `${k} ${(v * 100).toFixed(2)} %`).join(', ')}` : ''}, ${m.samplesPerSecond.toFixed(2)} samples/s`);
         if (Number.isFinite(validationScore(m)) && (!best || validationScore(m) < validationScore(best))) newBest = m;
         await writeCurve();
       },

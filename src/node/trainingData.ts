@@ -75,7 +75,7 @@ async function writeAtomic(file: string, chunks: Uint8Array[]): Promise<void> {
   }
 }
 
-async function decodeAll(dir: string, names: string[], size: number, log: (s: string) => void): Promise<Uint8Array> {
+export async function decodeAll(dir: string, names: string[], size: number, log: (s: string) => void): Promise<Uint8Array> {
   const pix = size * size * 3;
   const out = new Uint8Array(names.length * pix);
   let next = 0;

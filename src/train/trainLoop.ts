@@ -91,6 +91,8 @@ export interface EpochMetrics {
   valLoss: number | null;
   /** Validation landmark NME against the human annotations, when the data provides it. */
   valNme: number | null;
+  /** Further validation figures the data provides (`TrainingData.valMetrics`), e.g. `label68_2d`. */
+  valMetrics?: Record<string, number>;
   /** With weight averaging, the val loss and NME of the latest (not averaged) weights. */
   latestValLoss?: number | null;
   latestValNme?: number | null;
@@ -228,7 +230,7 @@ export async function trainLoop(
       if (averaged) ({ val, statistics: averagedStatistics } = await validateAverage(net, data, wMask, o, averaged, batchSize, epoch));
       const m: EpochMetrics = {
         epoch, step: adam.step, learningRate: lr, trainLoss: lossSteps ? lossSum / lossSteps : NaN,
-        valLoss: val.loss, valNme: val.nme, seconds, samplesPerSecond: epochSamples / Math.max(seconds, 1e-9),
+        valLoss: val.loss, valNme: val.nme, ...(val.metrics ? { valMetrics: val.metrics } : {}), seconds, samplesPerSecond: epochSamples / Math.max(seconds, 1e-9),
         ...(averaged ? { latestValLoss: latest.loss, latestValNme: latest.nme } : {}),
       };
       metrics.push(m);
@@ -292,7 +294,7 @@ export function trainStep(
 async function validateAverage(
   net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>,
   averaged: WeightAverage, batchSize: number, epoch: number,
-): Promise<{ val: { loss: number | null; nme: number | null }; statistics: Map<string, Float32Array> | undefined }> {
+): Promise<{ val: { loss: number | null; nme: number | null; metrics?: Record<string, number> }; statistics: Map<string, Float32Array> | undefined }> {
   const weights = net.exportWeights();
   net.loadWeights(averagedModelWeights(weights, averaged));
   try {
@@ -305,11 +307,12 @@ async function validateAverage(
   }
 }
 
-async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>): Promise<{ loss: number | null; nme: number | null }> {
+async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>): Promise<{ loss: number | null; nme: number | null; metrics?: Record<string, number> }> {
   const count = Math.min(o.valLimit, data.valCount);
   if (count <= 0) return { loss: null, nme: null };
   const S = net.spec.inputSize;
   let lossSum = 0, nmeSum = 0, nmeCount = 0;
+  const pooled = new Map<string, { sum: number; count: number }>();
   for (let start = 0; start < count; start += o.valBatchSize) {
     const indices = Array.from({ length: Math.min(o.valBatchSize, count - start) }, (_, i) => start + i);
     const batch = await data.valBatch(indices);
@@ -319,11 +322,25 @@ async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Ten
     const l = weightedPositionLoss(pred, y, wMask);
     lossSum += l.dataSync()[0]! * batch.size;
     if (typeof data.valLandmarkError === 'function') {
-      const r = data.valLandmarkError(pred.dataSync() as Float32Array, indices) as { nme: number } | number;
-      const nme = typeof r === 'number' ? r : r.nme;
-      if (Number.isFinite(nme)) { nmeSum += nme * batch.size; nmeCount += batch.size; }
+      const r = data.valLandmarkError(pred.dataSync() as Float32Array, indices) as { nme: number; perImage?: Float64Array } | number;
+      if (typeof r === 'number') {
+        if (Number.isFinite(r)) { nmeSum += r * batch.size; nmeCount += batch.size; }
+      } else {
+        // Pool per image: a data set may score only some of its validation images (NaN for the rest).
+        const per = r.perImage ?? Float64Array.of(r.nme);
+        const weight = r.perImage ? 1 : batch.size;
+        for (const e of per) if (Number.isFinite(e)) { nmeSum += e * weight; nmeCount += weight; }
+      }
+    }
+    if (data.valMetrics) {
+      for (const [k, v] of Object.entries(data.valMetrics(pred.dataSync() as Float32Array, batch.targets, indices))) {
+        const p = pooled.get(k) ?? { sum: 0, count: 0 };
+        p.sum += v.sum; p.count += v.count;
+        pooled.set(k, p);
+      }
     }
     tf.dispose([x, y, pred, l]);
   }
-  return { loss: lossSum / count, nme: nmeCount ? nmeSum / nmeCount : null };
+  const metrics = pooled.size ? Object.fromEntries([...pooled].map(([k, v]) => [k, v.count ? v.sum / v.count : NaN])) : undefined;
+  return { loss: lossSum / count, nme: nmeCount ? nmeSum / nmeCount : null, ...(metrics ? { metrics } : {}) };
 }

@@ -37,7 +37,7 @@ function inRange(name: string, lo: number, hi: number) {
 interface TrainCliOptions {
   data: string; out: string; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;
   checkpointMinutes: number; threads: number; learningRate: number; halveEvery: number; weightDecay: number;
-  valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string; labels?: string;
+  valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string; labels?: string[]; helenValCount: number;
 }
 
 export function register(program: Command): void {
@@ -64,7 +64,8 @@ export function register(program: Command): void {
     .option('--limit <n>', 'use only the first n images of the data set (quick runs)', int('--limit', 2))
     .option('--max-steps <n>', 'stop (with a checkpoint) after this many steps in total', int('--max-steps', 1))
     .option('--no-augment', 'train without augmentation')
-    .option('--labels <dir>', 'train on a teacher-fitted label set from `prnet label aflw21` instead of the mean-face pseudo-labels (a resumed run keeps its own)')
+    .option('--labels <dirs...>', 'train on teacher-fitted label sets (`prnet label aflw21`, and optionally `prnet label helen-afw68`) instead of the mean-face pseudo-labels (a resumed run keeps its own)')
+    .option('--helen-val-count <n>', 'with helen-afw68 labels: held-out helen faces (inner-51 error each epoch)', int('--helen-val-count', 0), 300)
     .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
     .option('--cache <dir>', 'cache of decoded images and pose fits (default runs/cache)')
     .option('--init-weights <weights.bin>', 'start a new run from exported weights (weights.json beside it) instead of a fresh initialisation')
@@ -79,7 +80,7 @@ export function register(program: Command): void {
         valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'), recalibrateBatches: given('recalibrateBatches'),
         ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
         ...(opts.uvData ? { uvDataDir: opts.uvData } : {}), ...(opts.cache ? { cacheDir: opts.cache } : {}),
-        ...(opts.initWeights ? { initWeights: opts.initWeights } : {}), ...(opts.labels ? { labels: opts.labels } : {}),
+        ...(opts.initWeights ? { initWeights: opts.initWeights } : {}), ...(opts.labels ? { labels: opts.labels } : {}), helenValCount: opts.helenValCount,
         log: (line) => bar.log(line), onStep: (s) => bar.step(s),
       });
       bar.stop();

@@ -40,7 +40,7 @@ export async function aflw21LabelSource(dataDir: string): Promise<LabelSource> {
   }
   const S = AFLW21_CROP_SIZE;
   return {
-    dataset: 'aflw21', names, pointCount: m, human, weights,
+    dataset: 'aflw21', dir, names, pointCount: m, human, weights,
     frame: 'the 450×450 frame of pts21.npy and roi_box.npy',
     async teacherCrop(i) {
       const image = await decodeImage(path.join(dir, 'images', names[i]!));

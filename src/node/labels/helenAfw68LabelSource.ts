@@ -41,7 +41,7 @@ export async function helenAfw68LabelSource(dataDir: string, landmarkPixels: Uin
     weights[i * m + j] = j < HELEN_JAW_POINTS ? jawWeight : 1;
   }
   return {
-    dataset: 'helen-afw68', names, pointCount: m, human, weights,
+    dataset: 'helen-afw68', dir, names, pointCount: m, human, weights,
     frame: 'the pixels of each 256×256 crop (pts68.npy)',
     async teacherCrop(i) {
       const image = await decodeImage(path.join(dir, 'images', names[i]!));

@@ -209,7 +209,7 @@ export async function labelFaces(source: LabelSource, options: Partial<LabelFace
   }
 
   const info: LabelSetInfo = {
-    format: LABEL_SET_FORMAT, version: LABEL_SET_VERSION, dataset: source.dataset, count, images: names,
+    format: LABEL_SET_FORMAT, version: LABEL_SET_VERSION, dataset: source.dataset, dataDir: source.dir, count, images: names,
     frame: `pose maps the UV model (BFM, y negated) into ${source.frame}: image = scale·(R·X)[x,y] + t`,
     teacher: { file: path.basename(o.teacher), sha256: teacher.sha256 },
     correspondence: { uv: Array.from(pixels, (p) => [p % model.size, Math.floor(p / model.size)] as [number, number]), how },

@@ -19,6 +19,8 @@ export interface LabelSetInfo {
   version: number;
   /** `aflw21` or `helen-afw68`. */
   dataset: string;
+  /** The data set's folder (absolute) when the set was made. */
+  dataDir: string;
   /** Faces, in the data set's `images.txt` order. */
   count: number;
   /** Image names in order. */

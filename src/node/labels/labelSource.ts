@@ -5,6 +5,8 @@ import type { RgbImage } from '../../io/rgbImage.js';
 export interface LabelSource {
   /** Name written into the label set (`aflw21`, `helen-afw68`). */
   dataset: string;
+  /** The data set's folder. */
+  dir: string;
   /** Image names in order. */
   names: string[];
   /** Points annotated per face (21, 68). */

@@ -11,15 +11,17 @@
  * @param predicted x y pairs.
  * @param truth x y pairs, same count.
  * @param visible one flag per point.
+ * @param boxPoints flags of the annotated points whose box normalises (default: `visible`),
+ *   e.g. all 68 points when only the inner 51 are scored.
  */
-export function landmarkError(predicted: ArrayLike<number>, truth: ArrayLike<number>, visible: ArrayLike<number | boolean>): number {
+export function landmarkError(predicted: ArrayLike<number>, truth: ArrayLike<number>, visible: ArrayLike<number | boolean>, boxPoints: ArrayLike<number | boolean> = visible): number {
   const n = visible.length;
   if (predicted.length !== n * 2 || truth.length !== n * 2) throw new Error(`landmarkError: ${n} points need ${n * 2} numbers each`);
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, sum = 0, m = 0;
   for (let i = 0; i < n; i++) {
-    if (!visible[i]) continue;
     const x = truth[i * 2]!, y = truth[i * 2 + 1]!;
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    if (boxPoints[i]) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    if (!visible[i]) continue;
     sum += Math.hypot(predicted[i * 2]! - x, predicted[i * 2 + 1]! - y);
     m++;
   }

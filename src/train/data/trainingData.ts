@@ -12,6 +12,16 @@ import { positionMapTarget } from './positionMapTarget.js';
 import { trainingCrop } from './trainingCrop.js';
 import { warpCropImage } from './warpCropImage.js';
 import { samplePositionMap } from './samplePositionMap.js';
+import { landmarkNme } from '../../eval/landmarkNme.js';
+
+/** Bilinear x, y, z of a map at (u, v) (`samplePositionMap` reads x, y only). */
+function sampleMap3(map: Float32Array, offset: number, side: number, u: number, v: number): [number, number, number] {
+  const [x, y] = samplePositionMap(map, offset, side, u, v);
+  // z: the same bilinear weights on channel 2, through a shifted view.
+  const [z] = samplePositionMap(map, offset + 2, side, u, v);
+  return [x, y, z];
+}
+
 
 /** One assembled batch. */
 export interface TrainingBatch {
@@ -41,6 +51,11 @@ export interface TrainingData {
    * map, mean distance over the visible points ÷ √(w·h) of their box.
    */
   valLandmarkError(predictions: Float32Array, indices: number[]): { nme: number; perImage: Float64Array };
+  /**
+   * Further validation figures of a batch (sums and counts, so batches can be pooled),
+   * e.g. the 68-landmark NME against the labels. Optional.
+   */
+  valMetrics?(predictions: Float32Array, targets: Float32Array, indices: number[]): Record<string, { sum: number; count: number }>;
 }
 
 /** The decoded AFLW-21 data set. */
@@ -51,7 +66,7 @@ export interface Aflw21Source {
   imageSize: number;
   /** `count × imageSize² × 3` RGB bytes. */
   images: Uint8Array;
-  /** `count × 2 × 21`: x row then y row, original 450 frame, x < 0 where not annotated. */
+  /** `count × 2 × m` human points (m = the correspondence's length, 21 for AFLW): x row then y row, in the frame of `roiBoxes`, x < 0 where not annotated. */
   points: Float32Array;
   /** `count × 4`: x0, y0, x1, y1 of the square of the original frame each crop shows. */
   roiBoxes: Float32Array;
@@ -78,8 +93,10 @@ export interface CreateTrainingDataOptions {
    * Default: the canonical face with the AFLW-21 deformation basis.
    */
   shapeModel?: { mean: Float64Array; basis: Float64Array };
-  /** Flat UV indices of the 21 AFLW points on that model (default: {@link aflw21UvIndices}). */
+  /** Flat UV indices of the human points on that model (default: the 21 AFLW points, {@link aflw21UvIndices}). */
   correspondence?: Uint32Array;
+  /** The human points the validation error scores (default: all). */
+  scoredPoints?: readonly number[];
 }
 
 /** Defaults of {@link createTrainingData}. */
@@ -130,7 +147,9 @@ export function createTrainingData(
   if (assets.uvSize !== N) throw new Error(`UV assets must be ${N}×${N}, got ${assets.uvSize}`);
   const { count, imageSize } = source;
   if (source.images.length !== count * imageSize * imageSize * 3) throw new Error(`AFLW images: expected ${count}×${imageSize}×${imageSize}×3 bytes, got ${source.images.length}`);
-  if (source.points.length !== count * 2 * AFLW21_POINT_COUNT) throw new Error(`AFLW points: expected ${count}×2×21 values, got ${source.points.length}`);
+  const corr = o.correspondence ?? aflw21UvIndices();
+  const m = corr.length;
+  if (source.points.length !== count * 2 * m) throw new Error(`human points: expected ${count}×2×${m} values, got ${source.points.length}`);
   if (source.roiBoxes.length !== count * 4) throw new Error(`AFLW roi boxes: expected ${count}×4 values, got ${source.roiBoxes.length}`);
   if (poses.length !== count) throw new Error(`AFLW fits: expected ${count} poses, got ${poses.length}`);
 
@@ -138,8 +157,8 @@ export function createTrainingData(
   const keep: number[] = [], excluded: number[] = [];
   for (let i = 0; i < count; i++) {
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let j = 0; j < AFLW21_POINT_COUNT; j++) {
-      const x = source.points[i * 42 + j]!, y = source.points[i * 42 + 21 + j]!;
+    for (let j = 0; j < m; j++) {
+      const x = source.points[i * 2 * m + j]!, y = source.points[i * 2 * m + m + j]!;
       if (x < 0) continue;
       x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
     }
@@ -152,8 +171,7 @@ export function createTrainingData(
   const trainImages = Uint32Array.from(order.slice(o.valCount)).sort();
   const canonicalMap = o.shapeModel?.mean ?? canonicalPositionMap(assets);
   const { faceIndices, keypointIndices } = assets;
-  const corr = o.correspondence ?? aflw21UvIndices();
-  if (corr.length !== AFLW21_POINT_COUNT) throw new Error(`correspondence: expected ${AFLW21_POINT_COUNT} UV indices, got ${corr.length}`);
+  const scored = o.scoredPoints ?? Array.from({ length: m }, (_, j) => j);
   // Fits with deformation coefficients need the same basis over the whole UV map.
   const basisMap = o.shapeModel ? o.shapeModel.basis : poses.some((p) => p.deformation.length > 0) ? aflw21Deformation(canonicalMap).map : undefined;
   if (o.shapeModel && canonicalMap.length !== N * N * 3) throw new Error(`shapeModel: the mean must be ${N}×${N}×3`);
@@ -235,20 +253,24 @@ export function createTrainingData(
       const n = indices.length;
       if (predictions.length !== n * S * S * 3) throw new Error(`valLandmarkError: ${n} predictions need ${n * S * S * 3} floats, got ${predictions.length}`);
       const perImage = new Float64Array(n);
-      const pred = new Float64Array(AFLW21_POINT_COUNT * 2);
-      const truth = new Float64Array(AFLW21_POINT_COUNT * 2);
-      const visible = new Uint8Array(AFLW21_POINT_COUNT);
+      const pred = new Float64Array(m * 2);
+      const truth = new Float64Array(m * 2);
+      const visible = new Uint8Array(m), annotated = new Uint8Array(m);
       indices.forEach((idx, b) => {
         if (!(Number.isInteger(idx) && idx >= 0 && idx < valImages.length)) throw new Error(`validation index ${idx} out of range [0, ${valImages.length})`);
         const image = valImages[idx]!;
         const square = trainingCrop(fittedLandmarks(image), NO_AUGMENTATION);
         const A = cropMatrix(square, N); // annotations into the 256-crop frame the maps speak
-        const pts = source.points.subarray(image * 42, image * 42 + 42);
-        for (let j = 0; j < AFLW21_POINT_COUNT; j++) {
-          const x = pts[j]!, y = pts[21 + j]!;
-          visible[j] = x >= 0 ? 1 : 0;
+        const pts = source.points.subarray(image * 2 * m, (image + 1) * 2 * m);
+        visible.fill(0);
+        for (let j = 0; j < m; j++) {
+          const x = pts[j]!, y = pts[m + j]!;
+          annotated[j] = x >= 0 ? 1 : 0;
           truth[j * 2] = A[0]! * x + A[1]! * y + A[2]!;
           truth[j * 2 + 1] = A[3]! * x + A[4]! * y + A[5]!;
+        }
+        for (const j of scored) {
+          visible[j] = annotated[j]!;
           const uv = corr[j]!;
           const u = uv % N, v = (uv - u) / N;
           // S = 128 maps are 2×2 means: 256 pixel u sits at 128 coordinate (u − 0.5) / 2.
@@ -257,11 +279,29 @@ export function createTrainingData(
           pred[j * 2] = px * POSITION_MAP_SCALE;
           pred[j * 2 + 1] = py * POSITION_MAP_SCALE;
         }
-        perImage[b] = landmarkError(pred, truth, visible);
+        perImage[b] = landmarkError(pred, truth, visible, annotated);
       });
       let sum = 0;
       for (const e of perImage) sum += e;
       return { nme: n ? sum / n : 0, perImage };
+    },
+    valMetrics(predictions, targets, indices) {
+      // The 68 landmarks against the labels' own (read at the UV keypoints of both maps).
+      const n = indices.length;
+      let s2 = 0, s3 = 0;
+      const p = new Float64Array(204), t = new Float64Array(204);
+      for (let b = 0; b < n; b++) {
+        for (const [map, out] of [[predictions, p], [targets, t]] as const) {
+          keypointIndices.forEach((uv, j) => {
+            const u = uv % N, v = (uv - u) / N;
+            const su = S === N ? u : (u - 0.5) / 2, sv = S === N ? v : (v - 0.5) / 2;
+            const xyz = sampleMap3(map, b * S * S * 3, S, su, sv);
+            for (let c = 0; c < 3; c++) out[j * 3 + c] = xyz[c]! * POSITION_MAP_SCALE;
+          });
+        }
+        s2 += landmarkNme(p, t, 2); s3 += landmarkNme(p, t, 3);
+      }
+      return { label68_2d: { sum: s2, count: n }, label68_3d: { sum: s3, count: n } };
     },
   };
 }
