@@ -75,7 +75,12 @@ async function writeAtomic(file: string, chunks: Uint8Array[]): Promise<void> {
   }
 }
 
-export async function decodeAll(dir: string, names: string[], size: number, log: (s: string) => void): Promise<Uint8Array> {
+/**
+ * Decodes `dir/images/<name>` for every name into one `n × size² × 3` RGB buffer. An image
+ * that cannot be decoded (or has the wrong size) throws, unless `onBadImage` is given: then
+ * it is reported there and left black (its label must leave it out).
+ */
+export async function decodeAll(dir: string, names: string[], size: number, log: (s: string) => void, onBadImage?: (index: number, why: string) => void): Promise<Uint8Array> {
   const pix = size * size * 3;
   const out = new Uint8Array(names.length * pix);
   let next = 0;
@@ -87,11 +92,14 @@ export async function decodeAll(dir: string, names: string[], size: number, log:
       let data: Buffer, info: { width: number; height: number; channels: number };
       try {
         ({ data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }));
+        if (info.width !== size || info.height !== size || info.channels !== 3) {
+          throw new Error(`${file}: expected ${size}×${size} RGB, got ${info.width}×${info.height}×${info.channels}`);
+        }
       } catch (err) {
-        throw new Error(`cannot decode ${file}: ${(err as Error).message}`);
-      }
-      if (info.width !== size || info.height !== size || info.channels !== 3) {
-        throw new Error(`${file}: expected ${size}×${size} RGB, got ${info.width}×${info.height}×${info.channels}`);
+        const why = (err as Error).message.startsWith(file) ? (err as Error).message : `cannot decode ${file}: ${(err as Error).message}`;
+        if (!onBadImage) throw new Error(why);
+        onBadImage(i, why);
+        continue;
       }
       out.set(data, i * pix);
       if ((i + 1) % 2000 === 0) log(`decoded ${i + 1}/${names.length} images (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -197,6 +205,7 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
 
   // Images: the cache of this count, else a prefix of the whole data set's cache, else decode.
   let images: Uint8Array | undefined;
+  const badImages = new Map<number, string>();
   const pix = imageSize * imageSize * 3;
   const imagesFile = imagesFileOf(count);
   const fullFile = imagesFileOf(total);
@@ -213,8 +222,9 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
     }
     log(`read ${count} decoded images from ${fullFile}`);
   } else {
-    images = await decodeAll(dir, names, imageSize, log);
-    if (imagesFile) {
+    images = await decodeAll(dir, names, imageSize, log, options.labels ? (i, why) => badImages.set(i, why) : undefined);
+    // A set with holes is not cached: a later run without labels would train on black images.
+    if (imagesFile && badImages.size === 0) {
       await writeAtomic(imagesFile, [images]);
       log(`cached decoded images in ${imagesFile}`);
     }
@@ -246,6 +256,9 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
         // Rejected labels are left out through the fit-error test.
         rmse: labels.quality[i * LABEL_QUALITY_FLOATS + 3] ? Infinity : 0,
       });
+    }
+    for (const [i, why] of badImages) {
+      if (!labels.quality[i * LABEL_QUALITY_FLOATS + 3]) throw new Error(`${why}, but ${options.labels} holds a label for it (make the labels again)`);
     }
     log(`labels: ${labels.info.summary['kept']} of ${labels.info.count} teacher-fitted faces kept (${options.labels})`);
     return createTrainingData(source, poses, assets, {
