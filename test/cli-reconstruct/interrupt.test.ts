@@ -15,8 +15,8 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const photo = path.resolve(repo, '../shared/fixtures/photos/photo1.jpg');
 const COUNT = 60;
 const KINDS = ['obj', 'glb', 'json', 'texture', 'overlay'];
-/** Files per image for KINDS: <base>_0.obj, <base>_0.glb, <base>.json, <base>_0_texture.png, <base>_overlay.png. */
-const PER_IMAGE = KINDS.length;
+/** Files per image for KINDS: <base>_0.obj, <base>_0.mtl (textured OBJ), <base>_0.glb, <base>.json, <base>_0_texture.png, <base>_overlay.png. */
+const PER_IMAGE = 6;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,7 +28,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       await mkdir(inputs);
       for (let i = 0; i < COUNT; i++) await copyFile(photo, path.join(inputs, `img${String(i).padStart(3, '0')}.jpg`));
       const out = path.join(work, 'out');
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', inputs, '-o', out, '--outputs', KINDS.join(','), '--box', '130,120,230,260', '--batch', '2'], { cwd: repo });
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', inputs, '-o', out, '--outputs', KINDS.join(','), '--box', '40,30,150,170', '--batch', '2'], { cwd: repo });
       let stderr = '';
       child.stderr.on('data', (d) => { stderr += d; });
       const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
@@ -70,7 +70,7 @@ test('a write that fails takes back the image\'s other files: all or none', asyn
     // photo1_0.glb is a folder, so that file cannot be put in place; photo2 is fine.
     await mkdir(path.join(out, 'photo1_0.glb'), { recursive: true });
     const photo2 = path.resolve(repo, '../shared/fixtures/photos/photo2.jpg');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', photo, photo2, '-o', out, '--outputs', 'obj,glb,json', '--box', '130,120,230,260'], { cwd: repo });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', photo, photo2, '-o', out, '--outputs', 'obj,glb,json', '--box', '40,30,150,170'], { cwd: repo });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
