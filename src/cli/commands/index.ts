@@ -9,6 +9,7 @@ import { register as exportModel } from './export.js';
 import { register as label } from './label.js';
 import { register as swap } from './swap.js';
 import { register as train } from './train.js';
+import { register as serve } from './serve.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -19,6 +20,7 @@ export const COMMANDS: RegisterCommand[] = [
   exportModel,
   label,
   reconstruct,
+  serve,
   swap,
   train,
   weights,

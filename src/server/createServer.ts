@@ -1,0 +1,300 @@
+/**
+ * The `prnet serve` HTTP API on Fastify. Routes, limits and error codes are described in
+ * the README (*HTTP service*) and served as OpenAPI at `/openapi.json`, generated from the
+ * same route schemas that validate the requests.
+ *
+ * Bounded everywhere: the body (`bodyLimit` → 413), the decoded pixels (`maxPixels` →
+ * 422), the work admitted at once (`workers + queueSize`; beyond it 503 with `Retry-After`
+ * before the body is read), and the time per request (`timeoutMs` → 504). The model loads
+ * after the server listens: `/healthz` answers at once, `/readyz` once it is loaded.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import { encodeGlb } from '../io/glb.js';
+import { encodeObj } from '../io/obj.js';
+import { encodePly } from '../io/ply.js';
+import { encodeImage } from '../node/encodeImage.js';
+import { PRNET_VERSION } from '../version.js';
+import { apiError, API_ERROR_STATUS, type ApiErrorCode } from '../service/apiError.js';
+import { isApiError } from '../service/isApiError.js';
+import { admissionQueue } from '../service/admissionQueue.js';
+import { mergeDepth } from '../service/mergeDepth.js';
+import { openApiDocument, type OpenApiRoute, type JsonSchema } from '../service/openApiDocument.js';
+import { reconstructDocument } from '../service/reconstructDocument.js';
+import { RECONSTRUCT_QUERY_SCHEMA, reconstructQuery, type ReconstructQuery, type ReconstructRequest } from '../service/reconstructQuery.js';
+import { faceService, FACE_SERVICE_DEFAULTS, type FaceService, type FaceServiceOptions } from './faceService.js';
+import { serverMetrics } from './serverMetrics.js';
+
+/** Options of {@link createServer}. */
+export interface CreateServerOptions extends Partial<FaceServiceOptions> {
+  /** Largest request body in bytes (raw image or multipart file); 413 beyond it. */
+  bodyLimit: number;
+  /** Requests admitted beyond those on a network worker; when full, 503 at once. */
+  queueSize: number;
+  /** Longest time for one request in milliseconds, from its arrival (504 `timeout`); 0 = none. */
+  timeoutMs: number;
+  /** Seconds a 503 `overloaded` asks the client to wait (`Retry-After`). */
+  retryAfterSeconds: number;
+  /** Where internal errors are logged (never sent to clients). */
+  log: (line: string) => void;
+  /** A loaded service to use instead of loading one (tests, embedding); not disposed. */
+  service?: FaceService;
+}
+
+/** Defaults of {@link createServer}. */
+export const CREATE_SERVER_DEFAULTS: Omit<CreateServerOptions, 'service'> = {
+  ...FACE_SERVICE_DEFAULTS,
+  bodyLimit: 10 * 1024 * 1024,
+  queueSize: 8,
+  timeoutMs: 30_000,
+  retryAfterSeconds: 1,
+  log: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** A created server: the Fastify app, the model loading, and a graceful close. */
+export interface PrnetServer {
+  app: FastifyInstance;
+  /** Resolves once the model is loaded (rejects when loading fails). */
+  loaded: Promise<void>;
+  /** The loaded service (after `loaded`). */
+  service(): FaceService | undefined;
+  /**
+   * Graceful shutdown: `/readyz` turns 503, new requests get 503 `shutting_down`, the
+   * listener closes, requests in flight finish, then the workers stop.
+   */
+  close(): Promise<void>;
+}
+
+/** The media types `POST /v1/reconstruct` takes as a raw body. */
+const RAW_IMAGE_TYPES = /^(?:application\/octet-stream|image\/[\w.+-]+)\s*(?:;|$)/i;
+
+const ERROR_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: { type: 'string', enum: Object.keys(API_ERROR_STATUS) }, message: { type: 'string' } }, required: ['code', 'message'] } },
+};
+
+/** Response statuses of every error code, for the OpenAPI description of a route. */
+function errorResponses(codes: ApiErrorCode[]): Record<string, { description: string; content: Record<string, JsonSchema> }> {
+  const out: Record<string, { description: string; content: Record<string, JsonSchema> }> = {};
+  for (const c of codes) {
+    const s = String(API_ERROR_STATUS[c]);
+    const r = (out[s] ??= { description: '', content: { 'application/json': ERROR_SCHEMA } });
+    r.description = r.description ? `${r.description}, ${c}` : c;
+  }
+  return out;
+}
+
+interface RequestState {
+  release?: () => void;
+  work?: Promise<unknown>;
+  started: number;
+}
+
+const stateOf = new WeakMap<FastifyRequest, RequestState>();
+
+/**
+ * Creates the app and starts loading the model (listen with `app.listen`).
+ *
+ * ```ts
+ * const server = createServer({ workers: 2, queueSize: 8 });
+ * await server.app.listen({ host: '127.0.0.1', port: 8080 });
+ * await server.loaded;
+ * ```
+ */
+export function createServer(options: Partial<CreateServerOptions> = {}): PrnetServer {
+  const o = { ...CREATE_SERVER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as CreateServerOptions;
+  let service: FaceService | undefined = o.service;
+  let closing = false;
+  const workers = o.workers ?? FACE_SERVICE_DEFAULTS.workers;
+  const gate = admissionQueue({ running: workers, waiting: o.queueSize });
+  const metrics = serverMetrics(() => ({
+    queueDepth: Math.max(0, gate.admitted - (service?.pool.busy ?? 0)),
+    inFlight: gate.admitted,
+    ready: service !== undefined && !closing,
+  }));
+  const app = Fastify({ bodyLimit: o.bodyLimit, logger: false, return503OnClosing: false, ...(o.timeoutMs > 0 ? { requestTimeout: o.timeoutMs + 1000 } : {}) });
+  const routes: OpenApiRoute[] = [];
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    const doc = (r.config as { openapi?: Omit<OpenApiRoute, 'method' | 'url'> } | undefined)?.openapi;
+    if (!doc) return;
+    for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url, querystring: (r.schema as { querystring?: JsonSchema } | undefined)?.querystring, ...doc });
+  });
+
+  const loaded = o.service ? Promise.resolve() : faceService(o).then((s) => {
+    if (closing) return s.dispose();
+    service = s;
+  });
+  loaded.catch(() => undefined);
+
+  const sendError = (reply: FastifyReply, code: ApiErrorCode, message: string): FastifyReply =>
+    reply.code(API_ERROR_STATUS[code]).type('application/json').send({ error: { code, message } });
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number; validation?: unknown }, request, reply) => {
+    if (isApiError(err)) return sendError(reply, err.code, err.message);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE') return sendError(reply, 'body_too_large', `the body is larger than the limit of ${o.bodyLimit} bytes (--body-limit)`);
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return sendError(reply, 'unsupported_content_type', `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send the image as image/* or application/octet-stream, or as a multipart/form-data file`);
+    if (err.validation) return sendError(reply, 'invalid_request', err.message);
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return sendError(reply, 'invalid_request', err.message);
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, 'invalid_request', err.message.split('\n')[0]!);
+    o.log(`prnet serve: ${request.method} ${request.url}: ${err.stack ?? err.message}`);
+    return sendError(reply, 'internal_error', 'internal error (see the server log)');
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.requestSeconds.observe({ route }, reply.elapsedTime / 1000);
+    const state = stateOf.get(request);
+    if (state?.release) {
+      // The admission slot is held until the work itself ends (a timed-out request's
+      // network call still runs), so memory stays bounded by the gate.
+      if (state.work) state.work.then(state.release, state.release);
+      else state.release();
+    }
+  });
+  app.addHook('onRequestAbort', async (request) => {
+    const state = stateOf.get(request);
+    if (state?.release && !state.work) state.release();
+  });
+
+  void app.register(multipart, { limits: { fileSize: o.bodyLimit, files: 1, fields: 0, parts: 1 } });
+  app.addContentTypeParser(RAW_IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: o.bodyLimit }, (_req, body, done) => done(null, body));
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+
+  const json = (schema: JsonSchema) => ({ 'application/json': schema });
+
+  app.get('/healthz', { config: { openapi: { summary: 'Liveness: 200 while the process serves HTTP', responses: { 200: { description: 'alive', content: json({ type: 'object', properties: { status: { type: 'string' } } }) } } } } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { config: { openapi: { summary: 'Readiness: 200 once the model is loaded, 503 before and while shutting down', responses: { 200: { description: 'ready', content: json({ type: 'object', properties: { status: { type: 'string' } } }) }, ...errorResponses(['not_ready', 'shutting_down']) } } } }, async (_req, reply) => {
+    if (closing) return sendError(reply, 'shutting_down', 'shutting down');
+    if (!service) return sendError(reply, 'not_ready', 'the model is loading');
+    return { status: 'ready' };
+  });
+
+  app.get('/metrics', { config: { openapi: { summary: 'Prometheus metrics (prom-client)', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { type: 'string' } } } } } } }, async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get('/v1/models', { config: { openapi: { summary: 'The loaded model and the server limits', responses: { 200: { description: 'models', content: json({ type: 'object', properties: { models: { type: 'array' }, limits: { type: 'object' } } }) }, ...errorResponses(['not_ready']) } } } }, async (_req, reply) => {
+    if (!service) return sendError(reply, 'not_ready', 'the model is loading');
+    const s = service;
+    return {
+      models: [{ ...s.model, inputSize: s.prnet.model.inputSize, outputSize: s.prnet.model.outputSize, flipAverage: o.flipAverage, metadata: s.metadata }],
+      limits: { bodyLimit: o.bodyLimit, maxPixels: o.maxPixels, workers, queueSize: o.queueSize, timeoutMs: o.timeoutMs },
+    };
+  });
+
+  app.get('/openapi.json', { config: { openapi: { summary: 'This description (OpenAPI 3.0)', responses: { 200: { description: 'OpenAPI document', content: json({ type: 'object' }) } } } } }, async () =>
+    openApiDocument({ title: 'prnet', version: PRNET_VERSION, description: 'PRNet 3D face reconstruction over HTTP' }, routes));
+
+  const binary = { type: 'string', format: 'binary' };
+  app.post('/v1/reconstruct', {
+    schema: { querystring: RECONSTRUCT_QUERY_SCHEMA },
+    config: {
+      openapi: {
+        summary: 'Reconstruct the faces of one image: JSON (faces, boxes, 68 landmarks, pose, model) or one face\'s mesh',
+        requestBody: { 'image/jpeg': binary, 'image/png': binary, 'image/webp': binary, 'application/octet-stream': binary, 'multipart/form-data': { type: 'object', properties: { image: binary } } },
+        responses: {
+          200: { description: 'format=json: the prnet-faces/2 document plus model sha256 (and texturePng / depthPng as base64 when asked); format=glb|obj|ply: the mesh', content: { 'application/json': { type: 'object' }, 'model/gltf-binary': binary, 'model/obj': { type: 'string' }, 'application/ply': binary } },
+          ...errorResponses(['empty_body', 'invalid_request', 'body_too_large', 'unsupported_content_type', 'not_an_image', 'corrupt_image', 'too_many_pixels', 'no_face', 'no_such_face', 'not_ready', 'overloaded', 'shutting_down', 'timeout', 'internal_error']),
+        },
+      },
+    },
+    // Admission before the body is read: a full queue answers at once, never buffers.
+    onRequest: async (request, reply) => {
+      if (closing) {
+        reply.header('connection', 'close');
+        return sendError(reply, 'shutting_down', 'the server is shutting down');
+      }
+      if (!service) return sendError(reply, 'not_ready', 'the model is loading; see /readyz');
+      const release = gate.tryAdmit();
+      if (!release) {
+        metrics.rejections.inc();
+        reply.header('retry-after', String(o.retryAfterSeconds));
+        return sendError(reply, 'overloaded', `the queue is full (${gate.capacity} requests); retry after ${o.retryAfterSeconds} s`);
+      }
+      stateOf.set(request, { release, started: performance.now() });
+    },
+  }, async (request, reply) => {
+    const state = stateOf.get(request)!;
+    const req = reconstructQuery(request.query as ReconstructQuery);
+    let bytes: Uint8Array | undefined;
+    if (request.isMultipart()) {
+      const file = await request.file();
+      if (file) bytes = await file.toBuffer();
+    } else {
+      bytes = request.body as Uint8Array | undefined;
+    }
+    if (!bytes || bytes.length === 0) throw apiError('empty_body', 'the request has no image (empty body)');
+    const work = answer(service!, bytes, req);
+    state.work = work;
+    let timer: NodeJS.Timeout | undefined;
+    const left = o.timeoutMs - (performance.now() - state.started);
+    const timeout = o.timeoutMs > 0 ? new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(apiError('timeout', `the request took longer than ${o.timeoutMs} ms (--timeout)`)), Math.max(0, left));
+    }) : undefined;
+    try {
+      const out = await (timeout ? Promise.race([work, timeout]) : work);
+      reply.header('x-prnet-faces', String(out.faces)).header('x-prnet-model-sha256', service!.model.sha256).type(out.type);
+      return out.body;
+    } finally {
+      clearTimeout(timer);
+      work.catch(() => undefined);
+    }
+  });
+
+  /** Runs the pipeline and encodes the answer. */
+  async function answer(s: FaceService, bytes: Uint8Array, req: ReconstructRequest): Promise<{ type: string; body: unknown; faces: number }> {
+    const mesh = req.format !== 'json';
+    const { image, faces } = await s.reconstruct(bytes, {
+      maxFaces: mesh ? Math.max(req.maxFaces, req.face + 1) : req.maxFaces,
+      outputs: {
+        pose: true,
+        colors: mesh,
+        texture: req.extras.includes('texture') || req.format === 'glb' ? req.texture : false,
+        depth: req.extras.includes('depth'),
+      },
+    }, (stage, seconds) => metrics.stageSeconds.observe({ stage }, seconds));
+    metrics.facesPerImage.observe(faces.length);
+    const t0 = performance.now();
+    try {
+      const flip = { imageHeight: image.height };
+      if (mesh) {
+        const f = faces[req.face];
+        if (!f) throw apiError('no_such_face', `face ${req.face} asked for, ${faces.length} found`);
+        const m = { vertices: f.vertices, triangles: s.prnet.assets.triangles, colors: f.colors };
+        if (req.format === 'obj') return { type: 'model/obj', body: encodeObj(m, flip).obj, faces: faces.length };
+        if (req.format === 'ply') return { type: 'application/ply', body: Buffer.from(encodePly(m, flip)), faces: faces.length };
+        const texture = f.texture ? { png: await encodeImage(f.texture), faceIndices: s.prnet.assets.faceIndices, uvSize: s.prnet.assets.uvSize } : undefined;
+        return { type: 'model/gltf-binary', body: Buffer.from(await encodeGlb({ ...m, texture }, flip)), faces: faces.length };
+      }
+      const b64 = async (img: Parameters<typeof encodeImage>[0]) => Buffer.from(await encodeImage(img)).toString('base64');
+      const doc = reconstructDocument({
+        image: { width: image.width, height: image.height },
+        model: s.model,
+        faces: faces.map((f) => ({ landmarks: f.landmarks, vertices: f.vertices, pose: f.pose, box: f.box, score: f.score })),
+        textures: req.extras.includes('texture') ? await Promise.all(faces.map((f) => b64(f.texture!))) : undefined,
+        depth: req.extras.includes('depth') ? await b64(mergeDepth(image.width, image.height, faces.map((f) => f.depth!))) : undefined,
+      });
+      return { type: 'application/json', body: doc, faces: faces.length };
+    } finally {
+      metrics.stageSeconds.observe({ stage: 'encode' }, (performance.now() - t0) / 1000);
+    }
+  }
+
+  return {
+    app,
+    loaded,
+    service: () => service,
+    async close() {
+      closing = true;
+      await app.close();
+      await loaded.catch(() => undefined);
+      if (!o.service) await service?.dispose();
+      service = undefined;
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The query of `POST /v1/reconstruct`: its JSON schema (which validates requests and
+ * feeds `/openapi.json`) and the parsed, typed form. Isomorphic.
+ */
+import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
+
+/** Response formats: the JSON document, or one face's mesh. */
+export const RECONSTRUCT_FORMATS = ['json', 'glb', 'obj', 'ply'] as const;
+/** One of {@link RECONSTRUCT_FORMATS}. */
+export type ReconstructFormat = (typeof RECONSTRUCT_FORMATS)[number];
+
+/** Optional extras `?outputs=` asks for (comma-separated). */
+export const RECONSTRUCT_EXTRAS = ['texture', 'depth'] as const;
+/** One of {@link RECONSTRUCT_EXTRAS}. */
+export type ReconstructExtra = (typeof RECONSTRUCT_EXTRAS)[number];
+
+/** Most faces one request may ask for (`maxFaces`). */
+export const RECONSTRUCT_MAX_FACES_LIMIT = 16;
+
+/** JSON schema of the query string (Fastify validates with it; OpenAPI lists it). */
+export const RECONSTRUCT_QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    format: { type: 'string', enum: [...RECONSTRUCT_FORMATS], default: 'json', description: 'json: faces, boxes, 68 landmarks, pose, model; glb, obj, ply: the mesh of face `face`' },
+    outputs: { type: 'string', pattern: `^(${RECONSTRUCT_EXTRAS.join('|')})(,(${RECONSTRUCT_EXTRAS.join('|')}))*$`, description: 'comma-separated extras: texture (per-face UV texture PNG, base64, in the JSON), depth (depth PNG of the image, base64)' },
+    face: { type: 'integer', minimum: 0, default: 0, description: 'face index for mesh formats (0 = best)' },
+    maxFaces: { type: 'integer', minimum: 1, maximum: RECONSTRUCT_MAX_FACES_LIMIT, default: 1, description: 'at most this many faces' },
+    texture: { type: 'string', enum: [...TEXTURE_MODES], default: 'filled', description: 'UV texture of hidden face parts (texture output, GLB)' },
+  },
+} as const;
+
+/** The query as Fastify hands it over after validation (defaults filled in). */
+export interface ReconstructQuery {
+  /** Response format. */
+  format: ReconstructFormat;
+  /** Comma-separated extras. */
+  outputs?: string;
+  /** Face index for mesh formats. */
+  face: number;
+  /** At most this many faces. */
+  maxFaces: number;
+  /** Texture mode. */
+  texture: TextureMode;
+}
+
+/** The parsed request: what to compute and what to answer. */
+export interface ReconstructRequest {
+  format: ReconstructFormat;
+  /** Extras asked for, without repeats. */
+  extras: ReconstructExtra[];
+  face: number;
+  maxFaces: number;
+  texture: TextureMode;
+}
+
+/**
+ * Turns a validated query into a {@link ReconstructRequest}.
+ *
+ * ```ts
+ * reconstructQuery({ format: 'json', outputs: 'texture,depth', face: 0, maxFaces: 1, texture: 'filled' });
+ * ```
+ */
+export function reconstructQuery(query: ReconstructQuery): ReconstructRequest {
+  const extras = [...new Set((query.outputs ?? '').split(',').filter(Boolean))] as ReconstructExtra[];
+  for (const e of extras) if (!(RECONSTRUCT_EXTRAS as readonly string[]).includes(e)) throw new Error(`unknown output '${e}'`);
+  return { format: query.format, extras, face: query.face, maxFaces: query.maxFaces, texture: query.texture };
+}
