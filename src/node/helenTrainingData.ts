@@ -3,11 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { npyToFloat64, readNpy } from '../io/npy.js';
 import { createTrainingData, type Aflw21TrainingData } from '../train/data/trainingData.js';
-import type { FittedPose } from '../train/data/fitPose.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { decodeAll } from './trainingData.js';
-import { LABEL_POSE_FLOATS, LABEL_QUALITY_FLOATS, readLabelSet } from './labels/labelSetFiles.js';
+import { labelSetPoses, readLabelSet } from './labels/labelSetFiles.js';
 import { HELEN_JAW_POINTS } from './labels/helenAfw68LabelSource.js';
 
 /** Side of the helen-afw68 crops. */
@@ -60,16 +59,7 @@ export async function loadHelenAfw68TrainingData(o: LoadHelenAfw68TrainingDataOp
   // Human points from the data set, in the label set's order (checked by name).
   const pts = npyToFloat64(readNpy(new Uint8Array(await readFile(path.join(dir, 'pts68.npy'))), path.join(dir, 'pts68.npy')));
   if (pts.length < count * 136) throw new Error(`${dir}/pts68.npy holds ${pts.length / 136} faces, the labels ${count}`);
-  const K = model.shapeCount + model.expressionCount;
-  const poses: FittedPose[] = [];
-  for (let i = 0; i < count; i++) {
-    const p = labels.pose.subarray(i * LABEL_POSE_FLOATS, (i + 1) * LABEL_POSE_FLOATS);
-    poses.push({
-      rotation: Float64Array.from(p.subarray(0, 9)), scale: p[9]!, translation: [p[10]!, p[11]!],
-      deformation: Float64Array.from(labels.coefficients.subarray(i * K, (i + 1) * K)),
-      rmse: labels.quality[i * LABEL_QUALITY_FLOATS + 3] ? Infinity : 0,
-    });
-  }
+  const poses = labelSetPoses(labels);
   const roiBoxes = new Float32Array(count * 4);
   for (let i = 0; i < count; i++) roiBoxes.set([0, 0, HELEN_CROP_SIZE, HELEN_CROP_SIZE], i * 4);
   o.log(`helen-afw68 labels: ${info.summary['kept']} of ${count} faces kept (${o.labels})`);

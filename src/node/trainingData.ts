@@ -11,7 +11,7 @@ import { createTrainingData, type Aflw21Source, type Aflw21TrainingData } from '
 import type { AugmentationOptions } from '../train/data/augmentation.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import { loadUvAssets } from './uvAssets.js';
-import { LABEL_POSE_FLOATS, LABEL_QUALITY_FLOATS, readLabelSet } from './labels/labelSetFiles.js';
+import { LABEL_QUALITY_FLOATS, labelSetPoses, readLabelSet } from './labels/labelSetFiles.js';
 
 /** Options of {@link loadAflw21TrainingData}. */
 export interface LoadAflw21TrainingDataOptions {
@@ -246,17 +246,7 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
     }
     const { model } = labels;
     if (model.landmarkPixels.some((p, j) => p !== assets.keypointIndices[j])) throw new Error(`${options.labels}: the model's landmark pixels differ from the UV assets' uv_kpt_ind`);
-    const K = model.shapeCount + model.expressionCount;
-    const poses: FittedPose[] = [];
-    for (let i = 0; i < count; i++) {
-      const p = labels.pose.subarray(i * LABEL_POSE_FLOATS, (i + 1) * LABEL_POSE_FLOATS);
-      poses.push({
-        rotation: Float64Array.from(p.subarray(0, 9)), scale: p[9]!, translation: [p[10]!, p[11]!],
-        deformation: Float64Array.from(labels.coefficients.subarray(i * K, (i + 1) * K)),
-        // Rejected labels are left out through the fit-error test.
-        rmse: labels.quality[i * LABEL_QUALITY_FLOATS + 3] ? Infinity : 0,
-      });
-    }
+    const poses = labelSetPoses(labels, count);
     for (const [i, why] of badImages) {
       if (!labels.quality[i * LABEL_QUALITY_FLOATS + 3]) throw new Error(`${why}, but ${options.labels} holds a label for it (make the labels again)`);
     }

@@ -5,17 +5,10 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { int } from '../optionParsers.js';
 import { loadMorphableModel } from '../../node/morphableModel.js';
 import { generatePosmapDataset, listPosmapSources } from '../../node/posmapDataset.js';
 import { createProgress } from '../progress.js';
-
-function int(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${v}"`);
-    return n;
-  };
-}
 
 interface Data300wlpOptions {
   bfm: string; uv: string; output: string; size: number; jitter: boolean; limit?: number; seed: number; quality: number;

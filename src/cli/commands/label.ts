@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { int, positive } from '../optionParsers.js';
 import { labelFaces } from '../../node/labels/labelFaces.js';
 import { aflw21LabelSource } from '../../node/labels/aflw21LabelSource.js';
 import { helenAfw68LabelSource, HELEN_JAW_WEIGHT } from '../../node/labels/helenAfw68LabelSource.js';
@@ -12,21 +13,6 @@ import { loadUvMorphableModel } from '../../node/labels/uvMorphableModelFile.js'
 import { TEACHER_FIT_DEFAULTS } from '../../labels/teacherFit.js';
 import { TEACHER_LABEL_DEFAULTS } from '../../labels/teacherLabel.js';
 import { createProgress } from '../progress.js';
-
-function positive(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
-    return n;
-  };
-}
-function int(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${v}"`);
-    return n;
-  };
-}
 
 interface LabelCliOptions {
   data: string; teacher: string; bfm: string; output: string; limit?: number; cache: string; uvData?: string;

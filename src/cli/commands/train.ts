@@ -3,36 +3,12 @@
  * [--resume] [--seed N] [--checkpoint-minutes N] [--threads N]`.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { int, positive, inRange } from '../optionParsers.js';
 import cliProgress from 'cli-progress';
 import { VARIANTS } from '../../model/resfcn.js';
 import { TRAIN_LOOP_DEFAULTS } from '../../train/trainLoop.js';
 import type { StepInfo } from '../../train/trainLoop.js';
 import { DEFAULT_TRAIN_VARIANT, trainRun, TRAIN_RUN_FILES } from '../../node/trainRun.js';
-
-function int(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${v}"`);
-    return n;
-  };
-}
-
-function positive(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
-    return n;
-  };
-}
-
-function inRange(name: string, lo: number, hi: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n >= lo && n <= hi)) throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}], got "${v}"`);
-    return n;
-  };
-}
 
 interface TrainCliOptions {
   data: string; out: string; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { npyToFloat64, readNpy } from '../../io/npy.js';
 import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
+import type { FittedPose } from '../../train/data/fitPose.js';
 import { decodeUvMorphableModel } from './uvMorphableModelFile.js';
 
 /** Format name and version written into `labels.json`. */
@@ -85,4 +86,27 @@ export async function readLabelSet(dir: string): Promise<LabelSet> {
     landmarks: await arr('landmarks68.npy', 68 * 3),
     quality: await arr('quality.npy', LABEL_QUALITY_FLOATS),
   };
+}
+
+/**
+ * The first `count` faces of a label set as training poses: rotation, scale and translation,
+ * the coefficients as the deformation, and an infinite error for a face the set left out
+ * (so training's fit-error test leaves it out too).
+ *
+ * ```ts
+ * const poses = labelSetPoses(await readLabelSet('runs/labels'), 19080);
+ * ```
+ */
+export function labelSetPoses(labels: LabelSet, count = labels.info.count): FittedPose[] {
+  const K = labels.model.shapeCount + labels.model.expressionCount;
+  const poses: FittedPose[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = labels.pose.subarray(i * LABEL_POSE_FLOATS, (i + 1) * LABEL_POSE_FLOATS);
+    poses.push({
+      rotation: Float64Array.from(p.subarray(0, 9)), scale: p[9]!, translation: [p[10]!, p[11]!],
+      deformation: Float64Array.from(labels.coefficients.subarray(i * K, (i + 1) * K)),
+      rmse: labels.quality[i * LABEL_QUALITY_FLOATS + 3] ? Infinity : 0,
+    });
+  }
+  return poses;
 }

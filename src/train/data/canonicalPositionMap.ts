@@ -1,15 +1,11 @@
 import type { UvAssets } from '../../uv/uvAssets.js';
+import { harmonicFill, HARMONIC_FILL_DEFAULTS, type HarmonicFillOptions } from '../../uv/harmonicFill.js';
 
-/** Options of {@link canonicalPositionMap}. */
-export interface CanonicalPositionMapOptions {
-  /** Gauss–Seidel over-relaxation sweeps of the harmonic fill. */
-  sweeps: number;
-  /** Over-relaxation factor (1 = plain Gauss–Seidel). */
-  omega: number;
-}
+/** Options of {@link canonicalPositionMap}: those of its harmonic fill. */
+export type CanonicalPositionMapOptions = HarmonicFillOptions;
 
 /** Defaults of {@link canonicalPositionMap}. */
-export const CANONICAL_POSITION_MAP_DEFAULTS: CanonicalPositionMapOptions = { sweeps: 400, omega: 1.9 };
+export const CANONICAL_POSITION_MAP_DEFAULTS: CanonicalPositionMapOptions = HARMONIC_FILL_DEFAULTS;
 
 /**
  * The canonical face as a full UV position map (`uvSize² × 3`, float64): the 43,867 face
@@ -40,40 +36,5 @@ export function canonicalPositionMap(
     known[p] = 1;
     for (let c = 0; c < 3; c++) map[p * 3 + c] = canonicalVertices[i * 3 + c]!;
   }
-  // Start from the nearest known pixel (breadth-first), so the relaxation converges fast.
-  const seen = known.slice();
-  let frontier: number[] = [];
-  for (let p = 0; p < n * n; p++) if (known[p]) frontier.push(p);
-  while (frontier.length) {
-    const next: number[] = [];
-    for (const p of frontier) {
-      const x = p % n, y = (p - x) / n;
-      const nb = [x > 0 ? p - 1 : -1, x < n - 1 ? p + 1 : -1, y > 0 ? p - n : -1, y < n - 1 ? p + n : -1];
-      for (const q of nb) {
-        if (q < 0 || seen[q]) continue;
-        seen[q] = 1;
-        for (let c = 0; c < 3; c++) map[q * 3 + c] = map[p * 3 + c]!;
-        next.push(q);
-      }
-    }
-    frontier = next;
-  }
-  const unknown: number[] = [];
-  for (let p = 0; p < n * n; p++) if (!known[p]) unknown.push(p);
-  for (let sweep = 0; sweep < o.sweeps; sweep++) {
-    for (const p of unknown) {
-      const x = p % n, y = (p - x) / n;
-      let cnt = 0, sx = 0, sy = 0, sz = 0;
-      // Neumann border: only neighbours inside the map count.
-      if (x > 0) { cnt++; sx += map[(p - 1) * 3]!; sy += map[(p - 1) * 3 + 1]!; sz += map[(p - 1) * 3 + 2]!; }
-      if (x < n - 1) { cnt++; sx += map[(p + 1) * 3]!; sy += map[(p + 1) * 3 + 1]!; sz += map[(p + 1) * 3 + 2]!; }
-      if (y > 0) { cnt++; sx += map[(p - n) * 3]!; sy += map[(p - n) * 3 + 1]!; sz += map[(p - n) * 3 + 2]!; }
-      if (y < n - 1) { cnt++; sx += map[(p + n) * 3]!; sy += map[(p + n) * 3 + 1]!; sz += map[(p + n) * 3 + 2]!; }
-      const w = o.omega;
-      map[p * 3] = (1 - w) * map[p * 3]! + (w * sx) / cnt;
-      map[p * 3 + 1] = (1 - w) * map[p * 3 + 1]! + (w * sy) / cnt;
-      map[p * 3 + 2] = (1 - w) * map[p * 3 + 2]! + (w * sz) / cnt;
-    }
-  }
-  return map;
+  return harmonicFill(map, known, n, 3, o);
 }
