@@ -72,6 +72,33 @@ if (mode === 'sweep') {
   console.log(`helen-afw68, ${n} faces: fit to ${AFLW_LIKE.length} AFLW-like points; NME (÷ √(w·h) of the 68-point box)\n`);
   console.log('| setting | held-out inner points | all inner 51 | ms/face |\n| --- | --- | --- | --- |');
   run('teacher alone', null);
+  if (process.argv.includes('--flip')) {
+    // The teacher on the mirrored crop, mapped back (left and right swapped), averaged with the direct prediction.
+    const mirrored = await teacherOutputs(source, teacher, n, path.join(cacheDir, 'helen-teacher'), { mirror: true });
+    const partner = Array.from(model.landmarkPixels, (p) => {
+      const u = p % 256, v = Math.floor(p / 256);
+      let best = 0, bd = Infinity;
+      model.landmarkPixels.forEach((q, k) => { const d = Math.hypot(255 - (q % 256) - u, Math.floor(q / 256) - v); if (d < bd) { bd = d; best = k; } });
+      return best;
+    });
+    let direct = 0, flipped = 0, avg = 0, cnt = 0;
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(outputs.raw[i * 62]!) || !Number.isFinite(mirrored.raw[i * 62]!)) continue;
+      const a = faceFitPoints(teacherFaceFit(outputs, i, model, pieces), lmPoints);
+      const m = faceFitPoints(teacherFaceFit(mirrored, i, model, pieces), lmPoints);
+      const r = outputs.frameRoi.subarray(i * 4, i * 4 + 4);
+      const back = new Float64Array(204), mean = new Float64Array(204);
+      for (let j = 0; j < 68; j++) {
+        const k = partner[j]!;
+        back[j * 3] = 119 * (r[2]! - r[0]!) / 120 + 2 * r[0]! - m[k * 3]!;
+        back[j * 3 + 1] = m[k * 3 + 1]!;
+        for (let c = 0; c < 2; c++) mean[j * 3 + c] = (a[j * 3 + c]! + back[j * 3 + c]!) / 2;
+      }
+      direct += score(a, i, inner); flipped += score(back, i, inner); avg += score(mean, i, inner); cnt++;
+    }
+    console.log(`| teacher on the mirrored crop (inner 51: ${(flipped / cnt * 100).toFixed(2)} %) averaged with the direct one (${(direct / cnt * 100).toFixed(2)} %) | | ${(avg / cnt * 100).toFixed(2)} % | |`);
+    process.exit(0);
+  }
   const d = TEACHER_FIT_DEFAULTS;
   if (process.argv.includes('--round2')) {
     for (const shapePrior of [4, 8]) for (const expressionPrior of [0.25, 0.5]) for (const pointSigma of [0.03, 0.04]) {

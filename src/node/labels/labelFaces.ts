@@ -2,6 +2,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { tddfaInput, TDDFA_INPUT_SIZE, type TddfaInputOptions } from '../../face/tddfa/tddfaInput.js';
 import { tddfaImagePose } from '../../face/tddfa/tddfaImagePose.js';
+import { mirrorTddfaInput } from '../../face/tddfa/mirrorTddfaInput.js';
 import { tddfaParameters, TDDFA_PARAMETER_COUNT } from '../../face/tddfa/tddfaParameters.js';
 import type { TddfaRoiBox } from '../../face/tddfa/tddfaRoiBox.js';
 import { faceFitPoints } from '../../labels/faceFitPoints.js';
@@ -72,14 +73,14 @@ export interface TeacherOutputs {
  */
 export async function teacherOutputs(
   source: LabelSource, teacher: TddfaTeacher, count: number, workDir: string | null,
-  options: { resample?: TddfaInputOptions['resample']; log?: (line: string) => void } = {},
+  options: { resample?: TddfaInputOptions['resample']; log?: (line: string) => void; mirror?: boolean } = {},
 ): Promise<TeacherOutputs> {
   const S = TDDFA_INPUT_SIZE, per = 3 * S * S, P = TDDFA_PARAMETER_COUNT;
   const raw = new Float32Array(count * P), frameRoi = new Float64Array(count * 4);
   const skipped = new Map<number, string>();
   for (let c0 = 0; c0 < count; c0 += CHUNK) {
     const c1 = Math.min(count, c0 + CHUNK);
-    const file = workDir && path.join(workDir, `teacher-${teacher.sha256.slice(0, 12)}-${options.resample ?? 'bilinear'}-${c0}-${c1}.json`);
+    const file = workDir && path.join(workDir, `teacher-${teacher.sha256.slice(0, 12)}-${options.resample ?? 'bilinear'}${options.mirror ? '-mirror' : ''}-${c0}-${c1}.json`);
     let chunk: { raw: (number | null)[]; roi: number[]; skipped: [number, string][] } | null = null;
     if (file) chunk = await readFile(file, 'utf8').then((t) => JSON.parse(t), () => null);
     if (workDir) await mkdir(workDir, { recursive: true });
@@ -92,6 +93,7 @@ export async function teacherOutputs(
           try {
             const { image, crop, frameRoi: r } = await source.teacherCrop(i);
             tddfaInput(image, crop, { out: input, offset: (i - c0) * per, resample: options.resample ?? 'bilinear' });
+            if (options.mirror) mirrorTddfaInput(input, (i - c0) * per, S);
             rois.splice((i - c0) * 4, 4, ...r);
           } catch (err) {
             bad.push([i, (err as Error).message.split('\n')[0]!]);
