@@ -16,6 +16,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLandmarks } from '../../face/parseLandmarks.js';
 import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type BatchSummary, type OutputKind } from '../reconstructBatch.js';
 import { expandInputs, isGlob } from '../expandInputs.js';
+import { int } from '../optionParsers.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { removeStagedFilesSync } from '../../node/stageFile.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/decodeImage.js';
@@ -26,14 +27,11 @@ const EXIT_USAGE = 2;
 /** Exit status after Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention). */
 const EXIT_INTERRUPTED = 130;
 
-function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${name} must be an integer ≥ ${min}` : `${name} must be an integer from ${min} to ${max}`);
-    }
-    return n;
-  };
+/** `--max-pixels`: an integer from 1 to libvips' limit. */
+function parseMaxPixels(v: string): number {
+  const n = int('--max-pixels', 1)(v);
+  if (n > DECODE_MAX_PIXELS_LIMIT) throw new InvalidArgumentError(`--max-pixels must be an integer from 1 to ${DECODE_MAX_PIXELS_LIMIT} (libvips' limit), got "${v}"`);
+  return n;
 }
 
 function parseBox(v: string): [number, number, number, number] {
@@ -64,14 +62,14 @@ export function register(program: Command): void {
       .choices(TEXTURE_MODES).default(RECONSTRUCT_BATCH_DEFAULTS.textureMode))
     .option('--box <x,y,w,h>', 'face box for every input (skips detection)', parseBox)
     .option('--landmarks <file>', 'landmarks file (one "x y" point per line) for every input (skips detection)')
-    .option('--max-faces <n>', 'at most this many faces per image', parseIntOption('--max-faces', 1))
+    .option('--max-faces <n>', 'at most this many faces per image', int('--max-faces', 1))
     .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
-    .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', parseIntOption('--threads', 0))
+    .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', int('--threads', 0))
     .addOption(new Option('--max-pixels <n>', `refuse images larger than this many pixels (at most ${DECODE_MAX_PIXELS_LIMIT}, libvips' limit)`)
-      .default(DECODE_IMAGE_DEFAULTS.maxPixels).argParser(parseIntOption('--max-pixels', 1, DECODE_MAX_PIXELS_LIMIT)))
+      .default(DECODE_IMAGE_DEFAULTS.maxPixels).argParser(parseMaxPixels))
     .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
-    .option('--batch <n>', 'images per network call (at most 8 faces per call)', parseIntOption('--batch', 1), 4)
+    .option('--batch <n>', 'images per network call (at most 8 faces per call)', int('--batch', 1), 4)
     .option('-r, --recursive', 'descend into sub-folders of folder inputs')
     .option('--force', 'run a model that has no prnet metadata (refused otherwise)')
     .option('-q, --quiet', 'no per-image lines (errors and the summary only)')

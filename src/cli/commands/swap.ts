@@ -4,7 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { int } from '../optionParsers.js';
 import type { RgbImage } from '../../io/rgbImage.js';
 import sharp from 'sharp';
 import { PRNet } from '../../node/prnet.js';
@@ -38,14 +39,6 @@ const SWAP_FORMATS: Readonly<Record<string, 'png' | 'jpeg' | 'webp'>> = { '.png'
 const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 
-function faceIndex(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a face index ≥ 0 (0 = the most confident face)`);
-    return n;
-  };
-}
-
 /** An error that ends the command with an exit status. */
 class SwapError extends Error {
   constructor(message: string, readonly exitCode: number) {
@@ -62,8 +55,8 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'image to write: .png, .jpg/.jpeg or .webp (the format follows the extension; the folder is created)')
     .option('--region <region>', 'face, eyes, or a 256×256 UV mask PNG', 'face')
     .addOption(new Option('--blend <mode>', 'normal (Poisson), mixed (Poisson, stronger gradient wins) or none').choices(['normal', 'mixed', 'none']).default('normal'))
-    .option('--source-face <i>', 'which face of <source> (0 = the most confident)', faceIndex('--source-face'), 0)
-    .option('--target-face <i>', 'which face of <target> (0 = the most confident)', faceIndex('--target-face'), 0)
+    .option('--source-face <i>', 'which face of <source> (0 = the most confident)', int('--source-face', 0), 0)
+    .option('--target-face <i>', 'which face of <target> (0 = the most confident)', int('--target-face', 0), 0)
     .option('--model <onnx>', 'position-map model (default: the configured model)')
     .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
     .option('--threads <n>', 'ONNX Runtime threads')
