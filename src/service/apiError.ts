@@ -26,6 +26,8 @@ export const API_ERROR_STATUS = {
   too_many_pixels: 422,
   /** The image decoded, but no face was found (the message gives the reason). */
   no_face: 422,
+  /** A job's input file is missing or unreadable (job queue). */
+  unreadable_input: 422,
   /** A face index (`?face=`) beyond the faces found. */
   no_such_face: 422,
   /** The model is still loading (see `/readyz`). */

@@ -15,6 +15,8 @@ import { apiError, type ApiError } from './apiError.js';
  */
 export function classifyImageError(err: unknown): ApiError | undefined {
   const msg = err instanceof Error ? err.message : String(err);
+  const read = /^cannot read image (.*)$/s.exec(msg);
+  if (read) return apiError('unreadable_input', `cannot read ${read[1]}`);
   const m = /^cannot decode image (?:<\d+ bytes>|.*?): (.*)$/s.exec(msg);
   if (!m) return undefined;
   const why = m[1]!;

@@ -10,6 +10,9 @@ import { register as label } from './label.js';
 import { register as swap } from './swap.js';
 import { register as train } from './train.js';
 import { register as serve } from './serve.js';
+import { register as enqueue } from './enqueue.js';
+import { register as worker } from './worker.js';
+import { register as jobs } from './jobs.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -21,6 +24,9 @@ export const COMMANDS: RegisterCommand[] = [
   label,
   reconstruct,
   serve,
+  enqueue,
+  worker,
+  jobs,
   swap,
   train,
   weights,

@@ -1,0 +1,55 @@
+/**
+ * What one queue job of `prnet enqueue` / `prnet worker` carries, and its check.
+ * Isomorphic: the job is plain JSON in Redis.
+ */
+import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
+
+/** Output kinds a job may ask for (the same as `prnet reconstruct --outputs`). */
+export const JOB_OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;
+/** One of {@link JOB_OUTPUT_KINDS}. */
+export type JobOutputKind = (typeof JOB_OUTPUT_KINDS)[number];
+
+/** One image to reconstruct: where it is, where its files go, which files. */
+export interface ReconstructJob {
+  /** The image: a file path every worker can read (shared storage), or an http(s) URL. */
+  input: string;
+  /** Absolute output folder on shared storage. */
+  outDir: string;
+  /** Base of the file names inside `outDir` (as `prnet reconstruct` names them). */
+  base: string;
+  /** Files to write. */
+  outputs: JobOutputKind[];
+  /** UV texture of hidden face parts. */
+  texture: TextureMode;
+  /** At most this many faces. */
+  maxFaces?: number;
+}
+
+/**
+ * Checks job data read back from the queue; throws one line naming the first problem
+ * (such a job fails for good: retrying cannot fix it).
+ *
+ * ```ts
+ * const job = reconstructJob(bullJob.data);
+ * ```
+ */
+export function reconstructJob(data: unknown): ReconstructJob {
+  const d = (data ?? {}) as Record<string, unknown>;
+  const str = (k: string): string => {
+    if (typeof d[k] !== 'string' || d[k] === '') throw new Error(`job data: "${k}" must be a non-empty string`);
+    return d[k] as string;
+  };
+  const input = str('input');
+  const outDir = str('outDir');
+  const base = str('base');
+  if (base.split('/').some((p) => p === '..' || p === '') || base.startsWith('/')) throw new Error(`job data: "base" must be a relative name without "..", got ${JSON.stringify(base)}`);
+  const outputs = d.outputs;
+  if (!Array.isArray(outputs) || outputs.length === 0 || !outputs.every((k) => (JOB_OUTPUT_KINDS as readonly unknown[]).includes(k))) {
+    throw new Error(`job data: "outputs" must be a non-empty list of ${JOB_OUTPUT_KINDS.join(', ')}`);
+  }
+  const texture = d.texture ?? 'filled';
+  if (!(TEXTURE_MODES as readonly unknown[]).includes(texture)) throw new Error(`job data: "texture" must be one of ${TEXTURE_MODES.join(', ')}`);
+  const maxFaces = d.maxFaces;
+  if (maxFaces !== undefined && !(Number.isInteger(maxFaces) && (maxFaces as number) >= 1)) throw new Error('job data: "maxFaces" must be an integer ≥ 1');
+  return { input, outDir, base, outputs: outputs as JobOutputKind[], texture: texture as TextureMode, ...(maxFaces !== undefined ? { maxFaces: maxFaces as number } : {}) };
+}
