@@ -122,3 +122,15 @@ test('a prnet position-map model is refused as a teacher with one line naming it
   await assert.rejects(loadTddfaTeacher(model), (e: Error) => /not a 3DDFA_V2 model \(expected input \[n, 3, 120, 120\]/.test(e.message) && !e.message.includes('\n'));
   await assert.rejects(loadTddfaTeacher('/nonexistent/mb1.onnx'), /cannot read the 3DDFA_V2 model \(ENOENT\)/);
 });
+
+test('mirrorTddfaInput flips every plane left to right, and twice is the identity', async () => {
+  const { mirrorTddfaInput } = await import('../../../src/face/tddfa/mirrorTddfaInput.js');
+  const S = 5, input = Float32Array.from({ length: 2 * 3 * S * S }, (_, i) => Math.sin(i * 1.7) * 10);
+  const once = mirrorTddfaInput(input.slice(), 3 * S * S, S);
+  assert.deepEqual(once.subarray(0, 3 * S * S), input.subarray(0, 3 * S * S), 'the item before the offset is untouched');
+  for (let c = 0; c < 3; c++) for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
+    const o = 3 * S * S + c * S * S + y * S;
+    assert.equal(once[o + x], input[o + S - 1 - x]);
+  }
+  assert.deepEqual(mirrorTddfaInput(once, 3 * S * S, S), input);
+});
