@@ -4,7 +4,7 @@
  * on disk are they renamed into place; any failure removes them all. Names: `<base>_<i>.<ext>` per face, `<base>.json`,
  * `<base>_depth.png`, `<base>_overlay.png` per image.
  */
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { UvAssets } from '../uv/uvAssets.js';
@@ -19,7 +19,7 @@ import { encodeImage } from '../node/encodeImage.js';
 import { decodeImage } from '../node/decodeImage.js';
 import { overlayStrokes } from '../render/overlayStrokes.js';
 import sharp from 'sharp';
-import { stageFile, type StagedFile } from '../node/stageFile.js';
+import { commitStagedFiles, stageFile, type StagedFile } from '../node/stageFile.js';
 
 /** The file kinds `prnet reconstruct --outputs` accepts. */
 export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;
@@ -155,16 +155,5 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     await Promise.all(staged.map((f) => f.discard()));
     throw failure.reason;
   }
-  const committed: string[] = [];
-  try {
-    for (const f of staged) {
-      await f.commit();
-      committed.push(f.path);
-    }
-  } catch (err) {
-    // All or none: take back what was already renamed into place.
-    await Promise.all([...staged.map((f) => f.discard()), ...committed.map((p) => unlink(p).catch(() => undefined))]);
-    throw err;
-  }
-  return committed;
+  return commitStagedFiles(staged);
 }

@@ -18,19 +18,53 @@ export interface StagedFile {
 /** Temporary files staged and not yet committed or discarded, process-wide. */
 const pending = new Set<string>();
 
-/** Removes every staged temporary file now, synchronously (for a signal handler that is about to exit). */
+/** Final paths already put in place by a {@link commitStagedFiles} call that has not finished. */
+const partial = new Set<Set<string>>();
+
+/**
+ * Removes every staged temporary file now, synchronously, and takes back the files of a
+ * set whose commit was under way (for a signal handler that is about to exit: no
+ * temporary file stays, and no set is left half in place). Returns how many files it removed.
+ */
 export function removeStagedFilesSync(): number {
   let n = 0;
-  for (const tmp of pending) {
+  for (const file of [...pending, ...[...partial].flatMap((set) => [...set])]) {
     try {
-      unlinkSync(tmp);
+      unlinkSync(file);
       n++;
     } catch {
       // already gone
     }
   }
   pending.clear();
+  partial.clear();
   return n;
+}
+
+/**
+ * Puts a set of staged files in place, all or none: renamed one after the other; if one
+ * rename fails, the ones already in place and the remaining temporary files are removed
+ * and the error is thrown. Resolves with the final paths.
+ *
+ * ```ts
+ * await commitStagedFiles(await Promise.all([stageFile('a.obj', obj), stageFile('a.json', json)]));
+ * ```
+ */
+export async function commitStagedFiles(staged: readonly StagedFile[]): Promise<string[]> {
+  const done = new Set<string>();
+  partial.add(done);
+  try {
+    for (const f of staged) {
+      await f.commit();
+      done.add(f.path);
+    }
+  } catch (err) {
+    await Promise.all([...staged.map((f) => f.discard()), ...[...done].map((p) => unlink(p).catch(() => undefined))]);
+    throw err;
+  } finally {
+    partial.delete(done);
+  }
+  return [...done];
 }
 
 /** One line for a failed write: the path and a plain reason. */

@@ -63,6 +63,40 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+test('a second Ctrl-C stops at once: exit 130, still no temporary files and no half image', async () => {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-int-'));
+  try {
+    const inputs = path.join(work, 'in');
+    await mkdir(inputs);
+    for (let i = 0; i < COUNT; i++) await copyFile(photo, path.join(inputs, `img${String(i).padStart(3, '0')}.jpg`));
+    const out = path.join(work, 'out');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', inputs, '-o', out, '--outputs', KINDS.join(','), '--box', '40,30,150,170', '--batch', '2'], { cwd: repo });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (;;) {
+      const files = await readdir(out).catch(() => [] as string[]);
+      if (files.some((f) => f.endsWith('.tmp'))) break; // files are being written right now
+      if (child.exitCode !== null) assert.fail(`finished before the signal: ${stderr}`);
+      await sleep(5);
+    }
+    child.kill('SIGINT');
+    await sleep(1);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    const files = await readdir(out);
+    assert.deepEqual(files.filter((f) => f.endsWith('.tmp') || f.startsWith('.')), [], 'no temporary files');
+    const perBase = new Map<string, number>();
+    for (const f of files) {
+      const base = f.match(/^(img\d{3})/)![1]!;
+      perBase.set(base, (perBase.get(base) ?? 0) + 1);
+    }
+    for (const [base, n] of perBase) assert.equal(n, PER_IMAGE, `${base}: ${n} of ${PER_IMAGE} files`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
 test('a write that fails takes back the image\'s other files: all or none', async () => {
   const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-int-'));
   try {
