@@ -1,0 +1,236 @@
+/**
+ * `prnet serve` on a real listening server on 127.0.0.1 (issue 17): every route, every
+ * error code, overload (503 + Retry-After, nothing else, bounded memory), the per-request
+ * timeout, and SIGTERM with requests in flight.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { prnetProcess, REPO, type PrnetProcess } from '../support/prnetProcess.js';
+
+const PHOTO = path.resolve(REPO, '../shared/fixtures/photos/photo1.jpg');
+const QUEUE_SIZE = 2;
+const WORKERS = 1;
+const BODY_LIMIT = 300 * 1024;
+
+interface Answer { status: number; headers: Headers; json?: { error?: { code: string; message: string } } & Record<string, unknown>; bytes: Uint8Array }
+
+async function call(base: string, route: string, init: RequestInit = {}): Promise<Answer> {
+  const res = await fetch(base + route, init);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const type = res.headers.get('content-type') ?? '';
+  return { status: res.status, headers: res.headers, bytes, json: type.startsWith('application/json') ? JSON.parse(Buffer.from(bytes).toString()) : undefined };
+}
+
+const post = (base: string, body: BodyInit, query = '', type = 'image/jpeg') => call(base, `/v1/reconstruct${query}`, { method: 'POST', body, headers: { 'content-type': type } });
+
+function assertError(a: Answer, status: number, code: string): void {
+  assert.equal(a.status, status, JSON.stringify(a.json));
+  assert.equal(a.json?.error?.code, code, JSON.stringify(a.json));
+  assert.equal(typeof a.json?.error?.message, 'string');
+  assert.doesNotMatch(a.json!.error!.message, /\n\s+at /, 'no stack trace');
+}
+
+async function startServer(extra: string[] = []): Promise<{ proc: PrnetProcess; base: string }> {
+  const proc = prnetProcess(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', String(WORKERS), '--queue-size', String(QUEUE_SIZE), '--body-limit', String(BODY_LIMIT), '--max-pixels', '1000000', ...extra]);
+  const m = await proc.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  return { proc, base: m[1]! };
+}
+
+const metric = (text: string, name: string): number => {
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+};
+
+test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, async (t) => {
+  const photo = await readFile(PHOTO);
+  const { proc, base } = await startServer();
+  try {
+    await t.test('healthz at once; readyz and reconstruct wait for the model', async () => {
+      assert.equal((await call(base, '/healthz')).status, 200);
+      const early = await call(base, '/readyz');
+      if (early.status !== 200) assertError(early, 503, 'not_ready');
+      await proc.waitFor(/ready: model/);
+      const ready = await call(base, '/readyz');
+      assert.equal(ready.status, 200);
+      assert.deepEqual(ready.json, { status: 'ready' });
+    });
+
+    await t.test('POST /v1/reconstruct raw body: faces, boxes, 68 landmarks, pose, model sha256', async () => {
+      const a = await post(base, photo);
+      assert.equal(a.status, 200, JSON.stringify(a.json));
+      const doc = a.json as { schema: string; model: { name: string; sha256: string }; faces: Array<{ box: number[]; landmarks: number[][]; pose: { yaw: number } }>; image: { width: number } };
+      assert.equal(doc.schema, 'prnet-faces/2');
+      assert.equal(doc.image.width, 227);
+      assert.equal(doc.faces.length, 1);
+      assert.equal(doc.faces[0]!.landmarks.length, 68);
+      assert.ok(doc.faces[0]!.landmarks.every((p) => p.length === 3 && p.every(Number.isFinite)));
+      assert.equal(doc.faces[0]!.box.length, 4);
+      assert.ok(Number.isFinite(doc.faces[0]!.pose.yaw));
+      const { createHash } = await import('node:crypto');
+      const sha = createHash('sha256').update(await readFile(path.join(REPO, 'models/default.onnx'))).digest('hex');
+      assert.equal(doc.model.sha256, sha);
+      assert.equal(doc.model.name, 'default.onnx');
+      assert.equal(a.headers.get('x-prnet-faces'), '1');
+      // The landmarks lie on the face the detector boxed.
+      const [x, y, w, h] = doc.faces[0]!.box as [number, number, number, number];
+      const inside = doc.faces[0]!.landmarks.filter(([lx, ly]) => lx! >= x - 0.2 * w && lx! <= x + 1.2 * w && ly! >= y - 0.2 * h && ly! <= y + 1.2 * h).length;
+      assert.ok(inside >= 60, `${inside} of 68 landmarks near the box`);
+    });
+
+    await t.test('multipart upload and ?outputs=texture,depth', async () => {
+      const form = new FormData();
+      form.append('image', new Blob([photo], { type: 'image/jpeg' }), 'photo1.jpg');
+      const a = await call(base, '/v1/reconstruct?outputs=texture,depth', { method: 'POST', body: form });
+      assert.equal(a.status, 200, JSON.stringify(a.json));
+      const doc = a.json as { faces: Array<{ texturePng: string }>; depthPng: string };
+      const png = Buffer.from(doc.faces[0]!.texturePng, 'base64');
+      assert.equal(png.subarray(1, 4).toString(), 'PNG');
+      assert.equal(png.readUInt32BE(16), 256, 'texture 256 wide');
+      const depth = Buffer.from(doc.depthPng, 'base64');
+      assert.equal(depth.readUInt32BE(16), 227, 'depth as wide as the photo');
+    });
+
+    await t.test('?format=glb|obj|ply return the mesh', async () => {
+      const glb = await post(base, photo, '?format=glb');
+      assert.equal(glb.status, 200);
+      assert.equal(glb.headers.get('content-type'), 'model/gltf-binary');
+      assert.equal(Buffer.from(glb.bytes.subarray(0, 4)).toString(), 'glTF');
+      const obj = await post(base, photo, '?format=obj');
+      assert.equal(obj.status, 200);
+      const text = Buffer.from(obj.bytes).toString();
+      assert.equal(text.split('\n').filter((l) => l.startsWith('v ')).length, 43_867);
+      assert.equal(text.split('\n').filter((l) => l.startsWith('f ')).length, 86_907);
+      const ply = await post(base, photo, '?format=ply');
+      assert.equal(ply.status, 200);
+      assert.match(Buffer.from(ply.bytes.subarray(0, 200)).toString(), /^ply\nformat binary_little_endian[\s\S]*element vertex 43867/);
+    });
+
+    await t.test('bad input: a JSON error with a stable code, never a stack trace', async () => {
+      assertError(await post(base, new Uint8Array(0)), 400, 'empty_body');
+      assertError(await post(base, Buffer.from('this is not an image at all')), 422, 'not_an_image');
+      assertError(await post(base, photo.subarray(0, 4000)), 422, 'corrupt_image');
+      assertError(await post(base, new Uint8Array(BODY_LIMIT + 1)), 413, 'body_too_large');
+      const bigForm = new FormData();
+      bigForm.append('image', new Blob([new Uint8Array(BODY_LIMIT + 1)]), 'big.jpg');
+      assertError(await call(base, '/v1/reconstruct', { method: 'POST', body: bigForm }), 413, 'body_too_large');
+      assertError(await post(base, photo, '', 'application/json'), 415, 'unsupported_content_type');
+      assertError(await post(base, photo, '', 'text/plain'), 415, 'unsupported_content_type');
+      assertError(await post(base, photo, '?format=fbx'), 400, 'invalid_request');
+      assertError(await post(base, photo, '?outputs=normals'), 400, 'invalid_request');
+      assertError(await post(base, photo, '?format=obj&face=3'), 422, 'no_such_face');
+      assertError(await call(base, '/v2/nothing'), 404, 'not_found');
+      const sharp = (await import('sharp')).default;
+      // An image without a face: a plain grey picture.
+      const grey = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+      const noFace = await post(base, grey, '', 'image/png');
+      assertError(noFace, 422, 'no_face');
+      assert.equal(noFace.json!.error!.message, 'no face found');
+      // Over --max-pixels (1,000,000): a 2000×1000 PNG.
+      const big = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toBuffer();
+      const tooMany = await post(base, big, '', 'image/png');
+      assertError(tooMany, 422, 'too_many_pixels');
+      assert.match(tooMany.json!.error!.message, /--max-pixels/);
+    });
+
+    await t.test('GET /v1/models and /openapi.json from the validating schemas', async () => {
+      const models = await call(base, '/v1/models');
+      assert.equal(models.status, 200);
+      const m = (models.json as { models: Array<{ name: string; variant: string; sha256: string }>; limits: { queueSize: number; bodyLimit: number } });
+      assert.equal(m.models[0]!.variant, 'resfcn128-light');
+      assert.match(m.models[0]!.sha256, /^[0-9a-f]{64}$/);
+      assert.equal(m.limits.queueSize, QUEUE_SIZE);
+      assert.equal(m.limits.bodyLimit, BODY_LIMIT);
+      const api = (await call(base, '/openapi.json')).json as { openapi: string; paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema: { enum?: string[] } }>; responses: Record<string, unknown> }>> };
+      assert.match(api.openapi, /^3\./);
+      for (const p of ['/v1/reconstruct', '/v1/models', '/healthz', '/readyz', '/metrics', '/openapi.json']) assert.ok(api.paths[p], p);
+      const format = api.paths['/v1/reconstruct']!.post!.parameters!.find((p) => p.name === 'format');
+      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply']);
+      for (const s of ['200', '400', '413', '415', '422', '503', '504']) assert.ok(api.paths['/v1/reconstruct']!.post!.responses[s], s);
+    });
+
+    await t.test('overload: more requests than the queue holds get 503 + Retry-After at once, none fails otherwise, memory stays bounded', async () => {
+      const before = metric((await call(base, '/metrics').then((a) => Buffer.from(a.bytes).toString())), 'prnet_process_resident_memory_bytes');
+      const N = 40;
+      const answers = await Promise.all(Array.from({ length: N }, () => post(base, photo, '?outputs=texture')));
+      const statuses = answers.map((a) => a.status);
+      const ok = answers.filter((a) => a.status === 200);
+      const busy = answers.filter((a) => a.status === 503);
+      assert.equal(ok.length + busy.length, N, `only 200 and 503: ${statuses.join(',')}`);
+      assert.ok(ok.length >= 1, 'some were served');
+      assert.ok(busy.length >= 1, `some refused: ${statuses.join(',')}`);
+      for (const b of busy) {
+        assertError(b, 503, 'overloaded');
+        assert.equal(b.headers.get('retry-after'), '1');
+      }
+      const text = Buffer.from((await call(base, '/metrics')).bytes).toString();
+      assert.ok(metric(text, 'prnet_overload_rejections_total') >= busy.length);
+      const after = metric(text, 'prnet_process_resident_memory_bytes');
+      assert.ok(after - before < 400 * 1024 * 1024, `resident memory grew by ${((after - before) / 1048576).toFixed(0)} MB`);
+    });
+
+    await t.test('GET /metrics: counts by status, stage histograms, queue depth, faces per image', async () => {
+      const a = await call(base, '/metrics');
+      assert.equal(a.status, 200);
+      const text = Buffer.from(a.bytes).toString();
+      assert.match(text, /^prnet_http_requests_total\{method="POST",route="\/v1\/reconstruct",status="200"\} \d+/m);
+      assert.match(text, /^prnet_http_requests_total\{method="POST",route="\/v1\/reconstruct",status="503"\} \d+/m);
+      assert.match(text, /^prnet_http_requests_total\{method="POST",route="\/v1\/reconstruct",status="413"\} \d+/m);
+      for (const stage of ['decode', 'detect', 'network', 'restore', 'encode']) assert.match(text, new RegExp(`^prnet_stage_duration_seconds_count\\{stage="${stage}"\\} [1-9]`, 'm'), stage);
+      assert.equal(metric(text, 'prnet_queue_depth'), 0);
+      assert.match(text, /^prnet_faces_per_image_count [1-9]/m);
+      assert.equal(metric(text, 'prnet_ready'), 1);
+    });
+
+    await t.test('SIGTERM: requests in flight finish, new ones are refused, exit 0', async () => {
+      const inFlight = Array.from({ length: WORKERS + QUEUE_SIZE }, () => post(base, photo, '?format=glb'));
+      // Wait until the server holds them all.
+      for (;;) {
+        const text = Buffer.from((await call(base, '/metrics')).bytes).toString();
+        if (metric(text, 'prnet_requests_in_flight') === WORKERS + QUEUE_SIZE) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      proc.child.kill('SIGTERM');
+      await proc.waitFor(/SIGTERM: finishing/);
+      const late = await post(base, photo).catch((err: Error) => err);
+      if (!(late instanceof Error)) assertError(late, 503, 'shutting_down');
+      const answers = await Promise.all(inFlight);
+      assert.deepEqual(answers.map((a) => a.status), answers.map(() => 200));
+      for (const a of answers) assert.equal(Buffer.from(a.bytes.subarray(0, 4)).toString(), 'glTF');
+      const { code, signal } = await proc.exited;
+      assert.equal(signal, null, proc.stderr());
+      assert.equal(code, 0, proc.stderr());
+      await assert.rejects(fetch(`${base}/healthz`), 'no longer listening');
+    });
+  } finally {
+    proc.child.kill('SIGKILL');
+  }
+});
+
+test('prnet serve: per-request timeout answers 504 timeout', { timeout: 120_000 }, async () => {
+  const { proc, base } = await startServer(['--timeout', '1']);
+  try {
+    await proc.waitFor(/ready: model/);
+    const a = await post(base, await readFile(PHOTO));
+    assertError(a, 504, 'timeout');
+    assert.equal((await call(base, '/healthz')).status, 200, 'still serving');
+  } finally {
+    proc.child.kill('SIGKILL');
+  }
+});
+
+test('prnet serve: a taken port is one line and exit 2', { timeout: 60_000 }, async () => {
+  const net = await import('node:net');
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const proc = prnetProcess(['serve', '--host', '127.0.0.1', '--port', String(port)]);
+    const { code } = await proc.exited;
+    assert.equal(code, 2);
+    assert.match(proc.stderr(), /cannot listen on 127\.0\.0\.1:\d+: the port is taken/);
+  } finally {
+    blocker.close();
+  }
+});
