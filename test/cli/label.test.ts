@@ -52,6 +52,10 @@ test('prnet label aflw21 labels real faces, reports an unreadable image in one l
   assert.equal(set.info.dataset, 'aflw21');
   assert.equal(set.info.correspondence.uv.length, 21);
   assert.equal(set.quality[7 * 4 + 3], 1, 'the corrupt face is flagged');
+  // The teacher's crop of each face is stored: for AFLW-21, the data set's own 3DDFA box.
+  const roi = npyToFloat64(readNpy(new Uint8Array(readFileSync(path.join(out, 'roi_box.npy')))));
+  const want = npyToFloat64(readNpy(new Uint8Array(readFileSync(path.join(data, 'roi_box.npy')))));
+  for (const i of [0, 1, 20]) for (let c = 0; c < 4; c++) assert.ok(Math.abs(roi[i * 4 + c]! - want[i * 4 + c]!) < 1e-3);
   assert.match(readFileSync(path.join(out, 'rejected.tsv'), 'utf8'), new RegExp(`^7\\t${set.info.images[7]}\\t`, 'm'));
   // Kept labels fit their human points (21 AFLW points, 450 frame) closely: median fit error under 5 % of the face.
   const errs = Array.from({ length: 40 }, (_, i) => set.quality[i * 4]!).filter((e, i) => !set.quality[i * 4 + 3] && Number.isFinite(e)).sort((a, b) => a - b);

@@ -228,6 +228,7 @@ export async function labelFaces(source: LabelSource, options: Partial<LabelFace
   await out('landmarks68.npy', encodeNpy(landmarks, [count, 68, 3]));
   await out('quality.npy', encodeNpy(quality, [count, LABEL_QUALITY_FLOATS]));
   await out('teacher.npy', encodeNpy(outputs.raw, [count, TDDFA_PARAMETER_COUNT]));
+  await out('roi_box.npy', encodeNpy(Float32Array.from(outputs.frameRoi), [count, 4]));
   await out('rejected.tsv', rejectedLines.join('\n') + (rejectedLines.length ? '\n' : ''));
   // labels.json last: a folder without it is an unfinished set.
   await out('labels.json', JSON.stringify(info, null, 1));

@@ -54,7 +54,8 @@ export interface LabelSet {
 
 /**
  * Reads a label set written by `prnet label` (`labels.json`, `uv-model.bin`, `pose.npy`,
- * `coefficients.npy`, `landmarks68.npy`, `quality.npy`). Every missing or mis-shaped file
+ * `coefficients.npy`, `landmarks68.npy`, `quality.npy`; `teacher.npy`, `roi_box.npy` and
+ * `rejected.tsv` are for people and other tools). Every missing or mis-shaped file
  * is one error naming it.
  *
  * ```ts
