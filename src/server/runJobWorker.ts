@@ -10,15 +10,17 @@
  *   exponential backoff, up to the job's attempts.
  * - A worker killed mid-job holds its lock until `lockDurationMs` passes; then another
  *   worker (or the same one restarted) takes the job again. Its files are written whole
- *   or not at all, and a re-run writes the same names, so each image's files exist exactly
- *   once in the output.
+ *   or not at all, a re-run writes the same names and first removes the temporary files
+ *   the killed worker left, so each image's files exist exactly once in the output.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { writeOutputs } from '../cli/writeOutputs.js';
 import { isApiError } from '../service/isApiError.js';
 import { faceOutputsForKinds } from '../service/faceOutputsForKinds.js';
 import { reconstructJob } from '../service/reconstructJob.js';
+import { jobOutputNamePattern } from '../service/jobOutputNamePattern.js';
 import { faceService, NO_FACE_REASON, type FaceService, type FaceServiceOptions } from './faceService.js';
 import { QUEUE_DEFAULTS, queueConnection } from './queueConnection.js';
 import { decodeImage } from '../node/decodeImage.js';
@@ -63,6 +65,17 @@ export interface JobWorker {
 /** How often `untilEmpty` looks at the queue, in ms. */
 const EMPTY_POLL_MS = 500;
 
+/**
+ * Removes temporary files a killed worker left while writing this job's outputs: this
+ * worker holds the job's lock now, so no live writer owns them.
+ */
+async function removeStaleTemporaries(outDir: string, base: string): Promise<void> {
+  const dir = path.join(outDir, path.dirname(base));
+  const pattern = jobOutputNamePattern(path.posix.basename(base), true);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => pattern.test(n)).map((n) => unlink(path.join(dir, n)).catch(() => undefined)));
+}
+
 /** The image bytes of an http(s) input, or the path itself for a file. */
 async function readInput(input: string, timeoutMs: number): Promise<Uint8Array | string> {
   if (!/^https?:\/\//i.test(input)) return input;
@@ -96,6 +109,7 @@ export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<
     o.log(`prnet: job ${job.id} ${spec.input}: started (attempt ${job.attemptsMade + 1} of ${job.opts.attempts ?? 1})`);
     const source = await readInput(spec.input, o.fetchTimeoutMs);
     await mkdir(spec.outDir, { recursive: true });
+    await removeStaleTemporaries(spec.outDir, spec.base);
     let result;
     try {
       result = await service.reconstruct(source, { maxFaces: spec.maxFaces, outputs: faceOutputsForKinds(spec.outputs, spec.texture) });
