@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import { parseNpy } from '../io/npy.js';
 import { POSITION_MAP_SCALE, POSITION_MAP_SIZE } from '../model/resfcn.js';
 import { applyOcclusion, NO_AUGMENTATION, sampleAugmentation, type AugmentationOptions } from '../train/data/augmentation.js';
-import { cropMatrix, invertAffine, type CropSquare } from '../train/data/cropSquare.js';
+import { cropMatrix, type CropSquare } from '../train/data/cropSquare.js';
+import { affineInvert } from '../geometry/affine2d.js';
 import { landmarkError } from '../train/data/landmarkError.js';
 import type { TrainingBatch, TrainingData } from '../train/data/trainingData.js';
 import { warpCropImage } from '../train/data/warpCropImage.js';
@@ -361,7 +362,7 @@ export async function loadPosmapTrainingData(options: Partial<LoadPosmapTraining
     for (let b = 0; b < n; b++) {
       const aug = augs[b]!, { image, map } = loaded[b]!;
       const square = storedCropSquare(aug);
-      warpCropImage(image, N, N, invertAffine(cropMatrix(square, S)), { side: S, colorScale: aug.colorScale, out: inputs, offset: b * S * S * 3 });
+      warpCropImage(image, N, N, affineInvert(cropMatrix(square, S)), { side: S, colorScale: aug.colorScale, out: inputs, offset: b * S * S * 3 });
       if (aug.occlusion && rng) applyOcclusion(inputs, b * S * S * 3, S, aug.occlusion, rng);
       const t = augmentedTarget(map, square);
       targets.set(S === N ? t : halfMean(t, N, 3), b * S * S * 3);

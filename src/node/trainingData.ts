@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { npyToFloat64, readNpy } from '../io/npy.js';
@@ -11,6 +11,7 @@ import { createTrainingData, type Aflw21Source, type Aflw21TrainingData } from '
 import type { AugmentationOptions } from '../train/data/augmentation.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import { loadUvAssets } from './uvAssets.js';
+import { writeFileAtomic } from './atomicWrite.js';
 import { LABEL_QUALITY_FLOATS, labelSetPoses, readLabelSet } from './labels/labelSetFiles.js';
 
 /** Options of {@link loadAflw21TrainingData}. */
@@ -55,23 +56,6 @@ async function exists(file: string): Promise<number | null> {
     return (await stat(file)).size;
   } catch {
     return null;
-  }
-}
-
-/** Writes `chunks` to `file` through a temp file in the same folder (no half-written cache). */
-async function writeAtomic(file: string, chunks: Uint8Array[]): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      for (const c of chunks) await fh.write(c);
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
   }
 }
 
@@ -225,7 +209,8 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
     images = await decodeAll(dir, names, imageSize, log, options.labels ? (i, why) => badImages.set(i, why) : undefined);
     // A set with holes is not cached: a later run without labels would train on black images.
     if (imagesFile && badImages.size === 0) {
-      await writeAtomic(imagesFile, [images]);
+      await mkdir(path.dirname(imagesFile), { recursive: true });
+      await writeFileAtomic(imagesFile, images);
       log(`cached decoded images in ${imagesFile}`);
     }
   }
@@ -271,7 +256,10 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
     const t0 = Date.now();
     poses = fitAflw21Poses(points, count, assets, { canonical });
     log(`fitted ${count} poses in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    if (fitsFile) await writeAtomic(fitsFile, [new Uint8Array(packPoses(poses).buffer)]);
+    if (fitsFile) {
+      await mkdir(path.dirname(fitsFile), { recursive: true });
+      await writeFileAtomic(fitsFile, new Uint8Array(packPoses(poses).buffer));
+    }
   }
 
   return createTrainingData(source, poses, assets, common);

@@ -2,7 +2,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { POSITION_MAP_SCALE } from '../../src/model/resfcn.js';
 import { canonicalPositionMap } from '../../src/train/data/canonicalPositionMap.js';
-import { cropMatrix, invertAffine, type CropSquare } from '../../src/train/data/cropSquare.js';
+import { cropMatrix, type CropSquare } from '../../src/train/data/cropSquare.js';
+import { affineInvert } from '../../src/geometry/affine2d.js';
 import type { FittedPose } from '../../src/train/data/fitPose.js';
 import { positionMapTarget } from '../../src/train/data/positionMapTarget.js';
 import { warpCropImage } from '../../src/train/data/warpCropImage.js';
@@ -113,7 +114,7 @@ test('cropMatrix maps the square corners to pixel centres 0 and S − 1; flip an
   assert.deepEqual(ap(125, 105).map((v) => Math.round(v * 1e9) / 1e9), [127, 127]);
   const f = cropMatrix({ ...sq, flip: true }, 128);
   assert.ok(Math.abs(f[0]! * 75 + f[1]! * 55 + f[2]! - 127) < 1e-9);
-  const inv = invertAffine(cropMatrix({ ...sq, angle: 0.7, flip: true }, 256));
+  const inv = affineInvert(cropMatrix({ ...sq, angle: 0.7, flip: true }, 256));
   const fwd = cropMatrix({ ...sq, angle: 0.7, flip: true }, 256);
   const x = 31.5, y = 200.25;
   const ix = inv[0]! * x + inv[1]! * y + inv[2]!, iy = inv[3]! * x + inv[4]! * y + inv[5]!;

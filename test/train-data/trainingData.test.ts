@@ -8,7 +8,8 @@ import { POSITION_MAP_SCALE } from '../../src/model/resfcn.js';
 import { loadAflw21TrainingData } from '../../src/node/trainingData.js';
 import { aflw21ModelPoints, AFLW21_UV } from '../../src/train/data/aflw21Correspondence.js';
 import { canonicalPositionMap } from '../../src/train/data/canonicalPositionMap.js';
-import { cropMatrix, invertAffine } from '../../src/train/data/cropSquare.js';
+import { cropMatrix } from '../../src/train/data/cropSquare.js';
+import { affineInvert } from '../../src/geometry/affine2d.js';
 import { NO_AUGMENTATION } from '../../src/train/data/augmentation.js';
 import { landmarkError } from '../../src/train/data/landmarkError.js';
 import { createTrainingData, type Aflw21Source } from '../../src/train/data/trainingData.js';
@@ -51,7 +52,7 @@ test('the map\'s landmark pixels reproject onto the fitted 2D landmarks', async 
   for (const b of idx) {
     const image = data.valImages[b]!;
     const fitted = data.fittedLandmarks(image);
-    const back = invertAffine(cropMatrix(trainingCrop(fitted, NO_AUGMENTATION), 256));
+    const back = affineInvert(cropMatrix(trainingCrop(fitted, NO_AUGMENTATION), 256));
     for (let j = 0; j < 68; j++) {
       const o = b * 256 * 256 * 3 + assets.keypointIndices[j]! * 3;
       const x = targets[o]! * POSITION_MAP_SCALE, y = targets[o + 1]! * POSITION_MAP_SCALE;

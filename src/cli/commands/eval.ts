@@ -3,19 +3,16 @@
  * [--csv f.csv] [--plot f.png|f.svg]`: PRNet's AFLW2000-3D landmark evaluation (68-point
  * NME in 2D and 3D, yaw-balanced NME, pose errors, CED curve).
  */
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import sharp from 'sharp';
-import { decodeImage } from '../../node/decodeImage.js';
-import { readMatFile } from '../../node/readMatFile.js';
 import { loadUvAssets } from '../../node/uvAssets.js';
 import { loadOnnxModel } from '../../node/onnxModel.js';
 import { resolveModelSource } from '../../node/prnet.js';
 import { withFlipAveraging } from '../../reconstruct/withFlipAveraging.js';
 import { writeFileAtomic } from '../../node/atomicWrite.js';
-import { aflw2000GroundTruth } from '../../eval/aflw2000GroundTruth.js';
-import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type LandmarkPredictor } from '../../eval/evaluateAflw2000.js';
+import { evaluateAflw2000, type ImageEvaluation, type LandmarkPredictor } from '../../eval/evaluateAflw2000.js';
+import { listAflw2000Samples } from '../../node/listAflw2000Samples.js';
 import { summarizeEvaluation, type EvaluationSummary } from '../../eval/summarizeEvaluation.js';
 import { meanFacePredictor } from '../../eval/meanFaceBaseline.js';
 import { modelPredictor } from '../../eval/modelPredictor.js';
@@ -52,38 +49,6 @@ function bfmDir(opts: EvalOptions, why: string): string {
   const dir = opts.bfm ?? process.env['PRNET_BFM'];
   if (!dir) throw new Error(`${why} needs the 3DDFA_V2 BFM folder: pass --bfm <dir> (e.g. ../shared/3ddfa) or set PRNET_BFM`);
   return dir;
-}
-
-/** The image/ground-truth pairs of a folder: every `<name>.jpg|png` and `<name>.mat`, by name. */
-export async function listAflw2000Samples(dir: string): Promise<Aflw2000Sample[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new Error(`cannot read AFLW2000-3D folder ${dir}: ${e.code === 'ENOENT' ? 'not found' : e.code === 'ENOTDIR' ? 'not a directory' : e.message}`);
-  }
-  const images = new Map<string, string>();
-  const mats = new Set<string>();
-  for (const f of entries) {
-    const ext = path.extname(f).toLowerCase();
-    const base = f.slice(0, f.length - ext.length);
-    if (ext === '.mat') mats.add(base);
-    else if (ext === '.jpg' || ext === '.jpeg' || ext === '.png') images.set(base, f);
-  }
-  const names = [...new Set([...images.keys(), ...mats])].sort();
-  return names.map((name) => ({
-    name,
-    async load(withImage: boolean) {
-      if (!mats.has(name)) throw new Error(`${name}: ground truth ${name}.mat is missing`);
-      const matFile = path.join(dir, `${name}.mat`);
-      const groundTruth = aflw2000GroundTruth(await readMatFile(matFile), matFile);
-      if (!withImage) return { groundTruth };
-      const img = images.get(name);
-      if (!img) throw new Error(`${name}: image ${name}.jpg is missing`);
-      return { groundTruth, image: await decodeImage(path.join(dir, img)) };
-    },
-  }));
 }
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)} %` : 'n/a');

@@ -37,18 +37,3 @@ export function cropMatrix(square: CropSquare, side: number): Float64Array {
   }
   return new Float64Array([a, b, cx, d, e, cy]);
 }
-
-/**
- * Inverse of a 2×3 affine.
- *
- * ```ts
- * const back = invertAffine(cropMatrix(square, 256)); // crop → source image
- * ```
- */
-export function invertAffine(m: ArrayLike<number>): Float64Array {
-  const [a, b, c, d, e, f] = [m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!];
-  const det = a * e - b * d;
-  if (!(Math.abs(det) > 1e-300)) throw new Error('invertAffine: singular transform');
-  const ia = e / det, ib = -b / det, id = -d / det, ie = a / det;
-  return new Float64Array([ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)]);
-}

@@ -5,7 +5,8 @@ import { aflw21UvIndices, AFLW21_POINT_COUNT } from './aflw21Correspondence.js';
 import { aflw21Deformation } from './aflw21Deformation.js';
 import { applyOcclusion, NO_AUGMENTATION, sampleAugmentation, type AugmentationOptions } from './augmentation.js';
 import { canonicalPositionMap } from './canonicalPositionMap.js';
-import { cropMatrix, invertAffine } from './cropSquare.js';
+import { cropMatrix } from './cropSquare.js';
+import { affineInvert } from '../../geometry/affine2d.js';
 import type { FittedPose } from './fitPose.js';
 import { landmarkError } from './landmarkError.js';
 import { positionMapTarget } from './positionMapTarget.js';
@@ -216,7 +217,7 @@ export function createTrainingData(
       const aug = rng ? sampleAugmentation(rng, o.augmentation) : NO_AUGMENTATION;
       const square = trainingCrop(fittedLandmarks(image), aug);
       // crop pixels → original frame → stored 120×120 file pixels.
-      const orig = invertAffine(cropMatrix(square, S));
+      const orig = affineInvert(cropMatrix(square, S));
       const [x0, y0, x1, y1] = source.roiBoxes.subarray(image * 4, image * 4 + 4) as unknown as number[];
       const fx = imageSize / (x1! - x0!), fy = imageSize / (y1! - y0!);
       const file = new Float64Array([orig[0]! * fx, orig[1]! * fx, (orig[2]! - x0!) * fx, orig[3]! * fy, orig[4]! * fy, (orig[5]! - y0!) * fy]);
