@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { PRNET_VERSION } from '../version.js';
 
+/** Exit status of usage errors, for every command: 0 all done, 1 some input failed, 2 usage error. */
+const EXIT_USAGE = 2;
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = new Command();
   program
@@ -13,7 +16,11 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .description('Dense 3D face reconstruction and alignment from one photo (PRNet, ECCV 2018)')
     .version(PRNET_VERSION, '-V, --version', 'print the prnet version')
     .showHelpAfterError("(add --help for usage)")
-    .configureOutput({ outputError: (s, write) => write(s) });
+    .configureOutput({ outputError: (s, write) => write(s) })
+    // Every command inherits this (commander copies it to commands made after it): a usage
+    // error (unknown command or option, missing or invalid argument) exits with 2; --help
+    // and --version with 0. Input failures are each command's business (exit 1).
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
   for (const register of COMMANDS) register(program);
   await program.parseAsync(argv);
 }

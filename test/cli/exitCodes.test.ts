@@ -1,4 +1,4 @@
-/** `prnet --version` (issue 15, point 10). */
+/** Issue 15, point 10: `prnet --version`, and usage errors exit with 2 in every command. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,4 +16,18 @@ test('prnet --version and -V print the package version and exit 0', async () => 
     const { stdout } = await run(process.execPath, [path.join(repo, 'bin/prnet.js'), flag]);
     assert.equal(stdout.trim(), version);
   }
+});
+
+test('usage errors exit with 2 in every command; --help with 0', async () => {
+  const prnet = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(process.execPath, [path.join(repo, 'bin/prnet.js'), ...args], { timeout: 120_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+  for (const args of [['no-such-command'], ['convert'], ['convert', 'x', '--no-such-option'], ['eval', 'aflw2000'], ['export'], ['weights', 'no-such-subcommand']]) {
+    const r = await prnet(args);
+    assert.equal(r.code, 2, `prnet ${args.join(' ')}: ${r.stderr}`);
+    assert.ok(r.stderr.trim().split('\n').length <= 3, `short: ${r.stderr}`);
+  }
+  for (const args of [['--help'], ['convert', '--help'], ['eval', '--help']]) assert.equal((await prnet(args)).code, 0, args.join(' '));
 });
