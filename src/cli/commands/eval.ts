@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { int } from '../optionParsers.js';
 import sharp from 'sharp';
 import { loadUvAssets } from '../../node/uvAssets.js';
 import { loadOnnxModel } from '../../node/onnxModel.js';
@@ -37,6 +38,7 @@ interface EvalOptions {
   batchSize: number;
   threads?: number;
   flipAverage?: boolean;
+  refine?: number;
   dataDir?: string;
   limit?: number;
   teacher?: string;
@@ -105,7 +107,7 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
     }
     if (model) {
       if (opts.flipAverage) model = withFlipAveraging(model);
-      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}`);
+      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}${opts.refine ? ` + ${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : ''}`, { refinePasses: opts.refine ?? 0 });
     }
   } else if (opts.baseline === 'teacher-fit') {
     const labels = await readLabelSet(opts.labels!);
@@ -187,6 +189,7 @@ export function register(program: Command): void {
     .option('--csv <file.csv>', 'write per-image results')
     .option('--plot <file.png|file.svg>', 'draw the cumulative error distribution')
     .option('--batch-size <n>', 'images per inference call', (v) => Number(v), 8)
+    .option('--refine <passes>', 'after the ground-truth crop, re-crop from the predicted landmarks and run again this many times (the refinement pass, measured under the benchmark crop)', int('--refine', 0))
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored crop and average the two maps (2× network time)')
     .option('--threads <n>', 'ONNX Runtime threads (0 = one per core)', (v) => Number(v))
     .option('--data-dir <dir>', 'folder with the official uv-data files (default: $PRNET_DATA or the prnet cache)')
