@@ -10,12 +10,25 @@ export interface CedCurveSvgOptions {
   /** Plot size in pixels. */
   width?: number;
   height?: number;
-  /** Largest NME on the x axis, in %. */
+  /**
+   * Largest NME on the x axis, in %. Default: 10, widened in steps of 5 (up to 50) until it
+   * holds 95 % of every series; what lies beyond is not drawn at the edge but counted in the legend.
+   */
   maxNmePercent?: number;
   title?: string;
 }
 
-const DEFAULTS: Required<CedCurveSvgOptions> = { width: 640, height: 440, maxNmePercent: 10, title: 'AFLW2000-3D, 68 landmarks' };
+const DEFAULTS: Required<Omit<CedCurveSvgOptions, 'maxNmePercent'>> = { width: 640, height: 440, title: 'AFLW2000-3D, 68 landmarks' };
+
+/** The default axis: 10 %, or the next multiple of 5 (≤ 50) that holds 95 % of every series. */
+function autoMaxPercent(series: readonly CedSeries[]): number {
+  let need = 0;
+  for (const s of series) {
+    const e = s.errors.filter(Number.isFinite).map((v) => v * 100).sort((a, b) => a - b);
+    if (e.length) need = Math.max(need, e[Math.min(e.length - 1, Math.ceil(0.95 * e.length) - 1)]!);
+  }
+  return Math.min(50, Math.max(10, Math.ceil(need / 5) * 5));
+}
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
 
@@ -31,7 +44,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * ```
  */
 export function cedCurveSvg(series: readonly CedSeries[], options: CedCurveSvgOptions = {}): string {
-  const { width, height, maxNmePercent, title } = { ...DEFAULTS, ...options };
+  const { width, height, title } = { ...DEFAULTS, ...options };
+  const maxNmePercent = options.maxNmePercent ?? autoMaxPercent(series);
   const m = { left: 60, right: 20, top: 36, bottom: 50 };
   const pw = width - m.left - m.right;
   const ph = height - m.top - m.bottom;
@@ -58,9 +72,11 @@ export function cedCurveSvg(series: readonly CedSeries[], options: CedCurveSvgOp
     const n = e.length;
     const color = COLORS[k % COLORS.length]!;
     if (n > 0) {
-      // A step curve: the fraction jumps by 1/n at each error value.
+      // A step curve: the fraction jumps by 1/n at each error value; errors beyond the axis are
+      // not drawn (the curve ends below 1 at the right edge, and the legend counts them).
       const pts: string[] = [`${X(0).toFixed(2)},${Y(0).toFixed(2)}`];
       e.forEach((v, i) => {
+        if (v > maxNmePercent) return;
         pts.push(`${X(v).toFixed(2)},${Y(i / n).toFixed(2)}`, `${X(v).toFixed(2)},${Y((i + 1) / n).toFixed(2)}`);
       });
       pts.push(`${X(maxNmePercent).toFixed(2)},${Y(e.filter((v) => v <= maxNmePercent).length / n).toFixed(2)}`);
@@ -68,8 +84,10 @@ export function cedCurveSvg(series: readonly CedSeries[], options: CedCurveSvgOp
     }
     const ly = m.top + 16 + k * 18;
     const meanPct = n ? e.reduce((a, b) => a + b, 0) / n : NaN;
-    out.push(`<line x1="${m.left + pw - 190}" y1="${ly - 4}" x2="${m.left + pw - 170}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
-    out.push(`<text x="${m.left + pw - 164}" y="${ly}" font-family="sans-serif" font-size="12">${esc(s.label)} (mean ${meanPct.toFixed(2)}%)</text>`);
+    out.push(`<line x1="${m.left + pw - 290}" y1="${ly - 4}" x2="${m.left + pw - 270}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
+    const beyond = e.filter((v) => v > maxNmePercent).length;
+    const clipped = beyond ? `; ${beyond} of ${n} beyond ${maxNmePercent}%` : '';
+    out.push(`<text x="${m.left + pw - 264}" y="${ly}" font-family="sans-serif" font-size="12">${esc(s.label)} (mean ${meanPct.toFixed(2)}%${clipped})</text>`);
   });
   out.push('</svg>');
   return out.join('\n') + '\n';

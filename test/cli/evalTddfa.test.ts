@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,10 +37,25 @@ test('prnet eval aflw2000 recognises a 3DDFA_V2 model, and teacher-fit (the labe
 
 test('prnet eval aflw2000 --baseline teacher-fit without its inputs, or a 3DDFA model without the BFM, is a one-line usage error', () => {
   const a = prnet('eval', 'aflw2000', fixtures, '--baseline', 'teacher-fit', '--data-dir', uv);
-  assert.notEqual(a.status, 0);
+  assert.equal(a.status, 2);
   assert.match(a.stderr, /--baseline teacher-fit needs --teacher <3DDFA_V2 onnx> and --labels/);
   const b = spawnSync(process.execPath, [path.join(root, 'bin/prnet.js'), 'eval', 'aflw2000', fixtures, '--model', teacher, '--data-dir', uv], { encoding: 'utf8', cwd: root, env: { ...process.env, PRNET_BFM: '' } });
-  assert.notEqual(b.status, 0);
+  assert.equal(b.status, 2);
   assert.match(b.stderr, /needs the 3DDFA_V2 BFM folder: pass --bfm/);
   assert.ok(!b.stderr.includes('    at '));
+});
+
+test('prnet eval exits 1 when an image fails (and says which), 0 when all are evaluated, 2 for a folder without images', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'prnet-eval-'));
+  for (const f of ['image00002.jpg', 'image00002.mat', 'image00004.jpg']) copyFileSync(path.join(fixtures, f), path.join(dir, f));
+  const partial = prnet('eval', 'aflw2000', dir, '--baseline', 'mean-face', '--data-dir', uv);
+  assert.equal(partial.status, 1, partial.stderr);
+  assert.match(partial.stdout, /2 images, 1 evaluated, 1 failed/);
+  assert.match(partial.stderr, /image00004 failed: .*image00004\.mat is missing/);
+  rmSync(path.join(dir, 'image00004.jpg'));
+  assert.equal(prnet('eval', 'aflw2000', dir, '--baseline', 'mean-face', '--data-dir', uv).status, 0);
+  const empty = mkdtempSync(path.join(os.tmpdir(), 'prnet-eval-'));
+  const e = prnet('eval', 'aflw2000', empty, '--baseline', 'mean-face', '--data-dir', uv);
+  assert.equal(e.status, 2);
+  assert.match(e.stderr, /no AFLW2000-3D images/);
 });

@@ -189,9 +189,15 @@ test('CSV and CED SVG outputs', async () => {
   const errs = [0.01, 0.02, 0.03, 0.2];
   const svg = cedCurveSvg([{ label: 'NME <2D>', errors: errs }], { maxNmePercent: 10 });
   assert.match(svg, /^<svg xmlns/);
-  assert.match(svg, /NME &lt;2D&gt; \(mean 6\.50%\)/);
+  assert.match(svg, /NME &lt;2D&gt; \(mean 6\.50%; 1 of 4 beyond 10%\)/);
   const pts = /points="([^"]+)"/.exec(svg)![1]!.split(' ');
-  assert.equal(pts.length, 2 + 2 * errs.length);
+  // The 20 % image is not drawn at the edge: the curve never reaches 1 (y = top).
+  assert.equal(pts.length, 2 + 2 * (errs.length - 1));
+  assert.ok(pts.every((p) => Number(p.split(',')[1]) > 36 + 1e-6), 'no point at fraction 1');
+  // Without an explicit axis it widens to hold 95 % of the errors: 20 % → an axis to 20.
+  const auto = cedCurveSvg([{ label: 'x', errors: errs }]);
+  assert.match(auto, />20<\/text>/);
+  assert.doesNotMatch(auto, /beyond/);
   // the last point: 3 of 4 images under 10 %
   const [, lastY] = pts.at(-1)!.split(',').map(Number);
   const m = { top: 36, ph: 440 - 36 - 50 };

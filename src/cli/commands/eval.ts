@@ -12,7 +12,7 @@ import { loadOnnxModel } from '../../node/onnxModel.js';
 import { resolveModelSource } from '../../node/prnet.js';
 import { withFlipAveraging } from '../../reconstruct/withFlipAveraging.js';
 import { writeFileAtomic } from '../../node/atomicWrite.js';
-import { evaluateAflw2000, type ImageEvaluation, type LandmarkPredictor } from '../../eval/evaluateAflw2000.js';
+import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type LandmarkPredictor } from '../../eval/evaluateAflw2000.js';
 import { listAflw2000Samples } from '../../node/listAflw2000Samples.js';
 import { summarizeEvaluation, type EvaluationSummary } from '../../eval/summarizeEvaluation.js';
 import { meanFacePredictor } from '../../eval/meanFaceBaseline.js';
@@ -28,6 +28,9 @@ import { loadTddfaTeacher } from '../../node/tddfaTeacher.js';
 import { loadBfmPieces } from '../../node/labels/bfmPieces.js';
 import { readLabelSet } from '../../node/labels/labelSetFiles.js';
 import type { TeacherLabelOptions } from '../../labels/teacherLabel.js';
+
+/** Exit status of usage and setup errors (every command: 0 all done, 1 some input failed, 2 usage error). */
+const EXIT_USAGE = 2;
 
 interface EvalOptions {
   model?: string;
@@ -79,46 +82,11 @@ function table(method: string, s: EvaluationSummary): string {
 }
 
 async function run(dir: string, opts: EvalOptions): Promise<void> {
-  if (opts.baseline && opts.baseline !== 'mean-face' && opts.baseline !== 'teacher-fit') throw new Error(`unknown baseline '${opts.baseline}' (known: mean-face, teacher-fit)`);
-  if (opts.baseline === 'teacher-fit' && (!opts.teacher || !opts.labels)) throw new Error('--baseline teacher-fit needs --teacher <3DDFA_V2 onnx> and --labels <label set from prnet label aflw21> (its correspondence and settings)');
-  if (opts.baseline && opts.model) throw new Error('give either --model or --baseline, not both');
-  if (opts.baseline && opts.flipAverage) throw new Error('--flip-average applies to a model, not to --baseline');
-  if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
-  if (opts.plot && !/\.(png|svg)$/i.test(opts.plot)) throw new Error(`--plot must end in .png or .svg, got ${opts.plot}`);
-  let samples = await listAflw2000Samples(path.resolve(dir));
-  if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
-  if (samples.length === 0) throw new Error(`no AFLW2000-3D images (.jpg + .mat) in ${dir}`);
-  const assets = await loadUvAssets({ dataDir: opts.dataDir });
-  let predictor!: LandmarkPredictor;
-  let model: PositionMapModel | undefined;
-  // Same default as `prnet reconstruct`: --model, $PRNET_MODEL, the downloaded official model, the shipped one.
-  const modelPath = opts.baseline ? undefined : path.resolve(await resolveModelSource(opts.model).catch((err: Error) => {
-    throw new Error(`${err.message} (or --baseline mean-face)`);
-  }) as string);
-  if (modelPath) {
-    try {
-      model = await loadOnnxModel(modelPath, opts.threads === undefined ? {} : { threads: opts.threads });
-    } catch (err) {
-      // A 3DDFA_V2 model (input [n, 3, 120, 120] → [n, 62]) is evaluated under the same protocol.
-      if (!/not a prnet position-map model/.test((err as Error).message)) throw err;
-      const teacher = await loadTddfaTeacher(modelPath, opts.threads === undefined ? {} : { threads: opts.threads }).catch(() => { throw err; });
-      if (opts.flipAverage) throw new Error('--flip-average applies to prnet models, not to a 3DDFA_V2 model');
-      predictor = tddfaPredictor(teacher, await loadBfmPieces(bfmDir(opts, `the 3DDFA_V2 model ${path.basename(modelPath)}`)), `3DDFA_V2 model ${path.basename(modelPath)}`);
-    }
-    if (model) {
-      if (opts.flipAverage) model = withFlipAveraging(model);
-      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}${opts.refine ? ` + ${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : ''}`, { refinePasses: opts.refine ?? 0 });
-    }
-  } else if (opts.baseline === 'teacher-fit') {
-    const labels = await readLabelSet(opts.labels!);
-    const pieces = await loadBfmPieces(bfmDir(opts, '--baseline teacher-fit'));
-    const pixels = Uint32Array.from(labels.info.correspondence.uv, ([u, v]) => v * labels.model.size + u);
-    if (pixels.length !== 21) throw new Error(`${opts.labels}: a ${labels.info.dataset} label set; teacher-fit needs AFLW-21 labels (21 points)`);
-    const context = { model: labels.model, points: fitPoints(labels.model, pixels), landmarks: fitPoints(labels.model, labels.model.landmarkPixels), paramMean: pieces.paramMean, paramStd: pieces.paramStd };
-    predictor = teacherFitPredictor(await loadTddfaTeacher(opts.teacher!), pieces, context, labels.info.settings as Partial<TeacherLabelOptions>, `${path.basename(opts.teacher!)} fitted to pt2d (labels ${path.basename(opts.labels!)})`);
-  } else {
-    predictor = meanFacePredictor(assets);
-  }
+  // Everything before the first image is setup: its errors are usage errors (exit 2).
+  const { samples, predictor, model, modelPath } = await setup(dir, opts).catch((err: Error) => {
+    process.exitCode = EXIT_USAGE;
+    throw err;
+  });
   const t0 = performance.now();
   let records: ImageEvaluation[];
   try {
@@ -170,7 +138,53 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
     const bytes = /\.svg$/i.test(opts.plot) ? svg : new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
     await writeFileAtomic(opts.plot, bytes);
   }
-  if (summary.evaluated === 0) process.exitCode = 1;
+  // 0: every image evaluated; 1: some failed (each printed above).
+  if (summary.failed > 0 || summary.evaluated === 0) process.exitCode = 1;
+}
+
+/** Checks the options and loads the images list and the predictor. */
+async function setup(dir: string, opts: EvalOptions): Promise<{ samples: Aflw2000Sample[]; predictor: LandmarkPredictor; model: PositionMapModel | undefined; modelPath: string | undefined }> {
+  if (opts.baseline && opts.baseline !== 'mean-face' && opts.baseline !== 'teacher-fit') throw new Error(`unknown baseline '${opts.baseline}' (known: mean-face, teacher-fit)`);
+  if (opts.baseline === 'teacher-fit' && (!opts.teacher || !opts.labels)) throw new Error('--baseline teacher-fit needs --teacher <3DDFA_V2 onnx> and --labels <label set from prnet label aflw21> (its correspondence and settings)');
+  if (opts.baseline && opts.model) throw new Error('give either --model or --baseline, not both');
+  if (opts.baseline && opts.flipAverage) throw new Error('--flip-average applies to a model, not to --baseline');
+  if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
+  if (opts.plot && !/\.(png|svg)$/i.test(opts.plot)) throw new Error(`--plot must end in .png or .svg, got ${opts.plot}`);
+  let samples = await listAflw2000Samples(path.resolve(dir));
+  if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
+  if (samples.length === 0) throw new Error(`no AFLW2000-3D images (.jpg + .mat) in ${dir}`);
+  const assets = await loadUvAssets({ dataDir: opts.dataDir });
+  let predictor!: LandmarkPredictor;
+  let model: PositionMapModel | undefined;
+  // Same default as `prnet reconstruct`: --model, $PRNET_MODEL, the downloaded official model, the shipped one.
+  const modelPath = opts.baseline ? undefined : path.resolve(await resolveModelSource(opts.model).catch((err: Error) => {
+    throw new Error(`${err.message} (or --baseline mean-face)`);
+  }) as string);
+  if (modelPath) {
+    try {
+      model = await loadOnnxModel(modelPath, opts.threads === undefined ? {} : { threads: opts.threads });
+    } catch (err) {
+      // A 3DDFA_V2 model (input [n, 3, 120, 120] → [n, 62]) is evaluated under the same protocol.
+      if (!/not a prnet position-map model/.test((err as Error).message)) throw err;
+      const teacher = await loadTddfaTeacher(modelPath, opts.threads === undefined ? {} : { threads: opts.threads }).catch(() => { throw err; });
+      if (opts.flipAverage) throw new Error('--flip-average applies to prnet models, not to a 3DDFA_V2 model');
+      predictor = tddfaPredictor(teacher, await loadBfmPieces(bfmDir(opts, `the 3DDFA_V2 model ${path.basename(modelPath)}`)), `3DDFA_V2 model ${path.basename(modelPath)}`);
+    }
+    if (model) {
+      if (opts.flipAverage) model = withFlipAveraging(model);
+      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}${opts.refine ? ` + ${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : ''}`, { refinePasses: opts.refine ?? 0 });
+    }
+  } else if (opts.baseline === 'teacher-fit') {
+    const labels = await readLabelSet(opts.labels!);
+    const pieces = await loadBfmPieces(bfmDir(opts, '--baseline teacher-fit'));
+    const pixels = Uint32Array.from(labels.info.correspondence.uv, ([u, v]) => v * labels.model.size + u);
+    if (pixels.length !== 21) throw new Error(`${opts.labels}: a ${labels.info.dataset} label set; teacher-fit needs AFLW-21 labels (21 points)`);
+    const context = { model: labels.model, points: fitPoints(labels.model, pixels), landmarks: fitPoints(labels.model, labels.model.landmarkPixels), paramMean: pieces.paramMean, paramStd: pieces.paramStd };
+    predictor = teacherFitPredictor(await loadTddfaTeacher(opts.teacher!), pieces, context, labels.info.settings as Partial<TeacherLabelOptions>, `${path.basename(opts.teacher!)} fitted to pt2d (labels ${path.basename(opts.labels!)})`);
+  } else {
+    predictor = meanFacePredictor(assets);
+  }
+  return { samples, predictor, model, modelPath };
 }
 
 /** Registers `prnet eval`. */
