@@ -146,13 +146,10 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     const route = request.routeOptions.url ?? 'unknown';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.requestSeconds.observe({ route }, reply.elapsedTime / 1000);
+    // Requests that never started work give their slot back here; the others when their
+    // work ends (see the handler).
     const state = stateOf.get(request);
-    if (state?.release) {
-      // The admission slot is held until the work itself ends (a timed-out request's
-      // network call still runs), so memory stays bounded by the gate.
-      if (state.work) state.work.then(state.release, state.release);
-      else state.release();
-    }
+    if (state?.release && !state.work) state.release();
   });
   app.addHook('onRequestAbort', async (request) => {
     const state = stateOf.get(request);
@@ -231,6 +228,9 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     if (!bytes || bytes.length === 0) throw apiError('empty_body', 'the request has no image (empty body)');
     const work = answer(service!, bytes, req);
     state.work = work;
+    // The admission slot is held until the work itself ends, even when the client has gone
+    // or the request timed out (its network call still runs): memory stays bounded.
+    work.then(state.release, state.release);
     let timer: NodeJS.Timeout | undefined;
     const left = o.timeoutMs - (performance.now() - state.started);
     const timeout = o.timeoutMs > 0 ? new Promise<never>((_, reject) => {

@@ -183,6 +183,26 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.equal(metric(text, 'prnet_ready'), 1);
     });
 
+    await t.test('clients that hang up do not leak queue slots', async () => {
+      const gone = Array.from({ length: WORKERS + QUEUE_SIZE }, async () => {
+        const ac = new AbortController();
+        const p = post(base, photo, '?outputs=texture', 'image/jpeg');
+        void p.catch(() => undefined);
+        const r = fetch(`${base}/v1/reconstruct?outputs=texture`, { method: 'POST', body: photo, headers: { 'content-type': 'image/jpeg' }, signal: ac.signal }).catch(() => undefined);
+        setTimeout(() => ac.abort(), 30);
+        await Promise.all([r, p]);
+      });
+      await Promise.all(gone);
+      for (let i = 0; ; i++) {
+        const text = Buffer.from((await call(base, '/metrics')).bytes).toString();
+        if (metric(text, 'prnet_requests_in_flight') === 0) break;
+        assert.ok(i < 1000, 'slots never came back');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const all = await Promise.all(Array.from({ length: WORKERS + QUEUE_SIZE }, () => post(base, photo)));
+      assert.deepEqual(all.map((a) => a.status), all.map(() => 200), 'the whole queue is usable again');
+    });
+
     await t.test('SIGTERM: requests in flight finish, new ones are refused, exit 0', async () => {
       const inFlight = Array.from({ length: WORKERS + QUEUE_SIZE }, () => post(base, photo, '?format=glb'));
       // Wait until the server holds them all.
