@@ -25,6 +25,8 @@ export interface ExportTrainedModelOptions {
   int8Calibration?: readonly string[];
   /** Also write `<output without .onnx>.weights.bin` + `.weights.json` (TF names; float16 with `fp16`). */
   weights?: boolean;
+  /** Element type of those weights (default: float16 with `fp16`, else float32); int8 makes a warm start small enough for git. */
+  weightsDtype?: 'float32' | 'float16' | 'int8';
   /** Free text stored as `prnet.note` and shown when the model is used (e.g. its scores). */
   note?: string;
   /** Told about calibration photos that could not be used. */
@@ -73,7 +75,7 @@ export async function exportTrainedModel(runDir: string, output: string, options
   }
   await writeFileAtomic(output, onnx);
   if (options.weights) {
-    const { manifest, data } = exportWeights(spec, weights, { dtype: options.fp16 ? 'float16' : 'float32' });
+    const { manifest, data } = exportWeights(spec, weights, { dtype: options.weightsDtype ?? (options.fp16 ? 'float16' : 'float32') });
     const base = output.replace(/\.onnx$/, '');
     await writeFileAtomic(`${base}.weights.bin`, data);
     await writeFileAtomic(`${base}.weights.json`, `${JSON.stringify(manifest, null, 1)}\n`);

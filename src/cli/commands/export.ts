@@ -15,11 +15,13 @@ export function register(program: Command): void {
     .option('--no-average', 'export the latest weights even when the run keeps a weight average (--weight-average)')
     .option('--note <text>', 'free text stored in the model and shown when it is used (e.g. its scores)')
     .option('--weights', 'also write <output>.weights.bin/.json (TF names) for `prnet train --init-weights`', false)
-    .action(async (runDir: string, opts: { output: string; fp16: boolean; int8?: string[]; weights: boolean; note?: string; best: boolean; average: boolean }) => {
+    .option('--weights-dtype <type>', 'element type of those weights: float32, float16 (default with --fp16) or int8 (kernels per-channel int8: a warm start 4× smaller than float32)')
+    .action(async (runDir: string, opts: { output: string; fp16: boolean; int8?: string[]; weights: boolean; weightsDtype?: string; note?: string; best: boolean; average: boolean }) => {
       if (opts.int8 && opts.fp16) throw new Error('--int8 and --fp16 exclude each other');
+      if (opts.weightsDtype !== undefined && !['float32', 'float16', 'int8'].includes(opts.weightsDtype)) throw new Error(`--weights-dtype must be float32, float16 or int8, got ${opts.weightsDtype}`);
       const int8Calibration = opts.int8 ? (await expandInputs(opts.int8)).filter((e) => !e.error).map((e) => e.file) : undefined;
       const r = await exportTrainedModel(runDir, opts.output, {
-        checkpoint: opts.best ? 'best' : 'latest', average: opts.average, fp16: opts.fp16, int8Calibration, weights: opts.weights, note: opts.note,
+        checkpoint: opts.best ? 'best' : 'latest', average: opts.average, fp16: opts.fp16, int8Calibration, weights: opts.weights || opts.weightsDtype !== undefined, ...(opts.weightsDtype ? { weightsDtype: opts.weightsDtype as 'float32' | 'float16' | 'int8' } : {}), note: opts.note,
         onSkip: (file, reason) => process.stderr.write(`prnet: calibration: ${file}: ${reason}\n`),
       });
       process.stdout.write(`wrote ${opts.output} (${r.variant}, step ${r.step}, epoch ${r.epoch}${r.averaged ? ', averaged weights' : ''}, ${(r.bytes / 1e6).toFixed(1)} MB)\n`);
