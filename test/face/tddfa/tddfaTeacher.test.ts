@@ -93,7 +93,7 @@ test('the image pose of 3DDFA parameters projects the landmarks like the camera 
     // Proper rotation.
     const det = R[0]! * (R[4]! * R[8]! - R[5]! * R[7]!) - R[1]! * (R[3]! * R[8]! - R[5]! * R[6]!) + R[2]! * (R[3]! * R[7]! - R[4]! * R[6]!);
     assert.ok(Math.abs(det - 1) < 1e-9);
-    let worst = 0, size = 0;
+    let worst = 0;
     for (let j = 0; j < 68; j++) {
       const X = [0, 1, 2].map((c) => {
         let v = pieces.landmarkMean[j * 3 + c]!;
@@ -104,7 +104,6 @@ test('the image pose of 3DDFA parameters projects the landmarks like the camera 
       const x = pose.scale * (R[0]! * X[0]! + R[1]! * X[1]! + R[2]! * X[2]!) + pose.translation[0];
       const y = pose.scale * (R[3]! * X[0]! + R[4]! * X[1]! + R[5]! * X[2]!) + pose.translation[1];
       worst = Math.max(worst, Math.hypot(x - ref.landmarks68[j]![0]!, y - ref.landmarks68[j]![1]!));
-      size = Math.max(size, ref.landmarks68[j]![0]!);
     }
     assert.ok(worst < 4, `${ref.image}: pose projection misses the camera's landmarks by ${worst} px`);
   }
