@@ -100,6 +100,25 @@ if (mode === 'sweep') {
     process.exit(0);
   }
   const d = TEACHER_FIT_DEFAULTS;
+  if (process.argv.includes('--jaw')) {
+    // The 17 jaw points follow the visible contour in 300-W: fit the 16 AFLW-like points plus the jaw at weight w.
+    const withJaw = [...AFLW_LIKE.filter((j) => j >= 17), ...Array.from({ length: 17 }, (_, j) => j)];
+    const pts = fitPoints(model, Uint32Array.from(withJaw, (j) => model.landmarkPixels[j]!));
+    for (const w of [0, 0.1, 0.25, 0.5, 1]) {
+      let held = 0, cnt = 0;
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(outputs.raw[i * 62]!)) continue;
+        const t = teacherFaceFit(outputs, i, model, pieces);
+        const h = new Float64Array(withJaw.length * 2);
+        withJaw.forEach((j, r) => { h[r * 2] = source.human[(i * 68 + j) * 2]!; h[r * 2 + 1] = source.human[(i * 68 + j) * 2 + 1]!; });
+        const weights = Float64Array.from(withJaw, (j) => (j < 17 ? w : 1));
+        const fit = teacherFit(pts, h, weights, t, std, model.shapeCount, pointBoxSize(faceFitPoints(t, lmPoints)), {});
+        held += score(faceFitPoints(fit, lmPoints), i, heldOut); cnt++;
+      }
+      console.log(`| jaw weight ${w} (AFLW-like points + jaw, default settings) | ${(held / cnt * 100).toFixed(2)} % | | |`);
+    }
+    process.exit(0);
+  }
   if (process.argv.includes('--round2')) {
     for (const shapePrior of [4, 8]) for (const expressionPrior of [0.25, 0.5]) for (const pointSigma of [0.03, 0.04]) {
       run(`shape ${shapePrior}, expression ${expressionPrior}, point σ ${pointSigma}`, { shapePrior, expressionPrior, pointSigma });
