@@ -1,4 +1,5 @@
-import { toYUp, type ToYUpOptions } from './toYUp.js';
+import type { ToYUpOptions } from './toYUp.js';
+import { toYUpPositions } from './toYUpPositions.js';
 
 /** A mesh to write as PLY: image-space vertices (x right, y down, z toward the viewer). */
 export interface PlyMesh {
@@ -33,7 +34,8 @@ export function encodePly(mesh: PlyMesh, options: EncodePlyOptions = {}): Uint8A
   const nv = vertices.length / 3;
   if (!Number.isInteger(nv)) throw new Error(`encodePly: vertices length ${vertices.length} is not a multiple of 3`);
   if (colors && colors.length !== vertices.length) throw new Error(`encodePly: ${colors.length / 3} colours for ${nv} vertices`);
-  const { positions, triangles } = toYUp(vertices, mesh.triangles, options);
+  const { positions, reverse } = toYUpPositions(vertices, mesh.triangles, options);
+  const triangles = mesh.triangles;
   const m = triangles.length / 3;
   const header = [
     'ply',
@@ -56,21 +58,23 @@ export function encodePly(mesh: PlyMesh, options: EncodePlyOptions = {}): Uint8A
   const dv = new DataView(out.buffer);
   let o = head.length;
   for (let i = 0; i < nv; i++, o += vStride) {
-    dv.setFloat32(o, positions[3 * i], true);
-    dv.setFloat32(o + 4, positions[3 * i + 1], true);
-    dv.setFloat32(o + 8, positions[3 * i + 2], true);
+    dv.setFloat32(o, positions[3 * i]!, true);
+    dv.setFloat32(o + 4, positions[3 * i + 1]!, true);
+    dv.setFloat32(o + 8, positions[3 * i + 2]!, true);
     if (colors) {
       for (let c = 0; c < 3; c++) {
-        const v = colors[3 * i + c] * 255;
+        const v = colors[3 * i + c]! * 255;
         out[o + 12 + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v); // NaN → 0
       }
     }
   }
+  // Corners b and c swapped when re-wound (see toYUpPositions); indices as int32.
+  const kb = reverse ? 2 : 1, kc = reverse ? 1 : 2;
   for (let t = 0; t < m; t++, o += 13) {
     out[o] = 3;
-    dv.setInt32(o + 1, triangles[3 * t], true);
-    dv.setInt32(o + 5, triangles[3 * t + 1], true);
-    dv.setInt32(o + 9, triangles[3 * t + 2], true);
+    dv.setInt32(o + 1, triangles[3 * t]!, true);
+    dv.setInt32(o + 5, triangles[3 * t + kb]!, true);
+    dv.setInt32(o + 9, triangles[3 * t + kc]!, true);
   }
   return out;
 }

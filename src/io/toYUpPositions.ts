@@ -1,0 +1,50 @@
+import { TO_Y_UP_DEFAULTS, type ToYUpOptions } from './toYUp.js';
+import { withDefaults } from './withDefaults.js';
+
+/** Positions in the y-up frame and the winding decision of {@link toYUp}, without a copy of the triangles. */
+export interface YUpPositions {
+  /** `n×3` x right, y up, z toward the viewer (float32, as {@link toYUp} returns them). */
+  positions: Float32Array;
+  /** Whether each triangle's second and third corners must be swapped to face the viewer. */
+  reverse: boolean;
+}
+
+/**
+ * The writers' half of {@link toYUp}: the same float32 positions and the same
+ * winding decision (by the same arithmetic, so files stay byte-identical), but the
+ * triangles are left alone: a writer reads corner `b` and `c` in swapped order when
+ * `reverse` is set, instead of copying 86,907 triangles first.
+ *
+ * ```ts
+ * const { positions, reverse } = toYUpPositions(vertices, triangles, { imageHeight: photo.height });
+ * ```
+ */
+export function toYUpPositions(
+  vertices: Float32Array | Float64Array,
+  triangles: Uint32Array | Int32Array,
+  options: ToYUpOptions = {},
+): YUpPositions {
+  const { winding } = withDefaults(TO_Y_UP_DEFAULTS, options);
+  const nv = vertices.length / 3;
+  const positions = new Float32Array(vertices.length);
+  const h = options.imageHeight;
+  for (let i = 0; i < nv; i++) {
+    positions[3 * i] = vertices[3 * i];
+    positions[3 * i + 1] = h === undefined ? -vertices[3 * i + 1] : h - 1 - vertices[3 * i + 1];
+    positions[3 * i + 2] = vertices[3 * i + 2];
+  }
+  const m = triangles.length / 3;
+  const len = vertices.length;
+  // Total signed projected area seen from +z (y up): positive means counter-clockwise.
+  let area = 0;
+  for (let t = 0; t < m; t++) {
+    const a = 3 * triangles[3 * t], b = 3 * triangles[3 * t + 1], c = 3 * triangles[3 * t + 2];
+    if (a >= len || b >= len || c >= len) {
+      throw new Error(`triangle ${t} references a vertex beyond the ${nv} given`);
+    }
+    const s = (positions[b] - positions[a]) * (positions[c + 1] - positions[a + 1])
+      - (positions[b + 1] - positions[a + 1]) * (positions[c] - positions[a]);
+    if (Number.isFinite(s)) area += s;
+  }
+  return { positions, reverse: winding === 'reverse' || (winding === 'auto' && area < 0) };
+}
