@@ -3,10 +3,10 @@
  * (input, output folder and name, outputs), so enqueuing the same images again adds
  * nothing twice while those jobs are still known to the queue.
  */
-import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { ReconstructJob } from '../service/reconstructJob.js';
 import { QUEUE_DEFAULTS, queueConnection } from './queueConnection.js';
+import { jobId } from './jobId.js';
 
 /** Options of {@link enqueueJobs}. */
 export interface EnqueueJobsOptions {
@@ -22,11 +22,6 @@ export interface EnqueueJobsOptions {
 
 /** Defaults of {@link enqueueJobs}. */
 export const ENQUEUE_JOBS_DEFAULTS = { attempts: QUEUE_DEFAULTS.attempts, backoffMs: QUEUE_DEFAULTS.backoffMs };
-
-/** The stable id of a job: the same request always gets the same id. */
-export function jobId(job: ReconstructJob): string {
-  return createHash('sha256').update(JSON.stringify([job.input, job.outDir, job.base, [...job.outputs].sort(), job.texture, job.maxFaces ?? null])).digest('hex').slice(0, 32);
-}
 
 /**
  * Adds the jobs; returns how many were new (the others were already in the queue).

@@ -20,11 +20,6 @@ export const QUEUE_DEFAULTS = {
   jobName: 'reconstruct',
 };
 
-/** The Redis URL: the option, else `$PRNET_REDIS_URL`, else {@link QUEUE_DEFAULTS.redisUrl}. */
-export function redisUrl(option?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return option ?? env.PRNET_REDIS_URL ?? QUEUE_DEFAULTS.redisUrl;
-}
-
 /**
  * BullMQ connection options for a Redis URL (`redis://[user:password@]host:port[/db]`).
  * Workers need `maxRetriesPerRequest: null` (BullMQ blocks on Redis commands).

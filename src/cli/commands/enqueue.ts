@@ -12,7 +12,7 @@ import { int } from '../optionParsers.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { JOB_OUTPUT_KINDS, type JobOutputKind, type ReconstructJob } from '../../service/reconstructJob.js';
 import { enqueueJobs, ENQUEUE_JOBS_DEFAULTS } from '../../server/enqueueJobs.js';
-import { redisUrl } from '../../server/queueConnection.js';
+import { redisUrl } from '../../server/redisUrl.js';
 
 /** Exit status for usage and setup errors. */
 const EXIT_USAGE = 2;
