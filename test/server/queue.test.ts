@@ -17,6 +17,8 @@ import type { JobsStatus } from '../../src/server/jobsStatus.js';
 const PHOTO = path.resolve(REPO, '../shared/fixtures/photos/photo1.jpg');
 /** Short locks, so a killed worker's job comes back within seconds. */
 const LOCK_MS = '1500';
+/** Queue names of this run: a shared Redis ($PRNET_TEST_REDIS_URL) may hold earlier runs' queues. */
+const RUN = `${process.pid}-${Date.now().toString(36)}`;
 
 let redis: TestRedis;
 test.before(async () => { redis = await testRedis(); });
@@ -46,7 +48,7 @@ test('enqueue → worker → status: outputs, bad images failed for good with re
     await writeFile(path.join(input, 'text.jpg'), 'not an image');
     await writeFile(path.join(input, 'cut.jpg'), (await readFile(PHOTO)).subarray(0, 4000));
     await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(path.join(input, 'grey.png'));
-    const queue = 'q-basic';
+    const queue = `q-basic-${RUN}`;
     const enq = ['enqueue', input, '--queue', queue, '-o', out, '--outputs', 'obj,json', '--attempts', '3', '--backoff', '50'];
     const first = await run(enq);
     assert.equal(first.code, 0, first.stderr);
@@ -90,7 +92,7 @@ test('transient failures are retried with backoff, then recorded', { timeout: 12
     const out = path.join(work, 'out');
     // The output folder is a file: writing fails, which retrying could fix, so it is retried.
     await writeFile(out, 'in the way');
-    const queue = 'q-retry';
+    const queue = `q-retry-${RUN}`;
     assert.equal((await run(['enqueue', PHOTO, '--queue', queue, '-o', out, '--attempts', '3', '--backoff', '100'])).code, 0);
     const worker = await run(['worker', '--queue', queue, '--until-empty', '--lock-duration', LOCK_MS]);
     assert.equal(worker.code, 0, worker.stderr);
@@ -117,7 +119,7 @@ test('a worker killed mid-job: the job returns to the queue and is done exactly 
     const KINDS = ['obj', 'glb', 'ply', 'json', 'texture'];
     /** Files per image: .obj, .mtl (textured OBJ), .glb, .ply, .json, _texture.png. */
     const PER_IMAGE = 6;
-    const queue = 'q-kill';
+    const queue = `q-kill-${RUN}`;
     assert.equal((await run(['enqueue', input, '--queue', queue, '-o', out, '--outputs', KINDS.join(',')])).code, 0);
 
     const a = prnetProcess(['worker', '--queue', queue, '--concurrency', '1', '--lock-duration', LOCK_MS, '--redis', redis.url]);
