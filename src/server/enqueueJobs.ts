@@ -32,7 +32,9 @@ export const ENQUEUE_JOBS_DEFAULTS = { attempts: QUEUE_DEFAULTS.attempts, backof
  * ```
  */
 export async function enqueueJobs(jobs: readonly ReconstructJob[], options: EnqueueJobsOptions): Promise<{ added: number; existing: number }> {
-  const queue = new Queue(options.queue, { connection: queueConnection(options.redis) });
+  const queue = new Queue(options.queue, { connection: queueConnection(options.redis, { retries: QUEUE_DEFAULTS.oneShotRetries }) });
+  // Connection errors reject the awaited calls below; no event noise besides.
+  queue.on('error', () => undefined);
   try {
     const ids = jobs.map(jobId);
     const before = new Set((await Promise.all(ids.map((id) => queue.getJob(id)))).flatMap((j) => (j ? [j.id] : [])));

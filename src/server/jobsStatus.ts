@@ -3,7 +3,7 @@
  * each with its input and reason.
  */
 import { Queue } from 'bullmq';
-import { queueConnection } from './queueConnection.js';
+import { QUEUE_DEFAULTS, queueConnection } from './queueConnection.js';
 
 /** What {@link jobsStatus} reports. */
 export interface JobsStatus {
@@ -27,7 +27,9 @@ export interface JobsStatus {
  * ```
  */
 export async function jobsStatus(options: { queue: string; redis: string; failedLimit?: number }): Promise<JobsStatus> {
-  const queue = new Queue(options.queue, { connection: queueConnection(options.redis) });
+  const queue = new Queue(options.queue, { connection: queueConnection(options.redis, { retries: QUEUE_DEFAULTS.oneShotRetries }) });
+  // Connection errors reject the awaited calls below; no event noise besides.
+  queue.on('error', () => undefined);
   try {
     const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
     const counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0 };

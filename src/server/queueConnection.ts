@@ -16,19 +16,25 @@ export const QUEUE_DEFAULTS = {
   lockDurationMs: 30_000,
   /** Jobs one worker runs at once (decoding and detection overlap the network). */
   concurrency: 2,
+  /** Reconnection tries before a long-running worker gives up on Redis (see `oneShotRetries`). */
+  connectRetries: 20,
+  /** Reconnection tries of a one-shot command (enqueue, status): a wrong address fails within seconds. */
+  oneShotRetries: 2,
   /** The BullMQ job name. */
   jobName: 'reconstruct',
 };
 
 /**
  * BullMQ connection options for a Redis URL (`redis://[user:password@]host:port[/db]`).
- * Workers need `maxRetriesPerRequest: null` (BullMQ blocks on Redis commands).
+ * Workers need `maxRetriesPerRequest: null` (BullMQ blocks on Redis commands). `retries`:
+ * reconnection tries before giving up (one-shot commands fail fast with few).
  *
  * ```ts
  * new Queue('photos', { connection: queueConnection('redis://127.0.0.1:6379') });
  * ```
  */
-export function queueConnection(url: string): ConnectionOptions {
+export function queueConnection(url: string, options: { retries?: number } = {}): ConnectionOptions {
+  const retries = options.retries ?? QUEUE_DEFAULTS.connectRetries;
   let u: URL;
   try {
     u = new URL(url);
@@ -45,6 +51,6 @@ export function queueConnection(url: string): ConnectionOptions {
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     maxRetriesPerRequest: null,
     // Fail fast on a wrong address instead of retrying for ever.
-    retryStrategy: (times: number) => (times > 20 ? null : Math.min(times * 200, 2000)),
+    retryStrategy: (times: number) => (times > retries ? null : Math.min(times * 200, 2000)),
   };
 }

@@ -163,6 +163,7 @@ export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<
   void worker.run().catch((err: Error) => o.log(`prnet: worker: ${err.message}`));
   if (o.untilEmpty) {
     const queue = new Queue(o.queue, { connection });
+    queue.on('error', (err) => o.log(`prnet: worker: ${err.message}`));
     let checking = false;
     poll = setInterval(() => {
       if (checking) return;

@@ -167,3 +167,18 @@ test('a worker killed mid-job: the job returns to the queue and is done exactly 
     await rm(work, { recursive: true, force: true });
   }
 });
+
+test('an unreachable Redis is one line and exit 2, not a hang', { timeout: 60_000 }, async () => {
+  const net = await import('node:net');
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  for (const args of [['jobs', 'status', '--queue', 'x'], ['enqueue', PHOTO, '--queue', 'x', '-o', os.tmpdir()]]) {
+    const p = prnetProcess([...args, '--redis', `redis://127.0.0.1:${port}`]);
+    const { code } = await p.exited;
+    assert.equal(code, 2, p.stderr());
+    assert.match(p.stderr(), new RegExp(`^prnet: queue x at redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`));
+    assert.equal(p.stderr().trim().split('\n').length, 1, p.stderr());
+  }
+});

@@ -56,7 +56,7 @@ export function register(program: Command): void {
         const { added, existing } = await enqueueJobs(jobs, { queue: opts.queue, redis: redisUrl(opts.redis), attempts: opts.attempts, backoffMs: opts.backoff });
         process.stderr.write(`prnet: queue ${opts.queue}: ${added} job${added === 1 ? '' : 's'} added${existing ? `, ${existing} already queued` : ''}\n`);
       } catch (err) {
-        process.stderr.write(`prnet: ${(err as Error).message}\n`);
+        process.stderr.write(`prnet: queue ${opts.queue} at ${redisUrl(opts.redis)}: ${(err as Error).message}\n`);
         process.exit(EXIT_USAGE);
       }
     });

@@ -23,7 +23,7 @@ export function register(program: Command): void {
       try {
         s = await jobsStatus({ queue: opts.queue, redis: redisUrl(opts.redis), failedLimit: Math.max(1, opts.failed) });
       } catch (err) {
-        process.stderr.write(`prnet: ${(err as Error).message}\n`);
+        process.stderr.write(`prnet: queue ${opts.queue} at ${redisUrl(opts.redis)}: ${(err as Error).message}\n`);
         process.exit(EXIT_USAGE);
       }
       if (opts.json) {
