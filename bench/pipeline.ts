@@ -48,18 +48,41 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-const rows: Array<[string, number]> = [];
-async function time<T>(label: string, runs: number, fn: () => T | Promise<T>): Promise<T> {
+/** label, median wall ms, median CPU ms of this process, bytes the stage must touch (for the floor). */
+const rows: Array<[string, number, number?, number?]> = [];
+/**
+ * Times `fn` `runs` times: the median wall clock and the median CPU time of the process
+ * (on a loaded machine the CPU time leaves out the time the process waited for a core).
+ * `bytes` (of the result) is what the stage must at least read and write: its floor
+ * is that ÷ the memory-copy rate measured in this run.
+ */
+async function time<T>(label: string, runs: number, fn: () => T | Promise<T>, bytes?: (out: T) => number): Promise<T> {
   let out!: T;
-  const ms: number[] = [];
+  const ms: number[] = [], cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     out = await fn();
     ms.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
   }
-  rows.push([label, median(ms)]);
+  rows.push([label, median(ms), median(cpu), bytes?.(out)]);
   return out;
 }
+
+/** Memory-copy rate of this machine now, bytes per ms: median of copying 8 MB (about one textured OBJ and its string). */
+function copyRate(): number {
+  const src = new Uint8Array(8 << 20).map((_, i) => i), dst = new Uint8Array(src.length);
+  const ms: number[] = [];
+  for (let i = 0; i < 31; i++) {
+    const t = performance.now();
+    dst.set(src);
+    ms.push(performance.now() - t);
+  }
+  return src.length / median(ms);
+}
+const rateBefore = copyRate();
 
 const variant = process.env.PRNET_BENCH_VARIANT ?? 'resfcn256';
 const spec = variantSpec(variant);
@@ -68,31 +91,36 @@ const assets = await loadUvAssets({ dataDir, download: false });
 const detector = await loadDetector();
 const file = path.join(photoDir, 'photo4.jpg'); // 450×450
 const R = 7;
+const RE = 21; // the encoders are quick: more runs for a steadier median
 
-const image = await time('decode (sharp, 450×450 JPEG)', R, () => decodeImage(file));
+const jpegBytes = (await import('node:fs')).statSync(file).size;
+const image = await time('decode (sharp, 450×450 JPEG)', R, () => decodeImage(file), (im) => jpegBytes + im.data.length);
 await detector.detect(image); // warm-up (wasm compile)
-const faces = await time('detect (BlazeFace, wasm)', R, () => locateFaces(image, { detector }));
-const { input, count, transforms } = await time('crop (warp to input)', R, () => cropFaces(image, faces, model.inputSize));
+const faces = await time('detect (BlazeFace, wasm)', R, () => locateFaces(image, { detector }), () => image.data.length + 128 * 128 * 3 * 4);
+const { input, count, transforms } = await time('crop (warp to input)', R, () => cropFaces(image, faces, model.inputSize), (c) => c.input.byteLength);
 await model.predict(input, count);
-const maps = await time(`network (${variant}, batch 1)`, R, () => model.predict(input, count));
-const pos = await time('restore position map', R, () => restorePositionMap(maps.subarray(0, 256 * 256 * 3), transforms[0]!));
-const vertices = await time('vertices + landmarks', R, () => { positionMapLandmarks(pos, assets); return positionMapVertices(pos, assets); });
-await time('pose (similarity fit)', R, () => estimatePose(vertices, assets.canonicalVertices));
-const colors = await time('vertex colours', R, () => vertexColors(image, vertices));
+const maps = await time(`network (${variant}, batch 1)`, R, () => model.predict(input, count), (m) => input.byteLength + m.byteLength);
+const pos = await time('restore position map', R, () => restorePositionMap(maps.subarray(0, 256 * 256 * 3), transforms[0]!), (p) => 2 * p.byteLength);
+const vertices = await time('vertices + landmarks', R, () => { positionMapLandmarks(pos, assets); return positionMapVertices(pos, assets); }, (v) => 2 * v.byteLength);
+await time('pose (similarity fit)', R, () => estimatePose(vertices, assets.canonicalVertices), () => vertices.byteLength + assets.canonicalVertices.byteLength);
+const colors = await time('vertex colours', R, () => vertexColors(image, vertices), (c) => vertices.byteLength + c.byteLength);
 const base = { positionMap: pos, box: faces[0]!.box, score: faces[0]!.score, crop: faces[0]!.crop, cropTransform: transforms[0]! };
 await time('visibility (z-buffer of the face window)', R, () => faceResult(image, assets, base, { pose: false, colors: false, visibility: true }));
-await time('frontalize', R, () => frontalize(vertices, assets.canonicalVertices));
-const texture = await time('texture (UV remap)', R, () => uvTexture(image, pos, { mask: assets.faceMask }));
-const depth = await time('depth (photo-sized z-buffer)', R, () => renderDepth(vertices, assets.triangles, image.width, image.height));
+await time('frontalize', R, () => frontalize(vertices, assets.canonicalVertices), () => 2 * vertices.byteLength + assets.canonicalVertices.byteLength);
+const texture = await time('texture (UV remap)', R, () => uvTexture(image, pos, { mask: assets.faceMask }), (t) => pos.byteLength + t.data.length);
+const depth = await time('depth (photo-sized z-buffer)', R, () => renderDepth(vertices, assets.triangles, image.width, image.height), () => vertices.byteLength + assets.triangles.byteLength + 4 * image.width * image.height);
 const mesh = { vertices, triangles: assets.triangles, colors };
-await time('encode OBJ', R, () => encodeObj(mesh, { imageHeight: image.height }));
-await time('encode PLY', R, () => encodePly(mesh, { imageHeight: image.height }));
-await time('encode GLB', R, () => encodeGlb(mesh, { imageHeight: image.height }));
+// Text: the bytes are written once and copied once more into the string.
+await time('encode OBJ (vertex colours)', RE, () => encodeObj(mesh, { imageHeight: image.height }), (o) => 2 * o.obj.length);
+const objTexture = { faceIndices: assets.faceIndices, uvSize: 256, mtlFile: 'face.mtl', textureFile: 'face_texture.png' };
+await time('encode OBJ (texture coordinates)', RE, () => encodeObj({ vertices, triangles: assets.triangles }, { imageHeight: image.height, texture: objTexture }), (o) => 2 * o.obj.length);
+await time('encode PLY', RE, () => encodePly(mesh, { imageHeight: image.height }), (b) => b.length);
+await time('encode GLB', RE, () => encodeGlb(mesh, { imageHeight: image.height }), (b) => b.length);
 const lm = positionMapLandmarks(pos, assets);
-await time('encode JSON', R, () => faceJson({ image: { width: image.width, height: image.height }, faces: [{ landmarks: lm }] }));
-await time('encode texture PNG', R, () => encodeImage(texture));
-await time('encode depth PNG', R, () => encodeImage(depth.image));
-await time('overlay + PNG', R, async () => encodeImage(drawLandmarks(image, lm)));
+await time('encode JSON', R, () => faceJson({ image: { width: image.width, height: image.height }, faces: [{ landmarks: lm }] }), (j) => j.length);
+await time('encode texture PNG', R, () => encodeImage(texture), (b) => texture.data.length + b.length);
+await time('encode depth PNG', R, () => encodeImage(depth.image), (b) => depth.image.data.length + b.length);
+await time('overlay + PNG', R, async () => encodeImage(drawLandmarks(image, lm)), (b) => 2 * image.data.length + b.length);
 await model.dispose();
 
 // The whole CLI batch (models loaded once): 5 photos + 31 AFLW images, wall clock per
@@ -132,6 +160,13 @@ await prnetWorker.dispose();
 await workerModel.dispose();
 await rm(work, { recursive: true, force: true });
 
+const rateAfter = copyRate();
+const rate = Math.min(rateBefore, rateAfter);
 const w = Math.max(...rows.map((r) => r[0].length));
-console.log(`pipeline stages, median of ${R} runs, ms (${os.cpus().length} cores):`);
-for (const [label, ms] of rows) console.log(`  ${label.padEnd(w)}  ${ms.toFixed(1).padStart(8)}`);
+console.log(`pipeline stages, median of ${R} runs, ms (${os.cpus().length} cores); floor = bytes the stage must read and write ÷ the memory-copy rate (${(rateBefore / 1e6).toFixed(1)} and ${(rateAfter / 1e6).toFixed(1)} GB/s before and after, the lower used):`);
+console.log(`  ${'stage'.padEnd(w)}  ${'wall'.padStart(8)}  ${'cpu'.padStart(8)}  ${'MB'.padStart(7)}  ${'floor'.padStart(7)}`);
+for (const [label, ms, cpu, bytes] of rows) {
+  const extra = bytes === undefined ? '' : `  ${(cpu ?? NaN).toFixed(1).padStart(8)}  ${(bytes / 1e6).toFixed(2).padStart(7)}  ${(bytes / rate).toFixed(2).padStart(7)}`;
+  const cpuOnly = bytes === undefined && cpu !== undefined ? `  ${cpu.toFixed(1).padStart(8)}` : '';
+  console.log(`  ${label.padEnd(w)}  ${ms.toFixed(1).padStart(8)}${extra || cpuOnly}`);
+}
