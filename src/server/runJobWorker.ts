@@ -62,6 +62,9 @@ export interface JobWorker {
   counts: { completed: number; failed: number };
 }
 
+/** The same Redis error is logged at most once per this many ms. */
+const ERROR_REPEAT_MS = 60_000;
+
 /** How often `untilEmpty` looks at the queue, in ms. */
 const EMPTY_POLL_MS = 500;
 
@@ -96,7 +99,27 @@ async function readInput(input: string, timeoutMs: number): Promise<Uint8Array |
 export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<RunJobWorkerOptions, 'queue' | 'redis'>): Promise<JobWorker> {
   const o = { ...(RUN_JOB_WORKER_DEFAULTS as Partial<RunJobWorkerOptions>), ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as RunJobWorkerOptions;
   const connection = queueConnection(o.redis);
+  // Fail fast, before loading the model, when Redis cannot be reached at all.
+  const probe = new Queue(o.queue, { connection: queueConnection(o.redis, { retries: QUEUE_DEFAULTS.oneShotRetries }) });
+  probe.on('error', () => undefined);
+  try {
+    await probe.getJobCounts('waiting');
+  } catch (err) {
+    throw new Error(`queue ${o.queue} at ${o.redis}: ${(err as Error).message}`);
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
   const service: FaceService = await faceService(o);
+  // A lost Redis is retried for ever (it may restart); say so once a minute, not on every try.
+  let lastError = '';
+  let lastErrorAt = 0;
+  const logError = (err: Error): void => {
+    const now = Date.now();
+    if (err.message === lastError && now - lastErrorAt < ERROR_REPEAT_MS) return;
+    lastError = err.message;
+    lastErrorAt = now;
+    o.log(`prnet: worker: ${err.message}`);
+  };
   const counts = { completed: 0, failed: 0 };
 
   async function process(job: Job): Promise<{ faces: number; files: string[] }> {
@@ -145,7 +168,7 @@ export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<
     const what = permanent ? 'failed for good' : left > 0 ? `failed, will retry (${left} ${left === 1 ? 'try' : 'tries'} left)` : 'failed, no tries left';
     o.log(`prnet: job ${job.id} ${(job.data as { input?: string }).input}: ${what}: ${err.message}`);
   });
-  worker.on('error', (err) => o.log(`prnet: worker: ${err.message}`));
+  worker.on('error', logError);
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => { resolveStopped = r; });
@@ -163,7 +186,7 @@ export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<
   void worker.run().catch((err: Error) => o.log(`prnet: worker: ${err.message}`));
   if (o.untilEmpty) {
     const queue = new Queue(o.queue, { connection });
-    queue.on('error', (err) => o.log(`prnet: worker: ${err.message}`));
+    queue.on('error', logError);
     let checking = false;
     poll = setInterval(() => {
       if (checking) return;
@@ -175,7 +198,7 @@ export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<
             await queue.close();
           }
         })
-        .catch((err: Error) => o.log(`prnet: worker: ${err.message}`))
+        .catch(logError)
         .finally(() => { checking = false; });
     }, EMPTY_POLL_MS);
   }

@@ -174,7 +174,7 @@ test('an unreachable Redis is one line and exit 2, not a hang', { timeout: 60_00
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const port = (s.address() as { port: number }).port;
   await new Promise((r) => s.close(r));
-  for (const args of [['jobs', 'status', '--queue', 'x'], ['enqueue', PHOTO, '--queue', 'x', '-o', os.tmpdir()]]) {
+  for (const args of [['jobs', 'status', '--queue', 'x'], ['enqueue', PHOTO, '--queue', 'x', '-o', os.tmpdir()], ['worker', '--queue', 'x']]) {
     const p = prnetProcess([...args, '--redis', `redis://127.0.0.1:${port}`]);
     const { code } = await p.exited;
     assert.equal(code, 2, p.stderr());
