@@ -5,6 +5,14 @@ for (let k = 0; k < 100; k++) {
   DIGIT_PAIRS[2 * k + 1] = 48 + (k % 10);
 }
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+/** Four ASCII digits per value 0…9999 (the default 4 decimals in one table look-up). */
+const DIGIT_QUADS = new Uint8Array(40000);
+for (let k = 0; k < 10000; k++) {
+  DIGIT_QUADS[4 * k] = 48 + Math.floor(k / 1000);
+  DIGIT_QUADS[4 * k + 1] = 48 + (Math.floor(k / 100) % 10);
+  DIGIT_QUADS[4 * k + 2] = 48 + (Math.floor(k / 10) % 10);
+  DIGIT_QUADS[4 * k + 3] = 48 + (k % 10);
+}
 
 /**
  * Writes `v` at `out[at…]` with exactly `decimals` (0…9) digits after the point and
@@ -54,6 +62,14 @@ export function writeFixed(out: Uint8Array, at: number, v: number, decimals: num
   at += wd;
   if (decimals === 0) return at;
   out[at] = 46;
+  if (decimals === 4) {
+    const q = frac << 2;
+    out[at + 1] = DIGIT_QUADS[q]!;
+    out[at + 2] = DIGIT_QUADS[q + 1]!;
+    out[at + 3] = DIGIT_QUADS[q + 2]!;
+    out[at + 4] = DIGIT_QUADS[q + 3]!;
+    return at + 5;
+  }
   // Fraction: exactly `decimals` digits, zero-padded, from the right.
   let j = at + 1 + decimals;
   let d = decimals;
