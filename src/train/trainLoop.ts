@@ -326,10 +326,11 @@ async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Ten
       if (typeof r === 'number') {
         if (Number.isFinite(r)) { nmeSum += r * batch.size; nmeCount += batch.size; }
       } else {
-        // Pool per image: a data set may score only some of its validation images (NaN for the rest).
-        const per = r.perImage ?? Float64Array.of(r.nme);
-        const weight = r.perImage ? 1 : batch.size;
-        for (const e of per) if (Number.isFinite(e)) { nmeSum += e * weight; nmeCount += weight; }
+        // Weighted by the images it scored: a data set may score only some of its validation images (NaN for the rest).
+        const per = r.perImage;
+        let scored = batch.size;
+        if (per && per.length === indices.length) { scored = 0; for (const e of per) if (Number.isFinite(e)) scored++; }
+        if (Number.isFinite(r.nme) && scored > 0) { nmeSum += r.nme * scored; nmeCount += scored; }
       }
     }
     if (data.valMetrics) {
