@@ -35,7 +35,7 @@ import { faceJson } from '../src/io/faceJson.js';
 import { drawLandmarks } from '../src/render/drawLandmarks.js';
 import { PRNet } from '../src/node/prnet.js';
 import { reconstructBatch, type OutputKind } from '../src/cli/reconstructBatch.js';
-import { loadWorkerModel } from '../src/cli/networkWorker.js';
+import { loadWorkerModel } from '../src/node/networkWorker.js';
 import { randomWeights } from '../test/support/randomWeights.js';
 
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));

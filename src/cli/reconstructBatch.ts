@@ -13,7 +13,7 @@ import type { RgbImage } from '../io/rgbImage.js';
 import { PRNet, resolveModelSource, SHIPPED_MODEL_PATH } from '../node/prnet.js';
 import { MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { assertPrnetModel } from '../model/assertPrnetModel.js';
-import { loadWorkerModel } from './networkWorker.js';
+import { loadWorkerModel } from '../node/networkWorker.js';
 import { decodeImage } from '../node/decodeImage.js';
 import { locateFaces, type LocatedFace } from '../reconstruct/locateFaces.js';
 import { cropFaces } from '../reconstruct/cropFaces.js';
@@ -24,7 +24,7 @@ import { expandInputs, type InputEntry } from './expandInputs.js';
 import { outputBases } from './outputBases.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
 import { createProgress, type Progress } from './progress.js';
-import { writeOutputs, OUTPUT_KINDS, type OutputKind } from './writeOutputs.js';
+import { writeOutputs, OUTPUT_KINDS, type OutputKind } from '../node/writeOutputs.js';
 
 export { OUTPUT_KINDS, type OutputKind };
 

@@ -1,3 +1,4 @@
+import { PRNET_VERSION } from '../version.js';
 import type { ToYUpOptions } from './toYUp.js';
 import { toYUpPositions } from './toYUpPositions.js';
 import { hypot3 } from './hypot3.js';
@@ -40,11 +41,11 @@ export const ENCODE_GLB_DEFAULTS: Required<Omit<EncodeGlbOptions, 'imageHeight' 
 };
 
 /**
- * The `asset.generator` string. The files are written byte for byte as glTF Transform
- * 4.5.1 wrote them when it built them (the test compares with that path), so they still
- * carry its name.
+ * The `asset.generator` string. The layout is byte for byte what glTF Transform 4.5.1
+ * wrote when it built these files (the test compares with that path, given this name), but
+ * prnet writes them now, so they say so.
  */
-const GENERATOR = 'glTF-Transform v4.5.1';
+export const GLB_GENERATOR = `prnet ${PRNET_VERSION}`;
 const FLOAT = 5126, UNSIGNED_INT = 5125, ARRAY_BUFFER = 34962, ELEMENT_ARRAY_BUFFER = 34963, REPEAT = 10497;
 
 /**
@@ -106,7 +107,7 @@ export async function encodeGlb(mesh: GlbMesh, options: EncodeGlbOptions = {}): 
   if (png) bufferViews.unshift({ buffer: 0, byteOffset: vertexBytes + indexBytes, byteLength: png.byteLength });
   const named = (n: string) => (n ? { name: n } : {});
   const json = {
-    asset: { generator: GENERATOR, version: '2.0' },
+    asset: { generator: GLB_GENERATOR, version: '2.0' },
     accessors,
     bufferViews,
     ...(png ? {

@@ -9,8 +9,8 @@
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { PositionMapModel } from '../model/session.js';
-import { loadOnnxModel } from '../node/onnxModel.js';
-import { disableOrtTelemetry } from '../node/disableOrtTelemetry.js';
+import { loadOnnxModel } from './onnxModel.js';
+import { disableOrtTelemetry } from './disableOrtTelemetry.js';
 
 interface Request { id: number; input: Float32Array; batch: number }
 type Reply = { id: number; output: Float32Array } | { id: number; error: string };

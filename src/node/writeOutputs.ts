@@ -15,11 +15,11 @@ import { encodeGlb } from '../io/glb.js';
 import { faceJson, type FaceJsonModel } from '../io/faceJson.js';
 import { drawLandmarks } from '../render/drawLandmarks.js';
 import { drawPoseBox } from '../render/drawPoseBox.js';
-import { encodeImage } from '../node/encodeImage.js';
-import { decodeImage } from '../node/decodeImage.js';
+import { encodeImage } from './encodeImage.js';
+import { decodeImage } from './decodeImage.js';
 import { overlayStrokes } from '../render/overlayStrokes.js';
 import sharp from 'sharp';
-import { commitStagedFiles, stageFile, type StagedFile } from '../node/stageFile.js';
+import { commitStagedFiles, stageFile, type StagedFile } from './stageFile.js';
 
 /** The file kinds `prnet reconstruct --outputs` accepts. */
 export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;

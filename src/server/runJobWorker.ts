@@ -16,7 +16,7 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { writeOutputs } from '../cli/writeOutputs.js';
+import { writeOutputs } from '../node/writeOutputs.js';
 import { isApiError } from '../service/isApiError.js';
 import { faceOutputsForKinds } from '../service/faceOutputsForKinds.js';
 import { reconstructJob } from '../service/reconstructJob.js';

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWorkerModel } from '../../src/cli/networkWorker.js';
+import { loadWorkerModel } from '../../src/node/networkWorker.js';
 import { loadOnnxModel } from '../../src/node/onnxModel.js';
 import { randomOnnxModel } from '../support/randomModel.js';
 

@@ -9,7 +9,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Document, WebIO } from '@gltf-transform/core';
 import { encodeObj, type EncodeObjOptions } from '../../src/io/obj.js';
-import { encodeGlb, type EncodeGlbOptions, type GlbMesh } from '../../src/io/glb.js';
+import { encodeGlb, type EncodeGlbOptions, type GlbMesh, GLB_GENERATOR } from '../../src/io/glb.js';
 import { encodePly, type EncodePlyOptions } from '../../src/io/ply.js';
 import { writeFixed } from '../../src/io/writeFixed.js';
 import { toYUp } from '../../src/io/toYUp.js';
@@ -72,6 +72,7 @@ async function referenceGlb(mesh: GlbMesh, options: EncodeGlbOptions = {}): Prom
     else normals[i + 2] = 1;
   }
   const doc = new Document();
+  doc.getRoot().getAsset().generator = GLB_GENERATOR;
   const buffer = doc.createBuffer();
   const prim = doc.createPrimitive()
     .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(positions).setBuffer(buffer))
