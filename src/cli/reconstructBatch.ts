@@ -5,6 +5,7 @@
  * detects and crops batch k+1 and post-processes batch k−1; files are written
  * asynchronously. Each image's failure is one line; the batch goes on.
  */
+import { faceOutputsForKinds } from '../service/faceOutputsForKinds.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
@@ -129,18 +130,6 @@ async function distinctFiles(entries: InputEntry[]): Promise<{ entries: InputEnt
   return { entries: out, duplicates };
 }
 
-/** Which optional results the chosen files need (the GLB always carries the texture). */
-function faceOutputsFor(kinds: OutputKind[], front: boolean, textureMode: TextureMode): Partial<FaceOutputs> {
-  const mesh = kinds.includes('obj') || kinds.includes('ply') || kinds.includes('glb');
-  return {
-    pose: kinds.includes('json') || kinds.includes('overlay'),
-    colors: mesh,
-    texture: kinds.includes('texture') || kinds.includes('glb') ? textureMode : false,
-    depth: kinds.includes('depth'),
-    frontal: front && mesh,
-      };
-}
-
 /**
  * One short line saying which model runs (several can be the default): where it is, its
  * variant, input size and weight type. Its accuracy figures live in one place, the model
@@ -234,7 +223,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   };
   const needDetector = !options.box && !options.landmarks;
   const detector = needDetector ? await prn.detector() : undefined;
-  const wanted = faceOutputsFor(options.outputs, options.front, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode);
+  const wanted = faceOutputsForKinds(options.outputs, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode, options.front);
   const good = entries.filter((e) => {
     if (e.error) fail(e.file, e.error);
     return !e.error;

@@ -1,5 +1,27 @@
-import { TO_Y_UP_DEFAULTS, type ToYUpOptions } from './toYUp.js';
 import { withDefaults } from './withDefaults.js';
+
+/** Options for {@link toYUp} and {@link toYUpPositions}. */
+export interface ToYUpOptions {
+  /**
+   * Height of the photo the vertices are in. When given, `y' = imageHeight − 1 − y`
+   * (the official `write_obj` convention: the mesh overlays the photo's pixel
+   * grid with y up); otherwise `y' = −y`.
+   */
+  imageHeight?: number;
+  /**
+   * How to wind the output triangles. `'auto'`: counter-clockwise toward +z for
+   * most of the projected area (right for any mesh seen from its front, e.g. a
+   * face with |yaw| < 90°); `'reverse'`: always swap two corners (right for
+   * `faceTriangles`, whose front faces are clockwise in y-up, in any pose);
+   * `'keep'`: as given.
+   */
+  winding?: 'auto' | 'reverse' | 'keep';
+}
+
+/** Defaults of {@link toYUp} and {@link toYUpPositions}. */
+export const TO_Y_UP_DEFAULTS: Required<Omit<ToYUpOptions, 'imageHeight'>> = {
+  winding: 'auto',
+};
 
 /** Positions in the y-up frame and the winding decision of {@link toYUp}, without a copy of the triangles. */
 export interface YUpPositions {
