@@ -2,7 +2,7 @@
  * Turns a training run's checkpoint into a model file: float32, float16 or int8 ONNX
  * (plus the TF-named weights, for warm starts), at any point of the training.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resfcnSpec } from '../model/resfcn.js';
 import { convertCheckpoint, MODEL_METADATA } from '../model/convertCheckpoint.js';
@@ -73,6 +73,7 @@ export async function exportTrainedModel(runDir: string, output: string, options
   } else {
     onnx = convertCheckpoint(spec, weights, { fp16: options.fp16, source, metadata });
   }
+  await mkdir(path.dirname(path.resolve(output)), { recursive: true });
   await writeFileAtomic(output, onnx);
   if (options.weights) {
     const { manifest, data } = exportWeights(spec, weights, { dtype: options.weightsDtype ?? (options.fp16 ? 'float16' : 'float32') });

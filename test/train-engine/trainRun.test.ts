@@ -63,8 +63,8 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     assert.equal(y.length, 256 * 256 * 3);
     assert.ok(y.every(Number.isFinite));
     await model.dispose();
-    // prnet export: the checkpoint as an fp16 model plus TF-named weights.
-    const exported = path.join(out, 'exported.onnx');
+    // prnet export: the checkpoint as an fp16 model plus TF-named weights, into a folder it creates.
+    const exported = path.join(out, 'new-folder', 'exported.onnx');
     const ex = await exportTrainedModel(out, exported, { fp16: true, weights: true, note: 'interim, NME 9 %' });
     assert.equal(ex.step, 4);
     const half = await loadOnnxModel(exported, { threads: 1 });
@@ -75,9 +75,9 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
     let d16 = 0;
     for (let i = 0; i < y.length; i++) d16 = Math.max(d16, Math.abs(y16[i]! - y[i]!));
     assert.ok(d16 < 2, `fp16 export differs by ${d16} px`);
-    const exManifest = JSON.parse(await readFile(path.join(out, 'exported.weights.json'), 'utf8')) as WeightsManifest;
+    const exManifest = JSON.parse(await readFile(path.join(out, 'new-folder', 'exported.weights.json'), 'utf8')) as WeightsManifest;
     assert.equal(exManifest.dtype, 'float16');
-    const halfWeights = importWeights(exManifest, new Uint8Array(await readFile(path.join(out, 'exported.weights.bin'))));
+    const halfWeights = importWeights(exManifest, new Uint8Array(await readFile(path.join(out, 'new-folder', 'exported.weights.bin'))));
     for (const [k, w] of weights) {
       const h = halfWeights.get(k)!;
       assert.ok(w.every((x, i) => Math.abs(x - h[i]!) <= Math.abs(x) * 2 ** -11 + 2 ** -24), k);
