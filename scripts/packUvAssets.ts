@@ -1,7 +1,8 @@
 /**
  * Makes the compact UV asset file shipped inside the package (`assets/uv-assets.bin`)
  * from the official PRNet files (github.com/YadiraF/PRNet, `Data/uv-data/`, MIT licence),
- * and copies their licence notice next to it (`assets/LICENSE-PRNet`).
+ * and writes their licence notice next to it (`assets/NOTICE-PRNet`: where the data comes from, then
+ * the licence verbatim).
  *
  * Every source file is checked against its official sha256 (`src/uv/uvAssetFiles.ts`)
  * before anything is written, and the written pack is decoded again and compared array
@@ -80,8 +81,13 @@ export async function packUvAssets(options: Partial<PackUvAssetsOptions> = {}): 
   } finally {
     await rm(tmp, { force: true });
   }
-  await writeFile(path.join(path.dirname(o.out), 'LICENSE-PRNet'), licence);
+  await writeFile(path.join(path.dirname(o.out), 'NOTICE-PRNet'), uvAssetsNotice(licence));
   return pack.length;
+}
+
+/** The notice shipped beside the pack: its origin, then PRNet's licence verbatim. */
+export function uvAssetsNotice(licence: string): string {
+  return `uv-assets.bin holds data derived from the official PRNet UV assets\n(https://github.com/YadiraF/PRNet, Data/uv-data), distributed under this licence:\n\n${licence}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -13,7 +13,7 @@ import { withDefaults } from '../io/withDefaults.js';
 
 /**
  * The UV assets shipped inside the package: a compact copy of the official MIT-licensed
- * files made by `scripts/packUvAssets.ts` (licence notice in `assets/LICENSE-PRNet`).
+ * files made by `scripts/packUvAssets.ts` (licence notice in `assets/NOTICE-PRNet`).
  */
 export const SHIPPED_UV_ASSETS_PATH = fileURLToPath(new URL('../../assets/uv-assets.bin', import.meta.url));
 

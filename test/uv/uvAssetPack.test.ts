@@ -1,4 +1,5 @@
 import test from 'node:test';
+import { uvAssetsNotice } from '../../scripts/packUvAssets.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,9 @@ test('the shipped pack decodes to exactly the official files, records their sha2
   assert.deepEqual(header.sha256, { ...UV_ASSET_SHA256 });
   const licence = await readFile(path.join(sharedData, 'LICENSE-PRNet'), 'utf8');
   assert.equal(header.licence, licence);
-  assert.equal(await readFile(path.join(path.dirname(SHIPPED_UV_ASSETS_PATH), 'LICENSE-PRNet'), 'utf8'), licence, 'licence file next to the pack');
+  const notice = await readFile(path.join(path.dirname(SHIPPED_UV_ASSETS_PATH), 'NOTICE-PRNet'), 'utf8');
+  assert.equal(notice, uvAssetsNotice(licence), 'notice next to the pack: origin, then the licence verbatim');
+  assert.ok(notice.endsWith(licence));
 });
 
 test('default lookup: the shipped pack, with an empty home, no PRNET_DATA and no network', async () => {
