@@ -14,15 +14,22 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const shared = path.resolve(root, '../shared');
 const uvDir = path.join(shared, 'prnet-data/uv-data');
 
-test('prnet swap blends one fixture face into another and keeps the rest of the photo', async () => {
+/** A temporary folder with a "network" that always answers with the canonical face filling the crop, and two fixture photos. */
+async function swapSetup() {
   const assets = await loadUvAssets({ dataDir: uvDir, download: false });
-  // A "network" that always answers with the canonical face filling the crop.
   const { positionMap } = syntheticFace(assets, { scale: 0.85, tx: 128, ty: 135, tz: 120 });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'prnet-swap-'));
   const model = path.join(dir, 'face.onnx');
   writeFileSync(model, constantFaceModel(positionMap));
-  const source = path.join(shared, 'fixtures/aflw2000-sample/image00002.jpg');
-  const target = path.join(shared, 'fixtures/aflw2000-sample/image00004.jpg');
+  return {
+    dir, model,
+    source: path.join(shared, 'fixtures/aflw2000-sample/image00002.jpg'),
+    target: path.join(shared, 'fixtures/aflw2000-sample/image00004.jpg'),
+  };
+}
+
+test('prnet swap blends one fixture face into another and keeps the rest of the photo', async () => {
+  const { dir, model, source, target } = await swapSetup();
   const out = path.join(dir, 'swap.png');
   const r = spawnSync(process.execPath, [path.join(root, 'bin/prnet.js'), 'swap', source, target, '-o', out, '--model', model, '--data-dir', uvDir], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
@@ -46,13 +53,7 @@ test('prnet swap blends one fixture face into another and keeps the rest of the 
 });
 
 test('prnet swap: format from the extension, folder created, face choice, exit codes 1 and 2', async () => {
-  const assets = await loadUvAssets({ dataDir: uvDir, download: false });
-  const { positionMap } = syntheticFace(assets, { scale: 0.85, tx: 128, ty: 135, tz: 120 });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'prnet-swap-'));
-  const model = path.join(dir, 'face.onnx');
-  writeFileSync(model, constantFaceModel(positionMap));
-  const source = path.join(shared, 'fixtures/aflw2000-sample/image00002.jpg');
-  const target = path.join(shared, 'fixtures/aflw2000-sample/image00004.jpg');
+  const { dir, model, source, target } = await swapSetup();
   const swap = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/prnet.js'), 'swap', source, target, '--model', model, ...args], { encoding: 'utf8' });
   // JPEG and WebP by extension, into a folder that does not exist yet.
   for (const [name, magic] of [['sub/dir/out.jpg', [0xff, 0xd8, 0xff]], ['sub/out.webp', [0x52, 0x49, 0x46, 0x46]], ['out.PNG', [0x89, 0x50, 0x4e, 0x47]]] as const) {

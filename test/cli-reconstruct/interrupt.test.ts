@@ -20,6 +20,17 @@ const PER_IMAGE = 6;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Asserts that every image in an output listing has all its files; returns how many images there are. */
+function assertWholeImages(files: string[]): number {
+  const perBase = new Map<string, number>();
+  for (const f of files) {
+    const base = f.match(/^(img\d{3})/)![1]!;
+    perBase.set(base, (perBase.get(base) ?? 0) + 1);
+  }
+  for (const [base, n] of perBase) assert.equal(n, PER_IMAGE, `${base}: ${n} of ${PER_IMAGE} files`);
+  return perBase.size;
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} mid-batch: exit 130, summary, no temporary files, every image all or none`, async () => {
     const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-int-'));
@@ -50,13 +61,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       assert.equal(done + Number(m[2]), COUNT);
       const files = await readdir(out);
       assert.deepEqual(files.filter((f) => f.endsWith('.tmp') || f.startsWith('.')), [], 'no temporary files');
-      const perBase = new Map<string, number>();
-      for (const f of files) {
-        const base = f.match(/^(img\d{3})/)![1]!;
-        perBase.set(base, (perBase.get(base) ?? 0) + 1);
-      }
-      for (const [base, n] of perBase) assert.equal(n, PER_IMAGE, `${base}: ${n} of ${PER_IMAGE} files`);
-      assert.equal(perBase.size, done, 'the summary counts the complete images');
+      assert.equal(assertWholeImages(files), done, 'the summary counts the complete images');
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -86,12 +91,7 @@ test('a second Ctrl-C stops at once: exit 130, still no temporary files and no h
     assert.equal(await exited, 130, stderr);
     const files = await readdir(out);
     assert.deepEqual(files.filter((f) => f.endsWith('.tmp') || f.startsWith('.')), [], 'no temporary files');
-    const perBase = new Map<string, number>();
-    for (const f of files) {
-      const base = f.match(/^(img\d{3})/)![1]!;
-      perBase.set(base, (perBase.get(base) ?? 0) + 1);
-    }
-    for (const [base, n] of perBase) assert.equal(n, PER_IMAGE, `${base}: ${n} of ${PER_IMAGE} files`);
+    assertWholeImages(files);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
