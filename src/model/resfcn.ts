@@ -198,6 +198,8 @@ export function resfcnSpec(options: ResfcnOptions = {}): NetworkSpec {
 export const VARIANTS = {
   /** The official network: 256×256 in and out, base width 16 (8.26 GFLOP, 13.35 M parameters). */
   resfcn256: () => resfcnSpec(),
+  /** The official width on 128×128 crops (2.07 GFLOP, 13.35 M parameters); its map is upsampled to 256 for indexing. */
+  resfcn128: () => resfcnSpec({ variant: 'resfcn128', inputSize: 128, baseChannels: 16 }),
   /** A light network for 128×128 crops, base width 8; its map is upsampled to 256 for indexing. */
   'resfcn128-light': () => resfcnSpec({ variant: 'resfcn128-light', inputSize: 128, baseChannels: 8 }),
 } as const;

@@ -4,10 +4,10 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { resfcnSpec } from '../model/resfcn.js';
+import { resfcnSpec, type NetworkSpec } from '../model/resfcn.js';
 import { convertCheckpoint, MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { decodeTrainCheckpoint } from '../train/trainCheckpoint.js';
-import { exportWeights } from '../train/exportWeights.js';
+import { exportWeights, importWeights, type WeightsManifest } from '../train/exportWeights.js';
 import { checkpointModelWeights } from '../train/weightAverage.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { TRAIN_RUN_FILES } from './trainRunFiles.js';
@@ -47,23 +47,9 @@ export interface ExportTrainedModelResult {
  * ```
  */
 export async function exportTrainedModel(runDir: string, output: string, options: ExportTrainedModelOptions = {}): Promise<ExportTrainedModelResult> {
-  const best = options.checkpoint === 'best';
-  const file = path.join(runDir, best ? TRAIN_RUN_FILES.best : TRAIN_RUN_FILES.checkpoint);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = best && code === 'ENOENT' ? 'no best checkpoint yet: it is written at the end of an epoch whose validation score beats the earlier ones' : code ?? (err as Error).message;
-    throw new Error(`${file}: cannot read the training checkpoint (${why})`);
-  }
-  const ckpt = decodeTrainCheckpoint(bytes, file);
-  // A run that keeps a weight average validated (and picked its best by) the averaged model.
-  const averaged = options.average !== false && ckpt.averaged !== undefined;
-  const weights = checkpointModelWeights(ckpt, options.average !== false);
-  // The checkpoint records its network's shape, so experimental variants export too.
-  const spec = resfcnSpec({ variant: ckpt.variant, inputSize: ckpt.inputSize, baseChannels: ckpt.baseChannels });
-  const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}${averaged ? ', averaged weights' : ''}`;
+  const { spec, weights, step, epoch, averaged, source } = /\.weights\.(json|bin)$/.test(runDir)
+    ? await readWeightsPair(runDir)
+    : await readRunCheckpoint(runDir, options);
   let onnx: Uint8Array;
   const metadata: Record<string, string> = options.note ? { [MODEL_METADATA.note]: options.note } : {};
   if (options.int8Calibration) {
@@ -81,5 +67,58 @@ export async function exportTrainedModel(runDir: string, output: string, options
     await writeFileAtomic(`${base}.weights.bin`, data);
     await writeFileAtomic(`${base}.weights.json`, `${JSON.stringify(manifest, null, 1)}\n`);
   }
-  return { variant: spec.variant, step: ckpt.step, epoch: ckpt.epoch, bytes: onnx.length, averaged };
+  return { variant: spec.variant, step, epoch, bytes: onnx.length, averaged };
+}
+
+interface TrainedWeights {
+  spec: NetworkSpec; weights: Map<string, Float32Array>; step: number; epoch: number; averaged: boolean; source: string;
+}
+
+/** `<run>/checkpoint.bin` or `best.bin`, averaged weights where the run keeps them. */
+async function readRunCheckpoint(runDir: string, options: ExportTrainedModelOptions): Promise<TrainedWeights> {
+  const best = options.checkpoint === 'best';
+  const file = path.join(runDir, best ? TRAIN_RUN_FILES.best : TRAIN_RUN_FILES.checkpoint);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = best && code === 'ENOENT' ? 'no best checkpoint yet: it is written at the end of an epoch whose validation score beats the earlier ones' : code ?? (err as Error).message;
+    throw new Error(`${file}: cannot read the training checkpoint (${why})`);
+  }
+  const ckpt = decodeTrainCheckpoint(bytes, file);
+  // A run that keeps a weight average validated (and picked its best by) the averaged model.
+  const averaged = options.average !== false && ckpt.averaged !== undefined;
+  const weights = checkpointModelWeights(ckpt, options.average !== false);
+  // The checkpoint records its network's shape, so experimental variants export too.
+  const spec = resfcnSpec({ variant: ckpt.variant, inputSize: ckpt.inputSize, baseChannels: ckpt.baseChannels });
+  const source = `prnet train (${spec.variant}), step ${ckpt.step}, epoch ${ckpt.epoch}${averaged ? ', averaged weights' : ''}`;
+  return { spec, weights, step: ckpt.step, epoch: ckpt.epoch, averaged, source };
+}
+
+/**
+ * A `prnet-weights-1` pair (`x.weights.json` + `x.weights.bin`): a warm start, or weights
+ * trained elsewhere (`training/pytorch/train_resfcn.py` writes them). The manifest's optional
+ * `source`, `step` and `epoch` describe where they came from.
+ */
+async function readWeightsPair(file: string): Promise<TrainedWeights> {
+  const base = file.replace(/\.weights\.(json|bin)$/, '');
+  const read = async (name: string) => {
+    try {
+      return new Uint8Array(await readFile(name));
+    } catch (err) {
+      throw new Error(`${name}: cannot read the weights (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  let manifest: WeightsManifest & { source?: string; step?: number; epoch?: number };
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(await read(`${base}.weights.json`))) as typeof manifest;
+  } catch (err) {
+    throw new Error((err as Error).message.includes('cannot read') ? (err as Error).message : `${base}.weights.json: not a weights manifest (${(err as Error).message})`);
+  }
+  if (manifest.format !== 'prnet-weights-1') throw new Error(`${base}.weights.json: not a prnet weights manifest (format ${String(manifest.format)})`);
+  const spec = resfcnSpec({ variant: manifest.variant, inputSize: manifest.inputSize, baseChannels: manifest.baseChannels });
+  const weights = importWeights(manifest, await read(`${base}.weights.bin`));
+  const step = manifest.step ?? 0, epoch = manifest.epoch ?? 0;
+  return { spec, weights, step, epoch, averaged: false, source: manifest.source ?? `weights ${path.basename(base)}.weights.bin (${spec.variant})` };
 }

@@ -1,4 +1,4 @@
-/** `prnet export <run-dir> -o model.onnx [--best] [--fp16 | --int8 photos…] [--weights] [--note text]`. */
+/** `prnet export <run-dir | x.weights.json> -o model.onnx [--best] [--fp16 | --int8 photos…] [--weights] [--note text]`. */
 import type { Command } from 'commander';
 import { exportTrainedModel } from '../../node/exportTrainedModel.js';
 import { expandInputs } from '../expandInputs.js';
@@ -7,7 +7,7 @@ export function register(program: Command): void {
   program
     .command('export')
     .description('write the model of a training run (its checkpoint.bin) as ONNX, at any point of the training')
-    .argument('<run-dir>', 'the --out folder of `prnet train`')
+    .argument('<run-dir>', 'the --out folder of `prnet train`, or a weights pair (x.weights.json beside x.weights.bin, e.g. from training/pytorch)')
     .requiredOption('-o, --output <file>', 'ONNX file to write')
     .option('--fp16', 'half-precision weights', false)
     .option('--int8 <photos...>', 'int8 (QDQ) model calibrated on the faces in these photos, folders or globs')
