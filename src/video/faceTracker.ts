@@ -1,0 +1,268 @@
+/**
+ * Face tracking through a video for the position-map network: detect on the first frame
+ * and when a face is lost, otherwise crop each face from its 68 landmarks of the previous
+ * frame (`cropFromLandmarks`, the crop the refinement pass uses); faces keep stable ids,
+ * matched to detections by box overlap; position maps are smoothed per face with a
+ * {@link oneEuroFilter}, so landmarks, mesh and pose are smoothed together. Pure and
+ * isomorphic: the caller brings the model, the detector and the UV assets.
+ */
+import type { RgbImage } from '../io/rgbImage.js';
+import type { UvAssets } from '../uv/uvAssets.js';
+import type { PositionMapModel } from '../model/session.js';
+import type { FaceDetector } from '../face/faceDetector.js';
+import type { FaceCrop } from '../face/faceCrop.js';
+import { cropFromLandmarks } from '../face/cropFromLandmarks.js';
+import { cropFromDetection } from '../face/cropFromDetection.js';
+import { restorePositionMap } from '../face/warpImage.js';
+import { positionMapLandmarks } from '../uv/positionMapLandmarks.js';
+import { cropFaces } from '../reconstruct/cropFaces.js';
+import { predictBatched } from '../reconstruct/predictBatched.js';
+import { faceResult, type FaceResult } from '../reconstruct/faceResult.js';
+import { MIN_BOX_INSIDE_FRACTION, type LocatedFace } from '../reconstruct/locateFaces.js';
+import { withDefaults } from '../io/withDefaults.js';
+import { oneEuroFilter, type OneEuroFilter, type OneEuroFilterOptions } from './oneEuroFilter.js';
+import { boxOverlap } from './boxOverlap.js';
+
+/** What the tracker runs on. */
+export interface FaceTrackerParts {
+  /** The position-map network. */
+  model: PositionMapModel;
+  /** UV assets (keypoints, topology, canonical face for the pose). */
+  assets: UvAssets;
+  /** Detector for the first frame, lost faces and the periodic search for new ones. */
+  detector: FaceDetector;
+}
+
+/** Options of {@link faceTracker}. */
+export interface FaceTrackerOptions {
+  /** Most faces tracked at once (the detector's best first). */
+  maxFaces?: number;
+  /**
+   * Run the detector every this many frames even when no face is lost, to find faces that
+   * entered the picture and to check the tracked ones (0: only on the first frame and after a loss).
+   */
+  detectEvery?: number;
+  /** Least crop overlap (intersection over union) for a detection to be the same face as a track. */
+  minOverlap?: number;
+  /**
+   * A face is lost when its crop grows or shrinks by more than this factor from one frame to
+   * the next, or its centre moves by more than `maxJump` crop sizes: the network followed
+   * something that is not the face.
+   */
+  maxSizeChange?: number;
+  /** See `maxSizeChange`: largest move of the crop centre per frame, in crop sizes. */
+  maxJump?: number;
+  /** A tracked face the periodic detection does not see for this many detections in a row is dropped. */
+  maxMisses?: number;
+  /** Smooth the position maps over time (One Euro filter; `false` for the raw network output). */
+  smooth?: boolean;
+  /** Filter parameters (see {@link OneEuroFilterOptions}); speeds are in crop sizes per second. */
+  filter?: OneEuroFilterOptions;
+  /** Estimate each face's pose (a similarity fit of 43,867 vertices; about a millisecond). */
+  pose?: boolean;
+}
+
+/** Defaults of {@link FaceTrackerOptions}. */
+export const FACE_TRACKER_DEFAULTS = {
+  maxFaces: 4,
+  detectEvery: 30,
+  minOverlap: 0.3,
+  maxSizeChange: 1.5,
+  maxJump: 0.5,
+  maxMisses: 2,
+  smooth: true,
+  filter: {} as OneEuroFilterOptions,
+  pose: true,
+};
+
+/** One tracked face in one frame: a {@link FaceResult} (smoothed when smoothing is on) with an id. */
+export interface TrackedFace extends FaceResult {
+  /** Stable id: the same face keeps it from frame to frame; a lost and found face gets a new one. */
+  id: number;
+  /** Whether this frame's crop came from the detector (first frame of a face) rather than from tracking. */
+  detected: boolean;
+}
+
+/** What {@link FaceTracker.track} returns for a frame. */
+export interface TrackedFrame {
+  /** The time given with the frame, seconds. */
+  time: number;
+  /** The faces, by id. */
+  faces: TrackedFace[];
+  /** Whether the detector ran on this frame. */
+  detected: boolean;
+}
+
+/** Counts since the tracker started. */
+export interface FaceTrackerStats {
+  /** Frames tracked. */
+  frames: number;
+  /** Frames the detector ran on. */
+  detections: number;
+  /** Faces started (ids given out). */
+  started: number;
+  /** Faces lost (tracking failed or the detector stopped seeing them). */
+  lost: number;
+}
+
+/** A running tracker. */
+export interface FaceTracker {
+  /** Tracks the faces of the next frame, taken at `time` seconds. */
+  track(image: RgbImage, time: number): Promise<TrackedFrame>;
+  /** Counts so far. */
+  stats(): FaceTrackerStats;
+}
+
+interface Track {
+  id: number;
+  crop: FaceCrop;
+  /** Raw (unsmoothed) landmarks of the last frame, 68 × 3: the next crop comes from them. */
+  landmarks: Float32Array | undefined;
+  filter: OneEuroFilter | undefined;
+  misses: number;
+  detected: boolean;
+  score: number;
+}
+
+/** The square of a crop as a box `[x, y, w, h]`. */
+function cropBox(crop: FaceCrop): [number, number, number, number] {
+  return [crop.center[0] - crop.size / 2, crop.center[1] - crop.size / 2, crop.size, crop.size];
+}
+
+/** x, y pairs of 68 × 3 landmarks. */
+function landmarksXy(landmarks: Float32Array): Float64Array {
+  const n = landmarks.length / 3;
+  const xy = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    xy[2 * i] = landmarks[3 * i];
+    xy[2 * i + 1] = landmarks[3 * i + 1];
+  }
+  return xy;
+}
+
+/** Bounding box of 68 × 3 landmarks. */
+function landmarksBox(landmarks: Float32Array): [number, number, number, number] {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i < landmarks.length; i += 3) {
+    x0 = Math.min(x0, landmarks[i]); x1 = Math.max(x1, landmarks[i]);
+    y0 = Math.min(y0, landmarks[i + 1]); y1 = Math.max(y1, landmarks[i + 1]);
+  }
+  return [x0, y0, x1 - x0, y1 - y0];
+}
+
+/** Fraction of a box inside the image. */
+function insideFraction(box: readonly number[], image: RgbImage): number {
+  const [x, y, w, h] = box as [number, number, number, number];
+  if (!(w > 0 && h > 0)) return 0;
+  const iw = Math.max(0, Math.min(x + w, image.width) - Math.max(x, 0));
+  const ih = Math.max(0, Math.min(y + h, image.height) - Math.max(y, 0));
+  return (iw * ih) / (w * h);
+}
+
+/**
+ * Creates a tracker.
+ *
+ * ```ts
+ * const tracker = faceTracker({ model, assets, detector }, { maxFaces: 2 });
+ * for await (const { image, time } of frames) {
+ *   const { faces } = await tracker.track(image, time);
+ *   for (const face of faces) console.log(face.id, face.landmarks.subarray(0, 3), face.pose?.yaw);
+ * }
+ * console.log(tracker.stats()); // { frames, detections, started, lost }
+ * ```
+ */
+export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions = {}): FaceTracker {
+  const o = withDefaults(FACE_TRACKER_DEFAULTS, options);
+  if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new Error(`faceTracker: maxFaces must be a positive integer, got ${o.maxFaces}`);
+  if (!(Number.isInteger(o.detectEvery) && o.detectEvery >= 0)) throw new Error(`faceTracker: detectEvery must be an integer ≥ 0, got ${o.detectEvery}`);
+  const { model, assets, detector } = parts;
+  const stats: FaceTrackerStats = { frames: 0, detections: 0, started: 0, lost: 0 };
+  let tracks: Track[] = [];
+  let nextId = 0;
+  let needDetect = true;
+  const newTrack = (crop: FaceCrop, score: number): Track => {
+    stats.started++;
+    return { id: nextId++, crop, landmarks: undefined, filter: o.smooth ? oneEuroFilter(o.filter) : undefined, misses: 0, detected: true, score };
+  };
+
+  async function detect(image: RgbImage): Promise<void> {
+    stats.detections++;
+    const found = (await detector.detect(image)).slice(0, o.maxFaces).map((d) => ({ crop: cropFromDetection(d.box), score: d.score }));
+    // Greedy matching, best overlap first.
+    const pairs: { t: number; d: number; overlap: number }[] = [];
+    tracks.forEach((track, t) => found.forEach((det, d) => {
+      const overlap = boxOverlap(cropBox(track.crop), cropBox(det.crop));
+      if (overlap >= o.minOverlap) pairs.push({ t, d, overlap });
+    }));
+    pairs.sort((a, b) => b.overlap - a.overlap);
+    const trackMatched = new Set<number>(), detMatched = new Set<number>();
+    for (const { t, d } of pairs) {
+      if (trackMatched.has(t) || detMatched.has(d)) continue;
+      trackMatched.add(t);
+      detMatched.add(d);
+    }
+    const kept: Track[] = [];
+    tracks.forEach((track, t) => {
+      if (trackMatched.has(t)) {
+        track.misses = 0;
+        kept.push(track);
+      } else if (track.landmarks && ++track.misses < o.maxMisses) {
+        kept.push(track);
+      } else {
+        stats.lost++;
+      }
+    });
+    tracks = kept;
+    for (let d = 0; d < found.length && tracks.length < o.maxFaces; d++) {
+      if (!detMatched.has(d)) tracks.push(newTrack(found[d].crop, found[d].score));
+    }
+  }
+
+  return {
+    stats: () => ({ ...stats }),
+    async track(image, time) {
+      const frame = stats.frames++;
+      const runDetect = needDetect || tracks.length === 0 || (o.detectEvery > 0 && frame % o.detectEvery === 0);
+      needDetect = false;
+      for (const track of tracks) {
+        track.detected = false;
+        if (track.landmarks) track.crop = cropFromLandmarks(landmarksXy(track.landmarks));
+      }
+      if (runDetect) await detect(image);
+      if (tracks.length === 0) return { time, faces: [], detected: runDetect };
+      const located: LocatedFace[] = tracks.map((t) => ({ box: cropBox(t.crop), score: t.score, crop: t.crop }));
+      const { input, count, transforms } = cropFaces(image, located, model.inputSize);
+      const maps = await predictBatched(model, input, count);
+      const per = assets.uvSize * assets.uvSize * 3;
+      const faces: TrackedFace[] = [];
+      const kept: Track[] = [];
+      tracks.forEach((track, i) => {
+        const raw = restorePositionMap(maps.subarray(i * per, (i + 1) * per), transforms[i]);
+        const landmarks = positionMapLandmarks(raw, assets);
+        const box = landmarksBox(landmarks);
+        let lost = !landmarks.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0) || insideFraction(box, image) < MIN_BOX_INSIDE_FRACTION;
+        if (!lost) {
+          const next = cropFromLandmarks(landmarksXy(landmarks));
+          const change = next.size / track.crop.size;
+          const jump = Math.hypot(next.center[0] - track.crop.center[0], next.center[1] - track.crop.center[1]) / track.crop.size;
+          lost = change > o.maxSizeChange || change < 1 / o.maxSizeChange || jump > o.maxJump;
+        }
+        if (lost) {
+          stats.lost++;
+          needDetect = true;
+          return;
+        }
+        track.landmarks = landmarks;
+        const positionMap = track.filter ? track.filter.filter(raw, time, track.crop.size) : raw;
+        const result = faceResult(image, assets, { positionMap, box, score: track.score, crop: track.crop, cropTransform: transforms[i] }, { pose: o.pose, colors: false });
+        if (track.filter) result.box = landmarksBox(result.landmarks);
+        faces.push({ ...result, id: track.id, detected: track.detected });
+        kept.push(track);
+      });
+      // Two tracks that converged on one face: keep the older.
+      tracks = kept.filter((track, i) => !kept.some((other, j) => j !== i && other.id < track.id && boxOverlap(cropBox(other.crop), cropBox(track.crop)) > 0.5));
+      const ids = new Set(tracks.map((t) => t.id));
+      return { time, faces: faces.filter((f) => ids.has(f.id)), detected: runDetect };
+    },
+  };
+}

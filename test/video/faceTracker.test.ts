@@ -1,0 +1,106 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { loadOnnxModel } from '../../src/node/onnxModel.js';
+import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadDetector } from '../../src/node/detector.js';
+import { decodeImage } from '../../src/node/decodeImage.js';
+import type { RgbImage } from '../../src/io/rgbImage.js';
+import type { FaceDetector } from '../../src/face/faceDetector.js';
+import { faceTracker } from '../../src/video/faceTracker.js';
+
+const photos = fileURLToPath(new URL('../../../shared/fixtures/photos/', import.meta.url));
+const shippedModel = fileURLToPath(new URL('../../models/default.onnx', import.meta.url));
+const model = await loadOnnxModel(shippedModel, { threads: 1 });
+const assets = await loadUvAssets({ download: false });
+const blazeFace = await loadDetector();
+// photo4 and photo3: faces the shipped model holds still when cropped from its own landmarks.
+const photo1 = await decodeImage(`${photos}photo4.jpg`); // 450 × 450
+const photo2 = await decodeImage(`${photos}photo3.jpg`); // 384 × 384
+test.after(async () => {
+  blazeFace.dispose();
+  await model.dispose();
+});
+
+/** The detector, counting its calls. */
+function counting(inner: FaceDetector): FaceDetector & { calls: number } {
+  const d = { calls: 0, detect: (image: RgbImage) => (d.calls++, inner.detect(image)), dispose() {} };
+  return d;
+}
+
+/** A grey canvas with photos pasted at integer offsets. */
+function canvas(width: number, height: number, pasted: [RgbImage, number, number][]): RgbImage {
+  const out: RgbImage = { width, height, data: new Uint8Array(width * height * 3).fill(96) };
+  for (const [src, dx, dy] of pasted) {
+    for (let y = 0; y < src.height; y++) {
+      out.data.set(src.data.subarray(y * src.width * 3, (y + 1) * src.width * 3), ((y + dy) * width + dx) * 3);
+    }
+  }
+  return out;
+}
+
+function centroid(landmarks: Float32Array): [number, number] {
+  let x = 0, y = 0;
+  for (let i = 0; i < 68; i++) { x += landmarks[3 * i] / 68; y += landmarks[3 * i + 1] / 68; }
+  return [x, y];
+}
+
+test('one face: detected once, then followed from its landmarks with one id through a pan', async () => {
+  const detector = counting(blazeFace);
+  const tracker = faceTracker({ model, assets, detector }, { detectEvery: 0, smooth: false });
+  const centres: [number, number][] = [];
+  for (let k = 0; k < 8; k++) {
+    const frame = await tracker.track(canvas(560, 520, [[photo1, 40 + 4 * k, 40 + 2 * k]]), k / 30);
+    assert.equal(frame.faces.length, 1, `frame ${k}`);
+    assert.equal(frame.faces[0].id, 0);
+    assert.equal(frame.faces[0].detected, k === 0);
+    assert.equal(frame.detected, k === 0);
+    assert.equal(frame.faces[0].landmarks.length, 68 * 3);
+    assert.ok(frame.faces[0].pose && Number.isFinite(frame.faces[0].pose.yaw));
+    centres.push(centroid(frame.faces[0].landmarks));
+  }
+  assert.equal(detector.calls, 1, 'the detector ran on the first frame only');
+  // The face moved 28 px right and 14 px down; the tracked landmarks follow within 2 px.
+  const [dx, dy] = [centres[7][0] - centres[0][0], centres[7][1] - centres[0][1]];
+  assert.ok(Math.abs(dx - 28) < 2 && Math.abs(dy - 14) < 2, `moved (${dx.toFixed(1)}, ${dy.toFixed(1)})`);
+  assert.deepEqual(tracker.stats(), { frames: 8, detections: 1, started: 1, lost: 0 });
+});
+
+test('two faces keep their ids; a face the detector no longer sees is lost, and comes back under a new id', async () => {
+  const tracker = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 1, maxMisses: 1, maxFaces: 2 });
+  const idAt = new Map<number, number>(); // x of the face centre (left / right half) → id
+  for (let k = 0; k < 4; k++) {
+    const { faces } = await tracker.track(canvas(900, 500, [[photo1, 20 + 2 * k, 30], [photo2, 500 - 2 * k, 40]]), k / 30);
+    assert.equal(faces.length, 2, `frame ${k}`);
+    for (const f of faces) {
+      const side = centroid(f.landmarks)[0] < 470 ? 0 : 1;
+      if (k === 0) idAt.set(side, f.id);
+      else assert.equal(f.id, idAt.get(side), `frame ${k}: the ${side ? 'right' : 'left'} face changed id`);
+    }
+  }
+  assert.deepEqual([...idAt.values()].sort(), [0, 1]);
+  // The right face leaves the picture: the detector misses it once and it is dropped.
+  const gone = await tracker.track(canvas(900, 500, [[photo1, 28, 30]]), 4 / 30);
+  assert.deepEqual(gone.faces.map((f) => f.id), [idAt.get(0)]);
+  const back = await tracker.track(canvas(900, 500, [[photo1, 28, 30], [photo2, 490, 40]]), 5 / 30);
+  assert.deepEqual(back.faces.map((f) => f.id).sort(), [idAt.get(0), 2].sort());
+  assert.deepEqual(tracker.stats(), { frames: 6, detections: 6, started: 3, lost: 1 });
+});
+
+test('smoothing: a still face moves less from frame to frame than without it, and the first frame is the raw one', async () => {
+  const frames = Array.from({ length: 6 }, (_, k) => canvas(560, 520, [[photo1, 60 + (k % 2), 40]])); // 1 px shake
+  const run = async (smooth: boolean) => {
+    const tracker = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 0, smooth });
+    const out: Float32Array[] = [];
+    for (const [k, f] of frames.entries()) out.push((await tracker.track(f, k / 30)).faces[0].landmarks);
+    return out;
+  };
+  const raw = await run(false), smooth = await run(true);
+  assert.deepEqual(smooth[0], raw[0]);
+  const motion = (series: Float32Array[]) => {
+    let s = 0;
+    for (let k = 2; k < series.length; k++) s += Math.hypot(...centroid(series[k]).map((v, i) => v - centroid(series[k - 1])[i]));
+    return s;
+  };
+  assert.ok(motion(smooth) < motion(raw) / 2, `smoothed motion ${motion(smooth).toFixed(2)} px, raw ${motion(raw).toFixed(2)} px`);
+});
