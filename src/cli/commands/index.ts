@@ -13,6 +13,7 @@ import { register as serve } from './serve.js';
 import { register as enqueue } from './enqueue.js';
 import { register as worker } from './worker.js';
 import { register as jobs } from './jobs.js';
+import { register as video } from './video.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -29,5 +30,6 @@ export const COMMANDS: RegisterCommand[] = [
   jobs,
   swap,
   train,
+  video,
   weights,
 ];

@@ -1,0 +1,127 @@
+/**
+ * `prnet video <input> -o <dir>`: track the faces of a video (landmarks, pose, stable ids,
+ * smoothed over time) into `faces.ndjson` and an overlay video.
+ * Exit status: 0 written, 1 the input failed (not a video, undecodable), 2 usage or setup
+ * error (ffmpeg or the model missing), 130 interrupted (the files hold the frames done).
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { int, positive } from '../optionParsers.js';
+import { resolveModelSource } from '../../node/prnet.js';
+import { loadOnnxModel } from '../../node/onnxModel.js';
+import { loadUvAssets } from '../../node/uvAssets.js';
+import { loadDetector } from '../../node/detector.js';
+import { probeVideo } from '../../node/probeVideo.js';
+import { trackVideo } from '../../node/trackVideo.js';
+import { assertPrnetModel } from '../../model/assertPrnetModel.js';
+import { FACE_TRACKER_DEFAULTS } from '../../video/faceTracker.js';
+import { ONE_EURO_FILTER_DEFAULTS } from '../../video/oneEuroFilter.js';
+import { createVideoProgress } from '../videoProgress.js';
+
+const EXIT_INPUT = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+
+interface VideoOptions {
+  output: string; smooth: boolean; overlay: boolean; maxFaces: number; detectEvery: number; minCutoff: number; beta: number;
+  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('video')
+    .description('track the faces of a video: faces.ndjson (per frame: face id, box, 68 landmarks, pose) and overlay.mp4, smoothed over time')
+    .argument('<input>', 'video file (anything ffmpeg reads)')
+    .requiredOption('-o, --output <dir>', 'output folder (created)')
+    .option('--no-smooth', 'raw per-frame results: no temporal smoothing')
+    .option('--no-overlay', 'write faces.ndjson only (faster)')
+    .option('--max-faces <n>', 'most faces tracked at once', int('--max-faces', 1), FACE_TRACKER_DEFAULTS.maxFaces)
+    .option('--detect-every <n>', 'run the face detector every n frames to find new faces (0: only at the start and after a loss)', int('--detect-every', 0), FACE_TRACKER_DEFAULTS.detectEvery)
+    .option('--min-cutoff <hz>', 'smoothing: One Euro cut-off at rest, Hz (lower: steadier, more lag)', positive('--min-cutoff'), ONE_EURO_FILTER_DEFAULTS.minCutoff)
+    .option('--beta <b>', 'smoothing: how fast the cut-off rises with speed (higher: less lag in motion)', (v) => {
+      const n = Number(v);
+      if (!(n >= 0 && Number.isFinite(n))) throw new InvalidArgumentError(`--beta must be a number ≥ 0, got "${v}"`);
+      return n;
+    }, ONE_EURO_FILTER_DEFAULTS.beta)
+    .option('--model <onnx>', 'position-map model (default: the configured model)')
+    .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
+    .option('--threads <n>', 'ONNX Runtime threads (0: one per core)', int('--threads', 0))
+    .option('--force', 'run a model that has no prnet metadata (refused otherwise)')
+    .option('-q, --quiet', 'no progress display')
+    .addHelpText('after', `
+Needs ffmpeg (Debian/Ubuntu: apt-get install ffmpeg). Frames go through pipes; no image files are written.
+Ctrl-C stops after the current frame and finishes both files (exit 130).
+Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage or setup error (ffmpeg, model), 130 interrupted.`)
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
+    .action(async (input: string, opts: VideoOptions) => {
+      const fail = (message: string, code: number): never => {
+        process.stderr.write(`prnet: ${message}\n`);
+        process.exit(code);
+      };
+      const outInfo = await stat(opts.output).catch(() => undefined);
+      if (outInfo && !outInfo.isDirectory()) fail(`${opts.output}: exists and is not a folder (-o names the output folder)`, EXIT_USAGE);
+      // The input first (cheap, and the commonest mistake), then the model.
+      let info;
+      try {
+        info = await probeVideo(input);
+      } catch (err) {
+        const message = (err as Error).message;
+        fail(message, /not found: prnet video needs ffmpeg/.test(message) ? EXIT_USAGE : EXIT_INPUT);
+      }
+      let parts;
+      try {
+        const source = await resolveModelSource(opts.model);
+        const model = await loadOnnxModel(source, { threads: opts.threads ?? 0 });
+        if (!opts.force) assertPrnetModel(model.metadata, typeof source === 'string' ? source : 'the model');
+        const assets = await loadUvAssets({ dataDir: opts.dataDir });
+        const detector = await loadDetector({ maxFaces: opts.maxFaces });
+        parts = { model, assets, detector };
+      } catch (err) {
+        fail((err as Error).message, EXIT_USAGE);
+      }
+      const controller = new AbortController();
+      const onSignal = (sig: NodeJS.Signals): void => {
+        if (controller.signal.aborted) {
+          process.stderr.write(`\nprnet: ${sig} again: stopped without finishing the files\n`);
+          process.exit(EXIT_INTERRUPTED);
+        }
+        process.stderr.write(`\nprnet: ${sig}: finishing the files…\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const progress = opts.quiet ? undefined : createVideoProgress({ total: info!.frames, stream: process.stderr });
+      const ids = new Set<number>();
+      let summary;
+      try {
+        summary = await trackVideo(input, path.resolve(opts.output), parts!, {
+          overlay: opts.overlay,
+          signal: controller.signal,
+          tracker: {
+            maxFaces: opts.maxFaces,
+            detectEvery: opts.detectEvery,
+            smooth: opts.smooth,
+            filter: { minCutoff: opts.minCutoff, beta: opts.beta },
+          },
+          onFrame: (_, frame) => {
+            for (const f of frame.faces) ids.add(f.id);
+            progress?.tick(frame.faces.length);
+          },
+        });
+      } catch (err) {
+        progress?.stop();
+        fail((err as Error).message, EXIT_INPUT);
+      } finally {
+        await parts!.model.dispose();
+        parts!.detector.dispose();
+      }
+      progress?.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const s = summary!;
+      const fps = s.frames / Math.max(1e-3, s.seconds);
+      process.stderr.write(`prnet: ${s.interrupted ? 'interrupted: ' : ''}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost → ${s.files.join(', ')}\n`);
+      process.exitCode = s.interrupted ? EXIT_INTERRUPTED : 0;
+    });
+}

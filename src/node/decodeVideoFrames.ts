@@ -1,0 +1,58 @@
+/**
+ * Video decoding through an `ffmpeg` child process: raw RGB frames on its stdout, read one
+ * frame at a time (no image files).
+ */
+import { spawn } from 'node:child_process';
+import type { RgbImage } from '../io/rgbImage.js';
+import { ffmpegCommand, ffmpegMissing } from './ffmpegCommand.js';
+import type { VideoInfo } from './probeVideo.js';
+
+/**
+ * Decodes the first video stream of `file` into {@link RgbImage}s of `info.width` ×
+ * `info.height` (from {@link probeVideo}), in order. Leaving the loop early stops ffmpeg.
+ * ffmpeg runs in its own process group, so a Ctrl-C in the terminal reaches prnet only,
+ * which then finishes its files.
+ *
+ * ```ts
+ * const info = await probeVideo('clip.mp4');
+ * for await (const frame of decodeVideoFrames('clip.mp4', info)) console.log(frame.width);
+ * ```
+ */
+export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'width' | 'height'>, env: NodeJS.ProcessEnv = process.env): AsyncGenerator<RgbImage> {
+  const args = ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-vsync', 'passthrough', 'pipe:1'];
+  const child = spawn(ffmpegCommand('ffmpeg', env), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => { stderr = (stderr + s).slice(-4000); });
+  const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.on('error', (error) => resolve({ code: null, error }));
+    child.on('close', (code) => resolve({ code }));
+  });
+  const size = info.width * info.height * 3;
+  let frame = new Uint8Array(size);
+  let filled = 0;
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const n = Math.min(size - filled, chunk.length - offset);
+        frame.set(chunk.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        if (filled === size) {
+          const image: RgbImage = { width: info.width, height: info.height, data: frame };
+          frame = new Uint8Array(size);
+          filled = 0;
+          yield image;
+        }
+      }
+    }
+    finished = true;
+  } finally {
+    if (!finished && child.exitCode === null) child.kill('SIGKILL');
+  }
+  const { code, error } = await exited;
+  if (error) throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? ffmpegMissing('ffmpeg') : error;
+  if (code !== 0) throw new Error(`${file}: ffmpeg could not decode the video (${stderr.trim().split('\n').pop() || `exit ${code}`})`);
+}

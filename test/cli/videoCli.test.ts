@@ -1,0 +1,114 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { prnetProcess } from '../support/prnetProcess.js';
+import type { FrameRecord } from '../../src/video/frameRecord.js';
+
+const photo = fileURLToPath(new URL('../../../shared/fixtures/photos/photo4.jpg', import.meta.url));
+const hasFfmpeg = !spawnSync('ffmpeg', ['-version']).error && !spawnSync('ffprobe', ['-version']).error;
+const skip = hasFfmpeg ? false : 'ffmpeg/ffprobe not installed (apt-get install ffmpeg; .ci/run installs it)';
+
+let dir = '';
+test.before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'prnet-video-'));
+});
+test.after(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** A clip of `frames` frames at 30 fps: the fixture photo panned 4 px per frame. */
+function makeClip(file: string, frames: number): void {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "scale=360:360,crop=320:240:x='n*4/(1+n/200)':y=60", '-frames:v', String(frames), '-r', '30', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file]);
+  assert.equal(r.status, 0, String(r.stderr));
+}
+
+function frameCount(file: string): number {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,r_frame_rate', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const [rate, n] = r.stdout.trim().split(',');
+  assert.equal(rate, '30/1');
+  return Number(n);
+}
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const p = prnetProcess(args, env);
+  const { code } = await p.exited;
+  return { code, stderr: p.stderr() };
+}
+
+const readRecords = async (file: string): Promise<FrameRecord[]> => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as FrameRecord);
+
+test('prnet video: one ndjson line per frame with the face, its id, 68 landmarks and pose; an overlay of as many frames', { skip }, async () => {
+  const clip = path.join(dir, 'clip.mp4');
+  makeClip(clip, 6);
+  const out = path.join(dir, 'out');
+  const { code, stderr } = await run(['video', clip, '-o', out, '-q']);
+  assert.equal(code, 0, stderr);
+  const records = await readRecords(path.join(out, 'faces.ndjson'));
+  assert.equal(records.length, 6);
+  records.forEach((r, k) => {
+    assert.equal(r.frame, k);
+    assert.ok(Math.abs(r.time - k / 30) < 1e-6);
+    assert.equal(r.faces.length, 1, `frame ${k}`);
+    const [face] = r.faces;
+    assert.equal(face.id, 0);
+    assert.equal(face.detected, k === 0);
+    assert.equal(face.landmarks.length, 68);
+    assert.ok(face.landmarks.every((p) => p.length === 3 && p.every(Number.isFinite)));
+    // The face is in the picture.
+    const [x, y, w, h] = face.box;
+    assert.ok(x > -20 && y > -20 && x + w < 340 && y + h < 260 && w > 60 && h > 60, `box ${face.box.join(', ')}`);
+    assert.ok(face.pose && Math.abs(face.pose.yaw) < 45 && face.pose.cameraMatrix.length === 12);
+  });
+  assert.equal(frameCount(path.join(out, 'overlay.mp4')), 6);
+  assert.match(stderr, /6 frames at [\d.]+ fps, 1 face \(ids 0\)/);
+
+  // --no-smooth: the same first frame (the filter passes it through), other frames differ.
+  const raw = path.join(dir, 'raw');
+  assert.equal((await run(['video', clip, '-o', raw, '-q', '--no-smooth', '--no-overlay'])).code, 0);
+  const rawRecords = await readRecords(path.join(raw, 'faces.ndjson'));
+  assert.equal(rawRecords.length, 6);
+  assert.deepEqual(rawRecords[0].faces[0].landmarks, records[0].faces[0].landmarks);
+  assert.notDeepEqual(rawRecords[5].faces[0].landmarks, records[5].faces[0].landmarks);
+  await assert.rejects(stat(path.join(raw, 'overlay.mp4')), 'no overlay with --no-overlay');
+});
+
+test('prnet video: a photo, a text file and a missing file are not videos (exit 1); no ffmpeg is exit 2; one line each', { skip }, async () => {
+  const text = path.join(dir, 'notes.mp4');
+  await writeFile(text, 'hello\n');
+  for (const [input, re] of [[photo, /not a video \(a still image; use prnet reconstruct/], [text, /notes\.mp4: not a video/], [path.join(dir, 'none.mp4'), /none\.mp4: not a video \(No such file/]] as const) {
+    const { code, stderr } = await run(['video', input, '-o', path.join(dir, 'bad')]);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, re);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  }
+  const { code, stderr } = await run(['video', text, '-o', path.join(dir, 'bad')], { PRNET_FFPROBE: path.join(dir, 'no-ffprobe') });
+  assert.equal(code, 2);
+  assert.match(stderr, /^prnet: ffprobe not found: prnet video needs ffmpeg \(Debian\/Ubuntu: apt-get install ffmpeg/);
+});
+
+test('prnet video: Ctrl-C finishes both files with the frames done (exit 130)', { skip }, async () => {
+  const clip = path.join(dir, 'long.mp4');
+  makeClip(clip, 240);
+  const out = path.join(dir, 'interrupted');
+  const p = prnetProcess(['video', clip, '-o', out, '-q']);
+  const json = path.join(out, 'faces.ndjson');
+  // Wait for the first frames, then interrupt.
+  for (let i = 0; i < 600; i++) {
+    const text = await readFile(json, 'utf8').catch(() => '');
+    if (text.split('\n').length > 4) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  p.child.kill('SIGINT');
+  const { code } = await p.exited;
+  assert.equal(code, 130, p.stderr());
+  assert.match(p.stderr(), /SIGINT: finishing the files/);
+  const records = await readRecords(json);
+  assert.ok(records.length >= 4 && records.length < 240, `${records.length} frames`);
+  records.forEach((r, k) => assert.equal(r.frame, k));
+  assert.equal(frameCount(path.join(out, 'overlay.mp4')), records.length);
+});
