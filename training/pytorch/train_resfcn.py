@@ -564,7 +564,8 @@ def main():
                    "trainLoss": m["loss"] / max(m["n"], 1), "lr": m["opt"].param_groups[0]["lr"], "averaged": validate(ev, pack)}
             if final:
                 row["latest"] = validate(m["net"], pack)
-            m["loss"], m["n"] = 0.0, 0
+            if not final:
+                m["loss"], m["n"] = 0.0, 0
             metrics.write(json.dumps(row) + "\n"); metrics.flush()
             log(a.out, f"{v} step {step}: " + ", ".join(f"{k} {100 * x:.2f}%" for k, x in row["averaged"].items()) + f"; train loss {row['trainLoss']:.5f}")
             nbytes = write_weights(ev, v, m["spec"], os.path.join(a.out, v), step=step,
@@ -608,13 +609,15 @@ def main():
             with torch.no_grad():
                 torch._foreach_mul_(m["ema_params"], decay)
                 torch._foreach_add_(m["ema_params"], m["net_params"], alpha=1 - decay)
-            m["loss"] += loss.item() if step % 50 == 0 else 0.0
-            m["n"] += 1 if step % 50 == 0 else 0
-            if step % 50 == 0 and not math.isfinite(loss.item()):
-                raise SystemExit(f"{v}: the loss is {loss.item()} at step {step}; lower --lr")
+            if step % 50 == 0:  # reading the loss waits for the GPU: sample it
+                value = loss.item()
+                if not math.isfinite(value):
+                    raise SystemExit(f"{v}: the loss is {value} at step {step}; lower --lr")
+                m["loss"] += value; m["n"] += 1
+                m["last_loss"] = value
         step += 1
         if step % 500 == 0:
-            log(a.out, f"step {step}, epoch {epoch}, {step * a.batch_size / (time.time() - t_train):.0f} samples/s, lr {lr:.2e}, " + ", ".join(f"{v} loss {m['loss'] / max(m['n'], 1):.5f}" for v, m in nets.items()))
+            log(a.out, f"step {step}, epoch {epoch}, {step * a.batch_size / (time.time() - t_train):.0f} samples/s, lr {lr:.2e}, " + ", ".join(f"{v} loss {m.get('last_loss', float('nan')):.5f}" for v, m in nets.items()))
         if time.time() >= next_eval:
             evaluate_and_save(step)
             next_eval = time.time() + a.eval_seconds
