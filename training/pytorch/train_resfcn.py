@@ -496,6 +496,58 @@ def recalibrate_bn(net, pack, gen, batches, batch_size):
         m.momentum = s
 
 
+def train_step(m, x, t, wmask, lr, decay, dev):
+    """One Adam step of one network on a batch, then the weight average; returns the loss tensor."""
+    for g in m["opt"].param_groups:
+        g["lr"] = lr
+    with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
+        p = m["net"](x)
+    p = p.float().permute(0, 2, 3, 1)
+    loss = (((p - t) ** 2) * wmask).sum() / (p.shape[0] * p.shape[1] * p.shape[2])
+    m["opt"].zero_grad(set_to_none=True)
+    loss.backward()
+    m["opt"].step()
+    with torch.no_grad():
+        torch._foreach_mul_(m["ema_params"], decay)
+        torch._foreach_add_(m["ema_params"], m["net_params"], alpha=1 - decay)
+    return loss
+
+
+def profile(nets, pack, a, gen, wmask, dev, out):
+    """Where a step's time goes: batch making and each network's step, timed with the device
+    synchronised (medians over --profile-steps), then the profiler's top operations."""
+    sync = (lambda: torch.cuda.synchronize()) if dev.type == "cuda" else (lambda: None)
+    def batch():
+        idx = pack.train_idx[torch.randint(pack.train_idx.numel(), (a.batch_size,), generator=gen, device=dev)]
+        x, t = pack.batch(idx, pack.sample_augmentation(a.batch_size, gen), gen)
+        return x.contiguous(memory_format=MEMORY_FORMAT[0]), t
+    for _ in range(5):  # warm-up: cuDNN's algorithm search, allocator
+        x, t = batch()
+        for m in nets.values():
+            train_step(m, x, t, wmask, 1e-6, 0.999, dev)
+    times = {"batch": []} | {v: [] for v in nets}
+    for _ in range(a.profile_steps):
+        sync(); t0 = time.time()
+        x, t = batch()
+        sync(); times["batch"].append(time.time() - t0)
+        for v, m in nets.items():
+            t0 = time.time()
+            train_step(m, x, t, wmask, 1e-6, 0.999, dev)
+            sync(); times[v].append(time.time() - t0)
+    med = {k: 1000 * float(np.median(v)) for k, v in times.items()}
+    total = sum(med.values())
+    log(out, f"profile, batch {a.batch_size}: " + ", ".join(f"{k} {ms:.1f} ms" for k, ms in med.items()) + f"; {1000 * a.batch_size / total:.0f} samples/s synchronised")
+    acts = [torch.profiler.ProfilerActivity.CPU] + ([torch.profiler.ProfilerActivity.CUDA] if dev.type == "cuda" else [])
+    with torch.profiler.profile(activities=acts) as prof:
+        for _ in range(min(a.profile_steps, 10)):
+            x, t = batch()
+            for m in nets.values():
+                train_step(m, x, t, wmask, 1e-6, 0.999, dev)
+        sync()
+    key = "self_cuda_time_total" if dev.type == "cuda" else "self_cpu_time_total"
+    log(out, "top operations:\n" + prof.key_averages().table(sort_by=key, row_limit=25))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pack", required=True, help="folder written by scripts/packGpuTraining.ts")
@@ -515,6 +567,7 @@ def main():
     ap.add_argument("--check-batches", type=int, default=8, help="also write inputs and outputs of this many validation crops")
     ap.add_argument("--validate-only", action="store_true", help="validate the --init weights and stop")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile-steps", type=int, default=0, help="time this many steps stage by stage, print the profiler's top operations, and stop")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -580,6 +633,9 @@ def main():
         return
 
     wmask = pack.weight_mask[None, :, :, None]
+    if a.profile_steps:
+        profile(nets, pack, a, gen, wmask, dev, a.out)
+        return
     step, epoch = 0, 0
     order = torch.empty(0, dtype=torch.long, device=dev)
     t_train = time.time()
@@ -597,18 +653,7 @@ def main():
         lr = a.lr * min(1.0, (step + 1) / a.warmup_steps) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, elapsed / a.seconds))))
         decay = min(a.ema, (1 + step) / (10 + step))
         for v, m in nets.items():
-            for g in m["opt"].param_groups:
-                g["lr"] = lr
-            with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
-                p = m["net"](x)
-            p = p.float().permute(0, 2, 3, 1)
-            loss = (((p - t) ** 2) * wmask).sum() / (p.shape[0] * p.shape[1] * p.shape[2])
-            m["opt"].zero_grad(set_to_none=True)
-            loss.backward()
-            m["opt"].step()
-            with torch.no_grad():
-                torch._foreach_mul_(m["ema_params"], decay)
-                torch._foreach_add_(m["ema_params"], m["net_params"], alpha=1 - decay)
+            loss = train_step(m, x, t, wmask, lr, decay, dev)
             if step % 50 == 0:  # reading the loss waits for the GPU: sample it
                 value = loss.item()
                 if not math.isfinite(value):
