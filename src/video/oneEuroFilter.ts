@@ -32,10 +32,10 @@ export interface OneEuroFilterOptions {
 
 /** Defaults of {@link OneEuroFilterOptions}, chosen by `npm run bench -- video` (README "Video"). */
 export const ONE_EURO_FILTER_DEFAULTS: Required<OneEuroFilterOptions> = {
-  minCutoff: 1,
-  beta: 20,
+  minCutoff: 0.5,
+  beta: 40,
   derivativeCutoff: 1,
-  speed: 'mean',
+  speed: 'each',
   fallbackInterval: 1 / 30,
 };
 
@@ -101,11 +101,14 @@ export function oneEuroFilter(options: OneEuroFilterOptions = {}): OneEuroFilter
         const a = alpha(o.minCutoff + o.beta * (n ? sum / n : 0) * invScale, dt);
         for (let i = 0; i < n; i++) out[i] = prev[i] + a * (values[i] - prev[i]);
       } else {
+        // alpha(fc, dt) = k·fc / (k·fc + 1) with k = 2π·dt: one division per value.
+        const k = 2 * Math.PI * dt, kMin = k * o.minCutoff, kBeta = k * o.beta * invScale, invDt = 1 / dt;
         for (let i = 0; i < n; i++) {
-          const v = d[i] + aD * ((values[i] - prev[i]) / dt - d[i]);
+          const x = values[i], p = prev[i];
+          const v = d[i] + aD * ((x - p) * invDt - d[i]);
           d[i] = v;
-          const a = alpha(o.minCutoff + o.beta * Math.abs(v) * invScale, dt);
-          out[i] = prev[i] + a * (values[i] - prev[i]);
+          const kf = kMin + kBeta * Math.abs(v);
+          out[i] = p + (kf / (kf + 1)) * (x - p);
         }
       }
       previous = out;
