@@ -172,7 +172,7 @@ async function runPrnet(): Promise<MethodResult> {
   await prnet.detector();
   const loadMs = performance.now() - t0;
   const images = await runAll(async (image) => {
-    const faces = await prnet.reconstruct(image, { outputs: { pose: false, colors: false } });
+    const { faces } = await prnet.reconstruct(image, { outputs: { pose: false, colors: false } });
     return faces.map((f) => Array.from(f.landmarks));
   });
   await prnet.dispose();

@@ -65,7 +65,7 @@ export * from './reconstruct/faceResult.js';
 export * from './reconstruct/locateFaces.js';
 export * from './reconstruct/cropFaces.js';
 export * from './reconstruct/restoreFaces.js';
-export * from './reconstruct/reconstruct.js';
+export * from './reconstruct/facePipeline.js';
 export * from './io/mat.js';
 export * from './io/matAsync.js';
 export * from './io/matValues.js';

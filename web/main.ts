@@ -9,7 +9,8 @@
  * `?threads=` WebAssembly threads.
  * Tests read `window.__prnetLastResult` and call `window.__prnetBench`.
  */
-import { WebPRNet, type StageTimings, type WebLoadStage } from '../src/web/webPrnet.js';
+import { WebPRNet, type WebLoadStage } from '../src/web/webPrnet.js';
+import type { StageTimings } from '../src/reconstruct/facePipeline.js';
 import { decodeImage } from '../src/web/decodeImage.js';
 import type { FaceResult } from '../src/reconstruct/faceResult.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
@@ -23,7 +24,6 @@ import { drawOverlays } from './overlay.js';
 
 /** Everything measured for one frame, in milliseconds. */
 interface FrameTimings extends StageTimings {
-  decode: number;
   render: number;
   total: number;
 }
@@ -139,7 +139,7 @@ async function runFrame(image: RgbImage, source: CanvasImageSource, name: string
   else viewer.clear();
   if (!webcamStream) updateFacePicker(faces);
   const render = performance.now() - t0;
-  const frame: FrameTimings = { decode: decodeMs, ...timings, render, total: performance.now() - start };
+  const frame: FrameTimings = { ...timings, decode: decodeMs, render, total: performance.now() - start };
   current = { image, source, name, faces };
   window.__prnetFrames = (window.__prnetFrames ?? 0) + 1;
   for (const b of Object.values(downloads)) b.disabled = faces.length === 0;

@@ -56,7 +56,7 @@ function visibleTexels(face: SwapFace, assets: UvAssets, width: number, height: 
  * Puts the source face's texture (or a UV region of it) onto the target face.
  *
  * ```ts
- * const [src] = await prn.reconstruct('a.jpg'); const [dst] = await prn.reconstruct('b.jpg');
+ * const { faces: [src] } = await prn.reconstruct('a.jpg'); const { faces: [dst] } = await prn.reconstruct('b.jpg');
  * const { image } = faceSwap(targetImage, dst, sourceImage, src, prn.assets, { region: 'eyes' });
  * ```
  */

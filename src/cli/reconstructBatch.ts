@@ -16,11 +16,8 @@ import { MODEL_METADATA } from '../model/convertCheckpoint.js';
 import { assertPrnetModel } from '../model/assertPrnetModel.js';
 import { loadWorkerModel } from '../node/networkWorker.js';
 import { decodeImage } from '../node/decodeImage.js';
-import { locateFaces, type LocatedFace } from '../reconstruct/locateFaces.js';
-import { cropFaces } from '../reconstruct/cropFaces.js';
-import { restoreFaces } from '../reconstruct/restoreFaces.js';
-import { predictBatched } from '../reconstruct/predictBatched.js';
-import type { FaceOutputs, FaceResult, TextureMode } from '../reconstruct/faceResult.js';
+import type { PreparedFaces, PredictedFaces } from '../reconstruct/facePipeline.js';
+import type { FaceResult, TextureMode } from '../reconstruct/faceResult.js';
 import { expandInputs, type InputEntry } from './expandInputs.js';
 import { outputBases } from './outputBases.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
@@ -101,14 +98,11 @@ export interface BatchSummary {
   done: number;
 }
 
-/** One decoded image with its located and cropped faces, waiting for the network. */
+/** One input file with its located and cropped faces (the pipeline's first half), waiting for the network. */
 interface Prepared {
   file: string;
   base: string;
-  image: RgbImage;
-  faces: LocatedFace[];
-  input: Float32Array;
-  transforms: Float64Array[];
+  prepared: PreparedFaces;
 }
 
 /** Drops inputs that are the same file as an earlier one (same real path); returns the rest and the count dropped. */
@@ -221,8 +215,10 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
     progress.log(`prnet: ${file}: ${why}`);
     progress.tick(file, 'failed', false);
   };
-  const needDetector = !options.box && !options.landmarks;
-  const detector = needDetector ? await prn.detector() : undefined;
+  // Load the detector now: failing to is a setup problem, not one image's.
+  if (!options.box && !options.landmarks) await prn.detector();
+  const { pipeline } = prn;
+  const where = { box: options.box, landmarks: options.landmarks, maxFaces: options.maxFaces };
   const wanted = faceOutputsForKinds(options.outputs, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode, options.front);
   const good = entries.filter((e) => {
     if (e.error) fail(e.file, e.error);
@@ -253,8 +249,8 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
       decoding[i] = undefined; // drop the reference so the pixels can be freed
     }
     try {
-      const faces = await locateFaces(image, { box: options.box, landmarks: options.landmarks, detector, maxFaces: options.maxFaces });
-      if (faces.length === 0) {
+      const prepared = await pipeline.prepareFaces(image, where);
+      if (prepared.faces.length === 0) {
         const why = 'no face found';
         // The JSON still records the image, with no faces and the reason.
         if (options.outputs.includes('json')) {
@@ -264,8 +260,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         fail(file, why);
         return undefined;
       }
-      const { input, transforms } = cropFaces(image, faces, prn.model.inputSize);
-      return { file, base: bases[i], image, faces, input, transforms };
+      return { file, base: bases[i], prepared };
     } catch (err) {
       fail(file, reason(err, file));
       return undefined;
@@ -273,17 +268,9 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   }
 
   /** Starts the network on a batch; resolves with its maps (undefined when it failed). */
-  async function predict(batch: Prepared[]): Promise<Float32Array | undefined> {
-    const count = batch.reduce((n, p) => n + p.faces.length, 0);
-    const per = prn.model.inputSize * prn.model.inputSize * 3;
-    const input = new Float32Array(count * per);
-    let o = 0;
-    for (const p of batch) {
-      input.set(p.input, o * per);
-      o += p.faces.length;
-    }
+  async function predict(batch: Prepared[]): Promise<PredictedFaces | undefined> {
     try {
-      return await predictBatched(prn.model, input, count);
+      return await pipeline.predictFaces(batch.map((p) => p.prepared));
     } catch (err) {
       for (const p of batch) fail(p.file, `network failed: ${reason(err, p.file)}`);
       return undefined;
@@ -291,21 +278,22 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   }
 
   const writes = new Set<Promise<void>>();
-  /** Post-processes a batch (main thread) and starts writing its files. */
-  function finish(batch: Prepared[], maps: Float32Array): void {
+  /** Post-processes a batch (the pipeline's second half, main thread) and starts writing its files. */
+  function finish(batch: Prepared[], predicted: PredictedFaces): void {
     if (stopped()) return; // interrupted: these images are discarded, not half-written
     let offset = 0;
-    for (const p of batch) {
+    batch.forEach((p, i) => {
+      const prepared = predicted.batch[i]!; // as the network last saw it
       let results: FaceResult[];
       try {
-        results = restoreFaces(p.image, prn.assets, p.faces, p.transforms, maps, wanted, offset);
+        results = pipeline.finishFaces(prepared, predicted.maps, { outputs: wanted }, offset);
       } catch (err) {
         fail(p.file, reason(err, p.file));
-        offset += p.faces.length;
-        continue;
+        offset += prepared.faces.length;
+        return;
       }
-      offset += p.faces.length;
-      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, model, base: p.base, image: p.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
+      offset += prepared.faces.length;
+      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
         .then(() => {
           faceCount += results.length;
           doneCount++;
@@ -314,13 +302,13 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         .catch((err: unknown) => fail(p.file, reason(err, p.file)))
         .finally(() => writes.delete(w));
       writes.add(w);
-    }
+    });
   }
 
   // The pipeline: the worker runs the network on batch k while the main thread prepares
   // (decode, detect, crop) batch k+1 and then post-processes and writes batch k−1. As soon
   // as batch k's maps are back the next batch goes in, so the network never waits for writing.
-  let inFlight: { batch: Prepared[]; maps: Promise<Float32Array | undefined> } | undefined;
+  let inFlight: { batch: Prepared[]; maps: Promise<PredictedFaces | undefined> } | undefined;
   const drain = async (): Promise<void> => {
     if (!inFlight) return;
     const done = inFlight;

@@ -1,6 +1,7 @@
 /**
- * The Node library entry: `PRNet.load()` wires the ONNX model, the UV assets and the
- * BlazeFace detector together; `reconstruct()` takes a path, bytes or decoded image.
+ * The Node library entry: `PRNet.load()` loads the ONNX model, the UV assets and (lazily)
+ * the BlazeFace detector into the one {@link facePipeline}; `reconstruct()` adds decoding
+ * (a path, bytes or a decoded image) and returns what the browser's `WebPRNet` returns.
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,11 +10,9 @@ import type { RgbImage } from '../io/rgbImage.js';
 import type { PositionMapModel } from '../model/session.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import type { FaceDetector } from '../face/faceDetector.js';
-import { reconstruct } from '../reconstruct/reconstruct.js';
-import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
+import { facePipeline, type FacePipeline, type ReconstructOptions, type ReconstructResult } from '../reconstruct/facePipeline.js';
 import { loadOnnxModel } from './onnxModel.js';
 import { loadUvAssets } from './uvAssets.js';
-import { withFlipAveraging } from '../reconstruct/withFlipAveraging.js';
 import { loadDetector } from './detector.js';
 import { decodeImage } from './decodeImage.js';
 import { prnetHome } from './prnetHome.js';
@@ -33,22 +32,10 @@ export interface PRNetLoadOptions {
   /** Largest image accepted, in pixels (decoding guard). */
   maxPixels?: number;
   /**
-   * Test-time flip augmentation ({@link withFlipAveraging}): average each face's map with
-   * the mirrored map of its mirror image. Twice the network time; more accurate.
+   * Test-time flip augmentation by default (`ReconstructOptions.flipAverage`): average each
+   * face's map with the mirrored map of its mirror image. Twice the network time; more accurate.
    */
   flipAverage?: boolean;
-}
-
-/** Per-call options of {@link PRNet.reconstruct}. */
-export interface PRNetReconstructOptions {
-  /** Face box `[x, y, w, h]`: reconstruct this face only, no detection. */
-  box?: readonly [number, number, number, number];
-  /** Landmarks as x, y pairs: reconstruct the face they outline, no detection. */
-  landmarks?: ArrayLike<number>;
-  /** Keep at most this many detected faces. */
-  maxFaces?: number;
-  /** Optional outputs (pose and colours by default; texture, depth, visibility, frontal on request). */
-  outputs?: Partial<FaceOutputs>;
 }
 
 /** The official model as `prnet weights download` converts it: `$PRNET_HOME/models/resfcn256.onnx`. */
@@ -97,24 +84,28 @@ export async function resolveModelSource(model?: string | Uint8Array, options: R
  *
  * ```ts
  * const prn = await PRNet.load(); // default model, shipped UV assets: no network needed
- * const faces = await prn.reconstruct('photo.jpg', { outputs: { texture: true } });
- * console.log(faces.length, faces[0]?.pose?.yaw);
+ * const { faces, timings } = await prn.reconstruct('photo.jpg', { outputs: { texture: true } });
+ * console.log(faces.length, faces[0]?.pose?.yaw, timings.network);
  * await prn.dispose();
  * ```
  */
 export class PRNet {
   private detectorPromise: Promise<FaceDetector> | undefined;
+  /** The pipeline itself (its halves serve the CLI batch and the service). */
+  readonly pipeline: FacePipeline;
 
   private constructor(
-    /** The position-map network. */
+    /** The position-map network (flip averaging, when asked for, is the pipeline's option). */
     readonly model: PositionMapModel,
     /** The UV assets (topology, canonical face, masks). */
     readonly assets: UvAssets,
     private readonly ownsModel: boolean,
     private readonly maxPixels: number | undefined,
     detector: FaceDetector | undefined,
+    flipAverage: boolean,
   ) {
     if (detector) this.detectorPromise = Promise.resolve(detector);
+    this.pipeline = facePipeline({ model, assets, detector: () => this.detector() }, { flipAverage });
   }
 
   /** Loads the model and the UV assets. Throws a clear error when no model is found. */
@@ -137,9 +128,7 @@ export class PRNet {
       if (owns) await model.dispose();
       throw err;
     }
-    // The wrapper's dispose passes through, so ownership stays as decided above.
-    if (options.flipAverage) model = withFlipAveraging(model);
-    return new PRNet(model, assets, owns, options.maxPixels, options.detector);
+    return new PRNet(model, assets, owns, options.maxPixels, options.detector, options.flipAverage ?? false);
   }
 
   /** The face detector, loaded on first use. */
@@ -149,19 +138,15 @@ export class PRNet {
   }
 
   /**
-   * Reconstructs the faces of an image (file path, encoded bytes, or decoded RGB).
-   * Returns `[]` when no face is found.
+   * Reconstructs the faces of an image (file path, encoded bytes, or decoded RGB);
+   * `faces` is empty when none is found.
    */
-  async reconstruct(image: string | Uint8Array | RgbImage, options: PRNetReconstructOptions = {}): Promise<FaceResult[]> {
+  async reconstruct(image: string | Uint8Array | RgbImage, options: Partial<ReconstructOptions> = {}): Promise<ReconstructResult> {
+    const t0 = performance.now();
     const rgb = typeof image === 'string' || image instanceof Uint8Array ? await decodeImage(image, { maxPixels: this.maxPixels }) : image;
-    const needsDetector = !options.box && !options.landmarks;
-    return reconstruct(rgb, this.model, this.assets, {
-      box: options.box,
-      landmarks: options.landmarks,
-      maxFaces: options.maxFaces,
-      detector: needsDetector ? await this.detector() : undefined,
-      outputs: options.outputs,
-    });
+    const decode = typeof image === 'string' || image instanceof Uint8Array ? performance.now() - t0 : 0;
+    const result = await this.pipeline.reconstruct(rgb, options);
+    return { faces: result.faces, timings: { ...result.timings, decode } };
   }
 
   /** Frees the model (if this instance loaded it) and the detector. */

@@ -1,6 +1,6 @@
 /**
  * The reconstruction service behind `prnet serve` and `prnet worker`: the library's own
- * pipeline (`decodeImage` → `locateFaces` → `cropFaces` → network → `restoreFaces`), with
+ * pipeline (`decodeImage`, then `facePipeline`'s prepare → predict → finish halves), with
  * the network on a {@link networkPool} of worker threads and each stage timed. Bad input
  * becomes an `ApiError` with a stable code; nothing here knows about HTTP or queues.
  */
@@ -10,10 +10,6 @@ import type { FaceJsonModel } from '../io/faceJson.js';
 import { PRNet, resolveModelSource } from '../node/prnet.js';
 import { decodeImage, DECODE_IMAGE_DEFAULTS } from '../node/decodeImage.js';
 import { assertPrnetModel } from '../model/assertPrnetModel.js';
-import { locateFaces } from '../reconstruct/locateFaces.js';
-import { cropFaces } from '../reconstruct/cropFaces.js';
-import { predictBatched } from '../reconstruct/predictBatched.js';
-import { restoreFaces } from '../reconstruct/restoreFaces.js';
 import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
 import { apiError } from '../service/apiError.js';
 import { classifyImageError } from '../service/classifyImageError.js';
@@ -127,13 +123,15 @@ export async function faceService(options: Partial<FaceServiceOptions> = {}): Pr
         throw classifyImageError(err) ?? err;
       }
       lap('decode');
-      const located = await locateFaces(image, { detector: await prn.detector(), maxFaces: request.maxFaces });
-      lap('detect');
-      if (located.length === 0) throw apiError('no_face', NO_FACE_REASON);
-      const { input: crops, count, transforms } = cropFaces(image, located, prn.model.inputSize);
-      const maps = await predictBatched(prn.model, crops, count);
+      const prepared = await prn.pipeline.prepareFaces(image, { maxFaces: request.maxFaces });
+      // Cropping counts with the network stage, as the stages have always been cut.
+      const detect = prepared.timings.detect / 1000;
+      onStage?.('detect', detect);
+      t += detect;
+      if (prepared.faces.length === 0) throw apiError('no_face', NO_FACE_REASON);
+      const { batch, maps } = await prn.pipeline.predictFaces([prepared]);
       lap('network');
-      const faces = restoreFaces(image, prn.assets, located, transforms, maps, request.outputs);
+      const faces = prn.pipeline.finishFaces(batch[0]!, maps, { outputs: request.outputs });
       lap('restore');
       return { image, faces };
     },

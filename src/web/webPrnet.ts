@@ -1,21 +1,18 @@
 /**
- * The browser's `PRNet`: the isomorphic pipeline with browser adapters — onnxruntime-web
- * for the network, UV assets over HTTP, BlazeFace on tfjs-wasm — plus per-stage timings
- * for the demo page.
+ * The browser's `PRNet`: the one {@link facePipeline} with browser adapters —
+ * onnxruntime-web for the network, UV assets over HTTP, BlazeFace on tfjs-wasm, canvas
+ * decoding — returning what Node's `PRNet` returns (faces and stage timings).
  */
 import type { RgbImage } from '../io/rgbImage.js';
 import type { PositionMapModel } from '../model/session.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import type { FaceDetector } from '../face/faceDetector.js';
-import { locateFaces } from '../reconstruct/locateFaces.js';
-import { cropFaces } from '../reconstruct/cropFaces.js';
-import { withFlipAveraging } from '../reconstruct/withFlipAveraging.js';
-import { restoreFaces } from '../reconstruct/restoreFaces.js';
-import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
+import { facePipeline, type FacePipeline, type ReconstructOptions, type ReconstructResult } from '../reconstruct/facePipeline.js';
 import { loadOnnxWebModel } from './onnxWebModel.js';
 import { loadWebUvAssets } from './loadWebUvAssets.js';
 import { loadWebDetector } from './detector.js';
 import { fetchBytes } from './fetchBytes.js';
+import { decodeImage, type WebImageSource } from './decodeImage.js';
 
 /** What is loading, and how far along (0…1), for a status line. */
 export type WebLoadStage = 'model' | 'UV assets' | 'face detector';
@@ -36,32 +33,24 @@ export interface WebPRNetLoadOptions {
   threads?: number;
   /** Loading progress per stage. */
   onProgress?: (stage: WebLoadStage, fraction: number) => void;
-}
-
-/** Per-call options of {@link WebPRNet.reconstruct}. */
-export interface WebReconstructOptions {
-  /** Face box `[x, y, w, h]`: skip detection. */
-  box?: readonly [number, number, number, number];
-  /** Landmarks as x, y pairs (e.g. the previous video frame's): crop around them, skip detection. */
-  landmarks?: ArrayLike<number>;
-  /** Keep at most this many detected faces. */
-  maxFaces?: number;
-  /** Optional per-face outputs (pose and colours by default). */
-  outputs?: Partial<FaceOutputs>;
-  /** Test-time flip augmentation ({@link withFlipAveraging}): twice the network time, more accurate. */
+  /** Test-time flip augmentation by default (`ReconstructOptions.flipAverage`; each call may say otherwise). */
   flipAverage?: boolean;
 }
 
-/** Milliseconds spent in each stage of one {@link WebPRNet.reconstruct} call. */
-export interface StageTimings {
-  /** Face detection (0 with a user box or landmarks). */
-  detect: number;
-  /** Cropping the faces into the network's input. */
-  crop: number;
-  /** The network (onnxruntime-web). */
-  network: number;
-  /** Position maps → vertices, landmarks, pose, colours. */
-  post: number;
+/** The parts of a {@link WebPRNet} (what {@link WebPRNet.load} loads). */
+export interface WebPRNetParts {
+  /** The position-map network. */
+  model: PositionMapModel;
+  /** The UV assets. */
+  assets: UvAssets;
+  /** The face detector (`backend` names its tfjs backend, for the status line). */
+  detector: FaceDetector & { backend: string };
+}
+
+/** An {@link RgbImage} rather than something the browser still has to decode. */
+function isRgbImage(image: RgbImage | WebImageSource): image is RgbImage {
+  const d = (image as Partial<RgbImage>).data;
+  return d instanceof Uint8Array && typeof (image as Partial<RgbImage>).width === 'number';
 }
 
 /**
@@ -69,19 +58,34 @@ export interface StageTimings {
  *
  * ```ts
  * const prn = await WebPRNet.load({ modelUrl: 'models/default.onnx', dataUrl: '/uv-data', detectorUrl: '/detector' });
- * const { faces, timings } = await prn.reconstruct(await decodeImage(file));
+ * const { faces, timings } = await prn.reconstruct(file); // a File, an <img>, a video frame or an RgbImage
  * console.log(faces[0]?.landmarks, timings.network);
  * ```
  */
 export class WebPRNet {
-  private constructor(
-    /** The position-map network. */
-    readonly model: PositionMapModel,
-    /** The UV assets (topology, canonical face, masks). */
-    readonly assets: UvAssets,
-    /** The face detector. */
-    readonly detector: FaceDetector & { backend: string },
-  ) {}
+  /** The position-map network. */
+  readonly model: PositionMapModel;
+  /** The UV assets (topology, canonical face, masks). */
+  readonly assets: UvAssets;
+  /** The face detector. */
+  readonly detector: FaceDetector & { backend: string };
+  /** The pipeline itself. */
+  readonly pipeline: FacePipeline;
+
+  private constructor(parts: WebPRNetParts, defaults: Partial<ReconstructOptions>) {
+    this.model = parts.model;
+    this.assets = parts.assets;
+    this.detector = parts.detector;
+    this.pipeline = facePipeline(parts, defaults);
+  }
+
+  /**
+   * A WebPRNet around parts already loaded (tests, or a page with its own loaders).
+   * `defaults` are the pipeline's options under each call's.
+   */
+  static fromParts(parts: WebPRNetParts, defaults: Partial<ReconstructOptions> = {}): WebPRNet {
+    return new WebPRNet(parts, defaults);
+  }
 
   /** Loads model, UV assets and detector in parallel; the first failure rejects with its message. */
   static async load(options: WebPRNetLoadOptions): Promise<WebPRNet> {
@@ -98,29 +102,20 @@ export class WebPRNet {
       throw (failed as PromiseRejectedResult).reason;
     }
     const [model, assets, detector] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [PositionMapModel, UvAssets, FaceDetector & { backend: string }];
-    return new WebPRNet(model, assets, detector);
+    return new WebPRNet({ model, assets, detector }, { flipAverage: options.flipAverage });
   }
 
-  /** Reconstructs the faces of a decoded image; `faces` is empty when none is found. */
-  async reconstruct(image: RgbImage, options: WebReconstructOptions = {}): Promise<{ faces: FaceResult[]; timings: StageTimings }> {
-    const timings: StageTimings = { detect: 0, crop: 0, network: 0, post: 0 };
-    let t = performance.now();
-    const lap = (stage: keyof StageTimings) => {
-      const now = performance.now();
-      timings[stage] = now - t;
-      t = now;
-    };
-    const given = options.box ?? options.landmarks;
-    const located = await locateFaces(image, { box: options.box, landmarks: options.landmarks, maxFaces: options.maxFaces, detector: given ? undefined : this.detector });
-    lap('detect');
-    if (located.length === 0) return { faces: [], timings };
-    const { input, count, transforms } = cropFaces(image, located, this.model.inputSize);
-    lap('crop');
-    const maps = await (options.flipAverage ? withFlipAveraging(this.model) : this.model).predict(input, count);
-    lap('network');
-    const faces = restoreFaces(image, this.assets, located, transforms, maps, options.outputs);
-    lap('post');
-    return { faces, timings };
+  /**
+   * Reconstructs the faces of an image (decoded, or a file, `<img>`, video frame or canvas
+   * to decode first); `faces` is empty when none is found.
+   */
+  async reconstruct(image: RgbImage | WebImageSource, options: Partial<ReconstructOptions> = {}): Promise<ReconstructResult> {
+    const t0 = performance.now();
+    const decoded = isRgbImage(image);
+    const rgb = decoded ? image : await decodeImage(image);
+    const decode = decoded ? 0 : performance.now() - t0;
+    const result = await this.pipeline.reconstruct(rgb, options);
+    return { faces: result.faces, timings: { ...result.timings, decode } };
   }
 
   /** Frees the network session and the detector. */

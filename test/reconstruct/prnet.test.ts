@@ -16,9 +16,9 @@ test('PRNet.load + reconstruct: path, bytes and decoded image give the same face
   const prn = await PRNet.load({ model: modelBytes, dataDir, download: false, threads: 1 });
   try {
     assert.equal(prn.model.inputSize, 128);
-    const fromPath = await prn.reconstruct(photo, { outputs: { texture: true } });
-    const fromBytes = await prn.reconstruct(new Uint8Array(await readFile(photo)));
-    const fromImage = await prn.reconstruct(await decodeImage(photo), { maxFaces: 1 });
+    const { faces: fromPath } = await prn.reconstruct(photo, { outputs: { texture: true } });
+    const { faces: fromBytes } = await prn.reconstruct(new Uint8Array(await readFile(photo)));
+    const { faces: fromImage } = await prn.reconstruct(await decodeImage(photo), { maxFaces: 1 });
     assert.equal(fromPath.length, 1);
     for (const other of [fromBytes, fromImage]) {
       assert.equal(other.length, 1);
@@ -32,7 +32,7 @@ test('PRNet.load + reconstruct: path, bytes and decoded image give the same face
     assert.equal(f.texture?.width, 256);
     assert.equal(fromBytes[0].texture, undefined, 'texture only when asked');
     // A user box skips the detector and is reported as given.
-    const [boxed] = await prn.reconstruct(photo, { box: [100, 120, 150, 160] });
+    const { faces: [boxed] } = await prn.reconstruct(photo, { box: [100, 120, 150, 160] });
     assert.deepEqual(boxed.box, [100, 120, 150, 160]);
     assert.deepEqual(boxed.crop.center, [175, 200]);
   } finally {

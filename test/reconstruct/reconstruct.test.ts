@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { loadUvAssets } from '../../src/node/uvAssets.js';
-import { reconstruct } from '../../src/reconstruct/reconstruct.js';
+import { facePipeline, type ReconstructOptions } from '../../src/reconstruct/facePipeline.js';
 import { frontalize } from '../../src/reconstruct/frontalize.js';
 import { warpImage } from '../../src/face/warpImage.js';
 import type { PositionMapModel } from '../../src/model/session.js';
@@ -12,6 +12,12 @@ import type { RgbImage } from '../../src/io/rgbImage.js';
 const dataDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', import.meta.url));
 const assets = await loadUvAssets({ dataDir, download: false });
 const N = assets.faceIndices.length;
+
+/** One image through the pipeline built from these parts (the tests' shorthand). */
+async function reconstruct(image: RgbImage, model: PositionMapModel, assets: Parameters<typeof facePipeline>[0]['assets'], options: Partial<ReconstructOptions> & { detector?: FaceDetector } = {}) {
+  const { detector, ...rest } = options;
+  return (await facePipeline({ model, assets, detector }).reconstruct(image, rest)).faces;
+}
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

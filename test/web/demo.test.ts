@@ -161,7 +161,7 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     const rerun = await page.evaluate((b) => window.__prnetRerun!(b), box);
     const face = rerun.faces[0]!;
     assert.deepEqual(face.box, box);
-    const [nodeFace] = await prn.reconstruct(photo, { box });
+    const { faces: [nodeFace] } = await prn.reconstruct(photo, { box });
     assert.ok(nodeFace);
     let maxDiff = 0, spreadX = 0;
     let minX = Infinity, maxX = -Infinity;
@@ -183,7 +183,7 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     }, box)).faces[0]!;
     const prnFlip = await PRNet.load({ model: modelBytes, dataDir, download: false, threads: 1, flipAverage: true });
     try {
-      const [nodeMirrored] = await prnFlip.reconstruct(photo, { box });
+      const { faces: [nodeMirrored] } = await prnFlip.reconstruct(photo, { box });
       let flipDiff = 0, moved = 0;
       for (let i = 0; i < 68 * 3; i++) {
         flipDiff = Math.max(flipDiff, Math.abs(mirrored.landmarks[i]! - nodeMirrored!.landmarks[i]!));

@@ -10,7 +10,6 @@ import sharp from 'sharp';
 import { loadUvAssets } from '../../node/uvAssets.js';
 import { loadOnnxModel } from '../../node/onnxModel.js';
 import { resolveModelSource } from '../../node/prnet.js';
-import { withFlipAveraging } from '../../reconstruct/withFlipAveraging.js';
 import { writeFileAtomic } from '../../node/atomicWrite.js';
 import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type LandmarkPredictor } from '../../eval/evaluateAflw2000.js';
 import { listAflw2000Samples } from '../../node/listAflw2000Samples.js';
@@ -171,8 +170,7 @@ async function setup(dir: string, opts: EvalOptions): Promise<{ samples: Aflw200
       predictor = tddfaPredictor(teacher, await loadBfmPieces(bfmDir(opts, `the 3DDFA_V2 model ${path.basename(modelPath)}`)), `3DDFA_V2 model ${path.basename(modelPath)}`);
     }
     if (model) {
-      if (opts.flipAverage) model = withFlipAveraging(model);
-      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}${opts.refine ? ` + ${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : ''}`, { refinePasses: opts.refine ?? 0 });
+      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}${opts.refine ? ` + ${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : ''}`, { refinePasses: opts.refine ?? 0, flipAverage: opts.flipAverage === true, maxBatch: opts.batchSize });
     }
   } else if (opts.baseline === 'teacher-fit') {
     const labels = await readLabelSet(opts.labels!);

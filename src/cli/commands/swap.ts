@@ -102,7 +102,7 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
     const [sourceImage, targetImage] = await Promise.all([decodeImage(sourcePath), decodeImage(targetPath)]);
     const outputs = { visibility: true, pose: false, colors: false };
     const pick = async (image: RgbImage, file: string, index: number) => {
-      const faces = await prn.reconstruct(image, { maxFaces: index + 1, outputs });
+      const { faces } = await prn.reconstruct(image, { maxFaces: index + 1, outputs });
       if (faces.length === 0) throw new SwapError(`${file}: no face found`, EXIT_INPUT);
       const face = faces[index];
       if (!face) throw new SwapError(`${file}: has ${faces.length} face${faces.length === 1 ? '' : 's'}, no face ${index}`, EXIT_INPUT);

@@ -1,0 +1,252 @@
+/**
+ * The one reconstruction pipeline: image → located faces → crops → position maps
+ * (optionally flip-averaged, optionally refined by re-cropping around the predicted
+ * landmarks) → per-face results. Isomorphic: the model, the UV assets and the detector are
+ * injected, so Node (`PRNet`), the browser (`WebPRNet`), the CLI batch, the service and the
+ * evaluation all run this same object. Callers that overlap work (the CLI batch runs the
+ * network in a worker while the main thread prepares the next images) use its halves:
+ * {@link FacePipeline.prepareFaces}, {@link FacePipeline.predictFaces} and
+ * {@link FacePipeline.finishFaces}; {@link FacePipeline.reconstruct} is those three in a row.
+ */
+import type { RgbImage } from '../io/rgbImage.js';
+import type { UvAssets } from '../uv/uvAssets.js';
+import type { PositionMapModel } from '../model/session.js';
+import type { FaceDetector } from '../face/faceDetector.js';
+import { withDefaults } from '../io/withDefaults.js';
+import { cropFromLandmarks } from '../face/cropFromLandmarks.js';
+import { restorePositionMap } from '../face/warpImage.js';
+import { positionMapLandmarks } from '../uv/positionMapLandmarks.js';
+import { locateFaces, type LocatedFace } from './locateFaces.js';
+import { cropFaces } from './cropFaces.js';
+import { restoreFaces } from './restoreFaces.js';
+import { predictBatched, MAX_NETWORK_BATCH } from './predictBatched.js';
+import { withFlipAveraging } from './withFlipAveraging.js';
+import type { FaceOutputs, FaceResult } from './faceResult.js';
+
+/** The injected parts of a {@link facePipeline}. */
+export interface FacePipelineParts {
+  /** The position-map network, whatever runs it (onnxruntime-node or -web, a worker pool, a fake). */
+  model: PositionMapModel;
+  /** The UV assets (topology, keypoints, canonical face, masks). */
+  assets: UvAssets;
+  /**
+   * The face detector, or a function giving it (called on each need, so a lazy loader
+   * should cache). Only used when a call gives neither `box` nor `landmarks`.
+   */
+  detector?: FaceDetector | (() => FaceDetector | Promise<FaceDetector>);
+}
+
+/** Options of every reconstruction call (per call, over the pipeline's own defaults). */
+export interface ReconstructOptions {
+  /** Face box `[x, y, w, h]`: reconstruct this face only, no detection. */
+  box?: readonly [number, number, number, number];
+  /** Landmarks as x, y pairs (e.g. the previous video frame's): crop around them, no detection. */
+  landmarks?: ArrayLike<number>;
+  /** Keep at most this many detected faces (best first). */
+  maxFaces?: number;
+  /** Optional per-face outputs (pose and colours by default; see {@link FaceOutputs}). */
+  outputs?: Partial<FaceOutputs>;
+  /**
+   * Test-time flip augmentation ({@link withFlipAveraging}): average each face's map with
+   * the mirrored map of its mirror image. Twice the network time; more accurate.
+   */
+  flipAverage: boolean;
+  /**
+   * Refinement passes: after each network pass, every face is cropped again around its
+   * predicted 68 landmarks (`cropFromLandmarks`, as a tracker would) and run again. Each
+   * pass costs one more network call.
+   */
+  refinePasses: number;
+  /** Most crops per network call (`predictBatched`): bounds the activations' memory. */
+  maxBatch: number;
+}
+
+/** Defaults of {@link ReconstructOptions}: one plain pass, no flip, {@link MAX_NETWORK_BATCH} crops per call. */
+export const RECONSTRUCT_DEFAULTS: ReconstructOptions = {
+  flipAverage: false,
+  refinePasses: 0,
+  maxBatch: MAX_NETWORK_BATCH,
+};
+
+/** Milliseconds spent in each stage of one reconstruction. */
+export interface StageTimings {
+  /** Decoding the photo (0 when the caller passed decoded pixels). */
+  decode: number;
+  /** Face detection (near 0 with a user box or landmarks). */
+  detect: number;
+  /** Cropping the faces into the network's input (refinement re-crops included). */
+  crop: number;
+  /** The network (every pass). */
+  network: number;
+  /** Position maps → vertices, landmarks and the optional outputs. */
+  post: number;
+}
+
+/** What a reconstruction returns, the same in Node and in the browser. */
+export interface ReconstructResult {
+  /** One entry per face, best detection first; empty when none was found. */
+  faces: FaceResult[];
+  /** Time per stage. */
+  timings: StageTimings;
+}
+
+/** One image's faces, located and cropped, waiting for the network (the first half). */
+export interface PreparedFaces {
+  /** The decoded image. */
+  image: RgbImage;
+  /** The faces found (or given), with the crops the network sees. */
+  faces: LocatedFace[];
+  /** NHWC float32 `[faces.length, inputSize, inputSize, 3]`, RGB in [0, 1]. */
+  input: Float32Array;
+  /** Per face: image → 256×256 crop affine of its position map. */
+  transforms: Float64Array[];
+  /** Time spent locating and cropping. */
+  timings: Pick<StageTimings, 'detect' | 'crop'>;
+}
+
+/** The network's answer for a batch of {@link PreparedFaces}. */
+export interface PredictedFaces {
+  /** The batch as the last pass saw it: the given one, or its re-crops after refinement passes. */
+  batch: PreparedFaces[];
+  /** Position maps in crop pixels, the faces of `batch` in order, `256 · 256 · 3` floats each. */
+  maps: Float32Array;
+  /** Time spent in the network, and re-cropping between passes. */
+  timings: Pick<StageTimings, 'crop' | 'network'>;
+}
+
+/** A reconstruction pipeline built by {@link facePipeline}. */
+export interface FacePipeline {
+  /** The position-map network (without flip averaging: that is an option). */
+  readonly model: PositionMapModel;
+  /** The UV assets. */
+  readonly assets: UvAssets;
+  /** Reconstructs the faces of a decoded image; `faces` is empty when none is found. */
+  reconstruct(image: RgbImage, options?: Partial<ReconstructOptions>): Promise<ReconstructResult>;
+  /** First half: locates the faces (detector, `box` or `landmarks`) and crops them for the network. */
+  prepareFaces(image: RgbImage, options?: Partial<ReconstructOptions>): Promise<PreparedFaces>;
+  /**
+   * The middle: one network run over the faces of several images (at most `maxBatch` crops
+   * per call, flip-averaged and refined as the options say). No network call when the
+   * batch holds no face.
+   */
+  predictFaces(batch: readonly PreparedFaces[], options?: Partial<ReconstructOptions>): Promise<PredictedFaces>;
+  /**
+   * Second half: one image's position maps (from `maps`, starting at face `offset`) back to
+   * image coordinates, then vertices, landmarks and the outputs asked for.
+   */
+  finishFaces(prepared: PreparedFaces, maps: Float32Array, options?: Partial<ReconstructOptions>, offset?: number): FaceResult[];
+}
+
+const now = (): number => performance.now();
+
+/** The faces of several prepared images as one network input. */
+function packInputs(batch: readonly PreparedFaces[]): { input: Float32Array; count: number } {
+  const count = batch.reduce((n, p) => n + p.faces.length, 0);
+  if (batch.length === 1) return { input: batch[0]!.input, count };
+  const input = new Float32Array(batch.reduce((n, p) => n + p.input.length, 0));
+  let o = 0;
+  for (const p of batch) {
+    input.set(p.input, o);
+    o += p.input.length;
+  }
+  return { input, count };
+}
+
+/**
+ * Builds the pipeline from its parts. `defaults` are the pipeline's own options, under
+ * each call's.
+ *
+ * ```ts
+ * const pipeline = facePipeline({ model, assets, detector }, { flipAverage: true });
+ * const { faces, timings } = await pipeline.reconstruct(image, { outputs: { texture: true } });
+ * // Overlapping work: prepare images, run the network on them together, finish each.
+ * const prepared = await Promise.all(images.map((im) => pipeline.prepareFaces(im)));
+ * const { batch, maps } = await pipeline.predictFaces(prepared);
+ * let offset = 0;
+ * for (const p of batch) { pipeline.finishFaces(p, maps, {}, offset); offset += p.faces.length; }
+ * ```
+ */
+export function facePipeline(parts: FacePipelineParts, defaults: Partial<ReconstructOptions> = {}): FacePipeline {
+  const { model, assets } = parts;
+  const base = withDefaults(RECONSTRUCT_DEFAULTS, defaults);
+  const settings = (options: Partial<ReconstructOptions>): ReconstructOptions => withDefaults(base, options);
+  let flipped: PositionMapModel | undefined;
+  // The wrapper's dispose passes through; the pipeline owns nothing.
+  const network = (flip: boolean): PositionMapModel => (flip ? (flipped ??= withFlipAveraging(model)) : model);
+  const detector = async (): Promise<FaceDetector | undefined> => (typeof parts.detector === 'function' ? parts.detector() : parts.detector);
+
+  /** Crops each face again around the landmarks of its last map. */
+  function recrop(p: PreparedFaces, maps: Float32Array, offset: number): PreparedFaces {
+    const per = assets.uvSize * assets.uvSize * 3;
+    const faces = p.faces.map((face, i) => {
+      const positionMap = restorePositionMap(maps.subarray((offset + i) * per, (offset + i + 1) * per), p.transforms[i]!);
+      const landmarks = positionMapLandmarks(positionMap, assets);
+      const xy = Float64Array.from({ length: (landmarks.length / 3) * 2 }, (_, k) => landmarks[(k >> 1) * 3 + (k & 1)]!);
+      return { ...face, crop: cropFromLandmarks(xy) };
+    });
+    const { input, transforms } = cropFaces(p.image, faces, model.inputSize);
+    return { ...p, faces, input, transforms };
+  }
+
+  const pipeline: FacePipeline = {
+    model,
+    assets,
+
+    async prepareFaces(image, options = {}) {
+      const o = settings(options);
+      const t0 = now();
+      const given = Boolean(o.box || o.landmarks);
+      const faces = await locateFaces(image, { box: o.box, landmarks: o.landmarks, maxFaces: o.maxFaces, detector: given ? undefined : await detector() });
+      const t1 = now();
+      const { input, transforms } = cropFaces(image, faces, model.inputSize);
+      return { image, faces, input, transforms, timings: { detect: t1 - t0, crop: now() - t1 } };
+    },
+
+    async predictFaces(batch, options = {}) {
+      const o = settings(options);
+      if (!(o.refinePasses >= 0 && Number.isInteger(o.refinePasses))) throw new Error(`refinePasses must be a whole number ≥ 0, got ${o.refinePasses}`);
+      const timings = { crop: 0, network: 0 };
+      let current = [...batch];
+      let { input, count } = packInputs(current);
+      if (count === 0) return { batch: current, maps: new Float32Array(0), timings };
+      const net = network(o.flipAverage);
+      let t = now();
+      let maps = await predictBatched(net, input, count, o.maxBatch);
+      timings.network += now() - t;
+      for (let pass = 0; pass < o.refinePasses; pass++) {
+        t = now();
+        let offset = 0;
+        current = current.map((p) => {
+          const next = recrop(p, maps, offset);
+          offset += p.faces.length;
+          return next;
+        });
+        ({ input, count } = packInputs(current));
+        timings.crop += now() - t;
+        t = now();
+        maps = await predictBatched(net, input, count, o.maxBatch);
+        timings.network += now() - t;
+      }
+      return { batch: current, maps, timings };
+    },
+
+    finishFaces(prepared, maps, options = {}, offset = 0) {
+      const o = settings(options);
+      return restoreFaces(prepared.image, assets, prepared.faces, prepared.transforms, maps, o.outputs, offset);
+    },
+
+    async reconstruct(image, options = {}) {
+      const prepared = await pipeline.prepareFaces(image, options);
+      const timings: StageTimings = { decode: 0, detect: prepared.timings.detect, crop: prepared.timings.crop, network: 0, post: 0 };
+      if (prepared.faces.length === 0) return { faces: [], timings };
+      const predicted = await pipeline.predictFaces([prepared], options);
+      timings.crop += predicted.timings.crop;
+      timings.network = predicted.timings.network;
+      const t = now();
+      const faces = pipeline.finishFaces(predicted.batch[0]!, predicted.maps, options);
+      timings.post = now() - t;
+      return { faces, timings };
+    },
+  };
+  return pipeline;
+}
