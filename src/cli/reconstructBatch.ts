@@ -62,6 +62,8 @@ export interface ReconstructBatchOptions {
   batchSize: number;
   /** Test-time flip augmentation (each crop and its mirror image, maps averaged). */
   flipAverage?: boolean;
+  /** Landmark refinement passes: re-crop from the previous pass's 68 landmarks and run again (0 = off). */
+  refinePasses?: number;
   /** Recurse into sub-folders. */
   recursive: boolean;
   /** One line per image in plain mode. */
@@ -270,7 +272,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   /** Starts the network on a batch; resolves with its maps (undefined when it failed). */
   async function predict(batch: Prepared[]): Promise<PredictedFaces | undefined> {
     try {
-      return await pipeline.predictFaces(batch.map((p) => p.prepared));
+      return await pipeline.predictFaces(batch.map((p) => p.prepared), { refinePasses: options.refinePasses ?? 0 });
     } catch (err) {
       for (const p of batch) fail(p.file, `network failed: ${reason(err, p.file)}`);
       return undefined;

@@ -65,6 +65,7 @@ export function register(program: Command): void {
     .option('--max-faces <n>', 'at most this many faces per image', int('--max-faces', 1))
     .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
+    .option('--refine <passes>', 'landmark refinement: re-crop each face from its predicted 68 landmarks (as the benchmark crops from the true ones) and run again, this many times (each pass one more network run)', int('--refine', 0), 0)
     .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', int('--threads', 0))
     .addOption(new Option('--max-pixels <n>', `refuse images larger than this many pixels (at most ${DECODE_MAX_PIXELS_LIMIT}, libvips' limit)`)
       .default(DECODE_IMAGE_DEFAULTS.maxPixels).argParser(parseMaxPixels))
@@ -93,7 +94,7 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; flipAverage?: boolean; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
+      maxFaces?: number; front?: boolean; flipAverage?: boolean; refine: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -143,6 +144,7 @@ no temporary file is left, and the summary says how far it got).`)
           maxFaces: opts.maxFaces,
           front: Boolean(opts.front),
           flipAverage: Boolean(opts.flipAverage),
+          refinePasses: opts.refine,
           threads: opts.threads,
           maxPixels: opts.maxPixels,
           dataDir: opts.dataDir,
