@@ -1,6 +1,7 @@
 /**
  * The demo page: load the model, UV assets and detector with a visible progress line, then
- * reconstruct faces from a chosen/dropped photo or the webcam (frame after frame, with fps),
+ * reconstruct faces from a chosen/dropped photo or the webcam (frame after frame, with fps,
+ * smoothed over time by the One Euro filter of `prnet video` unless "smooth" is unticked),
  * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON downloads.
  *
  * URL parameters: `?model=` ONNX URL (default `models/default.onnx`), `?data=` the UV assets:
@@ -19,6 +20,8 @@ import { encodeObj } from '../src/io/obj.js';
 import { faceJson } from '../src/io/faceJson.js';
 import { encodePng } from '../src/io/png.js';
 import { MODEL_METADATA } from '../src/model/convertCheckpoint.js';
+import { oneEuroFilter } from '../src/video/oneEuroFilter.js';
+import { smoothFaceResult } from '../src/video/smoothFaceResult.js';
 import { createFaceViewer } from './viewer.js';
 import { drawOverlays } from './overlay.js';
 
@@ -31,7 +34,7 @@ interface FrameTimings extends StageTimings {
 /** What the page reports of its last frame (read by the end-to-end test). */
 interface LastResult {
   image: { width: number; height: number; name: string };
-  faces: Array<{ box: number[]; score: number; landmarks: number[]; pose?: { yaw: number; pitch: number; roll: number } }>;
+  faces: Array<{ box: number[]; score: number; landmarks: number[]; /** The network's landmarks before smoothing (webcam with "smooth" ticked). */ rawLandmarks?: number[]; pose?: { yaw: number; pitch: number; roll: number } }>;
   timings: FrameTimings;
 }
 
@@ -58,6 +61,8 @@ const fileInput = $<HTMLInputElement>('file');
 const webcamButton = $<HTMLButtonElement>('webcam');
 const textureBox = $<HTMLInputElement>('texture');
 const trackBox = $<HTMLInputElement>('track');
+const smoothBox = $<HTMLInputElement>('smooth');
+const fpsLine = $<HTMLElement>('fps');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
 const facePicker = $<HTMLSelectElement>('face');
@@ -78,7 +83,8 @@ function status(text: string, error = false): void {
 
 const viewer = createFaceViewer($<HTMLDivElement>('viewer'));
 let prn: WebPRNet | undefined;
-let current: { image: RgbImage; source: CanvasImageSource; name: string; faces: FaceResult[] } | undefined;
+/** The shown frame; `raw`: its faces before smoothing (the webcam tracks from those, as `prnet video`). */
+let current: { image: RgbImage; source: CanvasImageSource; name: string; faces: FaceResult[]; raw: FaceResult[] } | undefined;
 let busy = false;
 /** Index of the face shown in the viewer and exported as GLB / OBJ (several faces: the picker). */
 let selectedFace = 0;
@@ -123,14 +129,36 @@ function serial<T>(run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** Runs the pipeline on one decoded frame and shows the result. */
-function processFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, track?: ArrayLike<number>, box?: [number, number, number, number]): Promise<FrameTimings> {
-  return serial(() => runFrame(image, source, name, decodeMs, recenter, track, box));
+/**
+ * The webcam's temporal smoothing: `prnet video`'s One Euro filter on the position map
+ * (ONE_EURO_FILTER_DEFAULTS, speeds in crop sizes per second), for the one face the webcam follows.
+ */
+const smoother = oneEuroFilter();
+
+/** Webcam frames: the frame's time (seconds) for the smoothing filter. */
+interface SmoothFrame {
+  time: number;
 }
 
-async function runFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, track?: ArrayLike<number>, box?: [number, number, number, number]): Promise<FrameTimings> {
+/** Runs the pipeline on one decoded frame and shows the result. */
+function processFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, track?: ArrayLike<number>, box?: [number, number, number, number], smooth?: SmoothFrame): Promise<FrameTimings> {
+  return serial(() => runFrame(image, source, name, decodeMs, recenter, track, box, smooth));
+}
+
+async function runFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, track?: ArrayLike<number>, box?: [number, number, number, number], smooth?: SmoothFrame): Promise<FrameTimings> {
   const start = performance.now() - decodeMs;
-  const { faces, timings } = await prn!.reconstruct(image, { box, landmarks: track, maxFaces: webcamStream ? 1 : 4, outputs: { pose: true, colors: true, texture: textureBox.checked }, flipAverage: flipBox.checked });
+  const outputs = { pose: true, colors: true, texture: textureBox.checked };
+  // Smoothing: the network's position map first (no optional outputs), the outputs from the smoothed map.
+  const result = await prn!.reconstruct(image, { box, landmarks: track, maxFaces: webcamStream ? 1 : 4, outputs: smooth ? { pose: false, colors: false, texture: false } : outputs, flipAverage: flipBox.checked });
+  const { timings } = result;
+  let faces = result.faces;
+  const raw = faces;
+  if (smooth) {
+    const ts = performance.now();
+    faces = faces.slice(0, 1).map((f) => smoothFaceResult(image, prn!.assets, f, smoother, smooth.time, { outputs }));
+    if (faces.length === 0) smoother.reset(); // lost: the next face starts afresh
+    timings.post += performance.now() - ts;
+  }
   const t0 = performance.now();
   drawOverlays(photoCanvas, source, image.width, image.height, faces);
   if (recenter) selectedFace = 0; // a new photo starts with its best face
@@ -140,12 +168,12 @@ async function runFrame(image: RgbImage, source: CanvasImageSource, name: string
   if (!webcamStream) updateFacePicker(faces);
   const render = performance.now() - t0;
   const frame: FrameTimings = { ...timings, decode: decodeMs, render, total: performance.now() - start };
-  current = { image, source, name, faces };
+  current = { image, source, name, faces, raw };
   window.__prnetFrames = (window.__prnetFrames ?? 0) + 1;
   for (const b of Object.values(downloads)) b.disabled = faces.length === 0;
   window.__prnetLastResult = {
     image: { width: image.width, height: image.height, name },
-    faces: faces.map((f) => ({ box: [...f.box], score: f.score, landmarks: Array.from(f.landmarks), pose: f.pose && { yaw: f.pose.yaw, pitch: f.pose.pitch, roll: f.pose.roll } })),
+    faces: faces.map((f, i) => ({ box: [...f.box], score: f.score, landmarks: Array.from(f.landmarks), rawLandmarks: smooth && raw[i] ? Array.from(raw[i].landmarks) : undefined, pose: f.pose && { yaw: f.pose.yaw, pitch: f.pose.pitch, roll: f.pose.roll } })),
     timings: frame,
   };
   return frame;
@@ -206,6 +234,8 @@ async function startWebcam(): Promise<void> {
   let frameNumber = 0;
   let track: Float32Array | undefined;
   let detectedSize = 0;
+  smoother.reset();
+  fpsLine.textContent = '— fps';
   const loop = async () => {
     if (!webcamStream) return;
     const t0 = performance.now();
@@ -214,9 +244,11 @@ async function startWebcam(): Promise<void> {
       // Between detections, crop around the previous frame's landmarks (as video trackers
       // do); the detector runs again every REDETECT_EVERY frames or when the face is lost.
       const useTrack = trackBox.checked && track && frameNumber % REDETECT_EVERY !== 0 ? track : undefined;
-      const frame = await processFrame(image, video, 'webcam', performance.now() - t0, frameNumber === 0, useTrack);
+      const smooth = smoothBox.checked ? { time: t0 / 1000 } : undefined;
+      const frame = await processFrame(image, video, 'webcam', performance.now() - t0, frameNumber === 0, useTrack, undefined, smooth);
       frameNumber++;
-      const face = current?.faces[0];
+      // Track from the network's own landmarks, not the smoothed ones (as prnet video's tracker).
+      const face = current?.raw[0];
       if (!useTrack) detectedSize = face ? Math.max(face.box[2], face.box[3]) : 0;
       track = face ? landmarksXy(face.landmarks) : undefined;
       // Lost, or the tracked face grew or shrank implausibly: detect again on the next frame.
@@ -227,6 +259,7 @@ async function startWebcam(): Promise<void> {
       fps = fps ? 0.9 * fps + 0.1 * (1000 / (now - last)) : 1000 / (now - last);
       last = now;
       showTimings(frame, fps);
+      fpsLine.textContent = `${fps.toFixed(1)} fps`;
       status(`webcam: ${current?.faces.length ? 'face found' : 'no face'} · ${fps.toFixed(1)} fps`);
     } catch (err) {
       status(`webcam: ${(err as Error).message}`, true);
@@ -242,6 +275,7 @@ function stopWebcam(): void {
   webcamStream = undefined;
   video.srcObject = null;
   webcamButton.textContent = 'Start webcam';
+  fpsLine.textContent = '';
 }
 
 function save(bytes: Uint8Array | string, name: string, type: string): void {
@@ -305,6 +339,8 @@ facePicker.addEventListener('change', () => {
   const face = selected();
   if (face && prn) viewer.show(face, prn.assets, true);
 });
+// Ticked again: start afresh rather than from the frame before it was unticked.
+smoothBox.addEventListener('change', () => smoother.reset());
 // A new option re-runs the current photo (the webcam loop picks it up by itself).
 for (const box of [textureBox, flipBox]) {
   box.addEventListener('change', () => {

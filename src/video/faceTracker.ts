@@ -22,6 +22,8 @@ import { MIN_BOX_INSIDE_FRACTION, type LocatedFace } from '../reconstruct/locate
 import { withDefaults } from '../io/withDefaults.js';
 import { oneEuroFilter, type OneEuroFilter, type OneEuroFilterOptions } from './oneEuroFilter.js';
 import { boxOverlap } from './boxOverlap.js';
+import { landmarksBox } from './landmarksBox.js';
+import { smoothFaceResult } from './smoothFaceResult.js';
 
 /** What the tracker runs on. */
 export interface FaceTrackerParts {
@@ -140,16 +142,6 @@ function landmarksXy(landmarks: Float32Array): Float64Array {
   return xy;
 }
 
-/** Bounding box of 68 × 3 landmarks. */
-function landmarksBox(landmarks: Float32Array): [number, number, number, number] {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let i = 0; i < landmarks.length; i += 3) {
-    x0 = Math.min(x0, landmarks[i]); x1 = Math.max(x1, landmarks[i]);
-    y0 = Math.min(y0, landmarks[i + 1]); y1 = Math.max(y1, landmarks[i + 1]);
-  }
-  return [x0, y0, x1 - x0, y1 - y0];
-}
-
 /** Fraction of a box inside the image. */
 function insideFraction(box: readonly number[], image: RgbImage): number {
   const [x, y, w, h] = box as [number, number, number, number];
@@ -253,9 +245,9 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
           return;
         }
         track.landmarks = landmarks;
-        const positionMap = track.filter ? track.filter.filter(raw, time, track.crop.size) : raw;
-        const result = faceResult(image, assets, { positionMap, box, score: track.score, crop: track.crop, cropTransform: transforms[i] }, { pose: o.pose, colors: false });
-        if (track.filter) result.box = landmarksBox(result.landmarks);
+        const input = { positionMap: raw, box, score: track.score, crop: track.crop, cropTransform: transforms[i] };
+        const outputs = { pose: o.pose, colors: false };
+        const result = track.filter ? smoothFaceResult(image, assets, input, track.filter, time, { outputs }) : faceResult(image, assets, input, outputs);
         faces.push({ ...result, id: track.id, detected: track.detected });
         kept.push(track);
       });

@@ -7,6 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,7 +200,16 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
   }
 });
 
-test('demo page: the webcam loop runs frame after frame (Chromium\'s fake camera)', { timeout: 120_000 }, async (t) => {
+/**
+ * A camera for Chromium (`--use-file-for-fake-video-capture`): photo1 jittered by a few
+ * pixels from frame to frame, as a still face in front of a noisy webcam. Undefined without ffmpeg.
+ */
+function jitteredCamera(file: string): string | undefined {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', photo, '-vf', "scale=360:360,crop=320:240:x='20+5*mod(n,3)':y='60+4*mod(n,2)'", '-frames:v', '12', '-r', '30', '-pix_fmt', 'yuv420p', file]);
+  return r.status === 0 ? file : undefined;
+}
+
+test('demo page: the webcam loop runs frame after frame, shows its fps, and smooths with prnet video\'s filter unless "smooth" is unticked', { timeout: 150_000 }, async (t) => {
   const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-webcam-'));
   const outDir = path.join(work, 'site');
   const modelDir = path.join(work, 'models');
@@ -208,8 +218,9 @@ test('demo page: the webcam loop runs frame after frame (Chromium\'s fake camera
   await buildDemo(outDir, { quiet: true });
   const routes = demoRoutes(dataDir).map((r) => (r.prefix === '/models/' ? { ...r, dirs: [modelDir] } : r));
   const server = await serveDemo({ root: outDir, routes });
-  // A synthetic camera (no face in it) granted without a prompt.
-  const browser = await launchDemoBrowser({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+  // A camera granted without a prompt: the jittered photo, or Chromium's synthetic one (no face) without ffmpeg.
+  const camera = jitteredCamera(path.join(work, 'camera.y4m'));
+  const browser = await launchDemoBrowser({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', ...(camera ? [`--use-file-for-fake-video-capture=${camera}`] : [])] });
   t.after(async () => {
     await browser.close();
     await server.close();
@@ -219,6 +230,9 @@ test('demo page: the webcam loop runs frame after frame (Chromium\'s fake camera
   await page.goto(`${server.url}?model=models/test-light.onnx`);
   await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => window.__prnetError), undefined);
+  // The toggle, on by default.
+  assert.equal(await page.locator('#smooth').isChecked(), true);
+  assert.equal(await page.locator('#fps').count(), 1);
   await page.locator('#webcam').dispatchEvent('click');
   // Three frames processed: the status line shows the loop's rate.
   await page.waitForFunction(() => /webcam: .* fps/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60_000 });
@@ -227,7 +241,31 @@ test('demo page: the webcam loop runs frame after frame (Chromium\'s fake camera
   const result = (await page.evaluate(() => window.__prnetLastResult))!;
   assert.equal(result.image.name, 'webcam');
   assert.ok(result.image.width > 0 && result.image.height > 0);
-  t.diagnostic(`webcam frame ${result.image.width}×${result.image.height}: ${await page.textContent('#status')}`);
+  // The fps readout is written again frame after frame.
+  const fpsPattern = /^\d+\.\d fps$/;
+  assert.match((await page.textContent('#fps')) ?? '', fpsPattern);
+  await page.evaluate(() => { document.getElementById('fps')!.textContent = 'stale'; });
+  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('fps')?.textContent ?? ''), fpsPattern.source, { timeout: 30_000 });
+  t.diagnostic(`webcam frame ${result.image.width}×${result.image.height}: ${await page.textContent('#status')} · readout ${await page.textContent('#fps')}`);
+  if (camera) {
+    // Smoothing on: after the first frame of a face, the shown landmarks are not the network's.
+    const smoothed = await page.waitForFunction(() => {
+      const f = window.__prnetLastResult?.faces[0];
+      return f?.rawLandmarks && f.landmarks.some((v, i) => Math.abs(v - f.rawLandmarks![i]!) > 1e-3) ? f : undefined;
+    }, null, { timeout: 60_000 });
+    const face = (await smoothed.jsonValue())!;
+    assert.equal(face.landmarks.length, 204);
+    t.diagnostic(`smoothing moved landmark 0 from ${face.rawLandmarks!.slice(0, 2).map((v) => v.toFixed(2)).join(', ')} to ${face.landmarks.slice(0, 2).map((v) => v.toFixed(2)).join(', ')}`);
+    // Unticked: the page shows the network's landmarks (no raw copy beside them).
+    await page.locator('#smooth').uncheck();
+    const after = (await page.evaluate(() => window.__prnetFrames))!;
+    await page.waitForFunction((n) => (window.__prnetFrames ?? 0) >= n + 2 && (window.__prnetLastResult?.faces.length ?? 0) > 0, after, { timeout: 60_000 });
+    const plain = (await page.evaluate(() => window.__prnetLastResult))!;
+    assert.equal(plain.faces[0]!.rawLandmarks, undefined);
+  } else {
+    t.diagnostic('ffmpeg missing: the synthetic camera has no face, smoothing not checked');
+  }
   await page.locator('#webcam').dispatchEvent('click');
   assert.equal(await page.textContent('#webcam'), 'Start webcam');
+  assert.equal(await page.textContent('#fps'), '');
 });

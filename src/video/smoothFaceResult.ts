@@ -1,0 +1,44 @@
+/**
+ * Temporal smoothing of one face: its position map through a {@link OneEuroFilter}, then
+ * landmarks, mesh and pose from the smoothed map, so they move together. The one step
+ * `prnet video`'s {@link faceTracker} and the webcam demo share. Pure and isomorphic.
+ */
+import type { RgbImage } from '../io/rgbImage.js';
+import type { UvAssets } from '../uv/uvAssets.js';
+import { faceResult, type FaceOutputs, type FaceResult, type FaceResultInput } from '../reconstruct/faceResult.js';
+import { withDefaults } from '../io/withDefaults.js';
+import type { OneEuroFilter } from './oneEuroFilter.js';
+import { landmarksBox } from './landmarksBox.js';
+
+/** Options of {@link smoothFaceResult}. */
+export interface SmoothFaceResultOptions {
+  /** Optional outputs computed from the smoothed map (see {@link FaceOutputs}); vertices and landmarks always are. */
+  outputs?: Partial<FaceOutputs>;
+}
+
+/** Defaults of {@link SmoothFaceResultOptions}: pose, no colours (as `prnet video`). */
+export const SMOOTH_FACE_RESULT_DEFAULTS = {
+  outputs: { pose: true, colors: false } as Partial<FaceOutputs>,
+};
+
+/**
+ * Filters one face's position map (image coordinates) taken at `time` seconds with `filter`
+ * (one filter per face, kept across frames), speeds in crop sizes per second, and builds
+ * the {@link FaceResult} from the smoothed map; its box is the smoothed landmarks' bounding box.
+ *
+ * ```ts
+ * const filter = oneEuroFilter(); // ONE_EURO_FILTER_DEFAULTS
+ * for (const { image, time } of frames) {
+ *   const [raw] = (await prn.reconstruct(image, { outputs: { pose: false, colors: false } })).faces;
+ *   const face = smoothFaceResult(image, assets, raw, filter, time, { outputs: { pose: true } });
+ * }
+ * ```
+ */
+export function smoothFaceResult(image: RgbImage, assets: UvAssets, face: FaceResultInput, filter: OneEuroFilter, time: number, options: SmoothFaceResultOptions = {}): FaceResult {
+  const o = withDefaults(SMOOTH_FACE_RESULT_DEFAULTS, options);
+  const positionMap = filter.filter(face.positionMap, time, face.crop.size);
+  const { box, score, crop, cropTransform } = face;
+  const result = faceResult(image, assets, { positionMap, box, score, crop, cropTransform }, o.outputs);
+  result.box = landmarksBox(result.landmarks);
+  return result;
+}

@@ -1,0 +1,53 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { loadUvAssets } from '../../src/node/uvAssets.js';
+import type { RgbImage } from '../../src/io/rgbImage.js';
+import { faceResult } from '../../src/reconstruct/faceResult.js';
+import { cropFromDetection } from '../../src/face/cropFromDetection.js';
+import { oneEuroFilter } from '../../src/video/oneEuroFilter.js';
+import { smoothFaceResult } from '../../src/video/smoothFaceResult.js';
+import { landmarksBox } from '../../src/video/landmarksBox.js';
+
+const assets = await loadUvAssets({ download: false });
+const image: RgbImage = { width: 200, height: 200, data: new Uint8Array(200 * 200 * 3).fill(128) };
+const crop = cropFromDetection([50, 50, 100, 100]);
+const cropTransform = new Float64Array([1, 0, 0, 0, 1, 0]);
+
+/** A position map: the UV grid spread over 100 px at `(dx, dy)`, a bulge in z. */
+function positionMap(dx: number, dy: number): Float32Array {
+  const n = assets.uvSize;
+  const map = new Float32Array(n * n * 3);
+  for (let v = 0; v < n; v++) {
+    for (let u = 0; u < n; u++) {
+      const i = (v * n + u) * 3;
+      map[i] = 50 + dx + (100 * u) / n;
+      map[i + 1] = 50 + dy + (100 * v) / n;
+      map[i + 2] = 30 * Math.sin((Math.PI * u) / n) * Math.sin((Math.PI * v) / n);
+    }
+  }
+  return map;
+}
+
+test('landmarksBox: the bounding box of x, y triples', () => {
+  assert.deepEqual(landmarksBox(new Float32Array([10, 20, 5, 30, 15, -1, 20, 40, 2])), [10, 15, 20, 25]);
+});
+
+test('smoothFaceResult: the first frame is the network\'s face, later ones are pulled toward the past; landmarks, mesh, pose and box follow the smoothed map', () => {
+  const filter = oneEuroFilter();
+  const input = (dx: number) => ({ positionMap: positionMap(dx, 0), box: [50, 50, 100, 100] as [number, number, number, number], score: 0.9, crop, cropTransform });
+  const first = smoothFaceResult(image, assets, input(0), filter, 0);
+  const plain = faceResult(image, assets, input(0), { pose: true, colors: false });
+  assert.deepEqual(first.landmarks, plain.landmarks);
+  assert.deepEqual(first.vertices, plain.vertices);
+  assert.equal(first.colors, undefined);
+  assert.ok(first.pose);
+  assert.deepEqual(first.box, landmarksBox(first.landmarks));
+  // A 3 px jump one frame later: the smoothed face moves, but less than the jump.
+  const second = smoothFaceResult(image, assets, input(3), filter, 1 / 30, { outputs: { pose: true, colors: true } });
+  const moved = second.landmarks[0] - first.landmarks[0];
+  assert.ok(moved > 0.01 && moved < 3, `moved ${moved}`);
+  assert.ok(Math.abs(second.vertices[0] - first.vertices[0] - moved) < 1e-3, 'the mesh moves with the landmarks');
+  assert.ok(second.colors, 'outputs asked for are computed');
+  assert.deepEqual(second.box, landmarksBox(second.landmarks));
+  assert.equal(second.score, 0.9);
+});
