@@ -3,10 +3,13 @@
  * smooth its faces, write `faces.ndjson` and the overlay video.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
 import { withDefaults } from '../io/withDefaults.js';
+import { encodeObj } from '../io/obj.js';
+import { encodePly } from '../io/ply.js';
+import { encodeAnimatedGlb, type AnimatedGlbFrame } from '../io/encodeAnimatedGlb.js';
 import { faceTracker, type FaceTrackerOptions, type FaceTrackerParts, type FaceTrackerStats, type TrackedFrame } from '../video/faceTracker.js';
 import { frameRecord } from '../video/frameRecord.js';
 import { overlayFrame } from '../video/overlayFrame.js';
@@ -22,6 +25,12 @@ export interface TrackVideoOptions {
   overlay?: boolean;
   /** Write `faces.ndjson`. */
   json?: boolean;
+  /**
+   * Also write the meshes into `meshes/`: `'obj'` / `'ply'` one file per frame per face
+   * (`<frame, 6 digits>_<id>.obj`), `'glb'` one animated file per face (`face_<id>.glb`, the
+   * frames as morph targets, see `encodeAnimatedGlb`; held in memory until the end: 526 kB a frame).
+   */
+  meshes?: VideoMeshFormat;
   /** Stops after the current frame and finishes the files (Ctrl-C). */
   signal?: AbortSignal;
   /** Called once the video is probed, before the first frame. */
@@ -31,6 +40,12 @@ export interface TrackVideoOptions {
   /** Environment to find ffmpeg in. */
   env?: NodeJS.ProcessEnv;
 }
+
+/** Mesh formats of {@link TrackVideoOptions.meshes}. */
+export type VideoMeshFormat = 'obj' | 'ply' | 'glb';
+
+/** The formats, as `--help` lists them. */
+export const VIDEO_MESH_FORMATS: readonly VideoMeshFormat[] = ['obj', 'ply', 'glb'];
 
 /** Defaults of {@link TrackVideoOptions}. */
 export const TRACK_VIDEO_DEFAULTS = { overlay: true, json: true };
@@ -52,7 +67,7 @@ export interface TrackVideoSummary {
 }
 
 /**
- * Tracks the faces of a video into `outDir` (`faces.ndjson`, `overlay.mp4`).
+ * Tracks the faces of a video into `outDir` (`faces.ndjson`, `overlay.mp4`, optionally `meshes/`).
  *
  * ```ts
  * const summary = await trackVideo('clip.mp4', 'out', { model, assets, detector }, { tracker: { smooth: true } });
@@ -76,6 +91,15 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
     encoder = videoEncoder(overlayPath, { width: info.width, height: info.height, frameRate: info.frameRate, audioFrom: info.hasAudio ? input : undefined, env: o.env });
     files.push(overlayPath);
   }
+  const meshDir = path.join(outDir, 'meshes');
+  if (o.meshes) {
+    if (!VIDEO_MESH_FORMATS.includes(o.meshes)) throw new Error(`unknown mesh format '${String(o.meshes)}' (choose from ${VIDEO_MESH_FORMATS.join(', ')})`);
+    await mkdir(meshDir, { recursive: true });
+  }
+  const { triangles } = parts.assets;
+  const imageHeight = info.height;
+  /** GLB: each face's frames, by id, until the end. */
+  const animated = new Map<number, AnimatedGlbFrame[]>();
   const tracker = faceTracker(parts, o.tracker);
   const start = performance.now();
   let frames = 0;
@@ -91,6 +115,16 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
         await Promise.race([new Promise<void>((resolve) => json.once('drain', () => resolve())), jsonFailed]);
       }
       if (encoder) await encoder.write(overlayFrame(image, tracked.faces));
+      for (const face of o.meshes ? tracked.faces : []) {
+        const base = path.join(meshDir, `${String(frames).padStart(6, '0')}_${face.id}`);
+        if (o.meshes === 'obj') await writeFile(`${base}.obj`, encodeObj({ vertices: face.vertices, triangles }, { imageHeight }).obj);
+        else if (o.meshes === 'ply') await writeFile(`${base}.ply`, encodePly({ vertices: face.vertices, triangles }, { imageHeight }));
+        else {
+          const list = animated.get(face.id) ?? [];
+          list.push({ time: tracked.time, vertices: face.vertices });
+          animated.set(face.id, list);
+        }
+      }
       o.onFrame?.(frames, tracked, image);
       frames++;
     }
@@ -103,6 +137,13 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
+  // Animated meshes once all frames are in (also after Ctrl-C: the frames done).
+  for (const [id, list] of animated) {
+    const file = path.join(meshDir, `face_${id}.glb`);
+    await writeFile(file, await encodeAnimatedGlb(list, triangles, { imageHeight, name: `face_${id}` }));
+    files.push(file);
+  }
+  if (o.meshes === 'obj' || o.meshes === 'ply') files.push(meshDir);
   if (o.signal?.aborted) interrupted = true;
   return { info, frames, seconds: (performance.now() - start) / 1000, stats: tracker.stats(), interrupted, files };
 }

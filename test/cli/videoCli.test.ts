@@ -1,7 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { NodeIO } from '@gltf-transform/core';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +77,58 @@ test('prnet video: one ndjson line per frame with the face, its id, 68 landmarks
   assert.deepEqual(rawRecords[0].faces[0].landmarks, records[0].faces[0].landmarks);
   assert.notDeepEqual(rawRecords[5].faces[0].landmarks, records[5].faces[0].landmarks);
   await assert.rejects(stat(path.join(raw, 'overlay.mp4')), 'no overlay with --no-overlay');
+});
+
+/** Vertex positions of a binary PLY without colours (`encodePly`'s layout). */
+function plyPositions(bytes: Buffer): Float32Array {
+  const end = bytes.indexOf('end_header\n') + 'end_header\n'.length;
+  const n = Number(/element vertex (\d+)/.exec(bytes.subarray(0, end).toString('latin1'))![1]);
+  assert.match(bytes.subarray(0, end).toString('latin1'), /property float z\nelement face/, 'x, y, z only');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset + end, bytes.byteOffset + end + 12 * n));
+}
+
+const validator = createRequire(import.meta.url)('gltf-validator') as { validateBytes(data: Uint8Array): Promise<{ issues: { numErrors: number; messages: unknown[] } }> };
+
+test('prnet video --meshes: a PLY / OBJ per frame per face, or one animated GLB per face whose frames are the same meshes', { skip }, async () => {
+  const clip = path.join(dir, 'meshes.mp4');
+  makeClip(clip, 3);
+  const run3 = async (format: string) => {
+    const out = path.join(dir, `meshes-${format}`);
+    const { code, stderr } = await run(['video', clip, '-o', out, '-q', '--no-overlay', '--meshes', format]);
+    assert.equal(code, 0, stderr);
+    return { out, files: (await readdir(path.join(out, 'meshes'))).sort(), stderr };
+  };
+  const ply = await run3('ply');
+  assert.deepEqual(ply.files, ['000000_0.ply', '000001_0.ply', '000002_0.ply']);
+  const obj = await run3('obj');
+  assert.deepEqual(obj.files, ['000000_0.obj', '000001_0.obj', '000002_0.obj']);
+  const objText = await readFile(path.join(obj.out, 'meshes', '000002_0.obj'), 'utf8');
+  assert.equal(objText.match(/^v /gm)?.length, 43867);
+  const glb = await run3('glb');
+  assert.deepEqual(glb.files, ['face_0.glb']);
+  assert.match(glb.stderr, /face_0\.glb/);
+  const bytes = await readFile(path.join(glb.out, 'meshes', 'face_0.glb'));
+  assert.equal((await validator.validateBytes(bytes)).issues.numErrors, 0);
+  const doc = await new NodeIO().readBinary(bytes);
+  const prim = doc.getRoot().listMeshes()[0]!.listPrimitives()[0]!;
+  const base = prim.getAttribute('POSITION')!.getArray()!;
+  assert.equal(prim.listTargets().length, 2);
+  const times = doc.getRoot().listAnimations()[0]!.listSamplers()[0]!.getInput()!.getArray()!;
+  assert.deepEqual(Array.from(times), [0, 1 / 30, 2 / 30].map(Math.fround));
+  // Frame k of the GLB (mm → px) is frame k's PLY: the same mesh, the same y-up frame.
+  for (let k = 0; k < 3; k++) {
+    const want = plyPositions(await readFile(path.join(ply.out, 'meshes', ply.files[k]!)));
+    assert.equal(want.length, base.length);
+    const delta = k ? prim.listTargets()[k - 1]!.getAttribute('POSITION')!.getArray()! : undefined;
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((base[i]! + (delta?.[i] ?? 0)) * 1000 - want[i]!));
+    assert.ok(worst < 0.01, `frame ${k}: GLB and PLY differ by ${worst} px`);
+  }
+  // The frames move (the clip pans), so the morph targets are not empty.
+  assert.ok(Array.from(prim.listTargets()[1]!.getAttribute('POSITION')!.getArray() as Float32Array).some((v) => Math.abs(v) > 1e-3));
+  const bad = await run(['video', clip, '-o', path.join(dir, 'meshes-bad'), '--meshes', 'stl']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--meshes must be one of obj, ply, glb, got "stl"/);
 });
 
 test('prnet video: a photo, a text file and a missing file are not videos (exit 1); no ffmpeg is exit 2; one line each', { skip }, async () => {

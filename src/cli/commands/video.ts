@@ -13,7 +13,7 @@ import { loadOnnxModel } from '../../node/onnxModel.js';
 import { loadUvAssets } from '../../node/uvAssets.js';
 import { loadDetector } from '../../node/detector.js';
 import { probeVideo } from '../../node/probeVideo.js';
-import { trackVideo } from '../../node/trackVideo.js';
+import { trackVideo, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/trackVideo.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 import { FACE_TRACKER_DEFAULTS } from '../../video/faceTracker.js';
 import { ONE_EURO_FILTER_DEFAULTS } from '../../video/oneEuroFilter.js';
@@ -24,7 +24,7 @@ const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
-  output: string; smooth: boolean; overlay: boolean; maxFaces: number; detectEvery: number; minCutoff: number; beta: number;
+  output: string; smooth: boolean; overlay: boolean; meshes?: VideoMeshFormat; maxFaces: number; detectEvery: number; minCutoff: number; beta: number;
   model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean;
 }
 
@@ -36,6 +36,10 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output folder (created)')
     .option('--no-smooth', 'raw per-frame results: no temporal smoothing')
     .option('--no-overlay', 'write faces.ndjson only (faster)')
+    .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as morph targets, 526 kB a frame)`, (v) => {
+      if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
+      return v as VideoMeshFormat;
+    })
     .option('--max-faces <n>', 'most faces tracked at once', int('--max-faces', 1), FACE_TRACKER_DEFAULTS.maxFaces)
     .option('--detect-every <n>', 'run the face detector every n frames to find new faces (0: only at the start and after a loss)', int('--detect-every', 0), FACE_TRACKER_DEFAULTS.detectEvery)
     .option('--min-cutoff <hz>', 'smoothing: One Euro cut-off at rest, Hz (lower: steadier, more lag)', positive('--min-cutoff'), ONE_EURO_FILTER_DEFAULTS.minCutoff)
@@ -97,6 +101,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       try {
         summary = await trackVideo(input, path.resolve(opts.output), parts!, {
           overlay: opts.overlay,
+          meshes: opts.meshes,
           signal: controller.signal,
           tracker: {
             maxFaces: opts.maxFaces,
