@@ -35,6 +35,14 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+const variants = values.variants.split(',');
+// A trained model in models/ wins over the random stand-in of the same name;
+// 'default' is the shipped models/default.onnx itself.
+const shipped = new Set(variants.filter((v) => existsSync(path.join(REPO_ROOT, 'models', `${v}.onnx`))));
+if (variants.includes('default') && !shipped.has('default')) throw new Error('models/default.onnx is missing');
+// The random stand-ins first: the server serves the model folders that exist when it starts.
+for (const variant of variants) if (!shipped.has(variant)) await makeDemoModel(variant);
+
 const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-webbench-'));
 const site = path.join(work, 'site');
 await buildDemo(site, { quiet: true });
@@ -42,12 +50,7 @@ const server = await serveDemo({ root: site });
 const browser = await launchDemoBrowser();
 try {
   const { page } = browser;
-  for (const variant of values.variants.split(',')) {
-    // A trained model in models/ wins over the random stand-in of the same name;
-    // 'default' is the shipped models/default.onnx itself.
-    const shipped = existsSync(path.join(REPO_ROOT, 'models', `${variant}.onnx`));
-    if (!shipped && variant === 'default') throw new Error('models/default.onnx is missing');
-    if (!shipped) await makeDemoModel(variant);
+  for (const variant of variants) {
     await page.goto(`${server.url}?model=models/${variant}.onnx`);
     await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 120_000 });
     const error = await page.evaluate(() => window.__prnetError);
@@ -56,7 +59,7 @@ try {
     await page.setInputFiles('#file', values.photo);
     await page.waitForFunction(() => window.__prnetLastResult, null, { timeout: 120_000 });
     await page.evaluate(() => window.__prnetBench!(3)); // warm-up
-    console.log(`\n${variant}${shipped ? '' : ' (random weights)'}: ${info.threads} threads, isolated ${info.isolated}, detector tfjs-${info.detectorBackend}, ${frames} frames, median ms`);
+    console.log(`\n${variant}${shipped.has(variant) ? '' : ' (random weights)'}: ${info.threads} threads, isolated ${info.isolated}, detector tfjs-${info.detectorBackend}, ${frames} frames, median ms`);
     console.log('mode            decode  detect  crop  network  post  render  total    fps');
     for (const track of [false, true]) {
       const t = await page.evaluate(([n, tr]) => window.__prnetBench!(n as number, { track: tr as boolean }), [frames, track] as const);
@@ -64,7 +67,7 @@ try {
       const row = [m('decode'), m('detect'), m('crop'), m('network'), m('post'), m('render'), m('total')].map((v) => v.toFixed(1).padStart(6));
       console.log(`${(track ? 'track landmarks' : 'detect each').padEnd(15)} ${row.join('  ')}  ${(1000 / m('total')).toFixed(1).padStart(5)}`);
     }
-    if (values.screenshot && variant === values.variants.split(',')[0]) {
+    if (values.screenshot && variant === variants[0]) {
       await page.setInputFiles('#file', values.photo);
       await page.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('face'));
       await page.screenshot({ path: values.screenshot, fullPage: true });
