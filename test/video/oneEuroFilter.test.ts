@@ -1,18 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { oneEuroFilter, ONE_EURO_FILTER_DEFAULTS } from '../../src/video/oneEuroFilter.js';
+import { seededRandom } from '../support/random.js';
 
-/** Seeded uniform [0, 1) (mulberry32), so the tests are reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1), so the tests are reproducible. */
+const random = seededRandom;
 
 /** Normal deviates (Box–Muller). */
 function gaussian(rand: () => number): () => number {
