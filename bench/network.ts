@@ -10,7 +10,8 @@ import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
 import type { ConvertCheckpointOptions } from '../src/model/convertCheckpoint.js';
 import { loadOnnxModel } from '../src/node/onnxModel.js';
 import { quantizeModel } from '../src/node/quantizeModel.js';
-import { randomImage, randomWeights } from '../test/support/randomWeights.js';
+import { randomImage } from '../src/train/randomImage.js';
+import { randomWeights } from '../src/train/randomWeights.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -36,7 +36,7 @@ import { drawLandmarks } from '../src/render/drawLandmarks.js';
 import { PRNet } from '../src/node/prnet.js';
 import { reconstructBatch, type OutputKind } from '../src/cli/reconstructBatch.js';
 import { loadWorkerModel } from '../src/node/networkWorker.js';
-import { randomWeights } from '../test/support/randomWeights.js';
+import { randomWeights } from '../src/train/randomWeights.js';
 
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const dataDir = path.join(shared, 'prnet-data/uv-data');

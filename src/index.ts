@@ -51,7 +51,6 @@ export * from './render/drawLine.js';
 export * from './render/drawLandmarks.js';
 export * from './render/drawPoseBox.js';
 export * from './render/overlayStrokes.js';
-export * from './render/renderShaded.js';
 export * from './face/faceDetector.js';
 export * from './face/tfGraph.js';
 export * from './face/blazeFace.js';

@@ -19,7 +19,7 @@ import { encodeGlb } from '../src/io/glb.js';
 import { encodeObj } from '../src/io/obj.js';
 import { faceJson } from '../src/io/faceJson.js';
 import { encodePng } from '../src/io/png.js';
-import { MODEL_METADATA } from '../src/model/convertCheckpoint.js';
+import { MODEL_METADATA } from '../src/model/modelMetadata.js';
 import { oneEuroFilter } from '../src/video/oneEuroFilter.js';
 import { smoothFaceResult } from '../src/video/smoothFaceResult.js';
 import { createFaceViewer } from './viewer.js';

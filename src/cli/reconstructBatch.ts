@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
 import { PRNet, resolveModelSource, SHIPPED_MODEL_PATH } from '../node/prnet.js';
-import { MODEL_METADATA } from '../model/convertCheckpoint.js';
+import { MODEL_METADATA } from '../model/modelMetadata.js';
 import { assertPrnetModel } from '../model/assertPrnetModel.js';
 import { loadWorkerModel } from '../node/networkWorker.js';
 import { decodeImage } from '../node/decodeImage.js';

@@ -1,4 +1,4 @@
-import { MODEL_METADATA } from './convertCheckpoint.js';
+import { MODEL_METADATA } from './modelMetadata.js';
 
 /**
  * Refuses a model that carries no prnet metadata (`prnet.variant`, written by every

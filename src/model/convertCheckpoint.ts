@@ -9,20 +9,10 @@ import { buildResfcnGraph } from './buildResfcnGraph.js';
 import { encodeOnnxModel } from './onnx/onnxModel.js';
 import type { OnnxGraph } from './onnx/onnxModel.js';
 import { PRNET_VERSION } from '../version.js';
+import { MODEL_METADATA } from './modelMetadata.js';
 
-/** Metadata keys every prnet model carries. */
-export const MODEL_METADATA = {
-  variant: 'prnet.variant',
-  inputSize: 'prnet.input_size',
-  outputSize: 'prnet.output_size',
-  input: 'prnet.input',
-  output: 'prnet.output',
-  sourceSha256: 'prnet.source_sha256',
-  source: 'prnet.source',
-  weightsType: 'prnet.weights_type',
-  /** Free text shown to users with the model (e.g. its accuracy). */
-  note: 'prnet.note',
-} as const;
+/** Metadata keys every prnet model carries (re-exported from their own module). */
+export { MODEL_METADATA };
 
 export interface ConvertCheckpointOptions extends BuildResfcnGraphOptions {
   /** sha256 of the source checkpoint data file, recorded for provenance. */

@@ -5,7 +5,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resfcnSpec, type NetworkSpec } from '../model/resfcn.js';
-import { convertCheckpoint, MODEL_METADATA } from '../model/convertCheckpoint.js';
+import { convertCheckpoint } from '../model/convertCheckpoint.js';
+import { MODEL_METADATA } from '../model/modelMetadata.js';
 import { decodeTrainCheckpoint } from '../train/trainCheckpoint.js';
 import { exportWeights, importWeights, type WeightsManifest } from '../train/exportWeights.js';
 import { checkpointModelWeights } from '../train/weightAverage.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FaceJsonModel } from '../io/faceJson.js';
-import { MODEL_METADATA } from '../model/convertCheckpoint.js';
+import { MODEL_METADATA } from '../model/modelMetadata.js';
 
 /**
  * What the API and the job outputs say about the model: file name, variant and weight

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-web';
 import type { PositionMapModel } from '../model/session.js';
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../model/session.js';
 import { readOnnxMetadata } from '../model/onnx/readOnnxMetadata.js';
-import { MODEL_METADATA } from '../model/convertCheckpoint.js';
+import { MODEL_METADATA } from '../model/modelMetadata.js';
 import { POSITION_MAP_SIZE } from '../model/resfcn.js';
 
 export interface LoadOnnxWebModelOptions {

@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeProtobuf, ProtobufWriter, readVarint, toInt64 } from '../../src/model/checkpoint/protobuf.js';
+import { decodeProtobuf, readVarint, toInt64 } from '../../src/model/checkpoint/protobuf.js';
+import { ProtobufWriter } from '../support/protobufWriter.js';
 import { seededRandom } from '../support/checkpointFixture.js';
 
 test('varints round-trip, including 64-bit and negative int64 values', () => {

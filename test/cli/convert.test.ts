@@ -11,8 +11,8 @@ import { readOnnxMetadata } from '../../src/model/onnx/readOnnxMetadata.js';
 import { loadOnnxModel } from '../../src/node/onnxModel.js';
 import { loadCheckpointWeights } from '../../src/node/checkpoint.js';
 import { makeOfficialLikeCheckpoint } from '../support/checkpointFixture.js';
-import { naiveResfcn } from '../support/naiveResfcn.js';
-import { randomImage } from '../support/randomWeights.js';
+import { naiveResfcn } from '../../src/model/naiveResfcn.js';
+import { randomImage } from '../../src/train/randomImage.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const prnet = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/prnet.js'), ...args], { encoding: 'utf8' });

@@ -6,8 +6,10 @@ import { convertCheckpoint, MODEL_METADATA } from '../../src/model/convertCheckp
 import { readOnnxMetadata } from '../../src/model/onnx/readOnnxMetadata.js';
 import type { TransposedConvLowering } from '../../src/model/buildResfcnGraph.js';
 import { loadOnnxModel } from '../../src/node/onnxModel.js';
-import { naiveResfcn } from '../support/naiveResfcn.js';
-import { calibratedWeights, randomImage, randomWeights } from '../support/randomWeights.js';
+import { naiveResfcn } from '../../src/model/naiveResfcn.js';
+import { calibratedWeights } from '../../src/train/calibratedWeights.js';
+import { randomImage } from '../../src/train/randomImage.js';
+import { randomWeights } from '../../src/train/randomWeights.js';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { naiveConv2d, naiveConv2dTranspose } from '../support/naiveResfcn.js';
+import { naiveConv2d, naiveConv2dTranspose } from '../../src/model/naiveResfcn.js';
 import { samePadding } from '../../src/model/resfcn.js';
 
 // Single channel, kernel w[kh][kw] = 10·kh + kw, input an impulse at (0, 0).

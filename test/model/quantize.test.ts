@@ -6,7 +6,8 @@ import { convertCheckpoint, MODEL_METADATA } from '../../src/model/convertCheckp
 import { readOnnxMetadata } from '../../src/model/onnx/readOnnxMetadata.js';
 import { quantizeModel } from '../../src/node/quantizeModel.js';
 import { loadOnnxModel } from '../../src/node/onnxModel.js';
-import { randomImage, randomWeights } from '../support/randomWeights.js';
+import { randomImage } from '../../src/train/randomImage.js';
+import { randomWeights } from '../../src/train/randomWeights.js';
 
 const conv = (scope: string, inC: number, outC: number, stride: number, activation: ConvLayer['activation']): ConvLayer =>
   ({ kind: 'conv', scope, inChannels: inC, outChannels: outC, kernel: 4, stride, batchNorm: true, activation });

@@ -150,7 +150,7 @@ test('uvTextureColors reads the texel of each face index', () => {
 });
 
 test('renderShaded: Lambert shading of a tilted plane, independent of winding', async () => {
-  const { renderShaded } = await import('../../src/render/renderShaded.js');
+  const { renderShaded } = await import('../support/renderShaded.js');
   // Plane z = 0.5·x: normal ∝ (-0.5, 0, 1); light from +z gives cos = 1/√1.25.
   const mesh = gridMesh(6, 6, 2, 2, 5, (x) => 0.5 * x);
   const out = renderShaded(mesh.vertices, mesh.triangles, 36, 36, { ambient: 0.2, color: [1, 0.5, 0.25] });

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { networkVariables, resfcnSpec, type NetworkSpec, type VariableSpec } from '../../src/model/resfcn.js';
-import { writeCheckpoint, type CheckpointTensorInput } from '../../src/model/checkpoint/writeCheckpoint.js';
+import { writeCheckpoint, type CheckpointTensorInput } from './writeCheckpoint.js';
 import { seededRandom } from './random.js';
 
 /** Size of the official data file; the fixture reproduces it exactly. */

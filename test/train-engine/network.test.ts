@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { networkVariables, resfcnSpec } from '../../src/model/resfcn.js';
 import { createTrainableNetwork } from '../../src/train/network.js';
 import { setupTrainBackend, TRAIN_BACKEND_NAME } from '../../src/node/trainBackend.js';
-import { randomImage, randomWeights } from '../support/randomWeights.js';
-import { naiveResfcn } from '../support/naiveResfcn.js';
+import { randomImage } from '../../src/train/randomImage.js';
+import { randomWeights } from '../../src/train/randomWeights.js';
+import { naiveResfcn } from '../../src/model/naiveResfcn.js';
 import { randomFloats, seededRandom } from '../support/random.js';
 
 // 64 px: at 32 the deepest maps are 1×1 and batch-norm gradients become ill-conditioned.

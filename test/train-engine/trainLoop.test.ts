@@ -16,7 +16,7 @@ import { l2WeightDecay, weightedPositionLoss, weightMaskTensor } from '../../src
 import type { TrainCheckpoint } from '../../src/train/trainCheckpoint.js';
 import { decodeTrainCheckpoint, encodeTrainCheckpoint } from '../../src/train/trainCheckpoint.js';
 import { setupTrainBackend } from '../../src/node/trainBackend.js';
-import { naiveConv2d } from '../support/naiveResfcn.js';
+import { naiveConv2d } from '../../src/model/naiveResfcn.js';
 import { randomFloats, seededRandom } from '../support/random.js';
 
 const spec = resfcnSpec({ variant: 'smoke32', inputSize: 32, baseChannels: 2 });

@@ -1,6 +1,6 @@
-import { ProtobufWriter } from './protobuf.js';
+import { ProtobufWriter } from './protobufWriter.js';
 import { writeSSTable, type WriteSSTableOptions } from './writeSSTable.js';
-import type { CheckpointEntry, CheckpointHeader } from './checkpointTypes.js';
+import type { CheckpointEntry, CheckpointHeader } from '../../src/model/checkpoint/checkpointTypes.js';
 
 const utf8 = new TextEncoder();
 

@@ -2,9 +2,11 @@
  * A deliberately naive float64 implementation of ResFCN with TensorFlow's semantics:
  * NHWC, TF weight layouts, SAME padding computed from TF's formula, transposed
  * convolution as the literal scatter (adjoint of the strided conv), batch norm applied
- * as written (no folding). It shares nothing with the ONNX builder but the layer list.
+ * as written (no folding). It shares nothing with the ONNX builder but the layer list,
+ * so the tests use it as the reference the ONNX graph and the training engine must match;
+ * `calibratedWeights` (demo models) runs it to set batch-norm statistics.
  */
-import type { ConvLayer, ConvTransposeLayer, NetworkSpec } from '../../src/model/resfcn.js';
+import type { ConvLayer, ConvTransposeLayer, NetworkSpec } from './resfcn.js';
 
 export interface Tensor3 { h: number; w: number; c: number; data: Float64Array }
 

@@ -1,7 +1,11 @@
-import type { RgbImage } from '../io/rgbImage.js';
-import { rasterize, type Raster } from './rasterize.js';
-import { renderTexture, type TextureRendering } from './renderTexture.js';
-import { withDefaults } from '../io/withDefaults.js';
+/**
+ * A Lambert-shaded preview of a mesh (grey clay under one light), kept with the tests:
+ * nothing in the product draws it.
+ */
+import type { RgbImage } from '../../src/io/rgbImage.js';
+import { rasterize, type Raster } from '../../src/render/rasterize.js';
+import { renderTexture, type TextureRendering } from '../../src/render/renderTexture.js';
+import { withDefaults } from '../../src/io/withDefaults.js';
 
 /** Options for {@link renderShaded}. */
 export interface RenderShadedOptions {

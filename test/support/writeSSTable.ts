@@ -5,10 +5,10 @@
  * entries, data blocks cut at 256 KiB, an index block keyed by shortest separators,
  * an empty metaindex block and the 48-byte footer.
  */
-import { crc32c, maskCrc32c } from './crc32c.js';
+import { crc32c, maskCrc32c } from '../../src/model/checkpoint/crc32c.js';
 import {
   SSTABLE_FOOTER_SIZE, SSTABLE_MAGIC, SSTABLE_NO_COMPRESSION, SSTABLE_SNAPPY_COMPRESSION, type SSTableEntry,
-} from './readSSTable.js';
+} from '../../src/model/checkpoint/readSSTable.js';
 
 /** Options of {@link writeSSTable}. */
 export interface WriteSSTableOptions {

@@ -1,7 +1,7 @@
-import { crc32c, maskCrc32c } from './crc32c.js';
+import { crc32c, maskCrc32c } from '../../src/model/checkpoint/crc32c.js';
 import {
   CHECKPOINT_DTYPES, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_INT32, DT_INT64, type CheckpointEntry, type CheckpointHeader,
-} from './checkpointTypes.js';
+} from '../../src/model/checkpoint/checkpointTypes.js';
 import { encodeCheckpointIndex } from './encodeCheckpointIndex.js';
 import type { WriteSSTableOptions } from './writeSSTable.js';
 
