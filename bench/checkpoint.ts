@@ -10,7 +10,7 @@ import { readCheckpointTensor } from '../src/model/checkpoint/readCheckpointTens
 import { checkpointWeights } from '../src/model/checkpoint/checkpointWeights.js';
 import { crc32c } from '../src/model/checkpoint/crc32c.js';
 import { resfcnSpec } from '../src/model/resfcn.js';
-import { loadCheckpoint } from '../src/node/checkpoint.js';
+import { loadCheckpoint } from '../src/node/weights/checkpoint.js';
 import { makeOfficialLikeCheckpoint } from '../test/support/checkpointFixture.js';
 
 function median(xs: number[]): number {

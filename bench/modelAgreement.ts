@@ -10,11 +10,11 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { loadOnnxModel } from '../src/node/onnxModel.js';
-import { loadUvAssets } from '../src/node/uvAssets.js';
+import { loadOnnxModel } from '../src/node/inference/onnxModel.js';
+import { loadUvAssets } from '../src/node/inference/uvAssets.js';
 import { evaluateAflw2000 } from '../src/eval/evaluateAflw2000.js';
 import { modelPredictor } from '../src/eval/modelPredictor.js';
-import { listAflw2000Samples } from '../src/node/listAflw2000Samples.js';
+import { listAflw2000Samples } from '../src/node/files/listAflw2000Samples.js';
 import type { PositionMapModel } from '../src/model/session.js';
 import { REPO_ROOT } from '../scripts/demoAssets.js';
 

@@ -8,10 +8,10 @@ import { forwardFlops, resfcnSpec, VARIANTS } from '../src/model/resfcn.js';
 import type { NetworkSpec } from '../src/model/resfcn.js';
 import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
 import type { ConvertCheckpointOptions } from '../src/model/convertCheckpoint.js';
-import { loadOnnxModel } from '../src/node/onnxModel.js';
-import { quantizeModel } from '../src/node/quantizeModel.js';
-import { randomImage } from '../src/train/randomImage.js';
-import { randomWeights } from '../src/train/randomWeights.js';
+import { loadOnnxModel } from '../src/node/inference/onnxModel.js';
+import { quantizeModel } from '../src/node/weights/quantizeModel.js';
+import { randomImage } from '../src/train/engine/randomImage.js';
+import { randomWeights } from '../src/train/engine/randomWeights.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

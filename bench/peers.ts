@@ -18,8 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
-import { decodeImage } from '../src/node/decodeImage.js';
-import { listAflw2000Samples } from '../src/node/listAflw2000Samples.js';
+import { decodeImage } from '../src/node/inference/decodeImage.js';
+import { listAflw2000Samples } from '../src/node/files/listAflw2000Samples.js';
 import { boxNormalizer, landmarkNme } from '../src/eval/landmarkNme.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
 
@@ -165,7 +165,7 @@ async function runHuman(): Promise<MethodResult> {
 
 /** prnet: BlazeFace (tfjs wasm), crop, network (onnxruntime, 2 threads), landmarks. */
 async function runPrnet(): Promise<MethodResult> {
-  const { PRNet, resolveModelSource } = await import('../src/node/prnet.js');
+  const { PRNet, resolveModelSource } = await import('../src/node/inference/prnet.js');
   const t0 = performance.now();
   const source = await resolveModelSource();
   const prnet = await PRNet.load({ threads: 2 });

@@ -5,12 +5,12 @@
  *
  *   node --import tsx bench/posmap300wlp.ts
  */
-import { modelVertices } from '../src/train/posmap300wlp/modelVertices.js';
-import type { MorphableModel } from '../src/train/posmap300wlp/morphableModel.js';
-import { posmap300wlp } from '../src/train/posmap300wlp/posmap300wlp.js';
-import { uvPositionMap } from '../src/train/posmap300wlp/uvPositionMap.js';
-import { encodeNpy } from '../src/train/posmap300wlp/encodeNpy.js';
-import { createTrainRandom } from '../src/train/trainRandom.js';
+import { modelVertices } from '../src/labels/posmap300wlp/modelVertices.js';
+import type { MorphableModel } from '../src/labels/posmap300wlp/morphableModel.js';
+import { posmap300wlp } from '../src/labels/posmap300wlp/posmap300wlp.js';
+import { uvPositionMap } from '../src/labels/posmap300wlp/uvPositionMap.js';
+import { encodeNpy } from '../src/labels/posmap300wlp/encodeNpy.js';
+import { createTrainRandom } from '../src/train/loop/trainRandom.js';
 
 const G = 231, n = G * G, KS = 199, KE = 29;
 const rng = createTrainRandom(1);
@@ -53,8 +53,8 @@ console.log(`posmap300wlp total ${median(() => { sample = posmap300wlp(photo, pa
   const os = await import('node:os');
   const path = await import('node:path');
   const sharp = (await import('sharp')).default;
-  const { generatePosmapDataset, listPosmapSources } = await import('../src/node/posmapDataset.js');
-  const { encodeMat } = await import('../test/data-300wlp/matWriter.js');
+  const { generatePosmapDataset, listPosmapSources } = await import('../src/node/train/posmapDataset.js');
+  const { encodeMat } = await import('../test/labels/posmap300wlp/matWriter.js');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'prnet-bench-300wlp-'));
   const count = 9;
   for (let s = 0; s < count; s++) {

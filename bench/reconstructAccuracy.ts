@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { landmarkNme } from '../src/eval/landmarkNme.js';
 import { summarizeEvaluation } from '../src/eval/summarizeEvaluation.js';
 import type { ImageEvaluation } from '../src/eval/evaluateAflw2000.js';
-import { listAflw2000Samples } from '../src/node/listAflw2000Samples.js';
+import { listAflw2000Samples } from '../src/node/files/listAflw2000Samples.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = path.resolve(process.env['PRNET_BENCH_AFLW'] ?? path.join(root, '../shared/fixtures/aflw2000-sample'));

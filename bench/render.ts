@@ -7,8 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../src/node/uvAssets.js';
-import { decodeImage } from '../src/node/decodeImage.js';
+import { loadUvAssets } from '../src/node/inference/uvAssets.js';
+import { decodeImage } from '../src/node/inference/decodeImage.js';
 import { faceTriangles } from '../src/uv/faceTriangles.js';
 import { positionMapVertices } from '../src/uv/positionMapVertices.js';
 import { positionMapLandmarks } from '../src/uv/positionMapLandmarks.js';

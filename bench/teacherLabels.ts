@@ -9,16 +9,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fitPoints } from '../src/labels/fitPoints.js';
-import { faceFitPoints } from '../src/labels/faceFitPoints.js';
-import { teacherFit, TEACHER_FIT_DEFAULTS, type TeacherFitOptions } from '../src/labels/teacherFit.js';
-import { teacherLabel } from '../src/labels/teacherLabel.js';
-import { aflw21LabelSource } from '../src/node/labels/aflw21LabelSource.js';
-import { helenAfw68LabelSource } from '../src/node/labels/helenAfw68LabelSource.js';
-import { pointBoxSize, teacherFaceFit, teacherOutputs } from '../src/node/labels/labelFaces.js';
-import { loadBfmPieces } from '../src/node/labels/bfmPieces.js';
-import { loadUvMorphableModel } from '../src/node/labels/uvMorphableModelFile.js';
-import { loadTddfaTeacher } from '../src/node/tddfaTeacher.js';
+import { fitPoints } from '../src/labels/teacherFit/fitPoints.js';
+import { faceFitPoints } from '../src/labels/teacherFit/faceFitPoints.js';
+import { teacherFit, TEACHER_FIT_DEFAULTS, type TeacherFitOptions } from '../src/labels/teacherFit/teacherFit.js';
+import { teacherLabel } from '../src/labels/teacherFit/teacherLabel.js';
+import { aflw21LabelSource } from '../src/node/train/labels/aflw21LabelSource.js';
+import { helenAfw68LabelSource } from '../src/node/train/labels/helenAfw68LabelSource.js';
+import { pointBoxSize, teacherFaceFit, teacherOutputs } from '../src/node/train/labels/labelFaces.js';
+import { loadBfmPieces } from '../src/node/train/labels/bfmPieces.js';
+import { loadUvMorphableModel } from '../src/node/train/labels/uvMorphableModelFile.js';
+import { loadTddfaTeacher } from '../src/node/inference/tddfaTeacher.js';
 import { uvMorphableModel } from '../src/uv/uvMorphableModel.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

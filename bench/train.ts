@@ -9,12 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { variantSpec, forwardFlops } from '../src/model/resfcn.js';
-import { setupTrainBackend, loadNativeConv, TRAIN_BACKEND_NAME } from '../src/node/trainBackend.js';
-import { createTrainableNetwork } from '../src/train/network.js';
-import { createAdam } from '../src/train/optimizer.js';
-import { trainStep } from '../src/train/trainLoop.js';
-import { weightMaskTensor } from '../src/train/loss.js';
-import { createTrainRandom } from '../src/train/trainRandom.js';
+import { setupTrainBackend, loadNativeConv, TRAIN_BACKEND_NAME } from '../src/node/train/trainBackend.js';
+import { createTrainableNetwork } from '../src/train/engine/network.js';
+import { createAdam } from '../src/train/engine/optimizer.js';
+import { trainStep } from '../src/train/loop/trainLoop.js';
+import { weightMaskTensor } from '../src/train/engine/loss.js';
+import { createTrainRandom } from '../src/train/loop/trainRandom.js';
 
 const arg = (name: string, def: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1]! : def; };
 const steps = Number(arg('--steps', '3'));

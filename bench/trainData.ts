@@ -10,25 +10,25 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../src/node/uvAssets.js';
-import { fitAflw21Poses, loadAflw21TrainingData } from '../src/node/trainingData.js';
+import { loadUvAssets } from '../src/node/inference/uvAssets.js';
+import { fitAflw21Poses, loadAflw21TrainingData } from '../src/node/train/trainingData.js';
 import { readNpy, npyToFloat64 } from '../src/io/npy.js';
 import { readdir, readFile } from 'node:fs/promises';
-import { readMatFile } from '../src/node/readMatFile.js';
+import { readMatFile } from '../src/node/files/readMatFile.js';
 import { aflw2000GroundTruth } from '../src/eval/aflw2000GroundTruth.js';
 import { landmarkNme } from '../src/eval/landmarkNme.js';
 import { rotationToAflwPose } from '../src/eval/aflwPose.js';
 import { POSE_ANGLE_LIMIT } from '../src/eval/evaluateAflw2000.js';
 import { POSITION_MAP_SIZE } from '../src/model/resfcn.js';
 import { matNumericVariable } from '../src/io/matValues.js';
-import { AFLW21_DEFORMATION_REGULARIZATION, AFLW21_DEFORMATION_SHAPES } from '../src/train/data/aflw21Deformation.js';
-import type { DeformationShape } from '../src/train/data/deformationBasis.js';
-import { AFLW21_POINT_COUNT, aflw21ModelPoints } from '../src/train/data/aflw21Correspondence.js';
-import { canonicalPositionMap } from '../src/train/data/canonicalPositionMap.js';
-import { aflw21Deformation } from '../src/train/data/aflw21Deformation.js';
-import { fitPose } from '../src/train/data/fitPose.js';
+import { AFLW21_DEFORMATION_REGULARIZATION, AFLW21_DEFORMATION_SHAPES } from '../src/labels/aflwMeanFace/aflw21Deformation.js';
+import type { DeformationShape } from '../src/labels/aflwMeanFace/deformationBasis.js';
+import { AFLW21_POINT_COUNT, aflw21ModelPoints } from '../src/labels/aflwMeanFace/aflw21Correspondence.js';
+import { canonicalPositionMap } from '../src/labels/aflwMeanFace/canonicalPositionMap.js';
+import { aflw21Deformation } from '../src/labels/aflwMeanFace/aflw21Deformation.js';
+import { fitPose } from '../src/labels/aflwMeanFace/fitPose.js';
 import { landmarkError } from '../src/train/data/landmarkError.js';
-import { createTrainRandom, shuffledIndices } from '../src/train/trainRandom.js';
+import { createTrainRandom, shuffledIndices } from '../src/train/loop/trainRandom.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(root, '../shared');

@@ -16,8 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { variantSpec } from '../src/model/resfcn.js';
 import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
-import { calibratedWeights } from '../src/train/calibratedWeights.js';
-import { randomImage } from '../src/train/randomImage.js';
+import { calibratedWeights } from '../src/train/engine/calibratedWeights.js';
+import { randomImage } from '../src/train/engine/randomImage.js';
 import { DEMO_MODELS_DIR } from './demoAssets.js';
 
 /** Seed of the demo models: fixed, so the page and the Node pipeline load identical bytes. */

@@ -27,13 +27,13 @@ import { positionMapTarget } from '../src/train/data/positionMapTarget.js';
 import { trainingCrop, TRAINING_CROP_FACTOR } from '../src/train/data/trainingCrop.js';
 import { warpCropImage } from '../src/train/data/warpCropImage.js';
 import type { Aflw21TrainingData } from '../src/train/data/trainingData.js';
-import { createTrainRandom } from '../src/train/trainRandom.js';
+import { createTrainRandom } from '../src/train/loop/trainRandom.js';
 import { affineInvert } from '../src/geometry/affine2d.js';
-import { loadAflw21TrainingData } from '../src/node/trainingData.js';
-import { loadHelenAfw68TrainingData } from '../src/node/helenTrainingData.js';
-import { readLabelSet } from '../src/node/labels/labelSetFiles.js';
-import { HELEN_JAW_POINTS } from '../src/node/labels/helenAfw68LabelSource.js';
-import { loadUvAssets } from '../src/node/uvAssets.js';
+import { loadAflw21TrainingData } from '../src/node/train/trainingData.js';
+import { loadHelenAfw68TrainingData } from '../src/node/train/helenTrainingData.js';
+import { readLabelSet } from '../src/node/train/labels/labelSetFiles.js';
+import { HELEN_JAW_POINTS } from '../src/node/train/labels/helenAfw68LabelSource.js';
+import { loadUvAssets } from '../src/node/inference/uvAssets.js';
 
 /** Input side of the networks the pack trains (the 120-px crops hold no more detail). */
 const INPUT_SIZE = 128;

@@ -21,7 +21,7 @@ import type { UvAssets } from '../src/uv/uvAssets.js';
 import { UV_ASSET_BASE_URL, UV_ASSET_SHA256 } from '../src/uv/uvAssetFiles.js';
 import { encodeUvAssetPack } from '../src/uv/encodeUvAssetPack.js';
 import { decodeUvAssetPack } from '../src/uv/decodeUvAssetPack.js';
-import { loadUvAssets, SHIPPED_UV_ASSETS_PATH } from '../src/node/uvAssets.js';
+import { loadUvAssets, SHIPPED_UV_ASSETS_PATH } from '../src/node/inference/uvAssets.js';
 import { REPO_ROOT } from './demoAssets.js';
 
 /** Options of {@link packUvAssets}. */

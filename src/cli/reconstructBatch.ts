@@ -11,18 +11,18 @@ import { mkdir, readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
-import { PRNet, resolveModelSource, SHIPPED_MODEL_PATH } from '../node/prnet.js';
+import { PRNet, resolveModelSource, SHIPPED_MODEL_PATH } from '../node/inference/prnet.js';
 import { MODEL_METADATA } from '../model/modelMetadata.js';
 import { assertPrnetModel } from '../model/assertPrnetModel.js';
-import { loadWorkerModel } from '../node/networkWorker.js';
-import { decodeImage } from '../node/decodeImage.js';
+import { loadWorkerModel } from '../node/inference/networkWorker.js';
+import { decodeImage } from '../node/inference/decodeImage.js';
 import type { PreparedFaces, PredictedFaces } from '../reconstruct/facePipeline.js';
 import type { FaceResult, TextureMode } from '../reconstruct/faceResult.js';
 import { expandInputs, type InputEntry } from './expandInputs.js';
 import { outputBases } from './outputBases.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
 import { createProgress, type Progress } from './progress.js';
-import { writeOutputs, OUTPUT_KINDS, type OutputKind } from '../node/writeOutputs.js';
+import { writeOutputs, OUTPUT_KINDS, type OutputKind } from '../node/inference/writeOutputs.js';
 
 export { OUTPUT_KINDS, type OutputKind };
 

@@ -1,4 +1,4 @@
-import { teacherLabel, type TeacherLabelContext, type TeacherLabelOptions } from '../labels/teacherLabel.js';
+import { teacherLabel, type TeacherLabelContext, type TeacherLabelOptions } from '../labels/teacherFit/teacherLabel.js';
 import type { LandmarkPrediction, LandmarkPredictor } from './evaluateAflw2000.js';
 import { tddfaOnItems, type TddfaBfm, type TddfaRegressor } from './tddfaPredictor.js';
 

@@ -105,7 +105,7 @@ function iou(a: number[], b: number[]): number {
 
 /**
  * Creates a BlazeFace {@link FaceDetector} from the tfjs graph model files. Register a tfjs
- * backend first (`src/node/detector.ts` does, with WebAssembly in Node).
+ * backend first (`src/node/inference/detector.ts` does, with WebAssembly in Node).
  *
  * ```ts
  * const detector = blazeFace(modelJson, weightBytes, { maxFaces: 5 });

@@ -13,7 +13,7 @@ import multipart from '@fastify/multipart';
 import { encodeGlb } from '../io/glb.js';
 import { encodeObj } from '../io/obj.js';
 import { encodePly } from '../io/ply.js';
-import { encodeImage } from '../node/encodeImage.js';
+import { encodeImage } from '../node/inference/encodeImage.js';
 import { PRNET_VERSION } from '../version.js';
 import { apiError, API_ERROR_STATUS, type ApiErrorCode } from '../service/apiError.js';
 import { isApiError } from '../service/isApiError.js';

@@ -7,8 +7,8 @@
 import os from 'node:os';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
-import { PRNet, resolveModelSource } from '../node/prnet.js';
-import { decodeImage, DECODE_IMAGE_DEFAULTS } from '../node/decodeImage.js';
+import { PRNet, resolveModelSource } from '../node/inference/prnet.js';
+import { decodeImage, DECODE_IMAGE_DEFAULTS } from '../node/inference/decodeImage.js';
 import { assertPrnetModel } from '../model/assertPrnetModel.js';
 import type { FaceOutputs, FaceResult } from '../reconstruct/faceResult.js';
 import { apiError } from '../service/apiError.js';

@@ -5,7 +5,7 @@
  * served) until one is free; the waiting line is bounded by the caller's admission gate.
  */
 import type { PositionMapModel } from '../model/session.js';
-import { loadWorkerModel } from '../node/networkWorker.js';
+import { loadWorkerModel } from '../node/inference/networkWorker.js';
 
 /** Options of {@link networkPool}. */
 export interface NetworkPoolOptions {

@@ -16,14 +16,14 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { writeOutputs } from '../node/writeOutputs.js';
+import { writeOutputs } from '../node/inference/writeOutputs.js';
 import { isApiError } from '../service/isApiError.js';
 import { faceOutputsForKinds } from '../service/faceOutputsForKinds.js';
 import { reconstructJob } from '../service/reconstructJob.js';
 import { jobOutputNamePattern } from '../service/jobOutputNamePattern.js';
 import { faceService, NO_FACE_REASON, type FaceService, type FaceServiceOptions } from './faceService.js';
 import { QUEUE_DEFAULTS, queueConnection } from './queueConnection.js';
-import { decodeImage } from '../node/decodeImage.js';
+import { decodeImage } from '../node/inference/decodeImage.js';
 
 /** Options of {@link runJobWorker}. */
 export interface RunJobWorkerOptions extends Partial<FaceServiceOptions> {

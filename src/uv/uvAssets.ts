@@ -1,6 +1,6 @@
 /**
  * The official PRNet UV assets, decoded: they define the face topology shared by
- * every model. Loaders (`src/node/uvAssets.ts`, or a browser fetch) fill this in.
+ * every model. Loaders (`src/node/inference/uvAssets.ts`, or a browser fetch) fill this in.
  */
 export interface UvAssets {
   /** Side of the UV position map (256). */

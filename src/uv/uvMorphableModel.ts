@@ -1,4 +1,4 @@
-import { uvPositionMap } from '../train/posmap300wlp/uvPositionMap.js';
+import { uvPositionMap } from '../labels/posmap300wlp/uvPositionMap.js';
 import type { BfmPieces } from './bfmPieces.js';
 import { harmonicFill } from './harmonicFill.js';
 import { meshPointUv } from './meshPointUv.js';

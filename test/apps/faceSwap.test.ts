@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { faceSwap } from '../../src/apps/faceSwap.js';
 import { fillTexture } from '../../src/render/fillTexture.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';

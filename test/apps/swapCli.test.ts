@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
-import { decodeImage } from '../../src/node/decodeImage.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
+import { decodeImage } from '../../src/node/inference/decodeImage.js';
 import { constantFaceModel } from '../support/randomModel.js';
 import { syntheticFace } from '../support/syntheticFace.js';
 

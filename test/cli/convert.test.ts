@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { resfcnSpec } from '../../src/model/resfcn.js';
 import { MODEL_METADATA } from '../../src/model/convertCheckpoint.js';
 import { readOnnxMetadata } from '../../src/model/onnx/readOnnxMetadata.js';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
-import { loadCheckpointWeights } from '../../src/node/checkpoint.js';
+import { loadOnnxModel } from '../../src/node/inference/onnxModel.js';
+import { loadCheckpointWeights } from '../../src/node/weights/checkpoint.js';
 import { makeOfficialLikeCheckpoint } from '../support/checkpointFixture.js';
 import { naiveResfcn } from '../../src/model/naiveResfcn.js';
-import { randomImage } from '../../src/train/randomImage.js';
+import { randomImage } from '../../src/train/engine/randomImage.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const prnet = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/prnet.js'), ...args], { encoding: 'utf8' });

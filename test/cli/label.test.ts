@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npyToFloat64, readNpy } from '../../src/io/npy.js';
-import { encodeNpy } from '../../src/train/posmap300wlp/encodeNpy.js';
-import { readLabelSet } from '../../src/node/labels/labelSetFiles.js';
-import { loadAflw21TrainingData } from '../../src/node/trainingData.js';
+import { encodeNpy } from '../../src/labels/posmap300wlp/encodeNpy.js';
+import { readLabelSet } from '../../src/node/train/labels/labelSetFiles.js';
+import { loadAflw21TrainingData } from '../../src/node/train/trainingData.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const shared = path.resolve(root, '../shared');

@@ -14,7 +14,7 @@ import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type Landm
 import { summarizeEvaluation } from '../../src/eval/summarizeEvaluation.js';
 import { evaluationCsv } from '../../src/eval/evaluationCsv.js';
 import { cedCurveSvg } from '../../src/eval/cedCurveSvg.js';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { hornSimilarity, rng } from '../geometry/reference.js';
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));

@@ -12,7 +12,7 @@ import { modelPredictor } from '../../src/eval/modelPredictor.js';
 import { meanFacePredictor } from '../../src/eval/meanFaceBaseline.js';
 import { evaluateAflw2000, type Aflw2000Sample } from '../../src/eval/evaluateAflw2000.js';
 import { rotationToAflwPose } from '../../src/eval/aflwPose.js';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { hornSimilarity } from '../geometry/reference.js';
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));

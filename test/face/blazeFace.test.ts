@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadDetector } from '../../src/node/detector.js';
-import { decodeImage } from '../../src/node/decodeImage.js';
+import { loadDetector } from '../../src/node/inference/detector.js';
+import { decodeImage } from '../../src/node/inference/decodeImage.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
 import type { DetectedFace } from '../../src/face/faceDetector.js';
 

@@ -14,7 +14,7 @@ import { encodePly, type EncodePlyOptions } from '../../src/io/ply.js';
 import { writeFixed } from '../../src/io/writeFixed.js';
 import { toYUp } from '../../src/io/toYUp.js';
 import { faceTriangles } from '../../src/uv/faceTriangles.js';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { seededRandom } from '../support/random.js';
 
 /** `toFixed`, without the sign of a value that rounds to zero ("-0.0000" → "0.0000"), as the writers have always done. */

@@ -242,7 +242,7 @@ test('faceJson writes the documented schema', () => {
 });
 
 test('GLB of the real PRNet topology (colours + texture) validates without any issue', async () => {
-  const { loadUvAssets } = await import('../../src/node/uvAssets.js');
+  const { loadUvAssets } = await import('../../src/node/inference/uvAssets.js');
   const { faceTriangles } = await import('../../src/uv/faceTriangles.js');
   const uvDir = new URL('../../../shared/prnet-data/uv-data', import.meta.url).pathname;
   const uv = await loadUvAssets({ dataDir: uvDir, download: false });

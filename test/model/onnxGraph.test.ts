@@ -5,11 +5,11 @@ import { forwardFlops, parameterCount, resfcnSpec, VARIANTS } from '../../src/mo
 import { convertCheckpoint, MODEL_METADATA } from '../../src/model/convertCheckpoint.js';
 import { readOnnxMetadata } from '../../src/model/onnx/readOnnxMetadata.js';
 import type { TransposedConvLowering } from '../../src/model/buildResfcnGraph.js';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
+import { loadOnnxModel } from '../../src/node/inference/onnxModel.js';
 import { naiveResfcn } from '../../src/model/naiveResfcn.js';
-import { calibratedWeights } from '../../src/train/calibratedWeights.js';
-import { randomImage } from '../../src/train/randomImage.js';
-import { randomWeights } from '../../src/train/randomWeights.js';
+import { calibratedWeights } from '../../src/train/engine/calibratedWeights.js';
+import { randomImage } from '../../src/train/engine/randomImage.js';
+import { randomWeights } from '../../src/train/engine/randomWeights.js';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);

@@ -2,10 +2,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { resfcnSpec } from '../../src/model/resfcn.js';
 import { convertCheckpoint } from '../../src/model/convertCheckpoint.js';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
+import { loadOnnxModel } from '../../src/node/inference/onnxModel.js';
 import { loadOnnxWebModel } from '../../src/web/onnxWebModel.js';
-import { randomImage } from '../../src/train/randomImage.js';
-import { randomWeights } from '../../src/train/randomWeights.js';
+import { randomImage } from '../../src/train/engine/randomImage.js';
+import { randomWeights } from '../../src/train/engine/randomWeights.js';
 
 test('onnxruntime-web (wasm) and onnxruntime-node agree on the same model', async () => {
   const spec = resfcnSpec({ variant: 'tiny', inputSize: 64, baseChannels: 2 });

@@ -4,10 +4,10 @@ import type { ConvLayer, ConvTransposeLayer, NetworkSpec } from '../../src/model
 import { resfcnSpec } from '../../src/model/resfcn.js';
 import { convertCheckpoint, MODEL_METADATA } from '../../src/model/convertCheckpoint.js';
 import { readOnnxMetadata } from '../../src/model/onnx/readOnnxMetadata.js';
-import { quantizeModel } from '../../src/node/quantizeModel.js';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
-import { randomImage } from '../../src/train/randomImage.js';
-import { randomWeights } from '../../src/train/randomWeights.js';
+import { quantizeModel } from '../../src/node/weights/quantizeModel.js';
+import { loadOnnxModel } from '../../src/node/inference/onnxModel.js';
+import { randomImage } from '../../src/train/engine/randomImage.js';
+import { randomWeights } from '../../src/train/engine/randomWeights.js';
 
 const conv = (scope: string, inC: number, outC: number, stride: number, activation: ConvLayer['activation']): ConvLayer =>
   ({ kind: 'conv', scope, inChannels: inC, outChannels: outC, kernel: 4, stride, batchNorm: true, activation });

@@ -6,9 +6,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
-import { PRNet } from '../../src/node/prnet.js';
-import { decodeImage } from '../../src/node/decodeImage.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
+import { PRNet } from '../../src/node/inference/prnet.js';
+import { decodeImage } from '../../src/node/inference/decodeImage.js';
 import { WebPRNet } from '../../src/web/webPrnet.js';
 import { facePipeline, RECONSTRUCT_DEFAULTS, type ReconstructResult } from '../../src/reconstruct/facePipeline.js';
 import { locateFaces } from '../../src/reconstruct/locateFaces.js';

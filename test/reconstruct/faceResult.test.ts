@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { faceResult, type FaceResultInput } from '../../src/reconstruct/faceResult.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
 import { syntheticFace } from '../support/syntheticFace.js';

@@ -4,8 +4,8 @@ import { readFile, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PRNet, defaultModelPath, resolveModelSource } from '../../src/node/prnet.js';
-import { decodeImage } from '../../src/node/decodeImage.js';
+import { PRNet, defaultModelPath, resolveModelSource } from '../../src/node/inference/prnet.js';
+import { decodeImage } from '../../src/node/inference/decodeImage.js';
 import { randomOnnxModel } from '../support/randomModel.js';
 
 const dataDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', import.meta.url));

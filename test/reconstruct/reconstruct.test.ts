@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { facePipeline, type ReconstructOptions } from '../../src/reconstruct/facePipeline.js';
 import { frontalize } from '../../src/reconstruct/frontalize.js';
 import { warpImage } from '../../src/face/warpImage.js';

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { faceTriangles } from '../../src/uv/faceTriangles.js';
 import { rasterize } from '../../src/render/rasterize.js';
 import { vertexVisibility } from '../../src/render/vertexVisibility.js';

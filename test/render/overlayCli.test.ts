@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { overlayStrokes, OVERLAY_REFERENCE_FACE_SIZE } from '../../src/render/overlayStrokes.js';
-import { decodeImage } from '../../src/node/decodeImage.js';
+import { decodeImage } from '../../src/node/inference/decodeImage.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const photo = path.resolve(repo, '../shared/fixtures/photos/photo1.jpg'); // 227×227

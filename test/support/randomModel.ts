@@ -13,7 +13,7 @@ import { variantSpec, POSITION_MAP_SIZE } from '../../src/model/resfcn.js';
 import { convertCheckpoint } from '../../src/model/convertCheckpoint.js';
 import { encodeOnnxModel, attr } from '../../src/model/onnx/onnxModel.js';
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../../src/model/session.js';
-import { randomWeights } from '../../src/train/randomWeights.js';
+import { randomWeights } from '../../src/train/engine/randomWeights.js';
 
 export interface RandomModelOptions { variant?: string; seed?: number; fp16?: boolean }
 

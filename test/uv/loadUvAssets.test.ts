@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile, readdir, rm, copyFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets, resolveUvDataDir } from '../../src/node/uvAssets.js';
+import { loadUvAssets, resolveUvDataDir } from '../../src/node/inference/uvAssets.js';
 import { UV_ASSET_FILES } from '../../src/uv/uvAssetFiles.js';
 
 const uvDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', import.meta.url));

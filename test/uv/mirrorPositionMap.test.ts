@@ -5,7 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { mirrorPositionMap } from '../../src/uv/mirrorPositionMap.js';
 import { positionMapLandmarks } from '../../src/uv/positionMapLandmarks.js';
 import { withFlipAveraging } from '../../src/reconstruct/withFlipAveraging.js';

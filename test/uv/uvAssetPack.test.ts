@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets, SHIPPED_UV_ASSETS_PATH } from '../../src/node/uvAssets.js';
+import { loadUvAssets, SHIPPED_UV_ASSETS_PATH } from '../../src/node/inference/uvAssets.js';
 import { UV_ASSET_SHA256 } from '../../src/uv/uvAssetFiles.js';
 import { encodeUvAssetPack } from '../../src/uv/encodeUvAssetPack.js';
 import { decodeUvAssetPack } from '../../src/uv/decodeUvAssetPack.js';

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { thinPlateSplineEvaluate, thinPlateSplineFit } from '../../src/uv/thinPlateSpline.js';
 import { meshPointUv } from '../../src/uv/meshPointUv.js';
 import { uvMorphableModel } from '../../src/uv/uvMorphableModel.js';
-import { loadBfmPieces } from '../../src/node/labels/bfmPieces.js';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadBfmPieces } from '../../src/node/train/labels/bfmPieces.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
 

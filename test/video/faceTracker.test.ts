@@ -1,10 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
-import { loadDetector } from '../../src/node/detector.js';
-import { decodeImage } from '../../src/node/decodeImage.js';
+import { loadOnnxModel } from '../../src/node/inference/onnxModel.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
+import { loadDetector } from '../../src/node/inference/detector.js';
+import { decodeImage } from '../../src/node/inference/decodeImage.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
 import type { FaceDetector } from '../../src/face/faceDetector.js';
 import { faceTracker } from '../../src/video/faceTracker.js';

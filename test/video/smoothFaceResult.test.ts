@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
 import { faceResult } from '../../src/reconstruct/faceResult.js';
 import { cropFromDetection } from '../../src/face/cropFromDetection.js';

@@ -16,9 +16,9 @@ import { serveDemo } from '../../scripts/serveDemo.js';
 import { demoRoutes } from '../../scripts/demoAssets.js';
 import { launchDemoBrowser } from '../../scripts/demoBrowser.js';
 import { demoModelBytes } from '../../scripts/makeDemoModel.js';
-import { PRNet } from '../../src/node/prnet.js';
-import { decodeImage } from '../../src/node/decodeImage.js';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { PRNet } from '../../src/node/inference/prnet.js';
+import { decodeImage } from '../../src/node/inference/decodeImage.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 
 const dataDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', import.meta.url));
 const photo = fileURLToPath(new URL('../../../shared/fixtures/photos/photo1.jpg', import.meta.url));

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { serveDemo, listenErrorMessage } from '../../scripts/serveDemo.js';
 import { demoRoutes, resolveDemoRoute, REPO_ROOT } from '../../scripts/demoAssets.js';
 import { loadWebUvAssets } from '../../src/web/loadWebUvAssets.js';
-import { loadUvAssets, SHIPPED_UV_ASSETS_PATH } from '../../src/node/uvAssets.js';
+import { loadUvAssets, SHIPPED_UV_ASSETS_PATH } from '../../src/node/inference/uvAssets.js';
 
 test('the demo serves the package\'s UV asset pack, copies it into the build, and the web loader reads it like Node', async () => {
   const routes = demoRoutes();

@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { readNpy } from '../../src/io/npy.js';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
+import { loadOnnxModel } from '../../src/node/inference/onnxModel.js';
 import { POSITION_MAP_SCALE, POSITION_MAP_SIZE } from '../../src/model/resfcn.js';
 
 const [checkFile, indexArg, onnxFile] = process.argv.slice(2);

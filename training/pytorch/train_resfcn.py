@@ -13,8 +13,8 @@ machine with a GPU and PyTorch but no Node:
   augmentation (rotation, shift, scale, flip, colour, occluder), a bilinear warp with
   black outside the source, and the position map built from the label's pose and
   morphable-model coefficients (positionMapTarget at 128);
-* the loss is the weighted squared error of src/train/loss.ts with L2 decay on the conv
-  weights folded into Adam, as src/train/optimizer.ts does;
+* the loss is the weighted squared error of src/train/engine/loss.ts with L2 decay on the conv
+  weights folded into Adam, as src/train/engine/optimizer.ts does;
 * validation reports the figures `prnet train` reports each epoch.
 
 Run `python3 train_resfcn.py --help`. Nothing is written outside --out.
@@ -246,7 +246,7 @@ class ConvLike(nn.Module):
             self.conv = nn.Conv2d(i, o, k, spec["stride"], bias=False)
         else:
             self.conv = nn.ConvTranspose2d(i, o, k, spec["stride"], bias=False)
-        # Glorot uniform with TF's fans (kh·kw·(in+out)), as src/train/network.ts.
+        # Glorot uniform with TF's fans (kh·kw·(in+out)), as src/train/engine/network.ts.
         limit = math.sqrt(6 / (k * k * (i + o)))
         nn.init.uniform_(self.conv.weight, -limit, limit)
         self.bn = nn.BatchNorm2d(o, eps=1e-3, momentum=bn_momentum) if spec["batchNorm"] else None
@@ -358,7 +358,7 @@ PART_BYTES = 15 << 20
 
 
 def write_weights(net, variant, spec, path, dtype="float16", source=None, step=None):
-    """A `prnet-weights-1` pair (src/train/exportWeights.ts): `<path>.weights.json` and the blob,
+    """A `prnet-weights-1` pair (src/train/engine/exportWeights.ts): `<path>.weights.json` and the blob,
     as `<path>.weights.bin` or, over 15 MiB, as `.weights.bin.part0`, `.part1`, … (concatenate them)."""
     manifest = {"format": "prnet-weights-1", "variant": variant, "inputSize": spec["inputSize"], "baseChannels": spec["baseChannels"], "variables": []}
     if dtype == "float16":

@@ -1,7 +1,7 @@
 /** `prnet convert <checkpoint-prefix> -o model.onnx [--fp16] [--variant name]`. */
 import type { Command } from 'commander';
 import { VARIANTS } from '../../model/resfcn.js';
-import { convertCheckpointFile } from '../../node/convertCheckpointFile.js';
+import { convertCheckpointFile } from '../../node/weights/convertCheckpointFile.js';
 import { expandInputs } from '../expandInputs.js';
 
 export function register(program: Command): void {

@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { int } from '../optionParsers.js';
-import { loadMorphableModel } from '../../node/morphableModel.js';
-import { generatePosmapDataset, listPosmapSources } from '../../node/posmapDataset.js';
+import { loadMorphableModel } from '../../node/train/morphableModel.js';
+import { generatePosmapDataset, listPosmapSources } from '../../node/train/posmapDataset.js';
 import { createProgress } from '../progress.js';
 
 interface Data300wlpOptions {

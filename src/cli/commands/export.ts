@@ -1,6 +1,6 @@
 /** `prnet export <run-dir | x.weights.json> -o model.onnx [--best] [--fp16 | --int8 photos…] [--weights] [--note text]`. */
 import type { Command } from 'commander';
-import { exportTrainedModel } from '../../node/exportTrainedModel.js';
+import { exportTrainedModel } from '../../node/train/exportTrainedModel.js';
 import { expandInputs } from '../expandInputs.js';
 
 export function register(program: Command): void {

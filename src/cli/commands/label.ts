@@ -5,13 +5,13 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { int, positive } from '../optionParsers.js';
-import { labelFaces } from '../../node/labels/labelFaces.js';
-import { aflw21LabelSource } from '../../node/labels/aflw21LabelSource.js';
-import { helenAfw68LabelSource, HELEN_JAW_WEIGHT } from '../../node/labels/helenAfw68LabelSource.js';
-import type { LabelSource } from '../../node/labels/labelSource.js';
-import { loadUvMorphableModel } from '../../node/labels/uvMorphableModelFile.js';
-import { TEACHER_FIT_DEFAULTS } from '../../labels/teacherFit.js';
-import { TEACHER_LABEL_DEFAULTS } from '../../labels/teacherLabel.js';
+import { labelFaces } from '../../node/train/labels/labelFaces.js';
+import { aflw21LabelSource } from '../../node/train/labels/aflw21LabelSource.js';
+import { helenAfw68LabelSource, HELEN_JAW_WEIGHT } from '../../node/train/labels/helenAfw68LabelSource.js';
+import type { LabelSource } from '../../node/train/labels/labelSource.js';
+import { loadUvMorphableModel } from '../../node/train/labels/uvMorphableModelFile.js';
+import { TEACHER_FIT_DEFAULTS } from '../../labels/teacherFit/teacherFit.js';
+import { TEACHER_LABEL_DEFAULTS } from '../../labels/teacherFit/teacherLabel.js';
 import { createProgress } from '../progress.js';
 
 interface LabelCliOptions {

@@ -18,8 +18,8 @@ import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type BatchS
 import { expandInputs, isGlob } from '../expandInputs.js';
 import { int } from '../optionParsers.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
-import { removeStagedFilesSync } from '../../node/stageFile.js';
-import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/decodeImage.js';
+import { removeStagedFilesSync } from '../../node/files/stageFile.js';
+import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
 
 /** Exit status for usage and setup errors (bad options, no model, output path is a file). */
 const EXIT_USAGE = 2;

@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createServer, CREATE_SERVER_DEFAULTS } from '../../server/createServer.js';
-import { DECODE_MAX_PIXELS_LIMIT } from '../../node/decodeImage.js';
+import { DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
 
 /** Address and port `prnet serve` listens on by default (local only: expose it on purpose with --host). */
 export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080 };

@@ -8,10 +8,10 @@ import { Option, type Command } from 'commander';
 import { int } from '../optionParsers.js';
 import type { RgbImage } from '../../io/rgbImage.js';
 import sharp from 'sharp';
-import { PRNet } from '../../node/prnet.js';
-import { decodeImage } from '../../node/decodeImage.js';
-import { encodeImage } from '../../node/encodeImage.js';
-import { writeFileAtomic } from '../../node/atomicWrite.js';
+import { PRNet } from '../../node/inference/prnet.js';
+import { decodeImage } from '../../node/inference/decodeImage.js';
+import { encodeImage } from '../../node/inference/encodeImage.js';
+import { writeFileAtomic } from '../../node/files/atomicWrite.js';
 import { faceSwap } from '../../apps/faceSwap.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 

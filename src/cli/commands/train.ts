@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { int, positive, inRange } from '../optionParsers.js';
 import cliProgress from 'cli-progress';
 import { VARIANTS } from '../../model/resfcn.js';
-import { TRAIN_LOOP_DEFAULTS } from '../../train/trainLoop.js';
-import type { StepInfo } from '../../train/trainLoop.js';
-import { DEFAULT_TRAIN_VARIANT, trainRun, TRAIN_RUN_FILES } from '../../node/trainRun.js';
+import { TRAIN_LOOP_DEFAULTS } from '../../train/loop/trainLoop.js';
+import type { StepInfo } from '../../train/loop/trainLoop.js';
+import { DEFAULT_TRAIN_VARIANT, trainRun, TRAIN_RUN_FILES } from '../../node/train/trainRun.js';
 
 interface TrainCliOptions {
   data: string; out: string; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;

@@ -7,13 +7,13 @@ import { readdir, stat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { checkpointPrefix } from '../../node/checkpoint.js';
-import { convertCheckpointFile } from '../../node/convertCheckpointFile.js';
-import { sha256File } from '../../node/download.js';
-import { prnetHome } from '../../node/prnetHome.js';
+import { checkpointPrefix } from '../../node/weights/checkpoint.js';
+import { convertCheckpointFile } from '../../node/weights/convertCheckpointFile.js';
+import { sha256File } from '../../node/weights/download.js';
+import { prnetHome } from '../../node/weights/prnetHome.js';
 import {
   downloadOfficialCheckpoint, modelsDir, OFFICIAL_CHECKPOINT_FILES, officialModelPath, weightsDir, type OfficialFile,
-} from '../../node/weightsCache.js';
+} from '../../node/weights/weightsCache.js';
 
 /** Environment overrides of the download URLs (mirrors; tests use a local server). */
 const URL_ENV = { index: 'PRNET_CHECKPOINT_INDEX_URL', data: 'PRNET_CHECKPOINT_DATA_URL' } as const;

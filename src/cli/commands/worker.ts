@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { int } from '../optionParsers.js';
-import { DECODE_IMAGE_DEFAULTS } from '../../node/decodeImage.js';
+import { DECODE_IMAGE_DEFAULTS } from '../../node/inference/decodeImage.js';
 import { runJobWorker, RUN_JOB_WORKER_DEFAULTS } from '../../server/runJobWorker.js';
 import { redisUrl } from '../../server/redisUrl.js';
 

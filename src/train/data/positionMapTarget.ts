@@ -1,6 +1,6 @@
 import { POSITION_MAP_SCALE, POSITION_MAP_SIZE } from '../../model/resfcn.js';
 import { cropMatrix, type CropSquare } from './cropSquare.js';
-import type { FittedPose } from './fitPose.js';
+import type { FittedPose } from '../../labels/aflwMeanFace/fitPose.js';
 
 /** Options of {@link positionMapTarget}. */
 export interface PositionMapTargetOptions {

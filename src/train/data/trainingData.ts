@@ -1,13 +1,13 @@
 import { POSITION_MAP_SCALE, POSITION_MAP_SIZE } from '../../model/resfcn.js';
 import type { UvAssets } from '../../uv/uvAssets.js';
-import { createTrainRandom, shuffledIndices } from '../trainRandom.js';
-import { aflw21UvIndices, AFLW21_POINT_COUNT } from './aflw21Correspondence.js';
-import { aflw21Deformation } from './aflw21Deformation.js';
+import { createTrainRandom, shuffledIndices } from '../loop/trainRandom.js';
+import { aflw21UvIndices, AFLW21_POINT_COUNT } from '../../labels/aflwMeanFace/aflw21Correspondence.js';
+import { aflw21Deformation } from '../../labels/aflwMeanFace/aflw21Deformation.js';
 import { applyOcclusion, NO_AUGMENTATION, sampleAugmentation, type AugmentationOptions } from './augmentation.js';
-import { canonicalPositionMap } from './canonicalPositionMap.js';
+import { canonicalPositionMap } from '../../labels/aflwMeanFace/canonicalPositionMap.js';
 import { cropMatrix } from './cropSquare.js';
 import { affineInvert } from '../../geometry/affine2d.js';
-import type { FittedPose } from './fitPose.js';
+import type { FittedPose } from '../../labels/aflwMeanFace/fitPose.js';
 import { landmarkError } from './landmarkError.js';
 import { positionMapTarget } from './positionMapTarget.js';
 import { trainingCrop } from './trainingCrop.js';

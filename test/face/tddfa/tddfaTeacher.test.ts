@@ -9,10 +9,10 @@ import { tddfaProject } from '../../../src/face/tddfa/tddfaProject.js';
 import { tddfaImagePose } from '../../../src/face/tddfa/tddfaImagePose.js';
 import { tddfaRoiFromBox, tddfaRoiFromLandmarks } from '../../../src/face/tddfa/tddfaRoiBox.js';
 import { aflw2000GroundTruth } from '../../../src/eval/aflw2000GroundTruth.js';
-import { decodeImage } from '../../../src/node/decodeImage.js';
-import { readMatFile } from '../../../src/node/readMatFile.js';
-import { loadBfmPieces } from '../../../src/node/labels/bfmPieces.js';
-import { loadTddfaTeacher } from '../../../src/node/tddfaTeacher.js';
+import { decodeImage } from '../../../src/node/inference/decodeImage.js';
+import { readMatFile } from '../../../src/node/files/readMatFile.js';
+import { loadBfmPieces } from '../../../src/node/train/labels/bfmPieces.js';
+import { loadTddfaTeacher } from '../../../src/node/inference/tddfaTeacher.js';
 
 const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const fixtures = path.join(shared, 'fixtures/aflw2000-sample');
