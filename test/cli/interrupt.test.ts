@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const photo = path.resolve(repo, '../shared/fixtures/photos/photo1.jpg');
 const COUNT = 60;
 const KINDS = ['obj', 'glb', 'json', 'texture', 'overlay'];

@@ -2,7 +2,7 @@
  * `prnet reconstruct` with 1,000 distinct file arguments (issue 15, point 1). With a
  * command line of a few hundred paths onnxruntime-node's telemetry code overflowed the
  * network worker's stack (SIGSEGV, exit 139) before any image was processed; see
- * `src/node/disableOrtTelemetry.ts`.
+ * `src/node/inference/disableOrtTelemetry.ts`.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const COUNT = 1000;
 
 test('1,000 distinct file arguments: every image done, no crash', async () => {

@@ -6,9 +6,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeImage, DECODE_MAX_PIXELS_LIMIT } from '../../src/node/decodeImage.js';
+import { decodeImage, DECODE_MAX_PIXELS_LIMIT } from '../../src/node/inference/decodeImage.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const photo = path.resolve(repo, '../shared/fixtures/photos/photo1.jpg');
 
 function prnet(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {

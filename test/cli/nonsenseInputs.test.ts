@@ -6,12 +6,12 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { locateFaces } from '../../src/reconstruct/locateFaces.js';
 import { constantFaceModel } from '../support/randomModel.js';
 import { syntheticFace } from '../support/syntheticFace.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const photo = path.resolve(repo, '../shared/fixtures/photos/photo1.jpg'); // 227×227
 const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-nonsense-'));
 test.after(() => rm(work, { recursive: true, force: true }));

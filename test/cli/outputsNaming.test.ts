@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { outputBases } from '../../src/cli/outputBases.js';
-import { SHIPPED_MODEL_PATH } from '../../src/node/prnet.js';
+import { SHIPPED_MODEL_PATH } from '../../src/node/inference/prnet.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const photos = path.resolve(repo, '../shared/fixtures/photos');
 const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-names-'));
 test.after(() => rm(work, { recursive: true, force: true }));

@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { NodeIO } from '@gltf-transform/core';
 import { randomOnnxModelFile } from '../support/randomModel.js';
-import { SHIPPED_MODEL_PATH } from '../../src/node/prnet.js';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { SHIPPED_MODEL_PATH } from '../../src/node/inference/prnet.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { keypointVertexIndices } from '../../src/uv/keypointVertexIndices.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const shared = path.resolve(repo, '../shared');
 const dataDir = path.join(shared, 'prnet-data/uv-data');
 const photos = path.join(shared, 'fixtures/photos');

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const photo = path.resolve(repo, '../shared/fixtures/aflw2000-sample/image00002.jpg');
 const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-refine-'));
 test.after(() => rm(work, { recursive: true, force: true }));

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { NodeIO } from '@gltf-transform/core';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
 const photo = path.resolve(repo, '../shared/fixtures/photos/photo3.jpg');
 const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-tex-'));
 test.after(() => rm(work, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import type { UvMorphableModel } from '../uv/uvMorphableModel.js';
+import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
 import type { FaceFit } from './teacherFit.js';
 
 /** One annotated face as the correspondence search sees it. */

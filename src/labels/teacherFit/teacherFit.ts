@@ -1,5 +1,5 @@
-import { solveSpd } from '../geometry/solveSpd.js';
-import { rotationFromVector } from '../train/data/fitPose.js';
+import { solveSpd } from '../../geometry/solveSpd.js';
+import { rotationFromVector } from '../aflwMeanFace/fitPose.js';
 
 /** A linear model at the constrained points: per point its mean and basis, in the y-down model frame. */
 export interface FitPoints {

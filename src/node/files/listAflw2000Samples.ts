@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { aflw2000GroundTruth } from '../eval/aflw2000GroundTruth.js';
-import type { Aflw2000Sample } from '../eval/evaluateAflw2000.js';
-import { decodeImage } from './decodeImage.js';
+import { aflw2000GroundTruth } from '../../eval/aflw2000GroundTruth.js';
+import type { Aflw2000Sample } from '../../eval/evaluateAflw2000.js';
+import { decodeImage } from '../inference/decodeImage.js';
 import { readMatFile } from './readMatFile.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
-import { parseMat, type MatFile } from '../io/mat.js';
+import { parseMat, type MatFile } from '../../io/mat.js';
 
 /**
  * Reads a MATLAB level-5 MAT-file from disk (compressed variables inflated with Node's

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { RgbImage } from '../io/rgbImage.js';
-import { withDefaults } from '../io/withDefaults.js';
+import type { RgbImage } from '../../io/rgbImage.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /**
  * The most pixels libvips decodes (its `0x3FFF × 0x3FFF` limit, sharp's default

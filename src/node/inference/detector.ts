@@ -9,10 +9,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { blazeFace, type BlazeFaceOptions } from '../face/blazeFace.js';
-import type { FaceDetector } from '../face/faceDetector.js';
-import type { TfGraphModelJson } from '../face/tfGraph.js';
-import { withDefaults } from '../io/withDefaults.js';
+import { blazeFace, type BlazeFaceOptions } from '../../face/blazeFace.js';
+import type { FaceDetector } from '../../face/faceDetector.js';
+import type { TfGraphModelJson } from '../../face/tfGraph.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link loadDetector}. */
 export interface LoadDetectorOptions extends Partial<BlazeFaceOptions> {

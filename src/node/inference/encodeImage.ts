@@ -1,7 +1,7 @@
 import sharp from 'sharp';
-import type { RgbImage } from '../io/rgbImage.js';
-import { imageChannels, type GrayImage } from '../io/grayImage.js';
-import { withDefaults } from '../io/withDefaults.js';
+import type { RgbImage } from '../../io/rgbImage.js';
+import { imageChannels, type GrayImage } from '../../io/grayImage.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options for {@link encodeImage}. */
 export interface EncodeImageOptions {

@@ -8,7 +8,7 @@
  * (when started as a worker it serves `predict` messages).
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { PositionMapModel } from '../model/session.js';
+import type { PositionMapModel } from '../../model/session.js';
 import { loadOnnxModel } from './onnxModel.js';
 import { disableOrtTelemetry } from './disableOrtTelemetry.js';
 

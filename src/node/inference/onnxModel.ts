@@ -3,12 +3,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import type { PositionMapModel } from '../model/session.js';
-import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../model/session.js';
-import { readOnnxMetadata } from '../model/onnx/readOnnxMetadata.js';
-import { MODEL_METADATA } from '../model/modelMetadata.js';
-import { POSITION_MAP_SIZE } from '../model/resfcn.js';
-import { withDefaults } from '../io/withDefaults.js';
+import type { PositionMapModel } from '../../model/session.js';
+import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../../model/session.js';
+import { readOnnxMetadata } from '../../model/onnx/readOnnxMetadata.js';
+import { MODEL_METADATA } from '../../model/modelMetadata.js';
+import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
+import { withDefaults } from '../../io/withDefaults.js';
 import { disableOrtTelemetry } from './disableOrtTelemetry.js';
 
 export interface LoadOnnxModelOptions {

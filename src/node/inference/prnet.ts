@@ -6,16 +6,16 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RgbImage } from '../io/rgbImage.js';
-import type { PositionMapModel } from '../model/session.js';
-import type { UvAssets } from '../uv/uvAssets.js';
-import type { FaceDetector } from '../face/faceDetector.js';
-import { facePipeline, type FacePipeline, type ReconstructOptions, type ReconstructResult } from '../reconstruct/facePipeline.js';
+import type { RgbImage } from '../../io/rgbImage.js';
+import type { PositionMapModel } from '../../model/session.js';
+import type { UvAssets } from '../../uv/uvAssets.js';
+import type { FaceDetector } from '../../face/faceDetector.js';
+import { facePipeline, type FacePipeline, type ReconstructOptions, type ReconstructResult } from '../../reconstruct/facePipeline.js';
 import { loadOnnxModel } from './onnxModel.js';
 import { loadUvAssets } from './uvAssets.js';
 import { loadDetector } from './detector.js';
 import { decodeImage } from './decodeImage.js';
-import { prnetHome } from './prnetHome.js';
+import { prnetHome } from '../weights/prnetHome.js';
 
 /** Options of {@link PRNet.load}. */
 export interface PRNetLoadOptions {
@@ -44,7 +44,7 @@ export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The model shipped inside the package (our own training; see the README). */
-export const SHIPPED_MODEL_PATH = fileURLToPath(new URL('../../models/default.onnx', import.meta.url));
+export const SHIPPED_MODEL_PATH = fileURLToPath(new URL('../../../models/default.onnx', import.meta.url));
 
 export interface ResolveModelSourceOptions {
   /** Environment to read `PRNET_MODEL` and `PRNET_HOME` from. */

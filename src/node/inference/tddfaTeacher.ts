@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { TDDFA_INPUT_SIZE } from '../face/tddfa/tddfaInput.js';
-import { TDDFA_PARAMETER_COUNT } from '../face/tddfa/tddfaParameters.js';
+import { TDDFA_INPUT_SIZE } from '../../face/tddfa/tddfaInput.js';
+import { TDDFA_PARAMETER_COUNT } from '../../face/tddfa/tddfaParameters.js';
 
 /** A 3DDFA_V2 model on onnxruntime-node. */
 export interface TddfaTeacher {

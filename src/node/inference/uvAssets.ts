@@ -3,19 +3,19 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { UvAssets } from '../uv/uvAssets.js';
-import { UV_ASSET_BASE_URL, UV_ASSET_FILES, UV_ASSET_SHA256, type UvAssetFileName } from '../uv/uvAssetFiles.js';
-import { UV_ASSET_PNG_FILES, uvAssetsFromFiles, type UvAssetFiles } from '../uv/uvAssetsFromFiles.js';
-import type { DecodedPixels } from '../uv/uvMasks.js';
-import { decodeUvAssetPack } from '../uv/decodeUvAssetPack.js';
-import { prnetHome } from './prnetHome.js';
-import { withDefaults } from '../io/withDefaults.js';
+import type { UvAssets } from '../../uv/uvAssets.js';
+import { UV_ASSET_BASE_URL, UV_ASSET_FILES, UV_ASSET_SHA256, type UvAssetFileName } from '../../uv/uvAssetFiles.js';
+import { UV_ASSET_PNG_FILES, uvAssetsFromFiles, type UvAssetFiles } from '../../uv/uvAssetsFromFiles.js';
+import type { DecodedPixels } from '../../uv/uvMasks.js';
+import { decodeUvAssetPack } from '../../uv/decodeUvAssetPack.js';
+import { prnetHome } from '../weights/prnetHome.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /**
  * The UV assets shipped inside the package: a compact copy of the official MIT-licensed
  * files made by `scripts/packUvAssets.ts` (licence notice in `assets/NOTICE-PRNet`).
  */
-export const SHIPPED_UV_ASSETS_PATH = fileURLToPath(new URL('../../assets/uv-assets.bin', import.meta.url));
+export const SHIPPED_UV_ASSETS_PATH = fileURLToPath(new URL('../../../assets/uv-assets.bin', import.meta.url));
 
 /** Options of {@link loadUvAssets}. */
 export interface LoadUvAssetsOptions {

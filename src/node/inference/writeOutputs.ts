@@ -6,20 +6,20 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { RgbImage } from '../io/rgbImage.js';
-import type { UvAssets } from '../uv/uvAssets.js';
-import type { FaceResult } from '../reconstruct/faceResult.js';
-import { encodeObj } from '../io/obj.js';
-import { encodePly } from '../io/ply.js';
-import { encodeGlb } from '../io/glb.js';
-import { faceJson, type FaceJsonModel } from '../io/faceJson.js';
-import { drawLandmarks } from '../render/drawLandmarks.js';
-import { drawPoseBox } from '../render/drawPoseBox.js';
+import type { RgbImage } from '../../io/rgbImage.js';
+import type { UvAssets } from '../../uv/uvAssets.js';
+import type { FaceResult } from '../../reconstruct/faceResult.js';
+import { encodeObj } from '../../io/obj.js';
+import { encodePly } from '../../io/ply.js';
+import { encodeGlb } from '../../io/glb.js';
+import { faceJson, type FaceJsonModel } from '../../io/faceJson.js';
+import { drawLandmarks } from '../../render/drawLandmarks.js';
+import { drawPoseBox } from '../../render/drawPoseBox.js';
 import { encodeImage } from './encodeImage.js';
 import { decodeImage } from './decodeImage.js';
-import { overlayStrokes } from '../render/overlayStrokes.js';
+import { overlayStrokes } from '../../render/overlayStrokes.js';
 import sharp from 'sharp';
-import { commitStagedFiles, stageFile, type StagedFile } from './stageFile.js';
+import { commitStagedFiles, stageFile, type StagedFile } from '../files/stageFile.js';
 
 /** The file kinds `prnet reconstruct --outputs` accepts. */
 export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;

@@ -4,16 +4,16 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { resfcnSpec, type NetworkSpec } from '../model/resfcn.js';
-import { convertCheckpoint } from '../model/convertCheckpoint.js';
-import { MODEL_METADATA } from '../model/modelMetadata.js';
-import { decodeTrainCheckpoint } from '../train/trainCheckpoint.js';
-import { exportWeights, importWeights, type WeightsManifest } from '../train/exportWeights.js';
-import { checkpointModelWeights } from '../train/weightAverage.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { resfcnSpec, type NetworkSpec } from '../../model/resfcn.js';
+import { convertCheckpoint } from '../../model/convertCheckpoint.js';
+import { MODEL_METADATA } from '../../model/modelMetadata.js';
+import { decodeTrainCheckpoint } from '../../train/loop/trainCheckpoint.js';
+import { exportWeights, importWeights, type WeightsManifest } from '../../train/engine/exportWeights.js';
+import { checkpointModelWeights } from '../../train/engine/weightAverage.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 import { TRAIN_RUN_FILES } from './trainRunFiles.js';
-import { calibrationCrops } from './calibrationCrops.js';
-import { quantizeModel } from './quantizeModel.js';
+import { calibrationCrops } from '../weights/calibrationCrops.js';
+import { quantizeModel } from '../weights/quantizeModel.js';
 
 export interface ExportTrainedModelOptions {
   /** Which checkpoint of the run: the latest (`checkpoint.bin`) or the best validated epoch (`best.bin`). */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { npyToFloat64, readNpy } from '../io/npy.js';
-import { createTrainingData, type Aflw21TrainingData } from '../train/data/trainingData.js';
-import type { UvAssets } from '../uv/uvAssets.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { npyToFloat64, readNpy } from '../../io/npy.js';
+import { createTrainingData, type Aflw21TrainingData } from '../../train/data/trainingData.js';
+import type { UvAssets } from '../../uv/uvAssets.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 import { decodeAll } from './trainingData.js';
 import { labelSetPoses, readLabelSet } from './labels/labelSetFiles.js';
 import { HELEN_JAW_POINTS } from './labels/helenAfw68LabelSource.js';

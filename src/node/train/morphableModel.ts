@@ -1,5 +1,5 @@
-import { morphableModel, type MorphableModel } from '../train/posmap300wlp/morphableModel.js';
-import { readMatFile } from './readMatFile.js';
+import { morphableModel, type MorphableModel } from '../../labels/posmap300wlp/morphableModel.js';
+import { readMatFile } from '../files/readMatFile.js';
 
 /**
  * Loads a morphable model from face3d's `BFM.mat` and `BFM_UV.mat` (user-supplied: the

@@ -13,9 +13,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { registerTfjsGradients } from './trainGradients.js';
-import { FAST_KERNEL_NAMES, fastKernelConfigs } from '../train/fastKernels.js';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainConfigs } from '../train/batchNormTrain.js';
-import type { BatchNormAccelerator } from '../train/batchNormTrain.js';
+import { FAST_KERNEL_NAMES, fastKernelConfigs } from '../../train/engine/fastKernels.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainConfigs } from '../../train/engine/batchNormTrain.js';
+import type { BatchNormAccelerator } from '../../train/engine/batchNormTrain.js';
 
 /** The functions the native addon exports. */
 export interface NativeConv {
@@ -63,8 +63,8 @@ export function loadNativeConv(): NativeConv | null {
   if (nativeCache !== undefined) return nativeCache;
   nativeCache = null;
   if (process.env['PRNET_NO_NATIVE'] === '1') { loadError = 'PRNET_NO_NATIVE=1'; return null; }
-  // src/node/ and dist/node/ both sit two levels below the package root.
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  // src/node/train/ and dist/node/train/ both sit three levels below the package root.
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
   const file = path.join(root, 'build', 'Release', 'prnet_conv.node');
   if (!existsSync(file)) { loadError = `${file} not found (the install step could not compile it)`; return null; }
   try {

@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { npyToFloat64, readNpy } from '../io/npy.js';
-import { aflw21ModelPoints, AFLW21_CORRESPONDENCE_VERSION, AFLW21_POINT_COUNT } from '../train/data/aflw21Correspondence.js';
-import { aflw21Deformation, AFLW21_DEFORMATION_REGULARIZATION, AFLW21_DEFORMATION_SHAPES } from '../train/data/aflw21Deformation.js';
-import { canonicalPositionMap } from '../train/data/canonicalPositionMap.js';
-import { fitPose, type FittedPose } from '../train/data/fitPose.js';
-import { createTrainingData, type Aflw21Source, type Aflw21TrainingData } from '../train/data/trainingData.js';
-import type { AugmentationOptions } from '../train/data/augmentation.js';
-import type { UvAssets } from '../uv/uvAssets.js';
-import { loadUvAssets } from './uvAssets.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { npyToFloat64, readNpy } from '../../io/npy.js';
+import { aflw21ModelPoints, AFLW21_CORRESPONDENCE_VERSION, AFLW21_POINT_COUNT } from '../../labels/aflwMeanFace/aflw21Correspondence.js';
+import { aflw21Deformation, AFLW21_DEFORMATION_REGULARIZATION, AFLW21_DEFORMATION_SHAPES } from '../../labels/aflwMeanFace/aflw21Deformation.js';
+import { canonicalPositionMap } from '../../labels/aflwMeanFace/canonicalPositionMap.js';
+import { fitPose, type FittedPose } from '../../labels/aflwMeanFace/fitPose.js';
+import { createTrainingData, type Aflw21Source, type Aflw21TrainingData } from '../../train/data/trainingData.js';
+import type { AugmentationOptions } from '../../train/data/augmentation.js';
+import type { UvAssets } from '../../uv/uvAssets.js';
+import { loadUvAssets } from '../inference/uvAssets.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 import { LABEL_QUALITY_FLOATS, labelSetPoses, readLabelSet } from './labels/labelSetFiles.js';
 
 /** Options of {@link loadAflw21TrainingData}. */

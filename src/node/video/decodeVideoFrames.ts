@@ -3,7 +3,7 @@
  * frame at a time (no image files).
  */
 import { spawn } from 'node:child_process';
-import type { RgbImage } from '../io/rgbImage.js';
+import type { RgbImage } from '../../io/rgbImage.js';
 import { ffmpegCommand, ffmpegMissing } from './ffmpegCommand.js';
 import type { VideoInfo } from './probeVideo.js';
 

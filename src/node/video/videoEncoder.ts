@@ -3,8 +3,8 @@
  * (H.264 in MP4, the audio of another file copied in).
  */
 import { spawn } from 'node:child_process';
-import type { RgbImage } from '../io/rgbImage.js';
-import { withDefaults } from '../io/withDefaults.js';
+import type { RgbImage } from '../../io/rgbImage.js';
+import { withDefaults } from '../../io/withDefaults.js';
 import { ffmpegCommand, ffmpegMissing } from './ffmpegCommand.js';
 
 /** Options of {@link videoEncoder}. */

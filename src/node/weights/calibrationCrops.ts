@@ -2,10 +2,10 @@
  * Face crops for int8 calibration, made exactly as inference makes them: decode each
  * photo, detect its faces, crop them at the model's input size.
  */
-import { decodeImage } from './decodeImage.js';
-import { loadDetector } from './detector.js';
-import { locateFaces } from '../reconstruct/locateFaces.js';
-import { cropFaces } from '../reconstruct/cropFaces.js';
+import { decodeImage } from '../inference/decodeImage.js';
+import { loadDetector } from '../inference/detector.js';
+import { locateFaces } from '../../reconstruct/locateFaces.js';
+import { cropFaces } from '../../reconstruct/cropFaces.js';
 
 export interface CalibrationCropsOptions {
   /** Stop after this many crops. */

@@ -5,10 +5,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import {
   checkpointShardSizes, checkpointShardSuffix, type CheckpointIndex,
-} from '../model/checkpoint/checkpointTypes.js';
-import { checkpointWeights, type CheckpointWeightsOptions } from '../model/checkpoint/checkpointWeights.js';
-import { parseCheckpointIndex } from '../model/checkpoint/parseCheckpointIndex.js';
-import type { NetworkSpec } from '../model/resfcn.js';
+} from '../../model/checkpoint/checkpointTypes.js';
+import { checkpointWeights, type CheckpointWeightsOptions } from '../../model/checkpoint/checkpointWeights.js';
+import { parseCheckpointIndex } from '../../model/checkpoint/parseCheckpointIndex.js';
+import type { NetworkSpec } from '../../model/resfcn.js';
 
 /** A checkpoint read into memory. */
 export interface LoadedCheckpoint {

@@ -3,14 +3,14 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { variantSpec } from '../model/resfcn.js';
-import { convertCheckpoint } from '../model/convertCheckpoint.js';
-import { checkpointWeights } from '../model/checkpoint/checkpointWeights.js';
+import { variantSpec } from '../../model/resfcn.js';
+import { convertCheckpoint } from '../../model/convertCheckpoint.js';
+import { checkpointWeights } from '../../model/checkpoint/checkpointWeights.js';
 import { loadCheckpoint } from './checkpoint.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 import { calibrationCrops } from './calibrationCrops.js';
 import { quantizeModel } from './quantizeModel.js';
-import { withDefaults } from '../io/withDefaults.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 export interface ConvertCheckpointFileOptions {
   /** Network variant the checkpoint holds. */

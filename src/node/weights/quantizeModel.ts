@@ -4,16 +4,16 @@
  * output range, and rewrite the graph in QDQ form.
  */
 import * as ort from 'onnxruntime-node';
-import { disableOrtTelemetry } from './disableOrtTelemetry.js';
-import type { NetworkSpec } from '../model/resfcn.js';
-import type { NetworkWeights } from '../model/buildResfcnGraph.js';
-import { buildResfcnGraph } from '../model/buildResfcnGraph.js';
-import type { ConvertCheckpointOptions } from '../model/convertCheckpoint.js';
-import { encodeResfcnModel } from '../model/convertCheckpoint.js';
-import { encodeOnnxModel } from '../model/onnx/onnxModel.js';
-import type { TensorRange } from '../model/quantize/quantizeGraph.js';
-import { calibrationTensors, quantizeGraph, withExtraOutputs } from '../model/quantize/quantizeGraph.js';
-import { MODEL_INPUT_NAME } from '../model/session.js';
+import { disableOrtTelemetry } from '../inference/disableOrtTelemetry.js';
+import type { NetworkSpec } from '../../model/resfcn.js';
+import type { NetworkWeights } from '../../model/buildResfcnGraph.js';
+import { buildResfcnGraph } from '../../model/buildResfcnGraph.js';
+import type { ConvertCheckpointOptions } from '../../model/convertCheckpoint.js';
+import { encodeResfcnModel } from '../../model/convertCheckpoint.js';
+import { encodeOnnxModel } from '../../model/onnx/onnxModel.js';
+import type { TensorRange } from '../../model/quantize/quantizeGraph.js';
+import { calibrationTensors, quantizeGraph, withExtraOutputs } from '../../model/quantize/quantizeGraph.js';
+import { MODEL_INPUT_NAME } from '../../model/session.js';
 
 export interface QuantizeModelOptions extends ConvertCheckpointOptions {
   /** Threads for the calibration runs. */

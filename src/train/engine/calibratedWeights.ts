@@ -3,8 +3,8 @@
  * in range (no dead ReLUs, no saturated sigmoid) and the output depends on the input: the
  * demo's random-weight models, and the tests' reference networks.
  */
-import type { NetworkSpec } from '../model/resfcn.js';
-import { naiveResfcn } from '../model/naiveResfcn.js';
+import type { NetworkSpec } from '../../model/resfcn.js';
+import { naiveResfcn } from '../../model/naiveResfcn.js';
 import { randomWeights } from './randomWeights.js';
 
 /**

@@ -3,9 +3,9 @@
  * manifest listing each TF variable's name, shape and offset — what the checkpoint
  * converter (`convertCheckpoint`) consumes as `Map<name, Float32Array>`.
  */
-import type { NetworkSpec } from '../model/resfcn.js';
-import { networkVariables } from '../model/resfcn.js';
-import { fromFloat16Bits, toFloat16Bits } from '../model/float16.js';
+import type { NetworkSpec } from '../../model/resfcn.js';
+import { networkVariables } from '../../model/resfcn.js';
+import { fromFloat16Bits, toFloat16Bits } from '../../model/float16.js';
 
 /** The manifest of {@link exportWeights}. */
 export interface WeightsManifest {

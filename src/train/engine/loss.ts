@@ -6,7 +6,7 @@
  * `λ · Σ w² / 2` over the conv weights (the official arg scope's `l2_regularizer(0.0002)`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { POSITION_MAP_SIZE } from '../model/resfcn.js';
+import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
 
 /**
  * Weighted squared error of sigmoid outputs against targets (both NHWC `[n, S, S, 3]`,

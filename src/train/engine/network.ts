@@ -5,9 +5,9 @@
  * checkpoint converter.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvLayer, ConvTransposeLayer, NetworkSpec, VariableSpec } from '../model/resfcn.js';
-import { networkVariables } from '../model/resfcn.js';
-import { createTrainRandom } from './trainRandom.js';
+import type { ConvLayer, ConvTransposeLayer, NetworkSpec, VariableSpec } from '../../model/resfcn.js';
+import { networkVariables } from '../../model/resfcn.js';
+import { createTrainRandom } from '../loop/trainRandom.js';
 import { batchNormTrain, batchNormTrainReference, hasBatchNormTrainKernel } from './batchNormTrain.js';
 
 /** Batch statistics of one batch-norm layer, kept from a training forward pass. */

@@ -1,5 +1,5 @@
 /** A seeded random network input with some structure, for random-weight models. */
-import { createTrainRandom } from './trainRandom.js';
+import { createTrainRandom } from '../loop/trainRandom.js';
 
 /**
  * A random RGB crop (HWC, `side×side×3`) in [0, 1] with some smooth structure (not white

@@ -2,9 +2,9 @@
  * Random network weights in TF layout, for models whose values do not matter: the demo's
  * random-weight models, benchmarks and tests.
  */
-import type { NetworkSpec } from '../model/resfcn.js';
-import { networkVariables } from '../model/resfcn.js';
-import { createTrainRandom } from './trainRandom.js';
+import type { NetworkSpec } from '../../model/resfcn.js';
+import { networkVariables } from '../../model/resfcn.js';
+import { createTrainRandom } from '../loop/trainRandom.js';
 
 /**
  * Seeded random weights of every variable of `spec`: Glorot-uniform convs, batch norms

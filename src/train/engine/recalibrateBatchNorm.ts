@@ -7,10 +7,10 @@
  * ones: statistics of clean crops fit the network worse.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { networkVariables } from '../model/resfcn.js';
-import type { TrainingData } from './data/trainingData.js';
+import { networkVariables } from '../../model/resfcn.js';
+import type { TrainingData } from '../data/trainingData.js';
 import type { BatchStatistics, TrainableNetwork } from './network.js';
-import { createTrainRandom, shuffledIndices } from './trainRandom.js';
+import { createTrainRandom, shuffledIndices } from '../loop/trainRandom.js';
 
 /** Options of {@link recalibrateBatchNorm}. */
 export interface RecalibrateBatchNormOptions {

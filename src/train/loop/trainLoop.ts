@@ -5,17 +5,17 @@
  * each epoch and when asked to stop). Runs on whatever tfjs backend is active.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainingData } from './data/trainingData.js';
-import type { BatchStatistics, TrainableNetwork } from './network.js';
-import { BATCH_NORM_DECAY } from './network.js';
-import { weightedPositionLoss, weightMaskTensor } from './loss.js';
-import type { Adam } from './optimizer.js';
-import { createAdam } from './optimizer.js';
+import type { TrainingData } from '../data/trainingData.js';
+import type { BatchStatistics, TrainableNetwork } from '../engine/network.js';
+import { BATCH_NORM_DECAY } from '../engine/network.js';
+import { weightedPositionLoss, weightMaskTensor } from '../engine/loss.js';
+import type { Adam } from '../engine/optimizer.js';
+import { createAdam } from '../engine/optimizer.js';
 import type { TrainCheckpoint } from './trainCheckpoint.js';
 import { createTrainRandom, shuffledIndices } from './trainRandom.js';
-import type { WeightAverage } from './weightAverage.js';
-import { averagedModelWeights, updateWeightAverage } from './weightAverage.js';
-import { recalibrateBatchNorm } from './recalibrateBatchNorm.js';
+import type { WeightAverage } from '../engine/weightAverage.js';
+import { averagedModelWeights, updateWeightAverage } from '../engine/weightAverage.js';
+import { recalibrateBatchNorm } from '../engine/recalibrateBatchNorm.js';
 
 /** Options of {@link trainLoop}. */
 export interface TrainLoopOptions {

@@ -1,12 +1,12 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { fitPose, rotationFromVector } from '../../src/train/data/fitPose.js';
-import { aflw21ModelPoints } from '../../src/train/data/aflw21Correspondence.js';
-import { aflw21Deformation } from '../../src/train/data/aflw21Deformation.js';
-import { DEFORMATION_SHAPES } from '../../src/train/data/deformationBasis.js';
-import { canonicalPositionMap } from '../../src/train/data/canonicalPositionMap.js';
-import { createTrainRandom } from '../../src/train/trainRandom.js';
-import { eulerRotation, testAssets } from './support.js';
+import { fitPose, rotationFromVector } from '../../../src/labels/aflwMeanFace/fitPose.js';
+import { aflw21ModelPoints } from '../../../src/labels/aflwMeanFace/aflw21Correspondence.js';
+import { aflw21Deformation } from '../../../src/labels/aflwMeanFace/aflw21Deformation.js';
+import { DEFORMATION_SHAPES } from '../../../src/labels/aflwMeanFace/deformationBasis.js';
+import { canonicalPositionMap } from '../../../src/labels/aflwMeanFace/canonicalPositionMap.js';
+import { createTrainRandom } from '../../../src/train/loop/trainRandom.js';
+import { eulerRotation, testAssets } from '../../train/data/support.js';
 
 /** Projects n×3 points: s · (R X)[x, y] + t (float64, naive). */
 function project(model: ArrayLike<number>, R: ArrayLike<number>, s: number, t: [number, number]): Float64Array {

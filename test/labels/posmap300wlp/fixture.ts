@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { seededRandom } from '../support/random.js';
+import { seededRandom } from '../../support/random.js';
 import { encodeMat, type MatWriteValue } from './matWriter.js';
 
 /** Grid side: G×G vertices. */

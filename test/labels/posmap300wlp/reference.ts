@@ -1,6 +1,6 @@
 /**
  * Naive float64 reimplementation of face3d's `8_generate_posmap_300WLP.py` for the tests,
- * written from the formulas, sharing no code with src/train/posmap300wlp: explicit rotation
+ * written from the formulas, sharing no code with src/labels/posmap300wlp: explicit rotation
  * matrices, a least-squares similarity from the three crop corners, and a literal port of
  * face3d's `render_colors` core (bbox loop, border rule, barycentric inside test, depth test).
  */

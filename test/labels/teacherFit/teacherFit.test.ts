@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { teacherFit, type FaceFit, type FitPoints } from '../../src/labels/teacherFit.js';
-import { faceFitPoints } from '../../src/labels/faceFitPoints.js';
-import { rotationFromVector } from '../../src/train/data/fitPose.js';
+import { teacherFit, type FaceFit, type FitPoints } from '../../../src/labels/teacherFit/teacherFit.js';
+import { faceFitPoints } from '../../../src/labels/teacherFit/faceFitPoints.js';
+import { rotationFromVector } from '../../../src/labels/aflwMeanFace/fitPose.js';
 
 function rng(seed: number) {
   let s = seed >>> 0;

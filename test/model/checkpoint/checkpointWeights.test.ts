@@ -1,13 +1,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { checkpointWeights } from '../../src/model/checkpoint/checkpointWeights.js';
-import { encodeCheckpointIndex } from '../support/encodeCheckpointIndex.js';
-import { parseCheckpointIndex } from '../../src/model/checkpoint/parseCheckpointIndex.js';
-import { readCheckpointTensor } from '../../src/model/checkpoint/readCheckpointTensor.js';
-import { writeCheckpoint } from '../support/writeCheckpoint.js';
-import { toFloat16Bits } from '../../src/model/float16.js';
-import { networkVariables, resfcnSpec } from '../../src/model/resfcn.js';
-import { fixtureTensor, makeSmallCheckpoint, seededRandom } from '../support/checkpointFixture.js';
+import { checkpointWeights } from '../../../src/model/checkpoint/checkpointWeights.js';
+import { encodeCheckpointIndex } from '../../support/encodeCheckpointIndex.js';
+import { parseCheckpointIndex } from '../../../src/model/checkpoint/parseCheckpointIndex.js';
+import { readCheckpointTensor } from '../../../src/model/checkpoint/readCheckpointTensor.js';
+import { writeCheckpoint } from '../../support/writeCheckpoint.js';
+import { toFloat16Bits } from '../../../src/model/float16.js';
+import { networkVariables, resfcnSpec } from '../../../src/model/resfcn.js';
+import { fixtureTensor, makeSmallCheckpoint, seededRandom } from '../../support/checkpointFixture.js';
 
 const spec = resfcnSpec({ baseChannels: 2, inputSize: 64 });
 const FILE = 'small.index';

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32c, maskCrc32c, unmaskCrc32c } from '../../src/model/checkpoint/crc32c.js';
-import { seededRandom } from '../support/checkpointFixture.js';
+import { crc32c, maskCrc32c, unmaskCrc32c } from '../../../src/model/checkpoint/crc32c.js';
+import { seededRandom } from '../../support/checkpointFixture.js';
 
 /** Bit-by-bit reference (no tables). */
 function naiveCrc32c(bytes: Uint8Array): number {

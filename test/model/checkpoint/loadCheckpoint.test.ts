@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCheckpoint, loadCheckpointWeights } from '../../src/node/checkpoint.js';
-import { checkpointWeights } from '../../src/model/checkpoint/checkpointWeights.js';
-import { networkVariables, resfcnSpec } from '../../src/model/resfcn.js';
+import { loadCheckpoint, loadCheckpointWeights } from '../../../src/node/weights/checkpoint.js';
+import { checkpointWeights } from '../../../src/model/checkpoint/checkpointWeights.js';
+import { networkVariables, resfcnSpec } from '../../../src/model/resfcn.js';
 import {
   fixtureTensor, makeOfficialLikeCheckpoint, makeSmallCheckpoint, OFFICIAL_DATA_SIZE, seededRandom,
-} from '../support/checkpointFixture.js';
+} from '../../support/checkpointFixture.js';
 
 const spec = resfcnSpec({ baseChannels: 2, inputSize: 64 });
 

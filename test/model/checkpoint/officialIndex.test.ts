@@ -1,14 +1,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseCheckpointIndex } from '../../src/model/checkpoint/parseCheckpointIndex.js';
-import { encodeCheckpointIndex } from '../support/encodeCheckpointIndex.js';
-import { writeCheckpoint } from '../support/writeCheckpoint.js';
-import { OPTIMIZER_VARIABLE_PATTERN } from '../../src/model/checkpoint/checkpointWeights.js';
-import { networkVariables, resfcnSpec } from '../../src/model/resfcn.js';
-import { OFFICIAL_DATA_SIZE, trainingCheckpointVariables } from '../support/checkpointFixture.js';
+import { parseCheckpointIndex } from '../../../src/model/checkpoint/parseCheckpointIndex.js';
+import { encodeCheckpointIndex } from '../../support/encodeCheckpointIndex.js';
+import { writeCheckpoint } from '../../support/writeCheckpoint.js';
+import { OPTIMIZER_VARIABLE_PATTERN } from '../../../src/model/checkpoint/checkpointWeights.js';
+import { networkVariables, resfcnSpec } from '../../../src/model/resfcn.js';
+import { OFFICIAL_DATA_SIZE, trainingCheckpointVariables } from '../../support/checkpointFixture.js';
 
-const OFFICIAL_INDEX = new URL('../../../shared/prnet-data/net-data/256_256_resfcn256_weight.index', import.meta.url);
+const OFFICIAL_INDEX = new URL('../../../../shared/prnet-data/net-data/256_256_resfcn256_weight.index', import.meta.url);
 const bytes = new Uint8Array(readFileSync(OFFICIAL_INDEX));
 const index = parseCheckpointIndex(bytes, { fileName: '256_256_resfcn256_weight.index' });
 

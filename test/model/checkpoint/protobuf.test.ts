@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeProtobuf, readVarint, toInt64 } from '../../src/model/checkpoint/protobuf.js';
-import { ProtobufWriter } from '../support/protobufWriter.js';
-import { seededRandom } from '../support/checkpointFixture.js';
+import { decodeProtobuf, readVarint, toInt64 } from '../../../src/model/checkpoint/protobuf.js';
+import { ProtobufWriter } from '../../support/protobufWriter.js';
+import { seededRandom } from '../../support/checkpointFixture.js';
 
 test('varints round-trip, including 64-bit and negative int64 values', () => {
   const rand = seededRandom(21);

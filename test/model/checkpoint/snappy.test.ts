@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { snappyDecompress } from '../../src/model/checkpoint/snappyDecompress.js';
-import { seededRandom, snappyCompressForTest } from '../support/checkpointFixture.js';
+import { snappyDecompress } from '../../../src/model/checkpoint/snappyDecompress.js';
+import { seededRandom, snappyCompressForTest } from '../../support/checkpointFixture.js';
 
 test('snappy: hand-made stream with an overlapping copy', () => {
   const out = snappyDecompress(new Uint8Array([12, 0x08, 97, 98, 99, 0x15, 3]));

@@ -1,11 +1,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readSSTable } from '../../src/model/checkpoint/readSSTable.js';
-import { writeSSTable } from '../support/writeSSTable.js';
-import { seededRandom, snappyCompressForTest } from '../support/checkpointFixture.js';
+import { readSSTable } from '../../../src/model/checkpoint/readSSTable.js';
+import { writeSSTable } from '../../support/writeSSTable.js';
+import { seededRandom, snappyCompressForTest } from '../../support/checkpointFixture.js';
 
-const OFFICIAL_INDEX = new URL('../../../shared/prnet-data/net-data/256_256_resfcn256_weight.index', import.meta.url);
+const OFFICIAL_INDEX = new URL('../../../../shared/prnet-data/net-data/256_256_resfcn256_weight.index', import.meta.url);
 const enc = new TextEncoder();
 
 function randomEntries(seed: number, n: number) {

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
-import { decodeImage } from '../../src/node/decodeImage.js';
-import { encodeImage } from '../../src/node/encodeImage.js';
-import { writeFileAtomic } from '../../src/node/atomicWrite.js';
-import { encodePng } from '../../src/io/png.js';
+import { decodeImage } from '../../../src/node/inference/decodeImage.js';
+import { encodeImage } from '../../../src/node/inference/encodeImage.js';
+import { writeFileAtomic } from '../../../src/node/files/atomicWrite.js';
+import { encodePng } from '../../../src/io/png.js';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -150,7 +150,7 @@ test('writeFileAtomic writes, replaces, and leaves nothing behind on failure', a
 });
 
 test('decodeImage reads the shared fixture photos at their displayed size', async () => {
-  const photos = new URL('../../../shared/fixtures/photos/', import.meta.url);
+  const photos = new URL('../../../../shared/fixtures/photos', import.meta.url);
   for (const name of ['photo1.jpg', 'photo3.jpg']) {
     const file = new URL(name, photos).pathname;
     const meta = await sharp(file).metadata();

@@ -1,8 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWorkerModel } from '../../src/node/networkWorker.js';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
-import { randomOnnxModel } from '../support/randomModel.js';
+import { loadWorkerModel } from '../../../src/node/inference/networkWorker.js';
+import { loadOnnxModel } from '../../../src/node/inference/onnxModel.js';
+import { randomOnnxModel } from '../../support/randomModel.js';
 
 test('the worker-thread model returns what the in-thread model returns, and reports errors', async () => {
   const bytes = randomOnnxModel({ variant: 'resfcn128-light', seed: 5 });

@@ -5,14 +5,14 @@ import { copyFile, cp, readFile, readdir, rm, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { parseNpy } from '../../src/io/npy.js';
-import { POSITION_MAP_SCALE } from '../../src/model/resfcn.js';
-import { loadMorphableModel } from '../../src/node/morphableModel.js';
-import { generatePosmapDataset, listPosmapSources, loadPosmapTrainingData, type PosmapDatasetIndex } from '../../src/node/posmapDataset.js';
-import { createTrainRandom } from '../../src/train/trainRandom.js';
-import { seededRandom } from '../support/random.js';
-import { makeFixtureModel, writeFixture } from './fixture.js';
-import { encodeMat } from './matWriter.js';
+import { parseNpy } from '../../../src/io/npy.js';
+import { POSITION_MAP_SCALE } from '../../../src/model/resfcn.js';
+import { loadMorphableModel } from '../../../src/node/train/morphableModel.js';
+import { generatePosmapDataset, listPosmapSources, loadPosmapTrainingData, type PosmapDatasetIndex } from '../../../src/node/train/posmapDataset.js';
+import { createTrainRandom } from '../../../src/train/loop/trainRandom.js';
+import { seededRandom } from '../../support/random.js';
+import { makeFixtureModel, writeFixture } from '../../labels/posmap300wlp/fixture.js';
+import { encodeMat } from '../../labels/posmap300wlp/matWriter.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = (async () => {

@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resfcnSpec } from '../../src/model/resfcn.js';
-import { trainRun, TRAIN_RUN_FILES } from '../../src/node/trainRun.js';
-import { decodeTrainCheckpoint } from '../../src/train/trainCheckpoint.js';
-import { importWeights } from '../../src/train/exportWeights.js';
-import type { WeightsManifest } from '../../src/train/exportWeights.js';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
-import { exportTrainedModel } from '../../src/node/exportTrainedModel.js';
-import { randomFloats, seededRandom } from '../support/random.js';
-import { randomTrainingData } from '../support/randomTrainingData.js';
+import { resfcnSpec } from '../../../src/model/resfcn.js';
+import { trainRun, TRAIN_RUN_FILES } from '../../../src/node/train/trainRun.js';
+import { decodeTrainCheckpoint } from '../../../src/train/loop/trainCheckpoint.js';
+import { importWeights } from '../../../src/train/engine/exportWeights.js';
+import type { WeightsManifest } from '../../../src/train/engine/exportWeights.js';
+import { loadOnnxModel } from '../../../src/node/inference/onnxModel.js';
+import { exportTrainedModel } from '../../../src/node/train/exportTrainedModel.js';
+import { randomFloats, seededRandom } from '../../support/random.js';
+import { randomTrainingData } from '../../support/randomTrainingData.js';
 
 const spec = resfcnSpec({ variant: 'run32', inputSize: 32, baseChannels: 2 });
 const S = 32;
@@ -155,7 +155,7 @@ test('best.bin keeps the epoch with the best validation score, across a resume; 
 test('prnet train --resume takes the variant and options from the checkpoint unless given again', async () => {
   const { execFile } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
-  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  const repo = fileURLToPath(new URL('../../..', import.meta.url));
   const shared = path.resolve(repo, '../shared');
   const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-cli-'));
   const cli = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {

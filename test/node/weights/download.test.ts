@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { downloadFile } from '../../src/node/download.js';
-import { googleDriveConfirmation, googleDriveDownloadUrl } from '../../src/node/googleDrive.js';
-import { seededRandom } from '../support/checkpointFixture.js';
+import { downloadFile } from '../../../src/node/weights/download.js';
+import { googleDriveConfirmation, googleDriveDownloadUrl } from '../../../src/node/weights/googleDrive.js';
+import { seededRandom } from '../../support/checkpointFixture.js';
 
 const rand = seededRandom(2024);
 const PAYLOAD = Buffer.from(new Uint8Array(3 * 1024 * 1024 + 123).map(() => Math.floor(rand() * 256)));

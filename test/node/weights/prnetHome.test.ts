@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
-import { prnetHome } from '../../src/node/prnetHome.js';
+import { prnetHome } from '../../../src/node/weights/prnetHome.js';
 
 test('prnetHome follows PRNET_HOME, then the platform cache directory', () => {
   assert.equal(prnetHome({ PRNET_HOME: '/data/prnet' }, 'linux'), path.resolve('/data/prnet'));

@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   downloadOfficialCheckpoint, OFFICIAL_CHECKPOINT_FILES, officialCheckpointPrefix, officialFileUrl, officialModelPath, type OfficialFile,
-} from '../../src/node/weightsCache.js';
-import { makeOfficialLikeCheckpoint } from '../support/checkpointFixture.js';
+} from '../../../src/node/weights/weightsCache.js';
+import { makeOfficialLikeCheckpoint } from '../../support/checkpointFixture.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const OFFICIAL_INDEX = readFileSync(new URL('../../../shared/prnet-data/net-data/256_256_resfcn256_weight.index', import.meta.url));
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+const OFFICIAL_INDEX = readFileSync(new URL('../../../../shared/prnet-data/net-data/256_256_resfcn256_weight.index', import.meta.url));
 const run = promisify(execFile);
 
 async function serve(routes: Record<string, Buffer | number>) {

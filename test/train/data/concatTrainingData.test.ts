@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { concatTrainingData } from '../../src/train/data/concatTrainingData.js';
-import type { TrainingData } from '../../src/train/data/trainingData.js';
+import { concatTrainingData } from '../../../src/train/data/concatTrainingData.js';
+import type { TrainingData } from '../../../src/train/data/trainingData.js';
 
 const S = 2, per = S * S * 3;
 

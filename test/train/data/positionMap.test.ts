@@ -1,15 +1,15 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { POSITION_MAP_SCALE } from '../../src/model/resfcn.js';
-import { canonicalPositionMap } from '../../src/train/data/canonicalPositionMap.js';
-import { cropMatrix, type CropSquare } from '../../src/train/data/cropSquare.js';
-import { affineInvert } from '../../src/geometry/affine2d.js';
-import type { FittedPose } from '../../src/train/data/fitPose.js';
-import { positionMapTarget } from '../../src/train/data/positionMapTarget.js';
-import { warpCropImage } from '../../src/train/data/warpCropImage.js';
-import { aflw21Deformation } from '../../src/train/data/aflw21Deformation.js';
-import { DEFORMATION_SHAPES } from '../../src/train/data/deformationBasis.js';
-import { createTrainRandom } from '../../src/train/trainRandom.js';
+import { POSITION_MAP_SCALE } from '../../../src/model/resfcn.js';
+import { canonicalPositionMap } from '../../../src/labels/aflwMeanFace/canonicalPositionMap.js';
+import { cropMatrix, type CropSquare } from '../../../src/train/data/cropSquare.js';
+import { affineInvert } from '../../../src/geometry/affine2d.js';
+import type { FittedPose } from '../../../src/labels/aflwMeanFace/fitPose.js';
+import { positionMapTarget } from '../../../src/train/data/positionMapTarget.js';
+import { warpCropImage } from '../../../src/train/data/warpCropImage.js';
+import { aflw21Deformation } from '../../../src/labels/aflwMeanFace/aflw21Deformation.js';
+import { DEFORMATION_SHAPES } from '../../../src/labels/aflwMeanFace/deformationBasis.js';
+import { createTrainRandom } from '../../../src/train/loop/trainRandom.js';
 import { eulerRotation, testAssets } from './support.js';
 
 /**

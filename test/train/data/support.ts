@@ -1,8 +1,8 @@
 /** Shared fixtures of the training-data tests: UV assets and AFLW-21 from ../shared. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadUvAssets } from '../../src/node/uvAssets.js';
-import type { UvAssets } from '../../src/uv/uvAssets.js';
+import { loadUvAssets } from '../../../src/node/inference/uvAssets.js';
+import type { UvAssets } from '../../../src/uv/uvAssets.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedDir = path.resolve(repoRoot, '../shared');

@@ -1,21 +1,21 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { npyToFloat64, readNpy } from '../../src/io/npy.js';
+import { npyToFloat64, readNpy } from '../../../src/io/npy.js';
 import os from 'node:os';
 import path from 'node:path';
-import { POSITION_MAP_SCALE } from '../../src/model/resfcn.js';
-import { loadAflw21TrainingData } from '../../src/node/trainingData.js';
-import { aflw21ModelPoints, AFLW21_UV } from '../../src/train/data/aflw21Correspondence.js';
-import { canonicalPositionMap } from '../../src/train/data/canonicalPositionMap.js';
-import { cropMatrix } from '../../src/train/data/cropSquare.js';
-import { affineInvert } from '../../src/geometry/affine2d.js';
-import { NO_AUGMENTATION } from '../../src/train/data/augmentation.js';
-import { landmarkError } from '../../src/train/data/landmarkError.js';
-import { createTrainingData, type Aflw21Source } from '../../src/train/data/trainingData.js';
-import { trainingCrop } from '../../src/train/data/trainingCrop.js';
-import type { FittedPose } from '../../src/train/data/fitPose.js';
-import { createTrainRandom } from '../../src/train/trainRandom.js';
+import { POSITION_MAP_SCALE } from '../../../src/model/resfcn.js';
+import { loadAflw21TrainingData } from '../../../src/node/train/trainingData.js';
+import { aflw21ModelPoints, AFLW21_UV } from '../../../src/labels/aflwMeanFace/aflw21Correspondence.js';
+import { canonicalPositionMap } from '../../../src/labels/aflwMeanFace/canonicalPositionMap.js';
+import { cropMatrix } from '../../../src/train/data/cropSquare.js';
+import { affineInvert } from '../../../src/geometry/affine2d.js';
+import { NO_AUGMENTATION } from '../../../src/train/data/augmentation.js';
+import { landmarkError } from '../../../src/train/data/landmarkError.js';
+import { createTrainingData, type Aflw21Source } from '../../../src/train/data/trainingData.js';
+import { trainingCrop } from '../../../src/train/data/trainingCrop.js';
+import type { FittedPose } from '../../../src/labels/aflwMeanFace/fitPose.js';
+import { createTrainRandom } from '../../../src/train/loop/trainRandom.js';
 import { aflwDir, eulerRotation, testAssets } from './support.js';
 
 const LIMIT = 48;
@@ -217,7 +217,7 @@ for (const inputSize of [256, 128]) {
       const b = await data.batch([0], rng, true);
       // Re-draw the same augmentation to know whether it flipped.
       const probe = createTrainRandom(0); probe.state = state;
-      const { sampleAugmentation } = await import('../../src/train/data/augmentation.js');
+      const { sampleAugmentation } = await import('../../../src/train/data/augmentation.js');
       const flip = sampleAugmentation(probe, { occlusionProbability: 0, colorRange: [1, 1] }).flip;
       if (flip) flips++;
       const [dx, dy] = brightCentroid(b.inputs, inputSize);

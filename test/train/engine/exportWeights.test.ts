@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { networkVariables, variantSpec } from '../../src/model/resfcn.js';
-import { exportWeights, importWeights, INT8_MIN_ELEMENTS } from '../../src/train/exportWeights.js';
+import { networkVariables, variantSpec } from '../../../src/model/resfcn.js';
+import { exportWeights, importWeights, INT8_MIN_ELEMENTS } from '../../../src/train/engine/exportWeights.js';
 
 function randomWeights(seed: number) {
   const spec = variantSpec('resfcn128-light');

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { networkVariables, resfcnSpec, VARIANTS, parameterCount, forwardFlops } from '../../src/model/resfcn.js';
-import { convertCheckpoint } from '../../src/model/convertCheckpoint.js';
-import { exportWeights, importWeights } from '../../src/train/exportWeights.js';
-import { exportTrainedModel } from '../../src/node/exportTrainedModel.js';
-import { loadOnnxModel } from '../../src/node/onnxModel.js';
-import { seededRandom } from '../support/random.js';
+import { networkVariables, resfcnSpec, VARIANTS, parameterCount, forwardFlops } from '../../../src/model/resfcn.js';
+import { convertCheckpoint } from '../../../src/model/convertCheckpoint.js';
+import { exportWeights, importWeights } from '../../../src/train/engine/exportWeights.js';
+import { exportTrainedModel } from '../../../src/node/train/exportTrainedModel.js';
+import { loadOnnxModel } from '../../../src/node/inference/onnxModel.js';
+import { seededRandom } from '../../support/random.js';
 
 const spec = resfcnSpec({ variant: 'pair32', inputSize: 32, baseChannels: 2 });
 

@@ -7,9 +7,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadNativeConv, setupTrainBackend, TRAIN_BACKEND_NAME } from '../../src/node/trainBackend.js';
-import { naiveConv2d, naiveConv2dTranspose } from '../../src/model/naiveResfcn.js';
-import { randomFloats, seededRandom } from '../support/random.js';
+import { loadNativeConv, setupTrainBackend, TRAIN_BACKEND_NAME } from '../../../src/node/train/trainBackend.js';
+import { naiveConv2d, naiveConv2dTranspose } from '../../../src/model/naiveResfcn.js';
+import { randomFloats, seededRandom } from '../../support/random.js';
 
 const native = loadNativeConv();
 

@@ -6,13 +6,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { networkVariables, resfcnSpec } from '../../src/model/resfcn.js';
-import { createTrainableNetwork } from '../../src/train/network.js';
-import { setupTrainBackend, TRAIN_BACKEND_NAME } from '../../src/node/trainBackend.js';
-import { randomImage } from '../../src/train/randomImage.js';
-import { randomWeights } from '../../src/train/randomWeights.js';
-import { naiveResfcn } from '../../src/model/naiveResfcn.js';
-import { randomFloats, seededRandom } from '../support/random.js';
+import { networkVariables, resfcnSpec } from '../../../src/model/resfcn.js';
+import { createTrainableNetwork } from '../../../src/train/engine/network.js';
+import { setupTrainBackend, TRAIN_BACKEND_NAME } from '../../../src/node/train/trainBackend.js';
+import { randomImage } from '../../../src/train/engine/randomImage.js';
+import { randomWeights } from '../../../src/train/engine/randomWeights.js';
+import { naiveResfcn } from '../../../src/model/naiveResfcn.js';
+import { randomFloats, seededRandom } from '../../support/random.js';
 
 // 64 px: at 32 the deepest maps are 1×1 and batch-norm gradients become ill-conditioned.
 const spec = resfcnSpec({ variant: 'test64', inputSize: 64, baseChannels: 2 });

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { npyToFloat64, readNpy } from '../../io/npy.js';
-import { AFLW21_POINT_COUNT, AFLW21_UV } from '../../train/data/aflw21Correspondence.js';
-import { decodeImage } from '../decodeImage.js';
+import { npyToFloat64, readNpy } from '../../../io/npy.js';
+import { AFLW21_POINT_COUNT, AFLW21_UV } from '../../../labels/aflwMeanFace/aflw21Correspondence.js';
+import { decodeImage } from '../../inference/decodeImage.js';
 import type { LabelSource } from './labelSource.js';
 
 /** Side of the AFLW-21 crops. */

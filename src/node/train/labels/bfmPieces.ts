@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { npyToFloat64, npyToInt32, readNpy, type NpyArray } from '../../io/npy.js';
-import type { BfmPieces } from '../../uv/bfmPieces.js';
+import { npyToFloat64, npyToInt32, readNpy, type NpyArray } from '../../../io/npy.js';
+import type { BfmPieces } from '../../../uv/bfmPieces.js';
 
 /** The files of a 3DDFA_V2 BFM folder and their expected element counts. */
 export const BFM_PIECE_FILES = {

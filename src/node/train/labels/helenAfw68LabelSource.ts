@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { tddfaRoiFromLandmarks } from '../../face/tddfa/tddfaRoiBox.js';
-import { npyToFloat64, readNpy } from '../../io/npy.js';
-import { decodeImage } from '../decodeImage.js';
+import { tddfaRoiFromLandmarks } from '../../../face/tddfa/tddfaRoiBox.js';
+import { npyToFloat64, readNpy } from '../../../io/npy.js';
+import { decodeImage } from '../../inference/decodeImage.js';
 import type { LabelSource } from './labelSource.js';
 
 /** 300-W's jaw line (points 0–16) follows the visible contour, not fixed model points. */

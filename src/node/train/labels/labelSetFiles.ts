@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { npyToFloat64, readNpy } from '../../io/npy.js';
-import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
-import type { FittedPose } from '../../train/data/fitPose.js';
+import { npyToFloat64, readNpy } from '../../../io/npy.js';
+import type { UvMorphableModel } from '../../../uv/uvMorphableModel.js';
+import type { FittedPose } from '../../../labels/aflwMeanFace/fitPose.js';
 import { decodeUvMorphableModel } from './uvMorphableModelFile.js';
 
 /** Format name and version written into `labels.json`. */

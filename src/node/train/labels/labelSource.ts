@@ -1,5 +1,5 @@
-import type { TddfaRoiBox } from '../../face/tddfa/tddfaRoiBox.js';
-import type { RgbImage } from '../../io/rgbImage.js';
+import type { TddfaRoiBox } from '../../../face/tddfa/tddfaRoiBox.js';
+import type { RgbImage } from '../../../io/rgbImage.js';
 
 /** A data set of faces with human points, as the label maker reads it. */
 export interface LabelSource {

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BFM_PIECE_FILES, loadBfmPieces } from './bfmPieces.js';
-import { writeFileAtomic } from '../atomicWrite.js';
-import { uvMorphableModel, UV_MORPHABLE_MODEL_DEFAULTS, type UvMorphableModel, type UvMorphableModelOptions, type UvMorphableModelReport } from '../../uv/uvMorphableModel.js';
-import type { BfmPieces } from '../../uv/bfmPieces.js';
+import { writeFileAtomic } from '../../files/atomicWrite.js';
+import { uvMorphableModel, UV_MORPHABLE_MODEL_DEFAULTS, type UvMorphableModel, type UvMorphableModelOptions, type UvMorphableModelReport } from '../../../uv/uvMorphableModel.js';
+import type { BfmPieces } from '../../../uv/bfmPieces.js';
 
 /** Bump when the construction changes: cached models are then rebuilt. */
 export const UV_MORPHABLE_MODEL_VERSION = 1;

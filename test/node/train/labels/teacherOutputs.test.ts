@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { teacherOutputs } from '../../../src/node/labels/labelFaces.js';
-import type { LabelSource } from '../../../src/node/labels/labelSource.js';
-import type { TddfaTeacher } from '../../../src/node/tddfaTeacher.js';
+import { teacherOutputs } from '../../../../src/node/train/labels/labelFaces.js';
+import type { LabelSource } from '../../../../src/node/train/labels/labelSource.js';
+import type { TddfaTeacher } from '../../../../src/node/inference/tddfaTeacher.js';
 
 /** A source of n small synthetic faces; face `bad` cannot be read. */
 function source(n: number, bad: number): LabelSource {
