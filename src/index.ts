@@ -1,103 +1,72 @@
 /**
- * prnet — PRNet (Feng et al., ECCV 2018) in TypeScript. Isomorphic library entry:
- * nothing exported here imports Node modules; Node adapters live in `prnet/node`.
+ * prnet — PRNet (Feng et al., ECCV 2018) in TypeScript: the inference library.
+ *
+ * Isomorphic: nothing exported here imports Node modules, so the browser bundle and Node
+ * share it. What a user needs to go from a photo to a face: the model interface, the UV
+ * assets, the pipeline and its results, poses, pictures and mesh writers, video tracking
+ * and smoothing. Runtimes and file access live in `prnet/node` and `prnet/web` (each
+ * re-exports this entry); training, evaluation and file formats have their own subpaths:
+ * `prnet/train`, `prnet/node/train`, `prnet/eval`, `prnet/formats`.
+ *
+ * ```ts
+ * import { PRNet } from 'prnet/node';          // or WebPRNet from 'prnet/web'
+ * const prn = await PRNet.load();
+ * const { faces } = await prn.reconstruct('photo.jpg');
+ * ```
  */
+// The model: the layer description, the session interface every runtime implements, metadata.
 export * from './model/resfcn.js';
 export * from './model/session.js';
+export * from './model/modelMetadata.js';
 export * from './model/assertPrnetModel.js';
-export * from './model/checkpoint/index.js';
-export * from './io/npy.js';
+// The UV assets: topology and the position map's readers.
 export * from './uv/uvAssets.js';
 export * from './uv/uvAssetFiles.js';
 export * from './uv/uvAssetsFromFiles.js';
-export * from './uv/uvAssetPackFormat.js';
-export * from './uv/encodeUvAssetPack.js';
 export * from './uv/decodeUvAssetPack.js';
 export * from './uv/uvMasks.js';
-export * from './uv/parseFaceIndices.js';
-export * from './uv/parseKeypointIndices.js';
 export * from './uv/faceTriangles.js';
 export * from './uv/positionMapVertices.js';
 export * from './uv/positionMapLandmarks.js';
 export * from './uv/mirrorPositionMap.js';
-export * from './uv/keypointVertexIndices.js';
-export * from './geometry/affine2d.js';
-export * from './geometry/svd3.js';
-export * from './geometry/umeyama.js';
-export * from './geometry/estimateAffineCamera.js';
-export * from './geometry/affineCameraToSRt.js';
-export * from './geometry/rotationToEuler.js';
-export * from './geometry/estimatePose.js';
+// Faces: the detector interface and the crops made from boxes or landmarks.
+export * from './face/faceDetector.js';
+export * from './face/faceCrop.js';
 export * from './face/cropTransform.js';
+export * from './face/cropFromBox.js';
+export * from './face/cropFromLandmarks.js';
+export * from './face/cropFromDetection.js';
 export * from './face/warpImage.js';
+// The pipeline and its results.
+export * from './reconstruct/facePipeline.js';
+export * from './reconstruct/faceResult.js';
+export * from './reconstruct/frontalize.js';
+export * from './reconstruct/withFlipAveraging.js';
+export * from './reconstruct/predictBatched.js';
+// Pose.
+export * from './geometry/estimatePose.js';
+export * from './geometry/rotationToEuler.js';
+// Images, pictures and textures.
 export * from './io/rgbImage.js';
 export * from './io/grayImage.js';
-export * from './io/png.js';
-export * from './io/toYUp.js';
-export * from './io/obj.js';
-export * from './io/ply.js';
-export * from './io/glb.js';
-export * from './io/faceJson.js';
-export * from './render/rasterize.js';
-export * from './render/barycentric.js';
 export * from './render/renderDepth.js';
 export * from './render/vertexVisibility.js';
 export * from './render/vertexColors.js';
 export * from './render/uvTexture.js';
-export * from './render/uvTextureColors.js';
-export * from './render/fillTexture.js';
 export * from './render/renderTexture.js';
-export * from './render/drawLine.js';
 export * from './render/drawLandmarks.js';
 export * from './render/drawPoseBox.js';
 export * from './render/overlayStrokes.js';
-export * from './face/faceDetector.js';
-export * from './face/tfGraph.js';
-export * from './face/blazeFace.js';
-export * from './face/faceCrop.js';
-export * from './face/cropFromBox.js';
-export * from './face/cropFromLandmarks.js';
-export * from './face/cropFromDetection.js';
-export * from './face/parseLandmarks.js';
-export * from './reconstruct/frontalize.js';
-export * from './reconstruct/faceResult.js';
-export * from './reconstruct/locateFaces.js';
-export * from './reconstruct/cropFaces.js';
-export * from './reconstruct/restoreFaces.js';
-export * from './reconstruct/facePipeline.js';
-export * from './io/mat.js';
-export * from './io/matAsync.js';
-export * from './io/matValues.js';
-export * from './eval/aflw2000GroundTruth.js';
-export * from './eval/landmarkNme.js';
-export * from './eval/aflwPose.js';
-export * from './eval/meanFaceBaseline.js';
-export * from './eval/modelPredictor.js';
-export * from './eval/evaluateAflw2000.js';
-export * from './eval/summarizeEvaluation.js';
-export * from './eval/evaluationCsv.js';
-export * from './eval/cedCurveSvg.js';
-export * from './eval/paperResults.js';
-export * from './reconstruct/predictBatched.js';
-export * from './reconstruct/withFlipAveraging.js';
-export * from './labels/aflwMeanFace/aflw21Correspondence.js';
-export * from './labels/aflwMeanFace/aflw21Deformation.js';
-export * from './train/data/augmentation.js';
-export * from './labels/aflwMeanFace/canonicalPositionMap.js';
-export * from './train/data/cropSquare.js';
-export * from './labels/aflwMeanFace/deformationBasis.js';
-export * from './labels/aflwMeanFace/fitPose.js';
-export * from './train/data/landmarkError.js';
-export * from './train/data/positionMapTarget.js';
-export * from './train/data/trainingCrop.js';
-export * from './train/data/trainingData.js';
-export * from './train/data/warpCropImage.js';
-export * from './train/loop/trainRandom.js';
-export * from './train/engine/network.js';
-export * from './train/engine/fastKernels.js';
-export * from './train/engine/loss.js';
-export * from './train/engine/optimizer.js';
-export * from './train/loop/trainCheckpoint.js';
-export * from './train/loop/trainLoop.js';
-export * from './train/engine/exportWeights.js';
-export * from './train/loop/lossCurve.js';
+// Writers.
+export * from './io/obj.js';
+export * from './io/ply.js';
+export * from './io/glb.js';
+export * from './io/encodeAnimatedGlb.js';
+export * from './io/png.js';
+export * from './io/faceJson.js';
+// Video: tracking and temporal smoothing.
+export * from './video/faceTracker.js';
+export * from './video/oneEuroFilter.js';
+export * from './video/smoothFaceResult.js';
+// Applications.
+export * from './apps/faceSwap.js';
