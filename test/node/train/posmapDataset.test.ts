@@ -14,7 +14,7 @@ import { seededRandom } from '../../support/random.js';
 import { makeFixtureModel, writeFixture } from '../../labels/posmap300wlp/fixture.js';
 import { encodeMat } from '../../labels/posmap300wlp/matWriter.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixture = (async () => {
   const f = await writeFixture(makeFixtureModel());
   // A folder with three good samples and three bad ones.

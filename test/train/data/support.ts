@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { loadUvAssets } from '../../../src/node/inference/uvAssets.js';
 import type { UvAssets } from '../../../src/uv/uvAssets.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const sharedDir = path.resolve(repoRoot, '../shared');
 export const aflwDir = path.join(sharedDir, 'datasets/aflw21');
 export const uvDataDir = path.join(sharedDir, 'prnet-data/uv-data');
