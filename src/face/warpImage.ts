@@ -1,10 +1,11 @@
 import type { RgbImage } from '../io/rgbImage.js';
 import { affineInvert, affineScale } from '../geometry/affine2d.js';
+import { warpBilinear } from '../geometry/bilinear.js';
 
 /**
  * Warps an image into a square crop for the network: output pixel (x, y) samples the
- * source at `transform⁻¹(x, y)` bilinearly (pixel centres at integer coordinates, as
- * skimage), neighbours outside the image count as 0 — what official
+ * source at `transform⁻¹(x, y)` bilinearly ({@link warpBilinear}: pixel centres at integer
+ * coordinates, as skimage), neighbours outside the image count as 0 — what official
  * `warp(image / 255, tform.inverse, output_shape=…)` does (order 1, constant 0).
  * Returns `outSize · outSize · 3` floats, RGB in [0, 1], HWC (one NHWC batch item);
  * pass `out` to write into part of a batch buffer instead.
@@ -16,44 +17,7 @@ import { affineInvert, affineScale } from '../geometry/affine2d.js';
 export function warpImage(image: RgbImage, transform: ArrayLike<number>, outSize: number, out?: Float32Array): Float32Array {
   const n = outSize * outSize * 3;
   if (out && out.length < n) throw new Error(`warpImage: output buffer holds ${out.length} floats, needs ${n}`);
-  const dst = out ?? new Float32Array(n);
-  const inv = affineInvert(transform);
-  const { width: w, height: h, data } = image;
-  const k = 1 / 255;
-  let o = 0;
-  for (let y = 0; y < outSize; y++) {
-    for (let x = 0; x < outSize; x++, o += 3) {
-      const sx = inv[0]! * x + inv[1]! * y + inv[2]!;
-      const sy = inv[3]! * x + inv[4]! * y + inv[5]!;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      // Four neighbours; those outside the image contribute 0.
-      for (let j = 0; j < 2; j++) {
-        const yy = y0 + j;
-        if (yy < 0 || yy >= h) continue;
-        const wy = j ? fy : 1 - fy;
-        for (let i = 0; i < 2; i++) {
-          const xx = x0 + i;
-          if (xx < 0 || xx >= w) continue;
-          const wgt = wy * (i ? fx : 1 - fx);
-          if (wgt === 0) continue;
-          const p = (yy * w + xx) * 3;
-          r += wgt * data[p]!;
-          g += wgt * data[p + 1]!;
-          b += wgt * data[p + 2]!;
-        }
-      }
-      dst[o] = r * k;
-      dst[o + 1] = g * k;
-      dst[o + 2] = b * k;
-    }
-  }
-  return dst;
+  return warpBilinear(image.data, image.width, image.height, affineInvert(transform), outSize, { out });
 }
 
 /**

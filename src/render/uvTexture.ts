@@ -1,5 +1,6 @@
 import type { RgbImage } from '../io/rgbImage.js';
 import { withDefaults } from '../io/withDefaults.js';
+import { addBilinearSample } from '../geometry/bilinear.js';
 
 /** Options for {@link uvTexture}. */
 export interface UvTextureOptions {
@@ -44,6 +45,7 @@ export function uvTexture(
   }
   const { width, height, data } = image;
   const out = new Uint8Array(size * size * 3);
+  const acc = new Float64Array(3);
   for (let i = 0; i < size * size; i++) {
     if (mask && mask[i] === 0) continue;
     const x = positionMap[3 * i], y = positionMap[3 * i + 1];
@@ -58,24 +60,12 @@ export function uvTexture(
       out[o + 2] = data[p + 2];
       continue;
     }
-    const x0 = Math.floor(x), y0 = Math.floor(y);
-    const fx = x - x0, fy = y - y0;
     // Neighbours outside the image contribute the border value 0.
-    const in0x = x0 >= 0, in1x = x0 + 1 < width, in0y = y0 >= 0, in1y = y0 + 1 < height;
-    const w00 = in0x && in0y ? (1 - fx) * (1 - fy) : 0;
-    const w10 = in1x && in0y ? fx * (1 - fy) : 0;
-    const w01 = in0x && in1y ? (1 - fx) * fy : 0;
-    const w11 = in1x && in1y ? fx * fy : 0;
-    const p00 = 3 * (y0 * width + x0);
-    const p10 = p00 + 3, p01 = p00 + 3 * width, p11 = p01 + 3;
-    for (let c = 0; c < 3; c++) {
-      let v = 0;
-      if (w00) v += w00 * data[p00 + c];
-      if (w10) v += w10 * data[p10 + c];
-      if (w01) v += w01 * data[p01 + c];
-      if (w11) v += w11 * data[p11 + c];
-      out[o + c] = Math.round(v); // Uint8Array assignment would truncate
-    }
+    acc[0] = 0; acc[1] = 0; acc[2] = 0;
+    addBilinearSample(data, width, height, x, y, acc);
+    out[o] = Math.round(acc[0]); // Uint8Array assignment would truncate
+    out[o + 1] = Math.round(acc[1]);
+    out[o + 2] = Math.round(acc[2]);
   }
   return { width: size, height: size, data: out };
 }
