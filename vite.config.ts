@@ -14,9 +14,11 @@ import { CONTENT_TYPES, ISOLATION_HEADERS, REPO_ROOT, demoRoutes, resolveDemoRou
 /** Serves (dev, preview) and emits (build) the demo's static routes. */
 export function prnetDemoAssets(routes: DemoRoute[] = demoRoutes()): Plugin {
   const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    // The isolation headers on every response, 404s included (Vite's own `headers` option
+    // covers only the files it serves).
+    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
     const file = resolveDemoRoute(routes, new URL(req.url ?? '/', 'http://localhost').pathname);
     if (!file) return next();
-    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
     res.setHeader('Content-Type', CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream');
     createReadStream(file).pipe(res);
   };

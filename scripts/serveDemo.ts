@@ -1,19 +1,19 @@
 /**
- * A small static server for the built demo page, with the cross-origin isolation
- * headers onnxruntime-web needs for threads, and the routes of `demoAssets.ts` (the
- * package's UV asset pack, models). `npm run demo` builds the page and starts it.
+ * The built demo page on Vite's preview server, with the cross-origin isolation headers
+ * onnxruntime-web needs for threads, and the routes of `demoAssets.ts` (the package's UV
+ * asset pack, models). `npm run demo` builds the page and starts it.
  *
  * ```sh
  * npm run demo                 # http://127.0.0.1:5173/
  * PORT=8080 npm run demo
  * ```
  */
-import { createServer, type Server } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import { CONTENT_TYPES, ISOLATION_HEADERS, REPO_ROOT, demoRoutes, resolveDemoRoute, type DemoRoute } from './demoAssets.js';
+import { preview } from 'vite';
+import { ISOLATION_HEADERS, REPO_ROOT, demoRoutes, type DemoRoute } from './demoAssets.js';
+import { prnetDemoAssets } from '../vite.config.js';
 
 /** The demo's port unless `PORT` says otherwise. */
 export const DEMO_PORT = 5173;
@@ -31,65 +31,39 @@ export interface ServeDemoOptions {
 }
 
 /**
- * Serves the built demo. Resolves once listening, with its URL and a `close()`.
+ * Serves the built demo with Vite's own preview server (static files, the isolation
+ * headers, and the demo's routes through the same plugin as `vite dev`). Resolves once
+ * listening, with its URL and a `close()`.
  *
  * ```ts
  * const { url, close } = await serveDemo({ root: '.cache/web', port: 0 });
  * ```
  */
-export async function serveDemo(options: ServeDemoOptions): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
-  const root = path.resolve(options.root);
-  const routes = options.routes ?? demoRoutes();
-  const server = createServer((req, res) => {
-    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    } catch {
-      res.writeHead(400).end('bad URL');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
-      return;
-    }
-    let file = resolveDemoRoute(routes, pathname);
-    if (!file) {
-      const candidate = path.join(root, pathname.endsWith('/') ? `${pathname}index.html` : pathname);
-      // Never serve outside the build folder.
-      if (candidate.startsWith(root + path.sep) && existsSync(candidate) && statSync(candidate).isFile()) file = candidate;
-    }
-    if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${pathname}`);
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': String(statSync(file).size),
-      'Cache-Control': 'no-cache',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+export async function serveDemo(options: ServeDemoOptions): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await preview({
+    configFile: false,
+    root: path.join(REPO_ROOT, 'web'),
+    base: './',
+    logLevel: 'silent',
+    // 'mpa': an unknown path is a 404, not the page (no single-page fallback).
+    appType: 'mpa',
+    plugins: [prnetDemoAssets(options.routes ?? demoRoutes())],
+    build: { outDir: path.resolve(options.root) },
+    preview: { port: options.port ?? 0, strictPort: true, host: options.host ?? '127.0.0.1', headers: ISOLATION_HEADERS, open: false },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('prnet demo: the preview server has no TCP address');
   return {
-    url: `http://${address}:${port}/`,
-    server,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    url: `http://${address.address}:${address.port}/`,
+    close: () => server.close(),
   };
 }
 
 /** One line for a port the demo cannot listen on (taken, or not allowed), naming `PORT=`; undefined for other errors. */
 export function listenErrorMessage(err: unknown, port: number): string | undefined {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `prnet demo: port ${port} is already in use; choose another one: PORT=8080 npm run demo`;
+  // Vite's strictPort reports a taken port as "Port N is already in use" without a code.
+  if (code === 'EADDRINUSE' || /is already in use/.test((err as Error)?.message ?? '')) return `prnet demo: port ${port} is already in use; choose another one: PORT=8080 npm run demo`;
   if (code === 'EACCES') return `prnet demo: not allowed to listen on port ${port}; choose another one: PORT=8080 npm run demo`;
   return undefined;
 }

@@ -7,6 +7,9 @@
  * v1, u32 LE in v2/v3), a Python dict literal header
  * (`{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`), then raw data.
  */
+// Hand-written rather than npyjs: npyjs 1.2 drops the byte-order character (a big-endian
+// file decodes as garbage), does not check the data length against the shape, and pulls
+// in cross-fetch, a network layer a parser should not need.
 
 /** Element arrays a `.npy` file decodes to (bool decodes to 0/1 bytes, float16 to float32). */
 export type NpyData =

@@ -4,6 +4,8 @@
  * fixed32/64 and length-delimited fields. Groups (wire types 3/4) are rejected. (The
  * encoder the tests write checkpoints with is `test/support/protobufWriter.ts`.)
  */
+// Hand-written rather than protobufjs: three small TensorFlow messages, and no .proto
+// schema ships with any maintained npm package for them.
 
 /** Wire types of the protobuf encoding. */
 export const WIRE_VARINT = 0;

@@ -2,6 +2,8 @@
  * Reads `metadata_props` from ONNX bytes without decoding the (large) graph, so a
  * model's variant and I/O convention are known before a runtime loads it.
  */
+// Hand-written for the same reason as protobufWriter.ts: a schema package would decode the
+// whole graph to read a few strings.
 
 const textDecoder = new TextDecoder();
 
