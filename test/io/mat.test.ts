@@ -8,7 +8,7 @@ import { parseMatAsync } from '../../src/io/matAsync.js';
 import { matNumericVariable } from '../../src/io/matValues.js';
 import { readMatFile } from '../../src/node/files/readMatFile.js';
 
-const dir = fileURLToPath(new URL('../../../shared/fixtures/aflw2000-sample', import.meta.url));
+const dir = fileURLToPath(new URL('../../../shared/fixtures/aflw2000-sample/', import.meta.url));
 const inflate = (d: Uint8Array) => inflateSync(d);
 
 // ---------------------------------------------------------------- a tiny independent MAT v5 writer

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseNpy, readNpy, npyToCOrder, npyToFloat64, npyToInt32 } from '../../src/io/npy.js';
 
-const shared = fileURLToPath(new URL('../../../shared', import.meta.url));
+const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
 
 /** Tiny independent .npy writer: values given in C order, written in the requested layout. */
 function writeNpy(opts: {

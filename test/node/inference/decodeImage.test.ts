@@ -150,7 +150,7 @@ test('writeFileAtomic writes, replaces, and leaves nothing behind on failure', a
 });
 
 test('decodeImage reads the shared fixture photos at their displayed size', async () => {
-  const photos = new URL('../../../../shared/fixtures/photos', import.meta.url);
+  const photos = new URL('../../../../shared/fixtures/photos/', import.meta.url);
   for (const name of ['photo1.jpg', 'photo3.jpg']) {
     const file = new URL(name, photos).pathname;
     const meta = await sharp(file).metadata();
