@@ -10,7 +10,7 @@
  * node --import tsx scripts/makeDemoModel.ts resfcn256       # the full network too (53 MB)
  * ```
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { variantSpec } from '../src/model/resfcn.js';
 import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
 import { calibratedWeights } from '../src/train/engine/calibratedWeights.js';
 import { randomImage } from '../src/train/engine/randomImage.js';
+import { writeFileAtomic } from '../src/node/files/atomicWrite.js';
 import { DEMO_MODELS_DIR } from './demoAssets.js';
 
 /** Seed of the demo models: fixed, so the page and the Node pipeline load identical bytes. */
@@ -49,13 +50,7 @@ export async function makeDemoModel(variant: string, dir: string = DEMO_MODELS_D
   const file = path.join(dir, `${variant}.onnx`);
   if (existsSync(file)) return file;
   await mkdir(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, demoModelBytes(variant, seed));
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  await writeFileAtomic(file, demoModelBytes(variant, seed));
   return file;
 }
 

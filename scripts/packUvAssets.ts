@@ -14,7 +14,7 @@
  * node --import tsx scripts/packUvAssets.ts --check                 # compare the shipped pack, write nothing
  * ```
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { UvAssets } from '../src/uv/uvAssets.js';
@@ -22,6 +22,7 @@ import { UV_ASSET_BASE_URL, UV_ASSET_SHA256 } from '../src/uv/uvAssetFiles.js';
 import { encodeUvAssetPack } from '../src/uv/encodeUvAssetPack.js';
 import { decodeUvAssetPack } from '../src/uv/decodeUvAssetPack.js';
 import { loadUvAssets, SHIPPED_UV_ASSETS_PATH } from '../src/node/inference/uvAssets.js';
+import { writeFileAtomic } from '../src/node/files/atomicWrite.js';
 import { REPO_ROOT } from './demoAssets.js';
 
 /** Options of {@link packUvAssets}. */
@@ -74,13 +75,7 @@ export async function packUvAssets(options: Partial<PackUvAssetsOptions> = {}): 
     if (shipped.header.licence !== licence) throw new Error(`${o.out}: its licence notice differs from ${o.licence}`);
     return pack.length;
   }
-  const tmp = `${o.out}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, pack);
-    await rename(tmp, o.out);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  await writeFileAtomic(o.out, pack);
   await writeFile(path.join(path.dirname(o.out), 'NOTICE-PRNet'), uvAssetsNotice(licence));
   return pack.length;
 }

@@ -7,12 +7,13 @@
  * Values keep activations in a sane range: conv weights ~ N(0, 1/fan_in), BN gamma
  * and moving_variance ~ U(0.5, 1.5), beta and moving_mean ~ N(0, 0.1²).
  */
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { networkVariables, resfcnSpec, type NetworkSpec, type VariableSpec } from '../../src/model/resfcn.js';
 import { writeCheckpoint, type CheckpointTensorInput } from './writeCheckpoint.js';
 import { seededRandom } from './random.js';
+import { writeFileAtomicSync } from './writeFileAtomicSync.js';
 
 /** Size of the official data file; the fixture reproduces it exactly. */
 export const OFFICIAL_DATA_SIZE = 160_290_984;
@@ -130,12 +131,6 @@ export interface CheckpointFiles {
   dataPath: string;
 }
 
-function writeAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, file);
-}
-
 /**
  * Writes (once per seed, cached under the OS temp dir unless `dir` is given) a
  * checkpoint with exactly the official layout filled with seeded random values. Both
@@ -155,8 +150,8 @@ export async function makeOfficialLikeCheckpoint(dir?: string, seed = 1): Promis
   const { index, shard } = writeCheckpoint(trainingCheckpointVariables(resfcnSpec()).map((v) => ({
     name: v.name, shape: v.shape, data: () => fixtureTensor(v, seed),
   })));
-  writeAtomic(files.dataPath, shard);
-  writeAtomic(files.indexPath, index);
+  writeFileAtomicSync(files.dataPath, shard);
+  writeFileAtomicSync(files.indexPath, index);
   return files;
 }
 

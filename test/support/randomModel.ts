@@ -6,7 +6,7 @@
  *   fixed position map (e.g. the canonical face placed in the crop), so pipeline
  *   tests get meaningful geometry.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { variantSpec, POSITION_MAP_SIZE } from '../../src/model/resfcn.js';
@@ -14,6 +14,7 @@ import { convertCheckpoint } from '../../src/model/convertCheckpoint.js';
 import { encodeOnnxModel, attr } from '../../src/model/onnx/onnxModel.js';
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../../src/model/session.js';
 import { randomWeights } from '../../src/train/engine/randomWeights.js';
+import { writeFileAtomicSync } from './writeFileAtomicSync.js';
 
 export interface RandomModelOptions { variant?: string; seed?: number; fp16?: boolean }
 
@@ -27,9 +28,7 @@ export function randomOnnxModelFile(options: RandomModelOptions = {}): string {
     mkdirSync(dir, { recursive: true });
     const spec = variantSpec(variant);
     const bytes = convertCheckpoint(spec, randomWeights(spec, seed), { fp16: options.fp16, source: `random weights, seed ${seed}` });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, file);
+    writeFileAtomicSync(file, bytes);
   }
   return file;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -10,6 +10,7 @@ import type { DecodedPixels } from '../../uv/uvMasks.js';
 import { decodeUvAssetPack } from '../../uv/decodeUvAssetPack.js';
 import { prnetHome } from '../weights/prnetHome.js';
 import { withDefaults } from '../../io/withDefaults.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 
 /**
  * The UV assets shipped inside the package: a compact copy of the official MIT-licensed
@@ -71,14 +72,8 @@ async function download(url: string, dest: string, expected: string): Promise<Ui
   const bytes = new Uint8Array(await res.arrayBuffer());
   const got = sha256(bytes);
   if (got !== expected) throw new Error(`downloaded ${url} has sha256 ${got}, expected ${expected}`);
-  // Temp file in the same directory, then rename: a crash never leaves a half file.
-  const tmp = `${dest}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, dest);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  // A crash never leaves a half file.
+  await writeFileAtomic(dest, bytes);
   return bytes;
 }
 
