@@ -18,6 +18,7 @@ import { landmarkNme } from '../src/eval/landmarkNme.js';
 import { summarizeEvaluation } from '../src/eval/summarizeEvaluation.js';
 import type { ImageEvaluation } from '../src/eval/evaluateAflw2000.js';
 import { listAflw2000Samples } from '../src/node/files/listAflw2000Samples.js';
+import { pointsBounds } from '../src/geometry/pointsBounds.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = path.resolve(process.env['PRNET_BENCH_AFLW'] ?? path.join(root, '../shared/fixtures/aflw2000-sample'));
@@ -49,11 +50,9 @@ try {
       continue;
     }
     const g = gt.landmarks;
-    let gx = 0, gy = 0, x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let i = 0; i < 68; i++) {
-      gx += g[3 * i]! / 68; gy += g[3 * i + 1]! / 68;
-      x0 = Math.min(x0, g[3 * i]!); x1 = Math.max(x1, g[3 * i]!); y0 = Math.min(y0, g[3 * i + 1]!); y1 = Math.max(y1, g[3 * i + 1]!);
-    }
+    let gx = 0, gy = 0;
+    for (let i = 0; i < 68; i++) { gx += g[3 * i]! / 68; gy += g[3 * i + 1]! / 68; }
+    const [x0, y0, x1, y1] = pointsBounds(g, 3);
     const size = Math.sqrt((x1 - x0) * (y1 - y0));
     let best: Float64Array | null = null, bestD = Infinity;
     for (const f of doc.faces) {

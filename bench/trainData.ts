@@ -29,6 +29,7 @@ import { aflw21Deformation } from '../src/labels/aflwMeanFace/aflw21Deformation.
 import { fitPose } from '../src/labels/aflwMeanFace/fitPose.js';
 import { landmarkError } from '../src/train/data/landmarkError.js';
 import { createTrainRandom, shuffledIndices } from '../src/train/loop/trainRandom.js';
+import { pointsBounds } from '../src/geometry/pointsBounds.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(root, '../shared');
@@ -186,11 +187,10 @@ async function cv() {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
       const img = new Float64Array(42), vis = new Uint8Array(21);
-      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
       for (let j = 0; j < 21; j++) {
         img[j * 2] = points[i * 42 + j]!; img[j * 2 + 1] = points[i * 42 + 21 + j]!; vis[j] = img[j * 2]! >= 0 ? 1 : 0;
-        if (vis[j]) { x0 = Math.min(x0, img[j * 2]!); x1 = Math.max(x1, img[j * 2]!); y0 = Math.min(y0, img[j * 2 + 1]!); y1 = Math.max(y1, img[j * 2 + 1]!); }
       }
+      const [x0, y0, x1, y1] = pointsBounds(img, 2, (j) => vis[j] === 1);
       const norm = Math.sqrt((x1 - x0) * (y1 - y0));
       const full = fitPose(model, img, vis, { basis: cfg.basis, regularization: cfg.regularization });
       inSample.push(full.rmse / norm);

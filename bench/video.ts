@@ -29,6 +29,7 @@ import { resolveModelSource } from '../src/node/inference/prnet.js';
 import { oneEuroFilter, ONE_EURO_FILTER_DEFAULTS, type OneEuroFilterOptions } from '../src/video/oneEuroFilter.js';
 import type { FaceTrackerStats } from '../src/video/faceTracker.js';
 import { cropFromLandmarks } from '../src/face/cropFromLandmarks.js';
+import { pointsBounds } from '../src/geometry/pointsBounds.js';
 
 const FPS = 30;
 const WIDTH = 640, HEIGHT = 480;
@@ -238,8 +239,7 @@ let refN = 0;
 for (let t = 10; t < 60; t++) if (raw.series[t]) { raw.series[t]!.forEach((v, i) => (ref[i] += v)); refN++; }
 ref.forEach((v, i) => (ref[i] = v / refN));
 const truth = poses.map((p) => movePoints(ref, poses[0], p));
-let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-for (let i = 0; i < 136; i += 2) { x0 = Math.min(x0, ref[i]); x1 = Math.max(x1, ref[i]); y0 = Math.min(y0, ref[i + 1]); y1 = Math.max(y1, ref[i + 1]); }
+const [x0, y0, x1, y1] = pointsBounds(ref);
 const faceSize0 = Math.sqrt((x1 - x0) * (y1 - y0));
 console.log(`face size (√ of the 68-landmark box area on the still segment): ${faceSize0.toFixed(1)} px; errors and jitter in % of the face size at each frame's scale`);
 

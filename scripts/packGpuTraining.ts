@@ -34,6 +34,7 @@ import { loadHelenAfw68TrainingData } from '../src/node/train/helenTrainingData.
 import { readLabelSet } from '../src/node/train/labels/labelSetFiles.js';
 import { HELEN_JAW_POINTS } from '../src/node/train/labels/helenAfw68LabelSource.js';
 import { loadUvAssets } from '../src/node/inference/uvAssets.js';
+import { pointsBounds } from '../src/geometry/pointsBounds.js';
 
 /** Input side of the networks the pack trains (the 120-px crops hold no more detail). */
 const INPUT_SIZE = 128;
@@ -159,9 +160,7 @@ for (const [si, plan] of plans.entries()) {
     for (const image of images) {
       const pose = data.poses[image]!;
       const lm = data.fittedLandmarks(image);
-      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      for (let j = 0; j < lm.length; j += 2) { x0 = Math.min(x0, lm[j]!); x1 = Math.max(x1, lm[j]!); y0 = Math.min(y0, lm[j + 1]!); y1 = Math.max(y1, lm[j + 1]!); }
-      rows.push(si, val, ...plan.roi.subarray(image * 4, image * 4 + 4), x0, y0, x1, y1, ...pose.rotation, pose.scale, pose.translation[0], pose.translation[1], zMin(pose));
+      rows.push(si, val, ...plan.roi.subarray(image * 4, image * 4 + 4), ...pointsBounds(lm), ...pose.rotation, pose.scale, pose.translation[0], pose.translation[1], zMin(pose));
       coefficients.push(...pose.deformation);
       if (val) for (let j = 0; j < 2 * plan.m; j++) valPoints.push(plan.points[image * 2 * plan.m + j]!);
       encoded.push(await sharp(plan.files[image]!).removeAlpha().resize(plan.packSide, plan.packSide).webp({ quality: plan.quality }).toBuffer());

@@ -1,3 +1,5 @@
+import { pointsBounds } from '../geometry/pointsBounds.js';
+
 /**
  * Normaliser of the AFLW2000-3D landmark error: `sqrt(w · h)` of the ground truth's 2D
  * bounding box (x, y of the 68 points), the protocol of 3DDFA and PRNet.
@@ -7,13 +9,7 @@
  * ```
  */
 export function boxNormalizer(points: ArrayLike<number>, stride = 3): number {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let i = 0; i < points.length; i += stride) {
-    x0 = Math.min(x0, points[i]!);
-    x1 = Math.max(x1, points[i]!);
-    y0 = Math.min(y0, points[i + 1]!);
-    y1 = Math.max(y1, points[i + 1]!);
-  }
+  const [x0, y0, x1, y1] = pointsBounds(points, stride);
   const d = Math.sqrt((x1 - x0) * (y1 - y0));
   if (!(d > 0)) throw new Error('ground-truth landmarks span no area: cannot normalise the error');
   return d;

@@ -1,3 +1,4 @@
+import { pointsBounds } from '../geometry/pointsBounds.js';
 import { cropFromBox } from './cropFromBox.js';
 import type { FaceCrop } from './faceCrop.js';
 
@@ -13,13 +14,10 @@ import type { FaceCrop } from './faceCrop.js';
  */
 export function cropFromLandmarks(points: ArrayLike<number>): FaceCrop {
   if (points.length < 4 || points.length % 2 !== 0) throw new Error(`landmarks need at least 2 points as x y pairs, got ${points.length} numbers`);
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (let i = 0; i < points.length; i += 2) {
-    const x = points[i], y = points[i + 1];
-    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new Error(`landmark ${i / 2 + 1} is not a finite point`);
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x);
-    y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    if (!Number.isFinite(points[i]) || !Number.isFinite(points[i + 1])) throw new Error(`landmark ${i / 2 + 1} is not a finite point`);
   }
+  const [x0, y0, x1, y1] = pointsBounds(points);
   if (!(x1 > x0 && y1 > y0)) throw new Error('landmarks span no area (all on one line)');
   return cropFromBox([x0, y0, x1 - x0, y1 - y0]);
 }

@@ -16,6 +16,7 @@ import { uvTexture } from '../render/uvTexture.js';
 import { renderDepth, type DepthRendering } from '../render/renderDepth.js';
 import { fillTexture } from '../render/fillTexture.js';
 import { frontalize } from './frontalize.js';
+import { pointsBounds } from '../geometry/pointsBounds.js';
 
 /**
  * How the UV texture treats the parts of the face the photo does not show:
@@ -144,15 +145,9 @@ export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultI
  * photo), so a small face in a huge photo stays cheap.
  */
 function faceVisibility(vertices: Float32Array, triangles: Uint32Array, width: number, height: number): Uint8Array {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  // NaN vertices (a broken network output) are left out, as the rasteriser leaves out their triangles.
+  const [x0, y0, x1, y1] = pointsBounds(vertices, 3, (i) => !Number.isNaN(vertices[3 * i]) && !Number.isNaN(vertices[3 * i + 1]));
   const n = vertices.length / 3;
-  for (let i = 0; i < n; i++) {
-    const x = vertices[3 * i], y = vertices[3 * i + 1];
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
   const left = Math.max(0, Math.floor(x0) - 1), top = Math.max(0, Math.floor(y0) - 1);
   const right = Math.min(width, Math.ceil(x1) + 2), bottom = Math.min(height, Math.ceil(y1) + 2);
   if (!(right > left && bottom > top)) return new Uint8Array(n); // entirely outside the photo

@@ -8,6 +8,7 @@ import type { FaceCrop } from '../face/faceCrop.js';
 import { cropFromBox } from '../face/cropFromBox.js';
 import { cropFromLandmarks } from '../face/cropFromLandmarks.js';
 import { cropFromDetection } from '../face/cropFromDetection.js';
+import { pointsBox } from '../geometry/pointsBounds.js';
 
 /** A face to reconstruct: its box, score and crop. */
 export interface LocatedFace {
@@ -68,13 +69,7 @@ export async function locateFaces(image: RgbImage, options: LocateFacesOptions):
   }
   if (options.landmarks) {
     const crop = cropFromLandmarks(options.landmarks);
-    const p = options.landmarks;
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let i = 0; i < p.length; i += 2) {
-      x0 = Math.min(x0, p[i]); x1 = Math.max(x1, p[i]);
-      y0 = Math.min(y0, p[i + 1]); y1 = Math.max(y1, p[i + 1]);
-    }
-    const box: [number, number, number, number] = [x0, y0, x1 - x0, y1 - y0];
+    const box = pointsBox(options.landmarks);
     // Points on a line have an empty box; judge them by the crop around them instead.
     checkInside(box[2] > 0 && box[3] > 0 ? box : [crop.center[0] - crop.size / 2, crop.center[1] - crop.size / 2, crop.size, crop.size], image, 'the landmarks\' box');
     return [{ box, score: 1, crop }];

@@ -22,7 +22,7 @@ import { MIN_BOX_INSIDE_FRACTION, type LocatedFace } from '../reconstruct/locate
 import { withDefaults } from '../io/withDefaults.js';
 import { oneEuroFilter, type OneEuroFilter, type OneEuroFilterOptions } from './oneEuroFilter.js';
 import { boxOverlap } from './boxOverlap.js';
-import { landmarksBox } from './landmarksBox.js';
+import { pointsBox } from '../geometry/pointsBounds.js';
 import { smoothFaceResult } from './smoothFaceResult.js';
 
 /** What the tracker runs on. */
@@ -231,7 +231,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
       tracks.forEach((track, i) => {
         const raw = restorePositionMap(maps.subarray(i * per, (i + 1) * per), transforms[i]);
         const landmarks = positionMapLandmarks(raw, assets);
-        const box = landmarksBox(landmarks);
+        const box = pointsBox(landmarks, 3);
         let lost = !landmarks.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0) || insideFraction(box, image) < MIN_BOX_INSIDE_FRACTION;
         if (!lost) {
           const next = cropFromLandmarks(landmarksXy(landmarks));

@@ -8,7 +8,7 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import { faceResult, type FaceOutputs, type FaceResult, type FaceResultInput } from '../reconstruct/faceResult.js';
 import { withDefaults } from '../io/withDefaults.js';
 import type { OneEuroFilter } from './oneEuroFilter.js';
-import { landmarksBox } from './landmarksBox.js';
+import { pointsBox } from '../geometry/pointsBounds.js';
 
 /** Options of {@link smoothFaceResult}. */
 export interface SmoothFaceResultOptions {
@@ -39,6 +39,6 @@ export function smoothFaceResult(image: RgbImage, assets: UvAssets, face: FaceRe
   const positionMap = filter.filter(face.positionMap, time, face.crop.size);
   const { box, score, crop, cropTransform } = face;
   const result = faceResult(image, assets, { positionMap, box, score, crop, cropTransform }, o.outputs);
-  result.box = landmarksBox(result.landmarks);
+  result.box = pointsBox(result.landmarks, 3);
   return result;
 }

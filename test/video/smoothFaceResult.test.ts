@@ -6,7 +6,7 @@ import { faceResult } from '../../src/reconstruct/faceResult.js';
 import { cropFromDetection } from '../../src/face/cropFromDetection.js';
 import { oneEuroFilter } from '../../src/video/oneEuroFilter.js';
 import { smoothFaceResult } from '../../src/video/smoothFaceResult.js';
-import { landmarksBox } from '../../src/video/landmarksBox.js';
+import { pointsBox } from '../../src/geometry/pointsBounds.js';
 
 const assets = await loadUvAssets({ download: false });
 const image: RgbImage = { width: 200, height: 200, data: new Uint8Array(200 * 200 * 3).fill(128) };
@@ -28,10 +28,6 @@ function positionMap(dx: number, dy: number): Float32Array {
   return map;
 }
 
-test('landmarksBox: the bounding box of x, y triples', () => {
-  assert.deepEqual(landmarksBox(new Float32Array([10, 20, 5, 30, 15, -1, 20, 40, 2])), [10, 15, 20, 25]);
-});
-
 test('smoothFaceResult: the first frame is the network\'s face, later ones are pulled toward the past; landmarks, mesh, pose and box follow the smoothed map', () => {
   const filter = oneEuroFilter();
   const input = (dx: number) => ({ positionMap: positionMap(dx, 0), box: [50, 50, 100, 100] as [number, number, number, number], score: 0.9, crop, cropTransform });
@@ -41,13 +37,13 @@ test('smoothFaceResult: the first frame is the network\'s face, later ones are p
   assert.deepEqual(first.vertices, plain.vertices);
   assert.equal(first.colors, undefined);
   assert.ok(first.pose);
-  assert.deepEqual(first.box, landmarksBox(first.landmarks));
+  assert.deepEqual(first.box, pointsBox(first.landmarks, 3));
   // A 3 px jump one frame later: the smoothed face moves, but less than the jump.
   const second = smoothFaceResult(image, assets, input(3), filter, 1 / 30, { outputs: { pose: true, colors: true } });
   const moved = second.landmarks[0] - first.landmarks[0];
   assert.ok(moved > 0.01 && moved < 3, `moved ${moved}`);
   assert.ok(Math.abs(second.vertices[0] - first.vertices[0] - moved) < 1e-3, 'the mesh moves with the landmarks');
   assert.ok(second.colors, 'outputs asked for are computed');
-  assert.deepEqual(second.box, landmarksBox(second.landmarks));
+  assert.deepEqual(second.box, pointsBox(second.landmarks, 3));
   assert.equal(second.score, 0.9);
 });

@@ -2,6 +2,7 @@
  * 3DDFA_V2's crop boxes (`utils/functions.py`): the square of the image a 3DDFA model
  * sees, `[x0, y0, x1, y1]` in image pixels (floats; the crop itself rounds them).
  */
+import { pointsBounds } from '../../geometry/pointsBounds.js';
 
 /** A crop box `[x0, y0, x1, y1]`, image pixels. */
 export type TddfaRoiBox = [number, number, number, number];
@@ -24,15 +25,7 @@ export const TDDFA_DETECTOR_BOX_SHIFT = 0.14;
  * @param points x, y pairs (or triples: pass `stride` 3) in image pixels.
  */
 export function tddfaRoiFromLandmarks(points: ArrayLike<number>, stride = 2): TddfaRoiBox {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let i = 0; i + 1 < points.length; i += stride) {
-    const x = points[i]!, y = points[i + 1]!;
-    if (!(Number.isFinite(x) && Number.isFinite(y))) continue;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
+  const [x0, y0, x1, y1] = pointsBounds(points, stride, (i) => Number.isFinite(points[i * stride]) && Number.isFinite(points[i * stride + 1]));
   if (!(x1 > x0 || y1 > y0)) throw new Error('tddfaRoiFromLandmarks: the landmarks span no area');
   const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
   const side = Math.max(x1 - x0, y1 - y0) * TDDFA_LANDMARK_BOX_FACTOR;

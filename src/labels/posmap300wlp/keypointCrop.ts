@@ -1,3 +1,5 @@
+import { pointsBounds } from '../../geometry/pointsBounds.js';
+
 /** face3d's generator: crop side = int(1.5 × the mean side of the keypoint box). */
 export const POSMAP_CROP_FACTOR = 1.5;
 /** Largest random centre shift, fraction of the keypoint box's mean side (per axis, uniform ±). */
@@ -28,16 +30,14 @@ export interface KeypointCrop {
  * @param rng uniform [0, 1) source, or null for no jitter.
  */
 export function keypointCrop(vertices: Float64Array, keypointIndices: ArrayLike<number>, rng: (() => number) | null): KeypointCrop {
-  let left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
+  const keypoints = new Float64Array(keypointIndices.length * 2);
   for (let j = 0; j < keypointIndices.length; j++) {
     const p = keypointIndices[j]! * 3;
     // numpy astype(int32): truncation toward zero.
-    const x = Math.trunc(vertices[p]!), y = Math.trunc(vertices[p + 1]!);
-    if (x < left) left = x;
-    if (x > right) right = x;
-    if (y < top) top = y;
-    if (y > bottom) bottom = y;
+    keypoints[j * 2] = Math.trunc(vertices[p]!);
+    keypoints[j * 2 + 1] = Math.trunc(vertices[p + 1]!);
   }
+  const [left, top, right, bottom] = pointsBounds(keypoints);
   const center: [number, number] = [right - (right - left) / 2, bottom - (bottom - top) / 2];
   const oldSize = (right - left + bottom - top) / 2;
   if (!(oldSize > 0) || !Number.isFinite(oldSize)) throw new Error(`the 68 keypoints span no area (box ${left}…${right} × ${top}…${bottom})`);

@@ -2,8 +2,22 @@ import { tddfaImagePose } from '../../face/tddfa/tddfaImagePose.js';
 import { tddfaParameters } from '../../face/tddfa/tddfaParameters.js';
 import type { TddfaRoiBox } from '../../face/tddfa/tddfaRoiBox.js';
 import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
+import { pointsBounds } from '../../geometry/pointsBounds.js';
 import { faceFitPoints } from './faceFitPoints.js';
 import { teacherFit, type FaceFit, type FitPoints, type TeacherFitOptions, type TeacherFitResult } from './teacherFit.js';
+
+/**
+ * The face size the teacher fit measures errors in: √(w·h) of the 2D box of the points
+ * (each side at least 1e-6).
+ *
+ * ```ts
+ * const size = pointBoxSize(faceFitPoints(teacher, landmarkPoints)); // n × 3
+ * ```
+ */
+export function pointBoxSize(p: ArrayLike<number>, stride = 3): number {
+  const [x0, y0, x1, y1] = pointsBounds(p, stride);
+  return Math.sqrt(Math.max(x1 - x0, 1e-6) * Math.max(y1 - y0, 1e-6));
+}
 
 /** One face's training label. */
 export interface TeacherLabel {
@@ -71,12 +85,7 @@ export function teacherLabel(
   coefficients.set(params.expression, context.model.shapeCount);
   const teacher: FaceFit = { ...pose, coefficients };
   const start = faceFitPoints(teacher, context.landmarks);
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (let j = 0; j < start.length / 3; j++) {
-    x0 = Math.min(x0, start[j * 3]!); x1 = Math.max(x1, start[j * 3]!);
-    y0 = Math.min(y0, start[j * 3 + 1]!); y1 = Math.max(y1, start[j * 3 + 1]!);
-  }
-  const faceSize = Math.sqrt(Math.max(x1 - x0, 1e-6) * Math.max(y1 - y0, 1e-6));
+  const faceSize = pointBoxSize(start);
   const std = Array.from(context.paramStd).slice(12);
   const fit = teacherFit(context.points, human, weights, teacher, std, context.model.shapeCount, faceSize, o.fit);
   const landmarks = faceFitPoints(fit, context.landmarks);

@@ -1,3 +1,5 @@
+import { pointsBounds } from '../../geometry/pointsBounds.js';
+
 /**
  * Normalised mean error of predicted landmarks against annotated ones: the mean Euclidean
  * distance over the visible points divided by √(w·h) of the box of the visible ANNOTATED
@@ -17,15 +19,15 @@
 export function landmarkError(predicted: ArrayLike<number>, truth: ArrayLike<number>, visible: ArrayLike<number | boolean>, boxPoints: ArrayLike<number | boolean> = visible): number {
   const n = visible.length;
   if (predicted.length !== n * 2 || truth.length !== n * 2) throw new Error(`landmarkError: ${n} points need ${n * 2} numbers each`);
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, sum = 0, m = 0;
+  let sum = 0, m = 0;
   for (let i = 0; i < n; i++) {
     const x = truth[i * 2]!, y = truth[i * 2 + 1]!;
-    if (boxPoints[i]) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
     if (!visible[i]) continue;
     sum += Math.hypot(predicted[i * 2]! - x, predicted[i * 2 + 1]! - y);
     m++;
   }
   if (m < 2) throw new Error(`landmarkError: need at least 2 visible points, got ${m}`);
+  const [x0, y0, x1, y1] = pointsBounds(truth, 2, (i) => !!boxPoints[i]);
   const norm = Math.sqrt(Math.max(x1 - x0, 1e-9) * Math.max(y1 - y0, 1e-9));
   return sum / m / norm;
 }

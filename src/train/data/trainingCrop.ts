@@ -1,3 +1,4 @@
+import { pointsBounds } from '../../geometry/pointsBounds.js';
 import type { Augmentation } from './augmentation.js';
 import type { CropSquare } from './cropSquare.js';
 
@@ -17,14 +18,7 @@ export const TRAINING_CROP_FACTOR = 1.5;
  * @param points x, y pairs in source-image pixels.
  */
 export function trainingCrop(points: ArrayLike<number>, aug: Augmentation): CropSquare {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let i = 0; i + 1 < points.length; i += 2) {
-    const x = points[i]!, y = points[i + 1]!;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
+  const [x0, y0, x1, y1] = pointsBounds(points);
   const old = (x1 - x0 + (y1 - y0)) / 2;
   if (!(old > 0)) throw new Error('trainingCrop: landmarks span no area');
   return {

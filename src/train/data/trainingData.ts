@@ -7,6 +7,7 @@ import { applyOcclusion, NO_AUGMENTATION, sampleAugmentation, type AugmentationO
 import { canonicalPositionMap } from '../../labels/aflwMeanFace/canonicalPositionMap.js';
 import { cropMatrix } from './cropSquare.js';
 import { affineInvert } from '../../geometry/affine2d.js';
+import { pointsBounds } from '../../geometry/pointsBounds.js';
 import type { FittedPose } from '../../labels/aflwMeanFace/fitPose.js';
 import { landmarkError } from './landmarkError.js';
 import { positionMapTarget } from './positionMapTarget.js';
@@ -156,13 +157,11 @@ export function createTrainingData(
 
   // Keep the images whose fit is plausible, then split them with a seeded shuffle.
   const keep: number[] = [], excluded: number[] = [];
+  const xy = new Float64Array(2 * m);
   for (let i = 0; i < count; i++) {
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let j = 0; j < m; j++) {
-      const x = source.points[i * 2 * m + j]!, y = source.points[i * 2 * m + m + j]!;
-      if (x < 0) continue;
-      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
-    }
+    // The human points are stored x's then y's; x < 0 marks a point not annotated.
+    for (let j = 0; j < m; j++) { xy[2 * j] = source.points[i * 2 * m + j]!; xy[2 * j + 1] = source.points[i * 2 * m + m + j]!; }
+    const [x0, y0, x1, y1] = pointsBounds(xy, 2, (j) => !(xy[2 * j]! < 0));
     const norm = Math.sqrt(Math.max(0, x1 - x0) * Math.max(0, y1 - y0));
     (norm > 0 && poses[i]!.rmse <= o.maxFitError * norm ? keep : excluded).push(i);
   }

@@ -8,7 +8,7 @@ import type { TddfaRoiBox } from '../../../face/tddfa/tddfaRoiBox.js';
 import { faceFitPoints } from '../../../labels/teacherFit/faceFitPoints.js';
 import { fitPoints } from '../../../labels/teacherFit/fitPoints.js';
 import { teacherCorrespondence, type CorrespondenceFace } from '../../../labels/teacherFit/teacherCorrespondence.js';
-import { teacherLabel, TEACHER_LABEL_DEFAULTS, type TeacherLabelOptions } from '../../../labels/teacherFit/teacherLabel.js';
+import { pointBoxSize, teacherLabel, TEACHER_LABEL_DEFAULTS, type TeacherLabelOptions } from '../../../labels/teacherFit/teacherLabel.js';
 import { TEACHER_FIT_DEFAULTS, type FaceFit } from '../../../labels/teacherFit/teacherFit.js';
 import { encodeNpy } from '../../../labels/posmap300wlp/encodeNpy.js';
 import type { BfmPieces } from '../../../uv/bfmPieces.js';
@@ -121,16 +121,6 @@ export function teacherFaceFit(outputs: TeacherOutputs, i: number, model: UvMorp
   coefficients.set(p.shape); coefficients.set(p.expression, model.shapeCount);
   const r = outputs.frameRoi;
   return { ...tddfaImagePose(p, [r[i * 4]!, r[i * 4 + 1]!, r[i * 4 + 2]!, r[i * 4 + 3]!]), coefficients };
-}
-
-/** √(w·h) of the 2D box of `n × 3` points. */
-export function pointBoxSize(p: ArrayLike<number>, stride = 3): number {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (let j = 0; j + 1 < p.length; j += stride) {
-    x0 = Math.min(x0, p[j]!); x1 = Math.max(x1, p[j]!);
-    y0 = Math.min(y0, p[j + 1]!); y1 = Math.max(y1, p[j + 1]!);
-  }
-  return Math.sqrt(Math.max(x1 - x0, 1e-6) * Math.max(y1 - y0, 1e-6));
 }
 
 /**
