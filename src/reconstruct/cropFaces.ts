@@ -31,9 +31,12 @@ export function cropFaces(image: RgbImage, faces: readonly LocatedFace[], inputS
   const transforms: Float64Array[] = [];
   faces.forEach((face, i) => {
     const { center, size } = face.crop;
-    warpImage(image, cropTransform(center, size, inputSize), inputSize, input.subarray(i * per, (i + 1) * per));
-    // The position map is always in the 256×256 crop frame, whatever the input size.
-    transforms.push(cropTransform(center, size, POSITION_MAP_SIZE));
+    // The position map is always in the 256×256 crop frame, whatever the input size; the
+    // network input is that crop unless the model takes another size.
+    const transform = cropTransform(center, size, POSITION_MAP_SIZE);
+    const inputTransform = inputSize === POSITION_MAP_SIZE ? transform : cropTransform(center, size, inputSize);
+    warpImage(image, inputTransform, inputSize, input.subarray(i * per, (i + 1) * per));
+    transforms.push(transform);
   });
   return { input, count: faces.length, transforms };
 }
