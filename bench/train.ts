@@ -3,13 +3,16 @@
  * backward, Adam, BN statistics) for each variant on the native-kernel backend, with
  * time and GFLOP/s per kernel type, plus the raw native SGEMM rate.
  *
- *   node --import tsx bench/train.ts [--steps N] [--variants resfcn128-light,resfcn256] [--js]
+ *   node --import tsx bench/train.ts [--steps N] [--variants resfcn128-light,resfcn256] [--precision fp32,bf16] [--js]
  *
- * `--js` also measures the pure-JS fallback (reference tfjs convolution kernels).
+ * `--precision` lists the operand precisions of the native convolutions to measure (bf16:
+ * bfloat16 operands with fp32 accumulation, on AVX512_BF16 CPUs; default both where the
+ * CPU has it). `--js` also measures the pure-JS fallback (reference tfjs convolution kernels).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { variantSpec, forwardFlops } from '../src/model/resfcn.js';
 import { setupTrainBackend, loadNativeConv, TRAIN_BACKEND_NAME } from '../src/node/train/trainBackend.js';
+import type { ConvPrecision } from '../src/node/train/trainBackend.js';
 import { createTrainableNetwork } from '../src/train/engine/network.js';
 import { createAdam } from '../src/train/engine/optimizer.js';
 import { trainStep } from '../src/train/loop/trainLoop.js';
@@ -20,6 +23,9 @@ const arg = (name: string, def: string) => { const i = process.argv.indexOf(name
 const steps = Number(arg('--steps', '3'));
 const variants = arg('--variants', 'resfcn128-light,resfcn256').split(',');
 const batchFor: Record<string, number> = { 'resfcn128-light': 16, resfcn256: 4 };
+const nat = loadNativeConv();
+const bf16 = !!nat?.bf16Supported && typeof nat.setPrecision === 'function';
+const precisions = arg('--precision', bf16 ? 'fp32,bf16' : 'fp32').split(',') as ConvPrecision[];
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
 
 // Per-kernel timing and FLOP counting by wrapping the registered kernels.
@@ -47,8 +53,8 @@ function instrument(): void {
   }
 }
 
-async function benchVariant(name: string, native: boolean, batch: number): Promise<void> {
-  const info = await setupTrainBackend({ native, warn: () => {} });
+async function benchVariant(name: string, native: boolean, batch: number, convPrecision: ConvPrecision = 'fp32'): Promise<void> {
+  const info = await setupTrainBackend({ native, convPrecision, warn: () => {} });
   instrument();
   const spec = variantSpec(name);
   const S = spec.inputSize;
@@ -70,7 +76,7 @@ async function benchVariant(name: string, native: boolean, batch: number): Promi
   }
   const wall = median(walls), cpu = median(cpus);
   const flop = 3 * forwardFlops(spec) * batch;
-  console.log(`${name} (${info.native ? `native kernels, ${info.threads} threads` : 'pure JS kernels'}), batch ${batch}: ${(batch / wall).toFixed(2)} samples/s `
+  console.log(`${name} (${info.native ? `native kernels, ${info.threads} threads, ${info.convPrecision}` : 'pure JS kernels'}), batch ${batch}: ${(batch / wall).toFixed(2)} samples/s `
     + `(median step ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU; ≈${(flop / wall / 1e9).toFixed(1)} GFLOP/s conv-equivalent)`);
   const total = [...stats.values()].reduce((n, e) => n + e.ms, 0);
   const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10);
@@ -82,17 +88,20 @@ async function benchVariant(name: string, native: boolean, batch: number): Promi
   net.dispose();
 }
 
-const nat = loadNativeConv();
 if (nat) {
-  for (const [m, n, k] of [[4096, 256, 1024], [65536, 16, 256]] as const) {
-    const a = new Float32Array(m * k).fill(0.5), b = new Float32Array(k * n).fill(0.25), c = new Float32Array(m * n);
-    nat.gemm(a, b, c, m, n, k);
-    const t: number[] = [];
-    for (let i = 0; i < 5; i++) { const t0 = performance.now(); nat.gemm(a, b, c, m, n, k); t.push(performance.now() - t0); }
-    console.log(`native sgemm ${m}×${n}×${k}: ${(2 * m * n * k / (median(t) / 1000) / 1e9).toFixed(1)} GFLOP/s (${nat.setThreads(0)} threads, ${nat.simdWidth}-wide SIMD)`);
+  for (const p of precisions) {
+    nat.setPrecision?.(p === 'bf16' ? 1 : 0);
+    for (const [m, n, k] of [[4096, 256, 1024], [65536, 16, 256]] as const) {
+      const a = new Float32Array(m * k).fill(0.5), b = new Float32Array(k * n).fill(0.25), c = new Float32Array(m * n);
+      nat.gemm(a, b, c, m, n, k);
+      const t: number[] = [];
+      for (let i = 0; i < 5; i++) { const t0 = performance.now(); nat.gemm(a, b, c, m, n, k); t.push(performance.now() - t0); }
+      console.log(`native ${p === 'bf16' ? 'bf16 GEMM (fp32 accumulation)' : 'sgemm'} ${m}×${n}×${k}: ${(2 * m * n * k / (median(t) / 1000) / 1e9).toFixed(1)} GFLOP/s (${nat.setThreads(0)} threads, ${nat.simdWidth}-wide SIMD)`);
+    }
   }
+  nat.setPrecision?.(0);
 } else {
   console.log('native kernels not built: run `node native/build.mjs`');
 }
-for (const v of variants) await benchVariant(v, true, batchFor[v] ?? 4);
+for (const v of variants) for (const p of precisions) await benchVariant(v, true, batchFor[v] ?? 4, p);
 if (process.argv.includes('--js')) await benchVariant(variants[0]!, false, 4);

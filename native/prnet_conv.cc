@@ -179,10 +179,245 @@ static void gemmT(long m, int n, long k, const View& a, const View& b, float* C,
     for (long i = 0; i < m; i++) memset(C + i * ldc, 0, sizeof(float) * n);
 }
 
-static void gemm(long m, int n, long k, const View& a, const View& b, float* C, long ldc, bool accumulate,
-                 Buf& bufA, Buf& bufB) {
+static void gemmF32(long m, int n, long k, const View& a, const View& b, float* C, long ldc, bool accumulate,
+                    Buf& bufA, Buf& bufB) {
   if (n <= VL) gemmT<MR1, 1>(m, n, k, a, b, C, ldc, accumulate, bufA, bufB);
   else gemmT<MR2, 2>(m, n, k, a, b, C, ldc, accumulate, bufA, bufB);
+}
+
+// ---- bf16 operands, fp32 accumulation (AVX512_BF16) ---------------------------------
+// Opt-in (setPrecision(1)): the GEMM packs its A and B panels as bf16 pairs, rounding
+// each fp32 operand once per packed panel to nearest-even (VCVTNE2PS2BF16), and the
+// micro-kernel accumulates with VDPBF16PS: lane j += a[2j]·b[2j] + a[2j+1]·b[2j+1], each
+// product exact in fp32, sums in fp32. Weights and activations stay fp32 outside the
+// kernels (fp32 master weights, as mixed-precision training does). These functions
+// carry their own target attribute, so the addon builds without -mavx512bf16 and runs
+// on any CPU: setPrecision(1) checks the CPU at run time and otherwise keeps fp32.
+// Packed layout: A sliver [kc/2][MR] and B sliver [kc/2][NR] of uint32, each the bf16 of
+// depth 2p in the low half and of depth 2p+1 in the high half (an odd tail pairs with 0).
+#if defined(__x86_64__) && (defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 10))
+#define PRNET_HAVE_BF16 1
+#include <immintrin.h>
+#define PRNET_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#else
+#define PRNET_HAVE_BF16 0
+#endif
+
+static int g_prec = 0;  // 0: fp32 kernels; 1: bf16 operands with fp32 accumulation
+
+static bool cpuHasBf16() {
+#if PRNET_HAVE_BF16
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+#else
+  return false;
+#endif
+}
+
+// fp32 → bf16 bits as VCVTNE2PS2BF16 does: round to nearest even, denormals to signed
+// zero, NaN stays a quiet NaN.
+static inline uint32_t bf16Bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (u >> 16) | 0x40u;
+  if ((u & 0x7f800000u) == 0) return (u >> 16) & 0x8000u;
+  if ((u & 0x7f800000u) == 0x7f800000u) return u >> 16;
+  return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+}
+
+#if PRNET_HAVE_BF16
+static constexpr int KCB = 512;  // depth of one bf16 panel (same bytes as KC fp32)
+static constexpr int BMR2 = 12, BMR1 = 24;
+
+alignas(64) static const uint16_t kInterleave[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                                     8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+
+// 16 pairs (lo[i], hi[i]) as uint32 lanes: low half bf16(lo[i]), high half bf16(hi[i]).
+PRNET_BF16 static inline __m512i pairLanes(__m512 lo, __m512 hi) {
+  __m512i v = (__m512i)_mm512_cvtne2ps_pbh(hi, lo);  // elements 0–15 = lo, 16–31 = hi
+  return _mm512_permutexvar_epi16(_mm512_load_si512(kInterleave), v);
+}
+
+// A contiguous run src[0, n) as ceil(n/2) pairs (src[2p], src[2p+1]); odd tail paired with 0.
+PRNET_BF16 static inline void runPairs(const float* src, int n, uint32_t* out) {
+  int p = 0;
+  for (; 2 * p + 32 <= n; p += 16) {
+    __m512i v = (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + 2 * p + 16), _mm512_loadu_ps(src + 2 * p));
+    _mm512_storeu_si512(out + p, v);
+  }
+  if (2 * p < n) {
+    int rest = n - 2 * p;  // 1..31
+    __mmask16 m0 = (__mmask16)(rest >= 16 ? 0xffff : (1u << rest) - 1);
+    __mmask16 m1 = (__mmask16)(rest > 16 ? (1u << (rest - 16)) - 1 : 0);
+    __m512i v = (__m512i)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(m1, src + 2 * p + 16), _mm512_maskz_loadu_ps(m0, src + 2 * p));
+    _mm512_mask_storeu_epi32(out + p, (__mmask16)((1u << ((rest + 1) / 2)) - 1), v);
+  }
+}
+
+// Rows [i0, i0+mc) × depth [k0, k0+kc) of A into MR-row slivers of pairs, zero padded.
+template <int MR>
+PRNET_BF16 static void packABf16(const View& a, long i0, int mc, long k0, int kc, uint32_t* out) {
+  const int kp = (kc + 1) / 2;
+  alignas(64) uint32_t tmp[KCB / 2];
+  for (int ii = 0; ii < mc; ii += MR) {
+    int mr = std::min(MR, mc - ii);
+    uint32_t* o = out + (long)ii * kp;
+    if (a.cs == 1) {
+      // Depth runs along a row: convert the row, scatter its pairs into the sliver.
+      for (int r = 0; r < mr; r++) {
+        runPairs(a.base + (i0 + ii + r) * a.rs + k0, kc, tmp);
+        for (int p = 0; p < kp; p++) o[(long)p * MR + r] = tmp[p];
+      }
+      for (int r = mr; r < MR; r++)
+        for (int p = 0; p < kp; p++) o[(long)p * MR + r] = 0;
+    } else if (a.rs == 1) {
+      // Rows run along memory (Aᵀ stored row-major): two depths at a time, 16 rows a vector.
+      for (int p = 0; p < kp; p++) {
+        const float* s0 = a.base + (i0 + ii) + (k0 + 2 * p) * a.cs;
+        bool two = 2 * p + 1 < kc;
+        for (int r = 0; r < MR; r += 16) {
+          int cnt = std::min(16, MR - r), valid = std::max(0, std::min(cnt, mr - r));
+          __mmask16 mv = (__mmask16)((1u << valid) - 1);
+          __m512 lo = _mm512_maskz_loadu_ps(mv, s0 + r);
+          __m512 hi = two ? _mm512_maskz_loadu_ps(mv, s0 + a.cs + r) : _mm512_setzero_ps();
+          _mm512_mask_storeu_epi32(o + (long)p * MR + r, (__mmask16)((1u << cnt) - 1), pairLanes(lo, hi));
+        }
+      }
+    } else {
+      for (int p = 0; p < kp; p++)
+        for (int r = 0; r < MR; r++) {
+          uint32_t lo = 0, hi = 0;
+          if (r < mr) {
+            lo = bf16Bits(a.at(i0 + ii + r, k0 + 2 * p));
+            if (2 * p + 1 < kc) hi = bf16Bits(a.at(i0 + ii + r, k0 + 2 * p + 1));
+          }
+          o[(long)p * MR + r] = lo | hi << 16;
+        }
+    }
+  }
+}
+
+// Depth [k0, k0+kc) × columns [0, n) of B into NR-column slivers of pairs, zero padded.
+template <int NR>
+PRNET_BF16 static void packBBf16(const View& b, long k0, int kc, int n, uint32_t* out) {
+  const int kp = (kc + 1) / 2;
+  alignas(64) uint32_t tmp[KCB / 2];
+  for (int jj = 0; jj < n; jj += NR) {
+    int nr = std::min(NR, n - jj);
+    uint32_t* o = out + (long)jj * kp;
+    if (b.cs == 1) {
+      for (int p = 0; p < kp; p++) {
+        const float* s0 = b.base + (k0 + 2 * p) * b.rs + jj;
+        bool two = 2 * p + 1 < kc;
+        for (int c = 0; c < NR; c += 16) {
+          int valid = std::max(0, std::min(16, nr - c));
+          __mmask16 mv = (__mmask16)((1u << valid) - 1);
+          __m512 lo = _mm512_maskz_loadu_ps(mv, s0 + c);
+          __m512 hi = two ? _mm512_maskz_loadu_ps(mv, s0 + b.rs + c) : _mm512_setzero_ps();
+          _mm512_storeu_si512(o + (long)p * NR + c, pairLanes(lo, hi));
+        }
+      }
+    } else if (b.rs == 1) {
+      // Depth runs along memory for each column (Wᵀ): convert each column's run.
+      for (int c = 0; c < nr; c++) {
+        runPairs(b.base + k0 + (long)(jj + c) * b.cs, kc, tmp);
+        for (int p = 0; p < kp; p++) o[(long)p * NR + c] = tmp[p];
+      }
+      for (int c = nr; c < NR; c++)
+        for (int p = 0; p < kp; p++) o[(long)p * NR + c] = 0;
+    } else {
+      for (int p = 0; p < kp; p++)
+        for (int c = 0; c < NR; c++) {
+          uint32_t lo = 0, hi = 0;
+          if (c < nr) {
+            lo = bf16Bits(b.at(k0 + 2 * p, jj + c));
+            if (2 * p + 1 < kc) hi = bf16Bits(b.at(k0 + 2 * p + 1, jj + c));
+          }
+          o[(long)p * NR + c] = lo | hi << 16;
+        }
+    }
+  }
+}
+
+template <int MR, int NV>
+PRNET_BF16 static inline void microKernelBf16(int kp, const uint32_t* __restrict A, const uint32_t* __restrict B,
+                                              float* C, long ldc, int mr, int nr, bool accumulate) {
+  __m512 acc[MR][NV];
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) acc[i][v] = _mm512_setzero_ps();
+  for (int p = 0; p < kp; p++) {
+    __m512bh b[NV];
+    for (int v = 0; v < NV; v++) b[v] = (__m512bh)_mm512_loadu_si512(B + ((long)p * NV + v) * 16);
+    const uint32_t* a = A + (long)p * MR;
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; i++) {
+      __m512bh ai = (__m512bh)_mm512_set1_epi32((int)a[i]);
+      for (int v = 0; v < NV; v++) acc[i][v] = _mm512_dpbf16_ps(acc[i][v], ai, b[v]);
+    }
+  }
+  const int NR = NV * 16;
+  if (mr == MR && nr == NR) {
+    for (int i = 0; i < MR; i++)
+      for (int v = 0; v < NV; v++) {
+        float* c = C + i * ldc + v * 16;
+        _mm512_storeu_ps(c, accumulate ? _mm512_add_ps(_mm512_loadu_ps(c), acc[i][v]) : acc[i][v]);
+      }
+  } else {
+    for (int i = 0; i < mr; i++)
+      for (int v = 0; v < NV; v++) {
+        int valid = std::max(0, std::min(16, nr - v * 16));
+        if (!valid) continue;
+        __mmask16 m = (__mmask16)((1u << valid) - 1);
+        float* c = C + i * ldc + v * 16;
+        __m512 r = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), acc[i][v]) : acc[i][v];
+        _mm512_mask_storeu_ps(c, m, r);
+      }
+  }
+}
+
+template <int MR, int NV>
+PRNET_BF16 static void gemmBf16T(long m, int n, long k, const View& a, const View& b, float* C, long ldc,
+                                 bool accumulate, Buf& bufA, Buf& bufB) {
+  const int NR = NV * 16;
+  int nPad = (n + NR - 1) / NR * NR;
+  uint32_t* pb = reinterpret_cast<uint32_t*>(bufB.get((size_t)(KCB / 2) * nPad));
+  uint32_t* pa = reinterpret_cast<uint32_t*>(bufA.get((size_t)(KCB / 2) * (MC + MR)));
+  for (long k0 = 0; k0 < k; k0 += KCB) {
+    int kc = (int)std::min<long>(KCB, k - k0), kp = (kc + 1) / 2;
+    bool acc = accumulate || k0 > 0;
+    packBBf16<NR>(b, k0, kc, n, pb);
+    for (long i0 = 0; i0 < m; i0 += MC) {
+      int mc = (int)std::min<long>(MC, m - i0);
+      packABf16<MR>(a, i0, mc, k0, kc, pa);
+      for (int jj = 0; jj < n; jj += NR) {
+        int nr = std::min(NR, n - jj);
+        for (int ii = 0; ii < mc; ii += MR) {
+          int mr = std::min(MR, mc - ii);
+          microKernelBf16<MR, NV>(kp, pa + (long)ii * kp, pb + (long)jj * kp, C + (i0 + ii) * ldc + jj, ldc,
+                                  mr, nr, acc);
+        }
+      }
+    }
+  }
+  if (k == 0 && !accumulate)
+    for (long i = 0; i < m; i++) memset(C + i * ldc, 0, sizeof(float) * n);
+}
+
+PRNET_BF16 static void gemmBf16(long m, int n, long k, const View& a, const View& b, float* C, long ldc,
+                                bool accumulate, Buf& bufA, Buf& bufB) {
+  if (n <= 16) gemmBf16T<BMR1, 1>(m, n, k, a, b, C, ldc, accumulate, bufA, bufB);
+  else gemmBf16T<BMR2, 2>(m, n, k, a, b, C, ldc, accumulate, bufA, bufB);
+}
+#endif
+
+// C[m × n] (row stride ldc) = (accumulate ? C : 0) + A[m × k] · B[k × n], in the
+// selected precision; single thread.
+static void gemm(long m, int n, long k, const View& a, const View& b, float* C, long ldc, bool accumulate,
+                 Buf& bufA, Buf& bufB) {
+#if PRNET_HAVE_BF16
+  if (g_prec == 1) { gemmBf16(m, n, k, a, b, C, ldc, accumulate, bufA, bufB); return; }
+#endif
+  gemmF32(m, n, k, a, b, C, ldc, accumulate, bufA, bufB);
 }
 
 struct ConvGeom {
@@ -478,16 +713,18 @@ static void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float*
   long ohw = (long)g.oh * g.ow;
   int cr = chunkRows(K);
   if (g.n >= g_threads || g_threads == 1) {
+    // Each thread owns a run of whole images; its chunks may span images (small maps
+    // would otherwise repack the filter for every few rows). Every dx element still sums
+    // its rows in increasing order, so the result does not depend on the split.
     int T = std::min(g_threads, g.n);
     parallelFor(T, [&](int t) {
       Buf ba, bb, bc;
       float* col = bc.get((size_t)cr * K);
-      for (int b = t; b < g.n; b += T) {
-        for (long m = b * ohw; m < (b + 1) * ohw; m += cr) {
-          int rows = (int)std::min<long>(cr, (b + 1) * ohw - m);
-          gemm(rows, (int)K, g.co, View{dy + m * g.co, g.co, 1}, wt, col, K, false, ba, bb);
-          col2im(g, col, m, rows, dx);
-        }
+      long m0 = (long)g.n * t / T * ohw, m1 = (long)g.n * (t + 1) / T * ohw;
+      for (long m = m0; m < m1; m += cr) {
+        int rows = (int)std::min<long>(cr, m1 - m);
+        gemm(rows, (int)K, g.co, View{dy + m * g.co, g.co, 1}, wt, col, K, false, ba, bb);
+        col2im(g, col, m, rows, dx);
       }
     });
     return;
@@ -984,6 +1221,14 @@ static napi_value SetDirect(napi_env env, napi_callback_info info) {
   return intResult(env, g_direct);
 }
 
+// setPrecision(mode): 0 = fp32 convolutions; 1 = bf16 operands with fp32 accumulation
+// in the GEMM paths (only where the CPU has AVX512_BF16). Returns the mode in effect.
+static napi_value SetPrecision(napi_env env, napi_callback_info info) {
+  int32_t mode = intArg(env, info, 0);
+  g_prec = mode == 1 && cpuHasBf16() ? 1 : 0;
+  return intResult(env, g_prec);
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   int32_t t = intArg(env, info, 0);
   if (t <= 0) t = (int)std::max(1u, std::thread::hardware_concurrency());
@@ -1005,10 +1250,13 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"setDirect", nullptr, SetDirect, nullptr, nullptr, nullptr, napi_default, nullptr},
     {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+    {"setPrecision", nullptr, SetPrecision, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value simd; napi_create_int32(env, VL, &simd);
   napi_set_named_property(env, exports, "simdWidth", simd);
+  napi_value bf16; napi_get_boolean(env, cpuHasBf16(), &bf16);
+  napi_set_named_property(env, exports, "bf16Supported", bf16);
   return exports;
 }
 

@@ -16,6 +16,7 @@ import { registerTfjsGradients } from './trainGradients.js';
 import { FAST_KERNEL_NAMES, fastKernelConfigs } from '../../train/engine/fastKernels.js';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainConfigs } from '../../train/engine/batchNormTrain.js';
 import type { BatchNormAccelerator } from '../../train/engine/batchNormTrain.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** The functions the native addon exports. */
 export interface NativeConv {
@@ -31,8 +32,15 @@ export interface NativeConv {
   setThreads(threads: number): number;
   /** 1: direct few-channel convolution kernels where they apply (default); 0: im2col + GEMM only. */
   setDirect(mode: number): number;
+  /** 0: fp32 convolutions; 1: bf16 operands with fp32 accumulation (AVX512_BF16 CPUs only). Returns the mode in effect. Absent in older builds. */
+  setPrecision?(mode: number): number;
+  /** Whether this CPU runs the bf16 kernels (absent in older builds). */
+  bf16Supported?: boolean;
   simdWidth: number;
 }
+
+/** Operand precision of the native convolution kernels. */
+export type ConvPrecision = 'fp32' | 'bf16';
 
 /** Options of {@link setupTrainBackend}. */
 export interface TrainBackendOptions {
@@ -44,11 +52,27 @@ export interface TrainBackendOptions {
   fusedBatchNorm?: boolean;
   /** Threads of the native kernels (0 = all cores). */
   threads?: number;
+  /**
+   * Operand precision of the native convolutions: 'fp32', or 'bf16' (inputs rounded to
+   * bfloat16 once per packed panel, products summed in fp32; weights stay fp32 in tfjs), as
+   * mixed-precision training does on GPUs. Needs a CPU with AVX512_BF16, else fp32 runs
+   * (with a warning). Default: env PRNET_CONV_PRECISION, else 'fp32'.
+   */
+  convPrecision?: ConvPrecision;
   /** Where a missing addon is reported (default: console.warn). */
   warn?: (message: string) => void;
 }
 
-const DEFAULTS: Required<TrainBackendOptions> = { native: true, fastElementwise: true, fusedBatchNorm: true, threads: 0, warn: (m) => console.warn(m) };
+export const TRAIN_BACKEND_DEFAULTS: Required<Omit<TrainBackendOptions, 'convPrecision'>> & Pick<TrainBackendOptions, 'convPrecision'> = {
+  native: true, fastElementwise: true, fusedBatchNorm: true, threads: 0, convPrecision: undefined, warn: (m) => console.warn(m),
+};
+
+/** The precision asked for: the option, else env PRNET_CONV_PRECISION ('fp32' | 'bf16'), else fp32. */
+export function requestedConvPrecision(option?: ConvPrecision): ConvPrecision {
+  const v = option ?? process.env['PRNET_CONV_PRECISION'] ?? 'fp32';
+  if (v !== 'fp32' && v !== 'bf16') throw new Error(`prnet: conv precision must be fp32 or bf16, got "${v}"`);
+  return v;
+}
 
 /** Name of the tfjs backend with the native kernels. */
 export const TRAIN_BACKEND_NAME = 'prnet-cpu';
@@ -65,7 +89,8 @@ export function loadNativeConv(): NativeConv | null {
   if (process.env['PRNET_NO_NATIVE'] === '1') { loadError = 'PRNET_NO_NATIVE=1'; return null; }
   // src/node/train/ and dist/node/train/ both sit three levels below the package root.
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-  const file = path.join(root, 'build', 'Release', 'prnet_conv.node');
+  // PRNET_NATIVE_ADDON: another build of the addon (e.g. a variant built outside the tree).
+  const file = process.env['PRNET_NATIVE_ADDON'] || path.join(root, 'build', 'Release', 'prnet_conv.node');
   if (!existsSync(file)) { loadError = `${file} not found (the install step could not compile it)`; return null; }
   try {
     nativeCache = createRequire(import.meta.url)(file) as NativeConv;
@@ -88,6 +113,8 @@ export interface TrainBackendInfo {
   fusedBatchNorm: boolean;
   threads: number;
   simdWidth: number;
+  /** Operand precision of the native convolutions in effect ('fp32' without the addon). */
+  convPrecision: ConvPrecision;
 }
 
 let registered = false;
@@ -101,11 +128,15 @@ let registered = false;
  * ```
  */
 export async function setupTrainBackend(options: TrainBackendOptions = {}): Promise<TrainBackendInfo> {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(TRAIN_BACKEND_DEFAULTS, options);
   await registerTfjsGradients();
   const native = o.native ? loadNativeConv() : null;
   if (o.native && !native) o.warn(`prnet train: native convolution kernels unavailable (${loadError}); using the slow pure-JS tfjs kernels. Run "npm run build:native" to build them.`);
   const threads = native ? native.setThreads(o.threads) : 1;
+  const wantPrecision = requestedConvPrecision(o.convPrecision);
+  let convPrecision: ConvPrecision = 'fp32';
+  if (native && typeof native.setPrecision === 'function') convPrecision = native.setPrecision(wantPrecision === 'bf16' ? 1 : 0) === 1 ? 'bf16' : 'fp32';
+  if (wantPrecision === 'bf16' && convPrecision !== 'bf16') o.warn('prnet train: bf16 convolutions need the native kernels on a CPU with AVX512_BF16; using fp32.');
   if (!registered) {
     tf.registerBackend(TRAIN_BACKEND_NAME, () => {
       const b = new MathBackendCPU();
@@ -142,7 +173,7 @@ export async function setupTrainBackend(options: TrainBackendOptions = {}): Prom
     if (!tf.getGradient(BATCH_NORM_TRAIN)) tf.registerGradient(bn.gradient);
   }
   await tf.setBackend(TRAIN_BACKEND_NAME);
-  return { backend: TRAIN_BACKEND_NAME, native: native !== null, fastElementwise: o.fastElementwise, fusedBatchNorm: o.fusedBatchNorm, threads, simdWidth: native?.simdWidth ?? 1 };
+  return { backend: TRAIN_BACKEND_NAME, native: native !== null, fastElementwise: o.fastElementwise, fusedBatchNorm: o.fusedBatchNorm, threads, simdWidth: native?.simdWidth ?? 1, convPrecision };
 }
 
 type CpuBackend = MathBackendCPU;
