@@ -7,6 +7,11 @@
  *   centre_gt = c_d + shift · s_d   and   side_gt = factor · s_d.
  * Prints the fit, the current constants, and the residual error each leaves (as a fraction
  * of the crop side). Run: `npm run bench -- calibrateDetector`.
+ *
+ * It also times the detector on these 450×450 photos (decoded beforehand; median of 5 runs
+ * per photo after a warm-up), on each runtime of `PRNET_BENCH_DETECTOR` (default
+ * `onnx,tfjs`; the fit uses the first), and prints how far the runtimes' boxes differ.
+ * For stable times on a shared machine, pause other work around it.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,23 +25,56 @@ import { BLAZEFACE_CENTER_SHIFT, BLAZEFACE_CROP_FACTOR } from '../src/face/cropF
 import { cropFromLandmarks } from '../src/face/cropFromLandmarks.js';
 
 const dir = fileURLToPath(new URL('../../shared/fixtures/aflw2000-sample/', import.meta.url));
-const detector = await loadDetector({ minScore: 0.3 });
-const rows: Array<{ name: string; sd: number; cd: [number, number]; cg: [number, number]; sg: number }> = [];
+const runtimes = (process.env.PRNET_BENCH_DETECTOR ?? 'onnx,tfjs').split(',') as Array<'onnx' | 'tfjs'>;
+type Row = { name: string; sd: number; cd: [number, number]; cg: [number, number]; sg: number; box: number[]; score: number };
+const samples: Array<{ name: string; image: Awaited<ReturnType<typeof decodeImage>>; want: ReturnType<typeof cropFromLandmarks> }> = [];
 for (const f of (await readdir(dir)).filter((f) => f.endsWith('.mat')).sort()) {
   const name = f.slice(0, -4);
   const gt = aflw2000GroundTruth(await parseMatAsync(new Uint8Array(await readFile(path.join(dir, f))), f), f);
   const xy = new Float64Array(136);
   for (let i = 0; i < 68; i++) { xy[2 * i] = gt.landmarks[3 * i]!; xy[2 * i + 1] = gt.landmarks[3 * i + 1]!; }
-  const want = cropFromLandmarks(xy); // landmark box × BOX_CROP_FACTOR
-  const faces = await detector.detect(await decodeImage(path.join(dir, `${name}.jpg`)));
-  if (faces.length === 0) { console.log(`${name}: no face detected (skipped)`); continue; }
-  // The annotated face is the detection nearest the ground-truth centre.
-  const dist = (b: number[]) => Math.hypot(b[0]! + b[2]! / 2 - want.center[0], b[1]! + b[3]! / 2 - want.center[1]);
-  const best = faces.reduce((a, b) => (dist(b.box) < dist(a.box) ? b : a));
-  const [x, y, w, h] = best.box;
-  rows.push({ name, sd: (w + h) / 2, cd: [x + w / 2, y + h / 2], cg: want.center, sg: want.size });
+  samples.push({ name, image: await decodeImage(path.join(dir, `${name}.jpg`)), want: cropFromLandmarks(xy) }); // landmark box × BOX_CROP_FACTOR
 }
-detector.dispose();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const byRuntime = new Map<string, Row[]>();
+for (const runtime of runtimes) {
+  const detector = await loadDetector({ minScore: 0.3, runtime });
+  for (const s of samples.slice(0, 3)) await detector.detect(s.image); // warm-up (JIT, wasm, ORT's first runs)
+  const found: Row[] = [];
+  const perPhoto: number[] = [];
+  for (const { name, image, want } of samples) {
+    const ms: number[] = [];
+    let faces = await detector.detect(image);
+    for (let r = 0; r < 5; r++) {
+      const t = performance.now();
+      faces = await detector.detect(image);
+      ms.push(performance.now() - t);
+    }
+    perPhoto.push(median(ms));
+    if (faces.length === 0) { console.log(`${runtime}: ${name}: no face detected (skipped)`); continue; }
+    // The annotated face is the detection nearest the ground-truth centre.
+    const dist = (b: number[]) => Math.hypot(b[0]! + b[2]! / 2 - want.center[0], b[1]! + b[3]! / 2 - want.center[1]);
+    const best = faces.reduce((a, b) => (dist(b.box) < dist(a.box) ? b : a));
+    const [x, y, w, h] = best.box;
+    found.push({ name, sd: (w + h) / 2, cd: [x + w / 2, y + h / 2], cg: want.center, sg: want.size, box: best.box, score: best.score });
+  }
+  detector.dispose();
+  const sorted = [...perPhoto].sort((a, b) => a - b);
+  console.log(`${runtime}: ${median(perPhoto).toFixed(2)} ms per photo (median of ${perPhoto.length} 450×450 photos; fastest ${sorted[0]!.toFixed(2)}, slowest ${sorted[sorted.length - 1]!.toFixed(2)}); a face in ${found.length} of ${samples.length}, ${found.filter((r) => r.score >= 0.5).length} above the default score 0.5`);
+  byRuntime.set(runtime, found);
+}
+const rows = byRuntime.get(runtimes[0]!)!;
+if (runtimes.length > 1) {
+  const other = byRuntime.get(runtimes[1]!)!;
+  let box = 0, score = 0;
+  for (const r of rows) {
+    const o = other.find((q) => q.name === r.name);
+    if (!o) continue;
+    for (let q = 0; q < 4; q++) box = Math.max(box, Math.abs(r.box[q]! - o.box[q]!));
+    score = Math.max(score, Math.abs(r.score - o.score));
+  }
+  console.log(`${runtimes[0]} vs ${runtimes[1]}: boxes differ by at most ${box.toExponential(2)} px, scores by ${score.toExponential(2)}`);
+}
 
 let ss = 0, ax = 0, ay = 0, as = 0;
 for (const r of rows) {
@@ -58,7 +96,7 @@ function residuals(shiftY: number, factor: number, shiftX = 0): { center: number
 
 const current = residuals(BLAZEFACE_CENTER_SHIFT, BLAZEFACE_CROP_FACTOR);
 const fitted = residuals(fit.shiftY, fit.factor, fit.shiftX);
-console.log(`images: ${rows.length} (landmark crop = box × ${BOX_CROP_FACTOR})`);
+console.log(`fit on ${runtimes[0]}'s boxes, images: ${rows.length} (landmark crop = box × ${BOX_CROP_FACTOR})`);
 console.log(`fitted:  centre shift x ${fit.shiftX.toFixed(4)}, y ${fit.shiftY.toFixed(4)} · size; crop factor ${fit.factor.toFixed(4)}  → rms centre error ${(100 * fitted.center).toFixed(2)} %, size error ${(100 * fitted.size).toFixed(2)} % of the crop side`);
 console.log(`current: BLAZEFACE_CENTER_SHIFT ${BLAZEFACE_CENTER_SHIFT}, BLAZEFACE_CROP_FACTOR ${BLAZEFACE_CROP_FACTOR}  → rms centre error ${(100 * current.center).toFixed(2)} %, size error ${(100 * current.size).toFixed(2)} %`);
 const none = residuals(0, BOX_CROP_FACTOR);

@@ -8,6 +8,7 @@
  * node --import tsx bench/webDemo.ts                     # light + full (random weights unless models/ has them)
  * node --import tsx bench/webDemo.ts --frames 30 --variants resfcn128-light
  * node --import tsx bench/webDemo.ts --variants default --screenshot docs/demo-screenshot.png   # the shipped model
+ * node --import tsx bench/webDemo.ts --variants resfcn128-light --detector tfjs,onnx   # BlazeFace on tfjs-wasm, then onnxruntime-web
  * ```
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     variants: { type: 'string', default: 'resfcn128-light,resfcn256' },
     photo: { type: 'string', default: path.resolve(REPO_ROOT, '../shared/fixtures/photos/photo1.jpg') },
     screenshot: { type: 'string' },
+    detector: { type: 'string', default: 'tfjs' },
   },
 });
 const frames = Number(values.frames);
@@ -50,8 +52,8 @@ const server = await serveDemo({ root: site });
 const browser = await launchDemoBrowser();
 try {
   const { page } = browser;
-  for (const variant of variants) {
-    await page.goto(`${server.url}?model=models/${variant}.onnx`);
+  for (const variant of variants) for (const detector of values.detector.split(',')) {
+    await page.goto(`${server.url}?model=models/${variant}.onnx&detector=${detector}`);
     await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 120_000 });
     const error = await page.evaluate(() => window.__prnetError);
     if (error) throw new Error(`${variant}: ${error}\n${browser.logs.join('\n')}`);
@@ -59,7 +61,7 @@ try {
     await page.setInputFiles('#file', values.photo);
     await page.waitForFunction(() => window.__prnetLastResult, null, { timeout: 120_000 });
     await page.evaluate(() => window.__prnetBench!(3)); // warm-up
-    console.log(`\n${variant}${shipped.has(variant) ? '' : ' (random weights)'}: ${info.threads} threads, isolated ${info.isolated}, detector tfjs-${info.detectorBackend}, ${frames} frames, median ms`);
+    console.log(`\n${variant}${shipped.has(variant) ? '' : ' (random weights)'}: ${info.threads} threads, isolated ${info.isolated}, detector ${info.detectorBackend}, ${frames} frames, median ms`);
     console.log('mode            decode  detect  crop  network  post  render  total    fps');
     for (const track of [false, true]) {
       const t = await page.evaluate(([n, tr]) => window.__prnetBench!(n as number, { track: tr as boolean }), [frames, track] as const);
@@ -67,7 +69,7 @@ try {
       const row = [m('decode'), m('detect'), m('crop'), m('network'), m('post'), m('render'), m('total')].map((v) => v.toFixed(1).padStart(6));
       console.log(`${(track ? 'track landmarks' : 'detect each').padEnd(15)} ${row.join('  ')}  ${(1000 / m('total')).toFixed(1).padStart(5)}`);
     }
-    if (values.screenshot && variant === variants[0]) {
+    if (values.screenshot && variant === variants[0] && detector === values.detector.split(',')[0]) {
       await page.setInputFiles('#file', values.photo);
       await page.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('face'));
       await page.screenshot({ path: values.screenshot, fullPage: true });

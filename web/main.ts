@@ -75,6 +75,8 @@ const dataUrl = params.get('data') ?? 'assets/uv-assets.bin';
 const isolated = globalThis.crossOriginIsolated === true;
 // Threads need SharedArrayBuffer, which only a cross-origin isolated page gets.
 const threads = isolated ? Number(params.get('threads') ?? navigator.hardwareConcurrency ?? 1) : 1;
+// `?detector=onnx` runs BlazeFace on onnxruntime-web instead of tfjs-wasm (for comparison).
+const detectorRuntime = params.get('detector') === 'onnx' ? 'onnx' : 'tfjs';
 
 function status(text: string, error = false): void {
   statusLine.textContent = text;
@@ -382,6 +384,7 @@ async function main(): Promise<void> {
     modelUrl,
     dataUrl,
     detectorUrl: 'detector',
+    detectorRuntime,
     tfjsWasmUrl: new URL('tfjs/', location.href).href,
     ortWasmUrl: new URL('ort/', location.href).href,
     threads,
@@ -401,7 +404,7 @@ async function main(): Promise<void> {
   window.__prnetInfo = { threads, isolated, detectorBackend: prn.detector.backend, inputSize: prn.model.inputSize, variant };
   // As the CLI: what the model is, not its scores (those live in the model card, models/README.md).
   const weights = prn.model.metadata[MODEL_METADATA.weightsType];
-  infoLine.textContent = `model ${modelUrl} (${variant}${weights ? `, ${weights} weights` : ''}) · onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? '' : ' (page not cross-origin isolated)'} · detector BlazeFace on tfjs-${prn.detector.backend}`;
+  infoLine.textContent = `model ${modelUrl} (${variant}${weights ? `, ${weights} weights` : ''}) · onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? '' : ' (page not cross-origin isolated)'} · detector BlazeFace on ${prn.detector.backend}`;
   webcamButton.disabled = !navigator.mediaDevices?.getUserMedia;
   status('ready: choose or drop a photo, or start the webcam');
   window.__prnetReady = true;

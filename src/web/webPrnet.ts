@@ -1,6 +1,6 @@
 /**
  * The browser's `PRNet`: the one {@link facePipeline} with browser adapters —
- * onnxruntime-web for the network, UV assets over HTTP, BlazeFace on tfjs-wasm, canvas
+ * onnxruntime-web for the network, BlazeFace on tfjs-wasm (or onnxruntime-web), UV assets over HTTP, canvas
  * decoding — returning what Node's `PRNet` returns (faces and stage timings).
  */
 import type { RgbImage } from '../io/rgbImage.js';
@@ -25,7 +25,9 @@ export interface WebPRNetLoadOptions {
   dataUrl?: string;
   /** Folder URL of `blazeface.json` + weights. */
   detectorUrl: string;
-  /** Folder URL of tfjs' `.wasm` files (CPU backend without it). */
+  /** Runtime of the face detector: `tfjs` (tfjs-wasm, default) or `onnx` (onnxruntime-web). */
+  detectorRuntime?: 'onnx' | 'tfjs';
+  /** Folder URL of tfjs' `.wasm` files, for the `tfjs` detector (CPU backend without it). */
   tfjsWasmUrl?: string;
   /** Folder URL of onnxruntime-web's `.wasm`/`.mjs` files. */
   ortWasmUrl?: string;
@@ -43,7 +45,7 @@ export interface WebPRNetParts {
   model: PositionMapModel;
   /** The UV assets. */
   assets: UvAssets;
-  /** The face detector (`backend` names its tfjs backend, for the status line). */
+  /** The face detector (`backend` names its runtime, for the status line: `onnxruntime-web`, `tfjs-wasm`, `tfjs-cpu`). */
   detector: FaceDetector & { backend: string };
 }
 
@@ -93,7 +95,14 @@ export class WebPRNet {
     const modelPromise = fetchBytes(options.modelUrl, { what: `model ${options.modelUrl}`, onProgress: (f) => progress('model', f) })
       .then((bytes) => loadOnnxWebModel(bytes, { threads: options.threads, wasmPaths: options.ortWasmUrl }));
     const assetsPromise = loadWebUvAssets({ baseUrl: options.dataUrl, onProgress: (f) => progress('UV assets', f) });
-    const detectorPromise = loadWebDetector({ modelBaseUrl: options.detectorUrl, wasmBaseUrl: options.tfjsWasmUrl, onProgress: (f) => progress('face detector', f) });
+    const detectorPromise = loadWebDetector({
+      modelBaseUrl: options.detectorUrl,
+      runtime: options.detectorRuntime,
+      ortWasmUrl: options.ortWasmUrl,
+      threads: options.threads,
+      wasmBaseUrl: options.tfjsWasmUrl,
+      onProgress: (f) => progress('face detector', f),
+    });
     const settled = await Promise.allSettled([modelPromise, assetsPromise, detectorPromise]);
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) {

@@ -86,7 +86,7 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
   assert.equal(state.info.isolated, true, 'page is not cross-origin isolated');
   assert.equal(state.info.threads, state.cores, 'onnxruntime-web should use one thread per core');
   assert.equal(state.info.inputSize, 128);
-  assert.equal(state.info.detectorBackend, 'wasm');
+  assert.equal(state.info.detectorBackend, 'tfjs-wasm');
 
   // UV assets parsed in the browser (PNG masks decoded by canvas) equal Node's (sharp).
   const assets = await loadUvAssets({ dataDir, download: false });
@@ -195,6 +195,21 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     } finally {
       await prnFlip.dispose();
     }
+
+    // The detector on onnxruntime-web (`?detector=onnx`): on the same canvas-decoded pixels
+    // it finds the box tfjs-wasm found, to a thousandth of a pixel.
+    await page.goto(`${server.url}?model=models/test-light.onnx&data=uv-data&detector=onnx`);
+    await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 60_000 }).catch(() => undefined);
+    const onnxState = await page.evaluate(() => ({ error: window.__prnetError, info: window.__prnetInfo }));
+    assert.equal(onnxState.error, undefined, fail(`page with the ONNX detector failed to load: ${onnxState.error}`));
+    assert.equal(onnxState.info?.detectorBackend, 'onnxruntime-web');
+    await page.setInputFiles('#file', photo);
+    await page.waitForFunction(() => window.__prnetLastResult, null, { timeout: 60_000 });
+    const onnxResult = (await page.evaluate(() => window.__prnetLastResult))!;
+    assert.equal(onnxResult.faces.length, 1, fail('ONNX detector: expected one face in photo1'));
+    const boxDiff = Math.max(...onnxResult.faces[0]!.box.map((v, i) => Math.abs(v - detected.box[i]!)));
+    t.diagnostic(`browser detector, onnxruntime-web vs tfjs-wasm: boxes differ by ${boxDiff.toExponential(2)} px`);
+    assert.ok(boxDiff < 1e-3, `onnxruntime-web box ${onnxResult.faces[0]!.box} vs tfjs-wasm ${detected.box}`);
   } finally {
     await prn.dispose();
   }
