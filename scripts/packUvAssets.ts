@@ -24,6 +24,7 @@ import { decodeUvAssetPack } from '../src/uv/decodeUvAssetPack.js';
 import { loadUvAssets, SHIPPED_UV_ASSETS_PATH } from '../src/node/inference/uvAssets.js';
 import { writeFileAtomic } from '../src/node/files/atomicWrite.js';
 import { REPO_ROOT } from './demoAssets.js';
+import { withDefaults } from '../src/io/withDefaults.js';
 
 /** Options of {@link packUvAssets}. */
 export interface PackUvAssetsOptions {
@@ -59,7 +60,7 @@ function differingArrays(a: UvAssets, b: UvAssets): string[] {
 
 /** Writes (or checks) the pack; resolves with its size in bytes. */
 export async function packUvAssets(options: Partial<PackUvAssetsOptions> = {}): Promise<number> {
-  const o = { ...PACK_UV_ASSETS_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const o = withDefaults(PACK_UV_ASSETS_DEFAULTS, options);
   // loadUvAssets checks each file against its official sha256 (verify is on by default).
   const assets = await loadUvAssets({ dataDir: o.from, download: false, verify: true });
   const licence = await readFile(o.licence, 'utf8');

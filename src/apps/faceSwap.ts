@@ -34,7 +34,7 @@ export interface FaceSwapOptions {
   blend?: 'normal' | 'mixed' | 'none';
 }
 
-const DEFAULTS: Required<Omit<FaceSwapOptions, 'region'>> & { region: 'face' } = { region: 'face', blend: 'normal' };
+export const FACE_SWAP_DEFAULTS: Required<Omit<FaceSwapOptions, 'region'>> & { region: 'face' } = { region: 'face', blend: 'normal' };
 
 export interface FaceSwapResult {
   image: RgbImage;
@@ -63,8 +63,8 @@ function visibleTexels(face: SwapFace, assets: UvAssets, width: number, height: 
 export function faceSwap(
   targetImage: RgbImage, target: SwapFace, sourceImage: RgbImage, source: SwapFace, assets: UvAssets, options: FaceSwapOptions = {},
 ): FaceSwapResult {
-  const region = options.region ?? DEFAULTS.region;
-  const blend = options.blend ?? DEFAULTS.blend;
+  const region = options.region ?? FACE_SWAP_DEFAULTS.region;
+  const blend = options.blend ?? FACE_SWAP_DEFAULTS.blend;
   const n = assets.uvSize * assets.uvSize;
   const regionMask = region === 'face' ? assets.faceMask : region === 'eyes' ? assets.eyesMask : region;
   if (regionMask.length !== n) throw new Error(`faceSwap: region mask has ${regionMask.length} texels, expected ${n}`);

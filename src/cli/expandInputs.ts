@@ -12,6 +12,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Extensions treated as images when scanning folders (lower case, with the dot). */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic'];
@@ -25,7 +26,7 @@ export interface ExpandInputsOptions {
   recursive: boolean;
 }
 
-const DEFAULTS: ExpandInputsOptions = { recursive: false };
+export const EXPAND_INPUTS_DEFAULTS: ExpandInputsOptions = { recursive: false };
 
 /** True when the argument contains glob characters. */
 export function isGlob(arg: string): boolean {
@@ -99,7 +100,7 @@ async function expandGlob(pattern: string): Promise<string[]> {
  * ```
  */
 export async function expandInputs(args: readonly string[], options: Partial<ExpandInputsOptions> = {}): Promise<InputEntry[]> {
-  const { recursive } = { ...DEFAULTS, ...options };
+  const { recursive } = withDefaults(EXPAND_INPUTS_DEFAULTS, options);
   const out: InputEntry[] = [];
   for (const arg of args) {
     let info;

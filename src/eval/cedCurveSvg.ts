@@ -1,3 +1,5 @@
+import { withDefaults } from '../io/withDefaults.js';
+
 /** One curve of a CED plot. */
 export interface CedSeries {
   label: string;
@@ -18,7 +20,7 @@ export interface CedCurveSvgOptions {
   title?: string;
 }
 
-const DEFAULTS: Required<Omit<CedCurveSvgOptions, 'maxNmePercent'>> = { width: 640, height: 440, title: 'AFLW2000-3D, 68 landmarks' };
+export const CED_CURVE_SVG_DEFAULTS: Required<Omit<CedCurveSvgOptions, 'maxNmePercent'>> = { width: 640, height: 440, title: 'AFLW2000-3D, 68 landmarks' };
 
 /** The default axis: 10 %, or the next multiple of 5 (≤ 50) that holds 95 % of every series. */
 function autoMaxPercent(series: readonly CedSeries[]): number {
@@ -44,7 +46,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * ```
  */
 export function cedCurveSvg(series: readonly CedSeries[], options: CedCurveSvgOptions = {}): string {
-  const { width, height, title } = { ...DEFAULTS, ...options };
+  const { width, height, title } = withDefaults(CED_CURVE_SVG_DEFAULTS, options);
   const maxNmePercent = options.maxNmePercent ?? autoMaxPercent(series);
   const m = { left: 60, right: 20, top: 36, bottom: 50 };
   const pw = width - m.left - m.right;

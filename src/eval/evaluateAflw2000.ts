@@ -2,6 +2,7 @@ import type { RgbImage } from '../io/rgbImage.js';
 import type { Aflw2000GroundTruth, PoseAngles } from './aflw2000GroundTruth.js';
 import { landmarkNme } from './landmarkNme.js';
 import { rotationToAflwPose, aflwPoseToRotation, rotationAngle } from './aflwPose.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** One image of the benchmark: its name and a loader for its image and ground truth. */
 export interface Aflw2000Sample {
@@ -61,7 +62,7 @@ export interface EvaluateAflw2000Options {
   onProgress?: (done: number, total: number) => void;
 }
 
-const DEFAULTS: Required<Omit<EvaluateAflw2000Options, 'onProgress'>> = { batchSize: 8 };
+export const EVALUATE_AFLW2000_DEFAULTS: Required<Omit<EvaluateAflw2000Options, 'onProgress'>> = { batchSize: 8 };
 
 function wrap180(d: number): number {
   return ((((d + 180) % 360) + 360) % 360) - 180;
@@ -115,7 +116,7 @@ export async function evaluateAflw2000(
   predictor: LandmarkPredictor,
   options: EvaluateAflw2000Options = {},
 ): Promise<ImageEvaluation[]> {
-  const { batchSize } = { ...DEFAULTS, ...options };
+  const { batchSize } = withDefaults(EVALUATE_AFLW2000_DEFAULTS, options);
   if (!(batchSize >= 1)) throw new Error(`batch size must be ≥ 1, got ${batchSize}`);
   type Loaded = { sample: Aflw2000Sample; value?: Awaited<ReturnType<Aflw2000Sample['load']>>; error?: string };
   const loadBatch = (start: number): Promise<Loaded[]> =>

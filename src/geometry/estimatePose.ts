@@ -2,6 +2,7 @@ import { umeyama } from './umeyama.js';
 import { estimateAffineCamera } from './estimateAffineCamera.js';
 import { affineCameraToSRt } from './affineCameraToSRt.js';
 import { rotationToEuler } from './rotationToEuler.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Options of {@link estimatePose}. */
 export interface EstimatePoseOptions {
@@ -13,7 +14,7 @@ export interface EstimatePoseOptions {
   method?: 'similarity' | 'affine';
 }
 
-const DEFAULTS: Required<EstimatePoseOptions> = { method: 'similarity' };
+export const ESTIMATE_POSE_DEFAULTS: Required<EstimatePoseOptions> = { method: 'similarity' };
 
 /** Head pose of reconstructed vertices relative to the canonical face. */
 export interface Pose {
@@ -48,7 +49,7 @@ export function estimatePose(
   canonicalVertices: ArrayLike<number>,
   options: EstimatePoseOptions = {},
 ): Pose {
-  const { method } = { ...DEFAULTS, ...options };
+  const { method } = withDefaults(ESTIMATE_POSE_DEFAULTS, options);
   if (vertices.length !== canonicalVertices.length) {
     throw new Error(`estimatePose: ${vertices.length / 3} vertices but ${canonicalVertices.length / 3} canonical vertices`);
   }

@@ -1,4 +1,5 @@
 import { svd3, det3 } from './svd3.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Options of {@link umeyama}. */
 export interface UmeyamaOptions {
@@ -6,7 +7,7 @@ export interface UmeyamaOptions {
   withScale?: boolean;
 }
 
-const DEFAULTS: Required<UmeyamaOptions> = { withScale: true };
+export const UMEYAMA_DEFAULTS: Required<UmeyamaOptions> = { withScale: true };
 
 /** A 3D similarity transform `y = scale · R · x + t`. */
 export interface Similarity3D {
@@ -29,7 +30,7 @@ export interface Similarity3D {
  * ```
  */
 export function umeyama(src: ArrayLike<number>, dst: ArrayLike<number>, options: UmeyamaOptions = {}): Similarity3D {
-  const { withScale } = { ...DEFAULTS, ...options };
+  const { withScale } = withDefaults(UMEYAMA_DEFAULTS, options);
   if (src.length !== dst.length || src.length % 3 !== 0 || src.length === 0) {
     throw new Error(`umeyama needs two equal, non-empty n×3 point lists, got ${src.length} and ${dst.length} numbers`);
   }

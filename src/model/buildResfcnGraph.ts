@@ -32,7 +32,7 @@ export interface BuildResfcnGraphOptions {
   batchDim?: string;
 }
 
-const DEFAULTS: Required<BuildResfcnGraphOptions> = { fp16: false, transposedConv: 'subpixel', batchDim: 'batch' };
+export const BUILD_RESFCN_GRAPH_DEFAULTS: Required<BuildResfcnGraphOptions> = { fp16: false, transposedConv: 'subpixel', batchDim: 'batch' };
 
 /** Per-channel affine form of a batch norm: `y = scale · x + shift`, in float64. */
 export interface ChannelAffine { scale: Float64Array; shift: Float64Array }
@@ -234,7 +234,7 @@ function transposedConvLayer(g: GraphBuilder, x: string, l: ConvTransposeLayer, 
  * ```
  */
 export function buildResfcnGraph(spec: NetworkSpec, weights: NetworkWeights, options: BuildResfcnGraphOptions = {}): OnnxGraph {
-  const o = withDefaults(DEFAULTS, options);
+  const o = withDefaults(BUILD_RESFCN_GRAPH_DEFAULTS, options);
   const g = new GraphBuilder(o.fp16);
   const eps = spec.batchNormEpsilon;
   let x = g.node('Transpose', [MODEL_INPUT_NAME], [attr.ints('perm', [0, 3, 1, 2])], 'to_nchw');

@@ -114,7 +114,7 @@ export interface ResfcnOptions {
   rootScope?: string;
 }
 
-const DEFAULTS: Required<ResfcnOptions> = {
+export const RESFCN_DEFAULTS: Required<ResfcnOptions> = {
   variant: 'resfcn256',
   inputSize: 256,
   baseChannels: 16,
@@ -130,7 +130,7 @@ const DEFAULTS: Required<ResfcnOptions> = {
  * ```
  */
 export function resfcnSpec(options: ResfcnOptions = {}): NetworkSpec {
-  const o = withDefaults(DEFAULTS, options);
+  const o = withDefaults(RESFCN_DEFAULTS, options);
   if (o.inputSize % 32 !== 0) throw new Error(`inputSize must be a multiple of 32, got ${o.inputSize}`);
   const s = o.baseChannels;
   const root = o.rootScope;

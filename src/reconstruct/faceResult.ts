@@ -17,6 +17,7 @@ import { renderDepth, type DepthRendering } from '../render/renderDepth.js';
 import { fillTexture } from '../render/fillTexture.js';
 import { frontalize } from './frontalize.js';
 import { pointsBounds } from '../geometry/pointsBounds.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /**
  * How the UV texture treats the parts of the face the photo does not show:
@@ -109,7 +110,7 @@ export interface FaceResultInput {
  * ```
  */
 export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultInput, outputs: Partial<FaceOutputs> = {}): FaceResult {
-  const want = { ...FACE_OUTPUT_DEFAULTS, ...outputs };
+  const want = withDefaults(FACE_OUTPUT_DEFAULTS, outputs);
   const { positionMap } = input;
   const vertices = positionMapVertices(positionMap, assets);
   const landmarks = positionMapLandmarks(positionMap, assets);

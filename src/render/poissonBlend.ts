@@ -6,6 +6,7 @@
  * of a megapixel photo converges in a few dozen milliseconds.
  */
 import type { RgbImage } from '../io/rgbImage.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 export interface PoissonBlendOptions {
   /**
@@ -20,7 +21,7 @@ export interface PoissonBlendOptions {
   maxIterations?: number;
 }
 
-const DEFAULTS: Required<PoissonBlendOptions> = { mode: 'normal', tolerance: 1e-3, maxIterations: 200 };
+export const POISSON_BLEND_DEFAULTS: Required<PoissonBlendOptions> = { mode: 'normal', tolerance: 1e-3, maxIterations: 200 };
 
 /** What the solver did, for tests and benchmarks. */
 export interface PoissonBlendStats { unknowns: number; iterations: number; relativeResidual: number }
@@ -166,7 +167,7 @@ function dot(a: Float32Array, b: Float32Array): number {
  * ```
  */
 export function poissonBlend(target: RgbImage, source: RgbImage, mask: Uint8Array, options: PoissonBlendOptions = {}): { image: RgbImage; stats: PoissonBlendStats } {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(POISSON_BLEND_DEFAULTS, options);
   const { width: W, height: H } = target;
   if (source.width !== W || source.height !== H) throw new Error(`poissonBlend: source is ${source.width}×${source.height}, target ${W}×${H}`);
   if (mask.length !== W * H) throw new Error(`poissonBlend: mask has ${mask.length} entries, expected ${W * H}`);

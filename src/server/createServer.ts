@@ -24,6 +24,7 @@ import { reconstructDocument } from '../service/reconstructDocument.js';
 import { RECONSTRUCT_QUERY_SCHEMA, reconstructQuery, type ReconstructQuery, type ReconstructRequest } from '../service/reconstructQuery.js';
 import { faceService, FACE_SERVICE_DEFAULTS, type FaceService, type FaceServiceOptions } from './faceService.js';
 import { serverMetrics } from './serverMetrics.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions extends Partial<FaceServiceOptions> {
@@ -102,7 +103,7 @@ const stateOf = new WeakMap<FastifyRequest, RequestState>();
  * ```
  */
 export function createServer(options: Partial<CreateServerOptions> = {}): PrnetServer {
-  const o = { ...CREATE_SERVER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as CreateServerOptions;
+  const o = withDefaults(CREATE_SERVER_DEFAULTS, options) as CreateServerOptions;
   let service: FaceService | undefined = o.service;
   let closing = false;
   const workers = o.workers ?? FACE_SERVICE_DEFAULTS.workers;

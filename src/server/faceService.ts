@@ -15,6 +15,7 @@ import { apiError } from '../service/apiError.js';
 import { classifyImageError } from '../service/classifyImageError.js';
 import { networkPool, type NetworkPool } from './networkPool.js';
 import { modelRecord } from './modelRecord.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** The timed stages of one image. */
 export const FACE_SERVICE_STAGES = ['decode', 'detect', 'network', 'restore'] as const;
@@ -88,7 +89,7 @@ export const NO_FACE_REASON = 'no face found';
  * ```
  */
 export async function faceService(options: Partial<FaceServiceOptions> = {}): Promise<FaceService> {
-  const o = { ...FACE_SERVICE_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as FaceServiceOptions;
+  const o = withDefaults(FACE_SERVICE_DEFAULTS, options) as FaceServiceOptions;
   const source = await resolveModelSource(o.model);
   const threads = o.threads ?? Math.max(1, Math.floor((os.availableParallelism() - 1) / o.workers));
   const pool = await networkPool(source, { workers: o.workers, threads });

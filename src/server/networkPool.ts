@@ -6,6 +6,7 @@
  */
 import type { PositionMapModel } from '../model/session.js';
 import { loadWorkerModel } from '../node/inference/networkWorker.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Options of {@link networkPool}. */
 export interface NetworkPoolOptions {
@@ -38,7 +39,7 @@ export const NETWORK_POOL_DEFAULTS: NetworkPoolOptions = { workers: 1, threads: 
  * ```
  */
 export async function networkPool(source: string | Uint8Array, options: Partial<NetworkPoolOptions> = {}): Promise<NetworkPool> {
-  const { workers, threads } = { ...NETWORK_POOL_DEFAULTS, ...options };
+  const { workers, threads } = withDefaults(NETWORK_POOL_DEFAULTS, options);
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`networkPool: workers must be an integer ≥ 1, got ${workers}`);
   const settled = await Promise.allSettled(Array.from({ length: workers }, () => loadWorkerModel(source, { threads })));
   const models = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

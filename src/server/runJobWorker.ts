@@ -24,6 +24,7 @@ import { jobOutputNamePattern } from '../service/jobOutputNamePattern.js';
 import { faceService, NO_FACE_REASON, type FaceService, type FaceServiceOptions } from './faceService.js';
 import { QUEUE_DEFAULTS, queueConnection } from './queueConnection.js';
 import { decodeImage } from '../node/inference/decodeImage.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Options of {@link runJobWorker}. */
 export interface RunJobWorkerOptions extends Partial<FaceServiceOptions> {
@@ -97,7 +98,7 @@ async function readInput(input: string, timeoutMs: number): Promise<Uint8Array |
  * ```
  */
 export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<RunJobWorkerOptions, 'queue' | 'redis'>): Promise<JobWorker> {
-  const o = { ...(RUN_JOB_WORKER_DEFAULTS as Partial<RunJobWorkerOptions>), ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as RunJobWorkerOptions;
+  const o = withDefaults(RUN_JOB_WORKER_DEFAULTS, options) as RunJobWorkerOptions;
   const connection = queueConnection(o.redis);
   // Fail fast, before loading the model, when Redis cannot be reached at all.
   const probe = new Queue(o.queue, { connection: queueConnection(o.redis, { retries: QUEUE_DEFAULTS.oneShotRetries }) });

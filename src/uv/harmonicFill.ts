@@ -1,3 +1,5 @@
+import { withDefaults } from '../io/withDefaults.js';
+
 /** Options of {@link harmonicFill}. */
 export interface HarmonicFillOptions {
   /** Gauss–Seidel over-relaxation sweeps. */
@@ -20,7 +22,7 @@ export const HARMONIC_FILL_DEFAULTS: HarmonicFillOptions = { sweeps: 400, omega:
  * ```
  */
 export function harmonicFill(map: Float64Array, known: Uint8Array, size: number, channels: number, options: Partial<HarmonicFillOptions> = {}): Float64Array {
-  const o = { ...HARMONIC_FILL_DEFAULTS, ...options };
+  const o = withDefaults(HARMONIC_FILL_DEFAULTS, options);
   const n = size, C = channels;
   if (map.length !== n * n * C || known.length !== n * n) throw new Error(`harmonicFill: a ${n}×${n}×${C} map needs ${n * n * C} values and ${n * n} flags`);
   const seen = known.slice();

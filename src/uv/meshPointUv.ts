@@ -1,3 +1,5 @@
+import { withDefaults } from '../io/withDefaults.js';
+
 /** Where points lie on a mesh, in its UV parametrisation. */
 export interface MeshPointUv {
   /** `k × 2`: UV of each point's closest surface point (barycentric blend of its triangle's UVs). */
@@ -37,7 +39,7 @@ export function meshPointUv(
   uv: ArrayLike<number>,
   options: Partial<MeshPointUvOptions> = {},
 ): MeshPointUv {
-  const o = { ...MESH_POINT_UV_DEFAULTS, ...options };
+  const o = withDefaults(MESH_POINT_UV_DEFAULTS, options);
   const n = vertices.length / 3, m = triangles.length / 3, k = points.length / 3;
   if (uv.length !== n * 2) throw new Error(`meshPointUv: ${uv.length / 2} UVs for ${n} vertices`);
   // Vertex → incident triangles (CSR).

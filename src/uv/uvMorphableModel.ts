@@ -3,6 +3,7 @@ import type { BfmPieces } from './bfmPieces.js';
 import { harmonicFill } from './harmonicFill.js';
 import { meshPointUv } from './meshPointUv.js';
 import { thinPlateSplineEvaluate, thinPlateSplineFit } from './thinPlateSpline.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /**
  * The Basel Face Model in PRNet's UV space: a mean position map plus one basis map per
@@ -91,7 +92,7 @@ export const UV_MORPHABLE_MODEL_DEFAULTS: UvMorphableModelOptions = {
  * ```
  */
 export function uvMorphableModel(pieces: BfmPieces, options: Partial<UvMorphableModelOptions> = {}): { model: UvMorphableModel; report: UvMorphableModelReport } {
-  const o = { ...UV_MORPHABLE_MODEL_DEFAULTS, ...options };
+  const o = withDefaults(UV_MORPHABLE_MODEL_DEFAULTS, options);
   const N = o.size, P = N * N;
   const S = pieces.landmarkShapeBasis.length / 204, E = pieces.landmarkExpressionBasis.length / 204;
   const n = pieces.denseMean.length / 3;

@@ -3,6 +3,7 @@
  * through `createImageBitmap` and a 2D canvas into RGBA {@link DecodedPixels}.
  */
 import type { DecodedPixels } from '../uv/uvMasks.js';
+import { withDefaults } from '../io/withDefaults.js';
 
 /** Anything the browser can draw: an encoded file, an element, or a bitmap. */
 export type WebImageSource = Blob | ImageBitmap | HTMLImageElement | HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageData;
@@ -15,7 +16,7 @@ export interface DecodeWebImageOptions {
   name?: string;
 }
 
-const DEFAULTS = { maxPixels: 64e6, name: 'image' };
+export const DECODE_WEB_IMAGE_DEFAULTS = { maxPixels: 64e6, name: 'image' };
 
 /** Width and height of a source, before decoding. */
 function sourceSize(source: Exclude<WebImageSource, Blob>): [number, number] {
@@ -33,7 +34,7 @@ function sourceSize(source: Exclude<WebImageSource, Blob>): [number, number] {
  * ```
  */
 export async function decodeImagePixels(source: WebImageSource, options: DecodeWebImageOptions = {}): Promise<DecodedPixels> {
-  const { maxPixels, name } = { ...DEFAULTS, ...options };
+  const { maxPixels, name } = withDefaults(DECODE_WEB_IMAGE_DEFAULTS, options);
   if (typeof ImageData !== 'undefined' && source instanceof ImageData) {
     return { width: source.width, height: source.height, channels: 4, data: new Uint8Array(source.data.buffer, source.data.byteOffset, source.data.byteLength) };
   }

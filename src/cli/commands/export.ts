@@ -21,7 +21,7 @@ export function register(program: Command): void {
       if (opts.weightsDtype !== undefined && !['float32', 'float16', 'int8'].includes(opts.weightsDtype)) throw new Error(`--weights-dtype must be float32, float16 or int8, got ${opts.weightsDtype}`);
       const int8Calibration = opts.int8 ? (await expandInputs(opts.int8)).filter((e) => !e.error).map((e) => e.file) : undefined;
       const r = await exportTrainedModel(runDir, opts.output, {
-        checkpoint: opts.best ? 'best' : 'latest', average: opts.average, fp16: opts.fp16, int8Calibration, weights: opts.weights || opts.weightsDtype !== undefined, ...(opts.weightsDtype ? { weightsDtype: opts.weightsDtype as 'float32' | 'float16' | 'int8' } : {}), note: opts.note,
+        checkpoint: opts.best ? 'best' : 'latest', average: opts.average, fp16: opts.fp16, int8Calibration, weights: opts.weights || opts.weightsDtype !== undefined, weightsDtype: opts.weightsDtype as 'float32' | 'float16' | 'int8' | undefined, note: opts.note,
         onSkip: (file, reason) => process.stderr.write(`prnet: calibration: ${file}: ${reason}\n`),
       });
       process.stdout.write(`wrote ${opts.output} (${r.variant}, step ${r.step}, epoch ${r.epoch}${r.averaged ? ', averaged weights' : ''}, ${(r.bytes / 1e6).toFixed(1)} MB)\n`);

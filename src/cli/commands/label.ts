@@ -62,7 +62,7 @@ async function run(source: LabelSource, opts: LabelCliOptions): Promise<void> {
   let skipped = 0;
   const info = await labelFaces(source, {
     teacher: opts.teacher, bfmDir: opts.bfm, outDir: opts.output, cacheDir: opts.cache,
-    ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.uvData ? { uvDataDir: opts.uvData } : {}),
+    limit: opts.limit, uvDataDir: opts.uvData,
     correspondenceFaces: opts.correspondenceFaces, resample: opts.resample,
     label: {
       maxTeacherGap: opts.maxTeacherGap, maxFitError: opts.maxFitError,

@@ -54,9 +54,8 @@ export function register(program: Command): void {
         resume: opts.resume, seed: given('seed'), checkpointMinutes: given('checkpointMinutes'), threads: opts.threads,
         learningRate: given('learningRate'), halveEveryEpochs: given('halveEvery'), weightDecay: given('weightDecay'),
         valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'), recalibrateBatches: given('recalibrateBatches'),
-        ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
-        ...(opts.uvData ? { uvDataDir: opts.uvData } : {}), ...(opts.cache ? { cacheDir: opts.cache } : {}),
-        ...(opts.initWeights ? { initWeights: opts.initWeights } : {}), ...(opts.labels ? { labels: opts.labels } : {}), helenValCount: opts.helenValCount,
+        limit: opts.limit, maxSteps: opts.maxSteps, uvDataDir: opts.uvData, cacheDir: opts.cache,
+        initWeights: opts.initWeights, labels: opts.labels, helenValCount: opts.helenValCount,
         log: (line) => bar.log(line), onStep: (s) => bar.step(s),
       });
       bar.stop();

@@ -1,5 +1,6 @@
 import type { RgbImage } from '../../io/rgbImage.js';
 import type { TddfaRoiBox } from './tddfaRoiBox.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Side of a 3DDFA_V2 model's input crop. */
 export const TDDFA_INPUT_SIZE = 120;
@@ -41,7 +42,7 @@ export function roundHalfEven(x: number): number {
  * ```
  */
 export function tddfaInput(image: RgbImage, roi: TddfaRoiBox, options: Partial<TddfaInputOptions> = {}): Float32Array {
-  const o = { ...TDDFA_INPUT_DEFAULTS, ...options };
+  const o = withDefaults(TDDFA_INPUT_DEFAULTS, options);
   const S = o.size;
   const n = 3 * S * S;
   const out = o.out ?? new Float32Array(n);

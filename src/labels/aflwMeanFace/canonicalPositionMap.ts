@@ -1,5 +1,6 @@
 import type { UvAssets } from '../../uv/uvAssets.js';
 import { harmonicFill, HARMONIC_FILL_DEFAULTS, type HarmonicFillOptions } from '../../uv/harmonicFill.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link canonicalPositionMap}: those of its harmonic fill. */
 export type CanonicalPositionMapOptions = HarmonicFillOptions;
@@ -23,7 +24,7 @@ export function canonicalPositionMap(
   assets: Pick<UvAssets, 'uvSize' | 'faceIndices' | 'canonicalVertices'>,
   options: Partial<CanonicalPositionMapOptions> = {},
 ): Float64Array {
-  const o = { ...CANONICAL_POSITION_MAP_DEFAULTS, ...options };
+  const o = withDefaults(CANONICAL_POSITION_MAP_DEFAULTS, options);
   const n = assets.uvSize;
   const map = new Float64Array(n * n * 3);
   const known = new Uint8Array(n * n);

@@ -1,4 +1,5 @@
 import { solveSpd } from '../../geometry/solveSpd.js';
+import { withDefaults } from '../../io/withDefaults.js';
 /**
  * Scaled-orthographic pose fitting of 3D model points to annotated 2D points: the
  * pseudo-label step that turns AFLW's sparse 21 points into a posed canonical face.
@@ -95,7 +96,7 @@ export function fitPose(
   visible: ArrayLike<number | boolean>,
   options: Partial<FitPoseOptions> = {},
 ): FittedPose {
-  const o = { ...FIT_POSE_DEFAULTS, ...options };
+  const o = withDefaults(FIT_POSE_DEFAULTS, options);
   const n = visible.length;
   if (model.length !== n * 3 || image.length !== n * 2) {
     throw new Error(`fitPose: ${n} points need ${n * 3} model and ${n * 2} image numbers, got ${model.length} and ${image.length}`);

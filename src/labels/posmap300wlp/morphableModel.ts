@@ -1,4 +1,5 @@
 import type { MatFile, MatNumeric, MatStruct, MatValue } from '../../io/mat.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /**
  * A 3D morphable model as face3d's `MorphabelModel` holds it (Basel Face Model in the
@@ -53,7 +54,7 @@ export const MORPHABLE_MODEL_DEFAULTS: MorphableModelOptions = { uvSize: 256, bf
  * ```
  */
 export function morphableModel(bfm: MatFile, uv: MatFile, options: Partial<MorphableModelOptions> = {}): MorphableModel {
-  const o = { ...MORPHABLE_MODEL_DEFAULTS, ...options };
+  const o = withDefaults(MORPHABLE_MODEL_DEFAULTS, options);
   const { bfmName, uvName, uvSize } = o;
   if (!Number.isInteger(uvSize) || uvSize < 2) throw new Error(`UV map size must be an integer ≥ 2, got ${uvSize}`);
   const modelVar = bfm.variables['model'];

@@ -8,6 +8,7 @@ import { modelVertices } from './modelVertices.js';
 import type { MorphableModel } from './morphableModel.js';
 import type { Parameters300wlp } from './parameters300wlp.js';
 import { uvPositionMap } from './uvPositionMap.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link posmap300wlp}. */
 export interface Posmap300wlpOptions {
@@ -52,7 +53,7 @@ export function posmap300wlp(
   model: MorphableModel,
   options: Partial<Posmap300wlpOptions> = {},
 ): Posmap300wlpSample {
-  const o = { ...POSMAP_300WLP_DEFAULTS, ...options };
+  const o = withDefaults(POSMAP_300WLP_DEFAULTS, options);
   const vertices = imageVertices3ddfa(modelVertices(model, params.shape, params.expression), params.pose, image.height);
   const square = keypointCrop(vertices, model.keypointIndices, o.rng);
   const transform = cropTransform(square.center, square.size, o.size);

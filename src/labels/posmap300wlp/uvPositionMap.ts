@@ -1,5 +1,6 @@
 import { barycentric } from '../../render/barycentric.js';
 import { rasterize } from '../../render/rasterize.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link uvPositionMap}. */
 export interface UvPositionMapOptions {
@@ -41,7 +42,7 @@ export function uvPositionMap(
   size: number,
   options: Partial<UvPositionMapOptions> = {},
 ): Float32Array {
-  const o = { ...UV_POSITION_MAP_DEFAULTS, ...options };
+  const o = withDefaults(UV_POSITION_MAP_DEFAULTS, options);
   if (position.length !== uvCoords.length) throw new Error(`uvPositionMap: ${position.length / 3} positions for ${uvCoords.length / 3} UV vertices`);
   // Flat UV plane: depth 0 everywhere (face3d's process_uv appends z = 0).
   const flat = uvCoords instanceof Float32Array ? new Float32Array(uvCoords.length) : new Float64Array(uvCoords.length);

@@ -1,5 +1,6 @@
 import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
 import type { FaceFit } from './teacherFit.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** One annotated face as the correspondence search sees it. */
 export interface CorrespondenceFace {
@@ -48,7 +49,7 @@ export function teacherCorrespondence(
   allowed: Uint8Array,
   options: Partial<TeacherCorrespondenceOptions> = {},
 ): { pixels: Uint32Array; cost: Float64Array; startCost: Float64Array } {
-  const o = { ...TEACHER_CORRESPONDENCE_DEFAULTS, ...options };
+  const o = withDefaults(TEACHER_CORRESPONDENCE_DEFAULTS, options);
   const N = model.size, P = N * N, K = model.shapeCount + model.expressionCount;
   const m = start.length;
   const pixels = new Uint32Array(m), cost = new Float64Array(m), startCost = new Float64Array(m);

@@ -1,5 +1,6 @@
 import { solveSpd } from '../../geometry/solveSpd.js';
 import { rotationFromVector } from '../aflwMeanFace/fitPose.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** A linear model at the constrained points: per point its mean and basis, in the y-down model frame. */
 export interface FitPoints {
@@ -77,7 +78,7 @@ export function teacherFit(
   faceSize: number,
   options: Partial<TeacherFitOptions> = {},
 ): TeacherFitResult {
-  const o = { ...TEACHER_FIT_DEFAULTS, ...options };
+  const o = withDefaults(TEACHER_FIT_DEFAULTS, options);
   const m = points.mean.length / 3, K = points.coefficientCount;
   if (points.basis.length !== m * 3 * K || human.length !== m * 2 || weights.length !== m) {
     throw new Error(`teacherFit: ${m} points need ${m * 3 * K} basis, ${m * 2} image values and ${m} weights`);

@@ -5,6 +5,7 @@ import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
 import { pointsBounds } from '../../geometry/pointsBounds.js';
 import { faceFitPoints } from './faceFitPoints.js';
 import { teacherFit, type FaceFit, type FitPoints, type TeacherFitOptions, type TeacherFitResult } from './teacherFit.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /**
  * The face size the teacher fit measures errors in: √(w·h) of the 2D box of the points
@@ -76,7 +77,7 @@ export function teacherLabel(
   context: TeacherLabelContext,
   options: Partial<TeacherLabelOptions> = {},
 ): TeacherLabel {
-  const o = { ...TEACHER_LABEL_DEFAULTS, ...options };
+  const o = withDefaults(TEACHER_LABEL_DEFAULTS, options);
   const params = tddfaParameters(raw, context.paramMean, context.paramStd);
   const pose = tddfaImagePose(params, roi);
   const K = context.model.shapeCount + context.model.expressionCount;

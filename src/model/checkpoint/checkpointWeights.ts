@@ -1,6 +1,7 @@
 import { networkVariables, type NetworkSpec } from '../resfcn.js';
 import { checkpointShardSuffix, type CheckpointIndex } from './checkpointTypes.js';
 import { readCheckpointTensor } from './readCheckpointTensor.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /**
  * Training-only variables a checkpoint may hold besides the network: optimizer slots
@@ -18,7 +19,7 @@ export interface CheckpointWeightsOptions {
   allowUnknown?: boolean;
 }
 
-const DEFAULTS: Required<Omit<CheckpointWeightsOptions, 'shardNames'>> = { verifyChecksums: true, allowUnknown: false };
+export const CHECKPOINT_WEIGHTS_DEFAULTS: Required<Omit<CheckpointWeightsOptions, 'shardNames'>> = { verifyChecksums: true, allowUnknown: false };
 
 function listSome(names: string[]): string {
   const shown = names.slice(0, 3).map((n) => `"${n}"`).join(', ');
@@ -39,7 +40,7 @@ function listSome(names: string[]): string {
 export function checkpointWeights(
   spec: NetworkSpec, index: CheckpointIndex, shards: readonly Uint8Array[], options: CheckpointWeightsOptions = {},
 ): Map<string, Float32Array> {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(CHECKPOINT_WEIGHTS_DEFAULTS, options);
   const file = index.fileName;
   const n = index.header.numShards;
   const base = file.endsWith('.index') ? file.slice(0, -'.index'.length) : file;

@@ -1,6 +1,7 @@
 import { decodeProtobuf, toInt64 } from './protobuf.js';
 import { readSSTable } from './readSSTable.js';
 import type { CheckpointEntry, CheckpointHeader, CheckpointIndex } from './checkpointTypes.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link parseCheckpointIndex}. */
 export interface ParseCheckpointIndexOptions {
@@ -8,7 +9,7 @@ export interface ParseCheckpointIndexOptions {
   fileName?: string;
 }
 
-const DEFAULTS: Required<ParseCheckpointIndexOptions> = { fileName: 'checkpoint index' };
+export const PARSE_CHECKPOINT_INDEX_DEFAULTS: Required<ParseCheckpointIndexOptions> = { fileName: 'checkpoint index' };
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -70,7 +71,7 @@ function parseEntry(name: string, value: Uint8Array): CheckpointEntry {
  * ```
  */
 export function parseCheckpointIndex(bytes: Uint8Array, options: ParseCheckpointIndexOptions = {}): CheckpointIndex {
-  const file = { ...DEFAULTS, ...options }.fileName;
+  const file = withDefaults(PARSE_CHECKPOINT_INDEX_DEFAULTS, options).fileName;
   const table = readSSTable(bytes, { fileName: file });
   let header: CheckpointHeader | undefined;
   const entries = new Map<string, CheckpointEntry>();

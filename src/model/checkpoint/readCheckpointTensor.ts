@@ -1,6 +1,7 @@
 import { fromFloat16Bits } from '../float16.js';
 import { crc32c, unmaskCrc32c } from './crc32c.js';
 import { CHECKPOINT_DTYPES, type CheckpointEntry } from './checkpointTypes.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Element arrays a checkpoint tensor can decode to (half and bfloat16 widen to float32). */
 export type CheckpointTensorData = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array;
@@ -25,7 +26,7 @@ export interface ReadCheckpointTensorOptions {
   endianness?: 'little' | 'big';
 }
 
-const DEFAULTS: Required<ReadCheckpointTensorOptions> = { fileName: 'checkpoint data', verifyChecksum: true, endianness: 'little' };
+export const READ_CHECKPOINT_TENSOR_DEFAULTS: Required<ReadCheckpointTensorOptions> = { fileName: 'checkpoint data', verifyChecksum: true, endianness: 'little' };
 
 /** Names of TensorFlow dtypes we do not decode, for error messages. */
 const OTHER_DTYPES: Record<number, string> = {
@@ -45,7 +46,7 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * ```
  */
 export function readCheckpointTensor(entry: CheckpointEntry, shard: Uint8Array, options: ReadCheckpointTensorOptions = {}): CheckpointTensor {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(READ_CHECKPOINT_TENSOR_DEFAULTS, options);
   const file = o.fileName;
   const name = entry.name;
   const dtype = CHECKPOINT_DTYPES.get(entry.dtype);

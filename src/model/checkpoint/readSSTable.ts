@@ -8,6 +8,7 @@
  */
 import { crc32c, unmaskCrc32c } from './crc32c.js';
 import { snappyDecompress } from './snappyDecompress.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Magic number at the end of every LevelDB table, as little-endian bytes. */
 export const SSTABLE_MAGIC = new Uint8Array([0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb]);
@@ -33,7 +34,7 @@ export interface ReadSSTableOptions {
   verifyChecksums?: boolean;
 }
 
-const DEFAULTS: Required<ReadSSTableOptions> = { fileName: 'table', verifyChecksums: true };
+export const READ_SSTABLE_DEFAULTS: Required<ReadSSTableOptions> = { fileName: 'table', verifyChecksums: true };
 
 interface BlockHandle { offset: number; size: number }
 
@@ -77,7 +78,7 @@ function decodeHandle(bytes: Uint8Array, pos: number, what: () => string): [Bloc
  * ```
  */
 export function readSSTable(bytes: Uint8Array, options: ReadSSTableOptions = {}): SSTableEntry[] {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(READ_SSTABLE_DEFAULTS, options);
   const file = o.fileName;
   if (bytes.length < SSTABLE_FOOTER_SIZE) {
     throw new Error(`${file}: not a TensorFlow checkpoint index (only ${bytes.length} bytes, a table needs at least ${SSTABLE_FOOTER_SIZE})`);

@@ -16,11 +16,11 @@ export interface QuantizeGraphOptions {
   minChannels?: number;
 }
 
-const DEFAULTS: Required<QuantizeGraphOptions> = { minChannels: 8 };
+export const QUANTIZE_GRAPH_DEFAULTS: Required<QuantizeGraphOptions> = { minChannels: 8 };
 
 /** Names of the tensors whose ranges {@link quantizeGraph} needs (inputs and outputs of convs). */
 export function calibrationTensors(graph: OnnxGraph, options: QuantizeGraphOptions = {}): string[] {
-  const o = withDefaults(DEFAULTS, options);
+  const o = withDefaults(QUANTIZE_GRAPH_DEFAULTS, options);
   const init = new Map(graph.initializers.map((t) => [t.name, t]));
   const consumers = consumerMap(graph.nodes);
   const names = new Set<string>();
@@ -85,7 +85,7 @@ function uint8Params(r: TensorRange): { scale: number; zeroPoint: number } {
  * ```
  */
 export function quantizeGraph(graph: OnnxGraph, ranges: ReadonlyMap<string, TensorRange>, options: QuantizeGraphOptions = {}): OnnxGraph {
-  const o = withDefaults(DEFAULTS, options);
+  const o = withDefaults(QUANTIZE_GRAPH_DEFAULTS, options);
   const init = new Map(graph.initializers.map((t) => [t.name, t]));
   const consumers = consumerMap(graph.nodes);
   const initializers = [...graph.initializers];

@@ -18,7 +18,7 @@ export interface LoadOnnxModelOptions {
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
-const DEFAULTS: Required<LoadOnnxModelOptions> = { threads: 0, graphOptimizationLevel: 'all' };
+export const LOAD_ONNX_MODEL_DEFAULTS: Required<LoadOnnxModelOptions> = { threads: 0, graphOptimizationLevel: 'all' };
 
 /**
  * Loads an ONNX position-map model (file path or bytes) into onnxruntime-node.
@@ -29,7 +29,7 @@ const DEFAULTS: Required<LoadOnnxModelOptions> = { threads: 0, graphOptimization
  * ```
  */
 export async function loadOnnxModel(source: string | Uint8Array, options: LoadOnnxModelOptions = {}): Promise<PositionMapModel> {
-  const o = withDefaults(DEFAULTS, options);
+  const o = withDefaults(LOAD_ONNX_MODEL_DEFAULTS, options);
   const label = typeof source === 'string' ? source : '<model bytes>';
   let bytes: Uint8Array;
   try {

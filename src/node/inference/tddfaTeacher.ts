@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { TDDFA_INPUT_SIZE } from '../../face/tddfa/tddfaInput.js';
 import { TDDFA_PARAMETER_COUNT } from '../../face/tddfa/tddfaParameters.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** A 3DDFA_V2 model on onnxruntime-node. */
 export interface TddfaTeacher {
@@ -34,7 +35,7 @@ export const LOAD_TDDFA_TEACHER_DEFAULTS: LoadTddfaTeacherOptions = { threads: 0
  * ```
  */
 export async function loadTddfaTeacher(file: string, options: Partial<LoadTddfaTeacherOptions> = {}): Promise<TddfaTeacher> {
-  const o = { ...LOAD_TDDFA_TEACHER_DEFAULTS, ...options };
+  const o = withDefaults(LOAD_TDDFA_TEACHER_DEFAULTS, options);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(file));

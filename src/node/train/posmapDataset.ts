@@ -20,6 +20,7 @@ import { decodeImage } from '../inference/decodeImage.js';
 import { encodeImage } from '../inference/encodeImage.js';
 import { readMatFile } from '../files/readMatFile.js';
 import { samplePositionMap } from '../../train/data/samplePositionMap.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** `format` of a position-map data set's `index.json`. */
 export const POSMAP_DATASET_FORMAT = 'prnet-posmap-dataset';
@@ -157,7 +158,7 @@ export async function generatePosmapDataset(
   model: MorphableModel,
   options: Partial<GeneratePosmapDatasetOptions> & { outDir: string },
 ): Promise<GeneratePosmapDatasetResult> {
-  const o = { ...GENERATE_POSMAP_DATASET_DEFAULTS, ...options };
+  const o = withDefaults(GENERATE_POSMAP_DATASET_DEFAULTS, options);
   const t0 = performance.now();
   if (model.uvSize !== o.size) throw new Error(`the model's UV coordinates are for ${model.uvSize}×${model.uvSize} maps, but --size is ${o.size}`);
   if (!Number.isInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
@@ -303,7 +304,7 @@ export interface PosmapTrainingData extends TrainingData {
  * ```
  */
 export async function loadPosmapTrainingData(options: Partial<LoadPosmapTrainingDataOptions> & { dir: string }): Promise<PosmapTrainingData> {
-  const o = { ...LOAD_POSMAP_TRAINING_DATA_DEFAULTS, ...options };
+  const o = withDefaults(LOAD_POSMAP_TRAINING_DATA_DEFAULTS, options);
   const N = POSITION_MAP_SIZE, S = o.inputSize;
   if (S !== N && S !== N / 2) throw new Error(`training inputSize must be ${N} or ${N / 2}, got ${S}`);
   const indexPath = path.join(o.dir, POSMAP_DATASET_INDEX);

@@ -30,6 +30,7 @@ import type { TrainingData } from '../../train/data/trainingData.js';
 import { loadPosmapTrainingData, POSMAP_DATASET_INDEX } from './posmapDataset.js';
 import { loadUvAssets } from '../inference/uvAssets.js';
 import { TRAIN_RUN_FILES } from './trainRunFiles.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link trainRun}. */
 export interface TrainRunOptions extends TrainLoopOptions {
@@ -80,7 +81,7 @@ export interface TrainRunOptions extends TrainLoopOptions {
   data?: TrainingData & { weightMask?: Float32Array };
 }
 
-const DEFAULTS = { resume: false, threads: 0, valCount: 1000, logEverySteps: 10 };
+export const TRAIN_RUN_DEFAULTS = { resume: false, threads: 0, valCount: 1000, logEverySteps: 10 };
 
 /** The variant of a new run when none is given. */
 export const DEFAULT_TRAIN_VARIANT = 'resfcn256';
@@ -103,7 +104,8 @@ export function validationScore(m: Pick<EpochMetrics, 'valNme' | 'valLoss'>): nu
  * ```
  */
 export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResult> {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(TRAIN_RUN_DEFAULTS, options);
+  const oo = o as unknown as Record<string, unknown>; // by key: the loop's options
   const log = o.log ?? ((l: string) => console.log(l));
   const out = path.resolve(o.outDir);
   const file = (name: string) => path.join(out, name);
@@ -122,7 +124,6 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     if (resume.variant !== spec.variant) throw new Error(`${ckptPath} is a ${resume.variant} run, not ${spec.variant} (pass --variant ${resume.variant} or leave --variant out)`);
     log(`resuming ${ckptPath}: step ${resume.step}, epoch ${resume.epoch}, ${resume.stepInEpoch} steps into it`);
     const kept: string[] = [];
-    const oo = o as Record<string, unknown>;
     for (const k of Object.keys(TRAIN_LOOP_DEFAULTS)) {
       if (oo[k] === undefined && resume.options[k] !== undefined && !PER_SESSION_OPTIONS.has(k)) { oo[k] = resume.options[k]; kept.push(`${k} ${String(resume.options[k])}`); }
     }
@@ -155,7 +156,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     weightMask: (await loadUvAssets({ dataDir: o.uvDataDir })).weightMask,
   }) : await loadAflw21TrainingData({
     dataDir: o.dataDir, uvDataDir: o.uvDataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
-    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.limit ? { limit: o.limit } : {}), ...(aflwLabels[0] ? { labels: aflwLabels[0].dir } : {}), log,
+    cacheDir: o.cacheDir, limit: o.limit, labels: aflwLabels[0]?.dir, log,
   }));
   let trainData: TrainingData & { weightMask?: Float32Array } = data;
   if (helenLabels[0] && !o.data) {
@@ -222,8 +223,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   };
   try {
     // Only the loop's own options go to the loop (and into the checkpoint header).
-    const loopOptions = Object.fromEntries(Object.keys(TRAIN_LOOP_DEFAULTS).filter((k) => (o as Record<string, unknown>)[k] !== undefined)
-      .map((k) => [k, (o as Record<string, unknown>)[k]])) as TrainLoopOptions;
+    const loopOptions = Object.fromEntries(Object.keys(TRAIN_LOOP_DEFAULTS).filter((k) => oo[k] !== undefined)
+      .map((k) => [k, oo[k]])) as TrainLoopOptions;
     const result = await trainLoop(net, trainData, trainData.weightMask, loopOptions, {
       onStep: (s) => {
         o.onStep?.(s);

@@ -221,7 +221,7 @@ export async function loadAflw21TrainingData(options: LoadAflw21TrainingDataOpti
     valCount: options.valCount ?? 1000,
     seed: options.seed ?? 1,
     augmentation: options.augmentation,
-    ...(options.maxFitError !== undefined ? { maxFitError: options.maxFitError } : {}),
+    maxFitError: options.maxFitError,
   };
   if (options.labels) {
     const labels = await readLabelSet(options.labels);

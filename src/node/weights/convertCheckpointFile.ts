@@ -26,7 +26,7 @@ export interface ConvertCheckpointFileOptions {
   onSkip?: (file: string, reason: string) => void;
 }
 
-const DEFAULTS = { variant: 'resfcn256', fp16: false };
+export const CONVERT_CHECKPOINT_FILE_DEFAULTS = { variant: 'resfcn256', fp16: false };
 
 export interface ConvertCheckpointFileResult {
   output: string;
@@ -44,7 +44,7 @@ export interface ConvertCheckpointFileResult {
  * ```
  */
 export async function convertCheckpointFile(prefix: string, output: string, options: ConvertCheckpointFileOptions = {}): Promise<ConvertCheckpointFileResult> {
-  const o = withDefaults(DEFAULTS, options);
+  const o = withDefaults(CONVERT_CHECKPOINT_FILE_DEFAULTS, options);
   const t0 = performance.now();
   const spec = variantSpec(o.variant);
   const checkpoint = await loadCheckpoint(prefix);

@@ -40,7 +40,7 @@ export interface DownloadOptions {
   fetch?: typeof fetch;
 }
 
-const DEFAULTS = { retries: 3, retryDelayMs: 1000 };
+export const DOWNLOAD_DEFAULTS = { retries: 3, retryDelayMs: 1000 };
 
 /** What {@link downloadFile} did. */
 export interface DownloadResult {
@@ -97,7 +97,7 @@ function storeCookies(res: Response, jar: Map<string, string>): void {
  */
 export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   // Explicit undefined fields (forwarded options) must not erase the defaults.
-  const o = { ...options, retries: options.retries ?? DEFAULTS.retries, retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs };
+  const o = { ...options, retries: options.retries ?? DOWNLOAD_DEFAULTS.retries, retryDelayMs: options.retryDelayMs ?? DOWNLOAD_DEFAULTS.retryDelayMs };
   const part = `${dest}.part`;
   await mkdir(dirname(dest), { recursive: true });
   const state = { reused: false };
@@ -139,7 +139,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   return { path: dest, bytes, sha256, resumed: state.reused };
 }
 
-type Resolved = typeof DEFAULTS & DownloadOptions;
+type Resolved = typeof DOWNLOAD_DEFAULTS & DownloadOptions;
 
 /** One attempt: request (following interstitial pages), then append the body to `part`. */
 async function transfer(startUrl: string, part: string, o: Resolved, state: { reused: boolean }): Promise<void> {

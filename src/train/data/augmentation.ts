@@ -2,6 +2,7 @@
  * Training augmentation (PRNet paper §4.1 plus the issue's additions): one random draw
  * describes the whole change to a sample, so image and position map get the SAME geometry.
  */
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** A synthetic occluder: a rectangle of flat colour or noise over the crop. */
 export interface Occlusion {
@@ -72,7 +73,7 @@ export const NO_AUGMENTATION: Augmentation = {
  * ```
  */
 export function sampleAugmentation(rng: () => number, options: Partial<AugmentationOptions> = {}): Augmentation {
-  const o = { ...AUGMENTATION_DEFAULTS, ...options };
+  const o = withDefaults(AUGMENTATION_DEFAULTS, options);
   const uni = (a: number, b: number) => a + (b - a) * rng();
   const angle = (uni(-1, 1) * o.maxAngleDeg * Math.PI) / 180;
   const shift: [number, number] = [uni(-1, 1) * o.maxShift, uni(-1, 1) * o.maxShift];

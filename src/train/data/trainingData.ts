@@ -15,6 +15,7 @@ import { trainingCrop } from './trainingCrop.js';
 import { warpCropImage } from './warpCropImage.js';
 import { samplePositionMap } from './samplePositionMap.js';
 import { landmarkNme } from '../../eval/landmarkNme.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Bilinear x, y, z of a map at (u, v) (`samplePositionMap` reads x, y only). */
 function sampleMap3(map: Float32Array, offset: number, side: number, u: number, v: number): [number, number, number] {
@@ -142,7 +143,7 @@ export function createTrainingData(
   assets: Pick<UvAssets, 'uvSize' | 'faceIndices' | 'keypointIndices' | 'canonicalVertices' | 'weightMask'>,
   options: Partial<CreateTrainingDataOptions> = {},
 ): Aflw21TrainingData {
-  const o = { ...CREATE_TRAINING_DATA_DEFAULTS, ...options };
+  const o = withDefaults(CREATE_TRAINING_DATA_DEFAULTS, options);
   const S = o.inputSize;
   const N = POSITION_MAP_SIZE;
   if (S !== N && S !== N / 2) throw new Error(`training inputSize must be ${N} or ${N / 2}, got ${S}`);

@@ -9,6 +9,7 @@ import type { ConvLayer, ConvTransposeLayer, NetworkSpec, VariableSpec } from '.
 import { networkVariables } from '../../model/resfcn.js';
 import { createTrainRandom } from '../loop/trainRandom.js';
 import { batchNormTrain, batchNormTrainReference, hasBatchNormTrainKernel } from './batchNormTrain.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Batch statistics of one batch-norm layer, kept from a training forward pass. */
 export interface BatchStatistics {
@@ -49,7 +50,7 @@ export interface TrainableNetworkOptions {
   seed?: number;
 }
 
-const DEFAULTS: Required<TrainableNetworkOptions> = { seed: 1 };
+export const TRAINABLE_NETWORK_DEFAULTS: Required<TrainableNetworkOptions> = { seed: 1 };
 
 /** `tcl.batch_norm`'s default moving-average decay. */
 export const BATCH_NORM_DECAY = 0.999;
@@ -67,7 +68,7 @@ let instanceCounter = 0;
  * ```
  */
 export function createTrainableNetwork(spec: NetworkSpec, options: TrainableNetworkOptions = {}): TrainableNetwork {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(TRAINABLE_NETWORK_DEFAULTS, options);
   const rng = createTrainRandom(o.seed);
   const specs = networkVariables(spec);
   // tfjs variable names are global: a per-instance prefix lets tests build several nets.

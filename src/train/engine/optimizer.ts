@@ -4,6 +4,7 @@
  * moments by TF variable name) is plain data, so checkpoints resume exactly.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link createAdam}. */
 export interface AdamOptions {
@@ -62,7 +63,7 @@ export interface Adam {
  * ```
  */
 export function createAdam(options: AdamOptions = {}): Adam {
-  const o = { ...ADAM_DEFAULTS, ...options };
+  const o = withDefaults(ADAM_DEFAULTS, options);
   const m = new Map<string, tf.Variable>();
   const v = new Map<string, tf.Variable>();
   const adam: Adam = {

@@ -11,6 +11,7 @@ import { networkVariables } from '../../model/resfcn.js';
 import type { TrainingData } from '../data/trainingData.js';
 import type { BatchStatistics, TrainableNetwork } from './network.js';
 import { createTrainRandom, shuffledIndices } from '../loop/trainRandom.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link recalibrateBatchNorm}. */
 export interface RecalibrateBatchNormOptions {
@@ -37,7 +38,7 @@ export const RECALIBRATE_BATCH_NORM_DEFAULTS: Required<RecalibrateBatchNormOptio
  * ```
  */
 export async function recalibrateBatchNorm(net: TrainableNetwork, data: TrainingData, options: RecalibrateBatchNormOptions = {}): Promise<Map<string, Float32Array>> {
-  const o = { ...RECALIBRATE_BATCH_NORM_DEFAULTS, ...options };
+  const o = withDefaults(RECALIBRATE_BATCH_NORM_DEFAULTS, options);
   const S = net.spec.inputSize;
   const rng = createTrainRandom(o.seed);
   const batchSize = Math.max(1, Math.min(o.batchSize, data.trainCount));

@@ -3,6 +3,7 @@
  * validation loss per epoch, and optionally the validation landmark NME per epoch on a
  * linear right-hand axis.
  */
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link lossCurveSvg}. */
 export interface LossCurveOptions {
@@ -13,7 +14,7 @@ export interface LossCurveOptions {
   nme?: ReadonlyArray<readonly [number, number]>;
 }
 
-const DEFAULTS: Required<LossCurveOptions> = { width: 800, height: 400, title: 'prnet training loss', nme: [] };
+export const LOSS_CURVE_DEFAULTS: Required<LossCurveOptions> = { width: 800, height: 400, title: 'prnet training loss', nme: [] };
 
 /**
  * Draws `train` ([step, loss] pairs) and `val` ([step, loss] at epoch ends).
@@ -23,7 +24,7 @@ const DEFAULTS: Required<LossCurveOptions> = { width: 800, height: 400, title: '
  * ```
  */
 export function lossCurveSvg(train: ReadonlyArray<readonly [number, number]>, val: ReadonlyArray<readonly [number, number]>, options: LossCurveOptions = {}): string {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(LOSS_CURVE_DEFAULTS, options);
   const pts = [...train, ...val].filter(([, l]) => l > 0 && Number.isFinite(l));
   const nme = o.nme.filter(([, v]) => v > 0 && Number.isFinite(v));
   const m = { l: 70, r: nme.length ? 60 : 20, t: 30, b: 40 };

@@ -16,6 +16,7 @@ import { createTrainRandom, shuffledIndices } from './trainRandom.js';
 import type { WeightAverage } from '../engine/weightAverage.js';
 import { averagedModelWeights, updateWeightAverage } from '../engine/weightAverage.js';
 import { recalibrateBatchNorm } from '../engine/recalibrateBatchNorm.js';
+import { withDefaults } from '../../io/withDefaults.js';
 
 /** Options of {@link trainLoop}. */
 export interface TrainLoopOptions {
@@ -142,7 +143,7 @@ export async function trainLoop(
   hooks: TrainLoopHooks = {},
   resume?: TrainCheckpoint,
 ): Promise<TrainLoopResult> {
-  const o = { ...TRAIN_LOOP_DEFAULTS, ...options };
+  const o = withDefaults(TRAIN_LOOP_DEFAULTS, options);
   const spec = net.spec;
   const S = spec.inputSize;
   if (data.inputSize !== S) throw new Error(`training data is ${data.inputSize}×${data.inputSize} but the ${spec.variant} network takes ${S}×${S}`);

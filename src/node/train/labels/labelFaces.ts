@@ -19,6 +19,7 @@ import { loadUvAssets } from '../../inference/uvAssets.js';
 import { LABEL_POSE_FLOATS, LABEL_QUALITY_FLOATS, LABEL_SET_FORMAT, LABEL_SET_VERSION, type LabelSetInfo } from './labelSetFiles.js';
 import type { LabelSource } from './labelSource.js';
 import { encodeUvMorphableModel, loadUvMorphableModel } from './uvMorphableModelFile.js';
+import { withDefaults } from '../../../io/withDefaults.js';
 
 /** Options of {@link labelFaces}. */
 export interface LabelFacesOptions {
@@ -134,7 +135,7 @@ export function teacherFaceFit(outputs: TeacherOutputs, i: number, model: UvMorp
  * ```
  */
 export async function labelFaces(source: LabelSource, options: Partial<LabelFacesOptions> & Pick<LabelFacesOptions, 'teacher' | 'bfmDir' | 'outDir'>): Promise<LabelSetInfo> {
-  const o = { ...LABEL_FACES_DEFAULTS, ...options } as LabelFacesOptions;
+  const o = withDefaults(LABEL_FACES_DEFAULTS, options) as LabelFacesOptions;
   if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit > 0)) throw new Error(`limit must be a positive integer, got ${o.limit}`);
   const count = Math.min(source.names.length, o.limit ?? source.names.length);
   const names = source.names.slice(0, count);
@@ -167,7 +168,7 @@ export async function labelFaces(source: LabelSource, options: Partial<LabelFace
   }
 
   const context = { model, points: fitPoints(model, pixels), landmarks: landmarkPoints, paramMean: pieces.paramMean, paramStd: pieces.paramStd };
-  const labelOptions = { ...TEACHER_LABEL_DEFAULTS, ...o.label, fit: { ...TEACHER_FIT_DEFAULTS, ...(o.label.fit ?? {}) } };
+  const labelOptions = { ...withDefaults(TEACHER_LABEL_DEFAULTS, o.label), fit: withDefaults(TEACHER_FIT_DEFAULTS, o.label.fit ?? {}) };
   const K = model.shapeCount + model.expressionCount;
   const pose = new Float32Array(count * LABEL_POSE_FLOATS), coef = new Float32Array(count * K);
   const landmarks = new Float32Array(count * 68 * 3), quality = new Float32Array(count * LABEL_QUALITY_FLOATS);

@@ -5,6 +5,7 @@ import { BFM_PIECE_FILES, loadBfmPieces } from './bfmPieces.js';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
 import { uvMorphableModel, UV_MORPHABLE_MODEL_DEFAULTS, type UvMorphableModel, type UvMorphableModelOptions, type UvMorphableModelReport } from '../../../uv/uvMorphableModel.js';
 import type { BfmPieces } from '../../../uv/bfmPieces.js';
+import { withDefaults } from '../../../io/withDefaults.js';
 
 /** Bump when the construction changes: cached models are then rebuilt. */
 export const UV_MORPHABLE_MODEL_VERSION = 1;
@@ -82,9 +83,9 @@ export const LOAD_UV_MORPHABLE_MODEL_DEFAULTS: LoadUvMorphableModelOptions = { c
  * ```
  */
 export async function loadUvMorphableModel(bfmDir: string, options: Partial<LoadUvMorphableModelOptions> = {}): Promise<{ model: UvMorphableModel; pieces: BfmPieces; report: UvMorphableModelReport | null; file: string | null }> {
-  const o = { ...LOAD_UV_MORPHABLE_MODEL_DEFAULTS, ...options };
+  const o = withDefaults(LOAD_UV_MORPHABLE_MODEL_DEFAULTS, options);
   const pieces = await loadBfmPieces(bfmDir);
-  const build = { ...UV_MORPHABLE_MODEL_DEFAULTS, ...o.build };
+  const build = withDefaults(UV_MORPHABLE_MODEL_DEFAULTS, o.build);
   let file: string | null = null;
   if (o.cacheDir) {
     const hash = createHash('sha256').update(JSON.stringify({ v: UV_MORPHABLE_MODEL_VERSION, build }));
