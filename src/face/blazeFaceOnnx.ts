@@ -9,7 +9,7 @@ import { BLAZEFACE_OUTPUTS, type BlazeFaceNetwork } from './blazeFaceDetector.js
 import type { TfGraphModelJson } from './tfGraph.js';
 import { tfGraphToOnnx, type TfGraphToOnnxOptions } from './tfGraphToOnnx.js';
 
-/** Name of the converted model's input (the tfjs graph's placeholder): NHWC `[1, 256, 256, 3]`. */
+/** Name of the converted model's input (the tfjs graph's placeholder): NHWC `[1, 256, 256, 3]` or NCHW `[1, 3, 256, 256]`. */
 export const BLAZEFACE_ONNX_INPUT = 'input';
 
 /**
@@ -18,13 +18,14 @@ export const BLAZEFACE_ONNX_INPUT = 'input';
  * is Apache-2.0 (MediaPipe); the converted model records that in its metadata.
  * `channelMultiple` pads the channels inside the graph (see {@link TfGraphToOnnxOptions}):
  * 16 makes onnxruntime-node's AVX-512 kernels 20 % faster here; leave it at 1 for
- * onnxruntime-web, whose WebAssembly kernels gain nothing from it.
+ * onnxruntime-web, whose WebAssembly kernels gain nothing from it. `inputLayout` `nchw`
+ * takes planar input (`blazeFaceInput(image, 'nchw')`), which saves a Transpose.
  *
  * ```ts
  * const onnx = blazeFaceToOnnx(JSON.parse(jsonText), binBytes); // ≈ 0.6 MB
  * ```
  */
-export function blazeFaceToOnnx(modelJson: TfGraphModelJson, weightData: Uint8Array, options: Pick<TfGraphToOnnxOptions, 'channelMultiple'> = {}): Uint8Array {
+export function blazeFaceToOnnx(modelJson: TfGraphModelJson, weightData: Uint8Array, options: Pick<TfGraphToOnnxOptions, 'channelMultiple' | 'inputLayout'> = {}): Uint8Array {
   return tfGraphToOnnx(modelJson, weightData, {
     ...options,
     outputs: [...BLAZEFACE_OUTPUTS],
@@ -43,18 +44,20 @@ export interface BlazeFaceOnnxSession<T> {
 
 /**
  * Wraps an ONNX Runtime session of {@link blazeFaceToOnnx}'s model as a
- * {@link BlazeFaceNetwork}; `tensor` makes the runtime's input tensor (runtimes differ).
+ * {@link BlazeFaceNetwork}; `tensor` makes the runtime's input tensor (runtimes differ);
+ * `layout` is the model's `inputLayout`.
  *
  * ```ts
- * const session = await ort.InferenceSession.create(blazeFaceToOnnx(json, bin));
- * const network = blazeFaceOnnxNetwork(session, (data, dims) => new ort.Tensor('float32', data, dims));
+ * const session = await ort.InferenceSession.create(blazeFaceToOnnx(json, bin, { inputLayout: 'nchw' }));
+ * const network = blazeFaceOnnxNetwork(session, (data, dims) => new ort.Tensor('float32', data, dims), 'nchw');
  * ```
  */
-export function blazeFaceOnnxNetwork<T>(session: BlazeFaceOnnxSession<T>, tensor: (data: Float32Array, dims: number[]) => T): BlazeFaceNetwork {
+export function blazeFaceOnnxNetwork<T>(session: BlazeFaceOnnxSession<T>, tensor: (data: Float32Array, dims: number[]) => T, layout: 'nhwc' | 'nchw' = 'nhwc'): BlazeFaceNetwork {
   return {
+    layout,
     async run(input) {
       const side = Math.round(Math.sqrt(input.length / 3));
-      const out = await session.run({ [BLAZEFACE_ONNX_INPUT]: tensor(input, [1, side, side, 3]) });
+      const out = await session.run({ [BLAZEFACE_ONNX_INPUT]: tensor(input, layout === 'nchw' ? [1, 3, side, side] : [1, side, side, 3]) });
       return BLAZEFACE_OUTPUTS.map((name) => {
         const data = out[name]?.data;
         if (!(data instanceof Float32Array)) throw new Error(`BlazeFace ONNX model: output ${name} is missing or not float32`);

@@ -26,6 +26,11 @@ export interface TfGraphToOnnxOptions {
    * into them, which it does not for, e.g., 24 channels.
    */
   channelMultiple?: number;
+  /**
+   * Layout of the ONNX model's 4-D input: `nhwc` (default, as the tfjs graph) or `nchw`
+   * (no Transpose after the input, for callers that write planar data).
+   */
+  inputLayout?: 'nhwc' | 'nchw';
   /** ONNX `producer_version`. */
   producerVersion?: string;
 }
@@ -148,7 +153,8 @@ export function tfGraphToOnnx(model: TfGraphModelJson, weightData: Uint8Array, o
   const int64 = (base: string, values: number[]): string => initializer(base, 'int64', [values.length], BigInt64Array.from(values.map(BigInt)));
 
   const values = new Map<string, Value>();
-  values.set(input.name, { name: input.name, shape: inputShape, nchw: false });
+  const nchwInput = options.inputLayout === 'nchw';
+  values.set(input.name, { name: input.name, shape: inputShape, nchw: nchwInput });
 
   /** An NCHW value with its channel padding changed to `to` stored channels (sliced or zero-padded at the end). */
   const restore = (v: Value, to: number): Value => {
@@ -359,7 +365,7 @@ export function tfGraphToOnnx(model: TfGraphModelJson, weightData: Uint8Array, o
       name: 'tfjs_graph',
       nodes: onnxNodes,
       initializers,
-      inputs: [{ name: input.name, dataType: 'float32', shape: inputShape }],
+      inputs: [{ name: input.name, dataType: 'float32', shape: nchwInput ? [inputShape[0]!, inputShape[3]!, inputShape[1]!, inputShape[2]!] : inputShape }],
       outputs: graphOutputs,
     },
     opsetVersion: 17,

@@ -99,6 +99,6 @@ export async function loadWebDetector(options: LoadWebDetectorOptions): Promise<
   if (threads) ort.env.wasm.numThreads = threads;
   if (ortWasmUrl) ort.env.wasm.wasmPaths = ortWasmUrl;
   // No channel padding: the WebAssembly kernels have no blocked layout to gain from it.
-  const session = await ort.InferenceSession.create(blazeFaceToOnnx(json, weights), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-  return Object.assign(blazeFaceDetector(blazeFaceOnnxNetwork(session, (data, dims) => new ort.Tensor('float32', data, dims)), detectOptions), { backend: 'onnxruntime-web' });
+  const session = await ort.InferenceSession.create(blazeFaceToOnnx(json, weights, { inputLayout: 'nchw' }), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  return Object.assign(blazeFaceDetector(blazeFaceOnnxNetwork(session, (data, dims) => new ort.Tensor('float32', data, dims), 'nchw'), detectOptions), { backend: 'onnxruntime-web' });
 }

@@ -48,5 +48,9 @@ test('the separable letterbox equals the direct k×k bilinear sum', () => {
     let worst = 0;
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(input[i]! - ref[i]!));
     assert.ok(worst < 2e-6, `${w}×${h}: differs by ${worst}`);
+    // The planar layout holds the same values, channel by channel.
+    const planar = blazeFaceInput(image, 'nchw').input;
+    const n = BLAZEFACE_INPUT_SIZE;
+    for (let i = 0; i < n * n; i++) for (let c = 0; c < 3; c++) assert.equal(planar[c * n * n + i], input[3 * i + c], `${w}×${h}: pixel ${i} channel ${c}`);
   }
 });

@@ -45,16 +45,19 @@ test('ONNX Runtime and tfjs find the same faces on the fixture photos and AFLW20
   console.log(`# ${files.length} images, ${faces} faces: box ≤ ${worstBox.toExponential(2)} px, keypoints ≤ ${worstKeypoint.toExponential(2)} px, score ≤ ${worstScore.toExponential(2)}`);
 });
 
-for (const channelMultiple of [1, 16]) test(`the converted graph computes the tfjs graph: raw outputs on one input (channel multiple ${channelMultiple})`, async () => {
+for (const [channelMultiple, inputLayout] of [[1, 'nhwc'], [16, 'nchw']] as const) test(`the converted graph computes the tfjs graph: raw outputs on one input (channel multiple ${channelMultiple}, ${inputLayout} input)`, async () => {
   const { json, weights } = await readBlazeFaceModel();
-  const onnx = blazeFaceToOnnx(json, weights, { channelMultiple });
+  const onnx = blazeFaceToOnnx(json, weights, { channelMultiple, inputLayout });
   assert.match(readOnnxMetadata(onnx).license ?? '', /Apache-2\.0/);
   const session = await ort.InferenceSession.create(onnx);
   try {
     assert.deepEqual(session.inputNames, [BLAZEFACE_ONNX_INPUT]);
     assert.deepEqual([...session.outputNames].sort(), [...BLAZEFACE_OUTPUTS].sort());
     const input = Float32Array.from({ length: 256 * 256 * 3 }, (_, i) => Math.sin(i * 0.37) * 0.9);
-    const out = await session.run({ [BLAZEFACE_ONNX_INPUT]: new ort.Tensor('float32', input, [1, 256, 256, 3]) });
+    const planar = new Float32Array(input.length);
+    for (let i = 0; i < 256 * 256; i++) for (let c = 0; c < 3; c++) planar[c * 256 * 256 + i] = input[3 * i + c]!;
+    const fed = inputLayout === 'nchw' ? new ort.Tensor('float32', planar, [1, 3, 256, 256]) : new ort.Tensor('float32', input, [1, 256, 256, 3]);
+    const out = await session.run({ [BLAZEFACE_ONNX_INPUT]: fed });
     await tf.setBackend('cpu');
     const graph = tfGraph(json, weights);
     const x = tf.tensor4d(input, [1, 256, 256, 3]);
@@ -124,13 +127,16 @@ function smallGraph(extra: TfGraphNode[] = []): { model: TfGraphModelJson; bytes
   return { model: { modelTopology: { node }, weightsManifest: [{ paths: ['w.bin'], weights: weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })) }] }, bytes };
 }
 
-for (const channelMultiple of [1, 5, 16]) test(`tfGraphToOnnx: every op at odd sizes agrees with the tfjs executor (channels padded to a multiple of ${channelMultiple})`, async () => {
+for (const [channelMultiple, inputLayout] of [[1, 'nhwc'], [5, 'nchw'], [16, 'nhwc']] as const) test(`tfGraphToOnnx: every op at odd sizes agrees with the tfjs executor (channels padded to a multiple of ${channelMultiple}, ${inputLayout} input)`, async () => {
   const { model, bytes } = smallGraph();
-  const session = await ort.InferenceSession.create(tfGraphToOnnx(model, bytes, { channelMultiple }));
+  const session = await ort.InferenceSession.create(tfGraphToOnnx(model, bytes, { channelMultiple, inputLayout }));
   try {
     assert.deepEqual(session.outputNames, ['out']);
     const input = Float32Array.from({ length: 9 * 11 * 3 }, rng(11));
-    const out = (await session.run({ input: new ort.Tensor('float32', input, [1, 9, 11, 3]) })).out!;
+    const planar = new Float32Array(input.length);
+    for (let i = 0; i < 9 * 11; i++) for (let c = 0; c < 3; c++) planar[c * 99 + i] = input[3 * i + c]!;
+    const fed = inputLayout === 'nchw' ? new ort.Tensor('float32', planar, [1, 3, 9, 11]) : new ort.Tensor('float32', input, [1, 9, 11, 3]);
+    const out = (await session.run({ input: fed })).out!;
     await tf.setBackend('cpu');
     const graph = tfGraph(model, bytes);
     const [ref] = graph.execute(tf.tensor4d(input, [1, 9, 11, 3]), ['out']);

@@ -107,11 +107,12 @@ export async function loadDetector(options: Partial<LoadDetectorOptions> = {}): 
     return blazeFaceDetector(blazeFaceTfjsNetwork(json, weights), detectOptions);
   }
   disableOrtTelemetry();
-  const session = await ort.InferenceSession.create(blazeFaceToOnnx(json, weights, { channelMultiple }), {
+  // Planar input: the letterbox writes NCHW at no cost, and the model needs no Transpose.
+  const session = await ort.InferenceSession.create(blazeFaceToOnnx(json, weights, { channelMultiple, inputLayout: 'nchw' }), {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
   });
-  return blazeFaceDetector(blazeFaceOnnxNetwork(session, (data, dims) => new ort.Tensor('float32', data, dims)), detectOptions);
+  return blazeFaceDetector(blazeFaceOnnxNetwork(session, (data, dims) => new ort.Tensor('float32', data, dims), 'nchw'), detectOptions);
 }
