@@ -19,7 +19,8 @@ export type ModelPredictorOptions = Partial<Pick<ReconstructOptions, 'refinePass
  * ```
  */
 export function modelPredictor(model: PositionMapModel, assets: UvAssets, name = 'model', options: ModelPredictorOptions = {}): LandmarkPredictor {
-  const pipeline = facePipeline({ model, assets }, { ...options, outputs: { pose: true, colors: false } });
+  // The benchmark's protocol is the ground-truth crop: no refinement unless asked for.
+  const pipeline = facePipeline({ model, assets }, { ...options, refinePasses: options.refinePasses ?? 0, outputs: { pose: true, colors: false } });
   return {
     name,
     needsImage: true,

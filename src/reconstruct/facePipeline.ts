@@ -13,7 +13,7 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import type { PositionMapModel } from '../model/session.js';
 import type { FaceDetector } from '../face/faceDetector.js';
 import { withDefaults } from '../io/withDefaults.js';
-import { cropFromLandmarks } from '../face/cropFromLandmarks.js';
+import { cropFromPrediction } from '../face/cropFromPrediction.js';
 import { restorePositionMap } from '../face/warpImage.js';
 import { positionMapLandmarks } from '../uv/positionMapLandmarks.js';
 import { locateFaces, type LocatedFace } from './locateFaces.js';
@@ -53,7 +53,7 @@ export interface ReconstructOptions {
   flipAverage: boolean;
   /**
    * Refinement passes: after each network pass, every face is cropped again around its
-   * predicted 68 landmarks (`cropFromLandmarks`, as a tracker would) and run again. Each
+   * predicted 68 landmarks (`cropFromPrediction`, as the video tracker does) and run again. Each
    * pass costs one more network call.
    */
   refinePasses: number;
@@ -61,7 +61,13 @@ export interface ReconstructOptions {
   maxBatch: number;
 }
 
-/** Defaults of {@link ReconstructOptions}: one plain pass, no flip, {@link MAX_NETWORK_BATCH} crops per call. */
+/**
+ * Defaults of {@link ReconstructOptions}: one plain pass, no flip, {@link MAX_NETWORK_BATCH}
+ * crops per call. Refinement is off: on held-out training faces (`npm run bench --
+ * refineCrop`) one pass at the shipped crop left 300 helen-afw68 photos unchanged (inner-51
+ * NME 4.08 → 4.08 %) for twice the network time; it only paid where the first crop was poor
+ * (942 tight 120-pixel AFLW-21 crops: 7.38 → 6.07 % yaw-balanced).
+ */
 export const RECONSTRUCT_DEFAULTS: ReconstructOptions = {
   flipAverage: false,
   refinePasses: 0,
@@ -180,9 +186,7 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
     const per = assets.uvSize * assets.uvSize * 3;
     const faces = p.faces.map((face, i) => {
       const positionMap = restorePositionMap(maps.subarray((offset + i) * per, (offset + i + 1) * per), p.transforms[i]!);
-      const landmarks = positionMapLandmarks(positionMap, assets);
-      const xy = Float64Array.from({ length: (landmarks.length / 3) * 2 }, (_, k) => landmarks[(k >> 1) * 3 + (k & 1)]!);
-      return { ...face, crop: cropFromLandmarks(xy) };
+      return { ...face, crop: cropFromPrediction(positionMapLandmarks(positionMap, assets)) };
     });
     const { input, transforms } = cropFaces(p.image, faces, model.inputSize);
     return { ...p, faces, input, transforms };

@@ -1,7 +1,7 @@
 /**
  * Face tracking through a video for the position-map network: detect on the first frame
  * and when a face is lost, otherwise crop each face from its 68 landmarks of the previous
- * frame (`cropFromLandmarks`, the crop the refinement pass uses); faces keep stable ids,
+ * frame (`cropFromPrediction`, the crop the refinement pass uses); faces keep stable ids,
  * matched to detections by box overlap; position maps are smoothed per face with a
  * {@link oneEuroFilter}, so landmarks, mesh and pose are smoothed together. Pure and
  * isomorphic: the caller brings the model, the detector and the UV assets.
@@ -11,7 +11,7 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import type { PositionMapModel } from '../model/session.js';
 import type { FaceDetector } from '../face/faceDetector.js';
 import type { FaceCrop } from '../face/faceCrop.js';
-import { cropFromLandmarks } from '../face/cropFromLandmarks.js';
+import { cropFromPrediction } from '../face/cropFromPrediction.js';
 import { cropFromDetection } from '../face/cropFromDetection.js';
 import { restorePositionMap } from '../face/warpImage.js';
 import { positionMapLandmarks } from '../uv/positionMapLandmarks.js';
@@ -131,17 +131,6 @@ function cropBox(crop: FaceCrop): [number, number, number, number] {
   return [crop.center[0] - crop.size / 2, crop.center[1] - crop.size / 2, crop.size, crop.size];
 }
 
-/** x, y pairs of 68 × 3 landmarks. */
-function landmarksXy(landmarks: Float32Array): Float64Array {
-  const n = landmarks.length / 3;
-  const xy = new Float64Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    xy[2 * i] = landmarks[3 * i];
-    xy[2 * i + 1] = landmarks[3 * i + 1];
-  }
-  return xy;
-}
-
 /** Fraction of a box inside the image. */
 function insideFraction(box: readonly number[], image: RgbImage): number {
   const [x, y, w, h] = box as [number, number, number, number];
@@ -218,7 +207,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
       needDetect = false;
       for (const track of tracks) {
         track.detected = false;
-        if (track.landmarks) track.crop = cropFromLandmarks(landmarksXy(track.landmarks));
+        if (track.landmarks) track.crop = cropFromPrediction(track.landmarks);
       }
       if (runDetect) await detect(image);
       if (tracks.length === 0) return { time, faces: [], detected: runDetect };
@@ -234,7 +223,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
         const box = pointsBox(landmarks, 3);
         let lost = !landmarks.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0) || insideFraction(box, image) < MIN_BOX_INSIDE_FRACTION;
         if (!lost) {
-          const next = cropFromLandmarks(landmarksXy(landmarks));
+          const next = cropFromPrediction(landmarks);
           const change = next.size / track.crop.size;
           const jump = Math.hypot(next.center[0] - track.crop.center[0], next.center[1] - track.crop.center[1]) / track.crop.size;
           lost = change > o.maxSizeChange || change < 1 / o.maxSizeChange || jump > o.maxJump;
