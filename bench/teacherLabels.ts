@@ -19,7 +19,7 @@ import { teacherFaceFit, teacherOutputs } from '../src/node/train/labels/labelFa
 import { loadBfmPieces } from '../src/node/train/labels/bfmPieces.js';
 import { loadUvMorphableModel } from '../src/node/train/labels/uvMorphableModelFile.js';
 import { loadTddfaTeacher } from '../src/node/inference/tddfaTeacher.js';
-import { uvMorphableModel } from '../src/uv/uvMorphableModel.js';
+import { uvMorphableModel } from '../src/labels/uvMorphableModel.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(root, '../shared');

@@ -1,4 +1,4 @@
-import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
+import type { UvMorphableModel } from '../uvMorphableModel.js';
 import type { FitPoints } from './teacherFit.js';
 
 /**

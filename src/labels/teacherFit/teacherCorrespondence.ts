@@ -1,4 +1,4 @@
-import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
+import type { UvMorphableModel } from '../uvMorphableModel.js';
 import type { FaceFit } from './teacherFit.js';
 import { withDefaults } from '../../io/withDefaults.js';
 

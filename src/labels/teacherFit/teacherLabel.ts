@@ -1,7 +1,7 @@
 import { tddfaImagePose } from '../../face/tddfa/tddfaImagePose.js';
 import { tddfaParameters } from '../../face/tddfa/tddfaParameters.js';
 import type { TddfaRoiBox } from '../../face/tddfa/tddfaRoiBox.js';
-import type { UvMorphableModel } from '../../uv/uvMorphableModel.js';
+import type { UvMorphableModel } from '../uvMorphableModel.js';
 import { pointsBounds } from '../../geometry/pointsBounds.js';
 import { faceFitPoints } from './faceFitPoints.js';
 import { teacherFit, type FaceFit, type FitPoints, type TeacherFitOptions, type TeacherFitResult } from './teacherFit.js';

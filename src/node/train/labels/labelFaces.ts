@@ -12,7 +12,7 @@ import { pointBoxSize, teacherLabel, TEACHER_LABEL_DEFAULTS, type TeacherLabelOp
 import { TEACHER_FIT_DEFAULTS, type FaceFit } from '../../../labels/teacherFit/teacherFit.js';
 import { encodeNpy } from '../../../labels/posmap300wlp/encodeNpy.js';
 import type { BfmPieces } from '../../../uv/bfmPieces.js';
-import type { UvMorphableModel } from '../../../uv/uvMorphableModel.js';
+import type { UvMorphableModel } from '../../../labels/uvMorphableModel.js';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
 import { loadTddfaTeacher, type TddfaTeacher } from '../../inference/tddfaTeacher.js';
 import { loadUvAssets } from '../../inference/uvAssets.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { npyToFloat64, readNpy } from '../../../io/npy.js';
-import type { UvMorphableModel } from '../../../uv/uvMorphableModel.js';
+import type { UvMorphableModel } from '../../../labels/uvMorphableModel.js';
 import type { FittedPose } from '../../../labels/aflwMeanFace/fitPose.js';
 import { decodeUvMorphableModel } from './uvMorphableModelFile.js';
 

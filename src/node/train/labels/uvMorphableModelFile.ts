@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BFM_PIECE_FILES, loadBfmPieces } from './bfmPieces.js';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
-import { uvMorphableModel, UV_MORPHABLE_MODEL_DEFAULTS, type UvMorphableModel, type UvMorphableModelOptions, type UvMorphableModelReport } from '../../../uv/uvMorphableModel.js';
+import { uvMorphableModel, UV_MORPHABLE_MODEL_DEFAULTS, type UvMorphableModel, type UvMorphableModelOptions, type UvMorphableModelReport } from '../../../labels/uvMorphableModel.js';
 import type { BfmPieces } from '../../../uv/bfmPieces.js';
 import { withDefaults } from '../../../io/withDefaults.js';
 

@@ -1,8 +1,8 @@
-import { uvPositionMap } from '../labels/posmap300wlp/uvPositionMap.js';
-import type { BfmPieces } from './bfmPieces.js';
-import { harmonicFill } from './harmonicFill.js';
-import { meshPointUv } from './meshPointUv.js';
-import { thinPlateSplineEvaluate, thinPlateSplineFit } from './thinPlateSpline.js';
+import { uvPositionMap } from './posmap300wlp/uvPositionMap.js';
+import type { BfmPieces } from '../uv/bfmPieces.js';
+import { harmonicFill } from '../uv/harmonicFill.js';
+import { meshPointUv } from '../uv/meshPointUv.js';
+import { thinPlateSplineEvaluate, thinPlateSplineFit } from '../uv/thinPlateSpline.js';
 import { withDefaults } from '../io/withDefaults.js';
 
 /**

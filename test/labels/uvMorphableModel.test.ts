@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { thinPlateSplineEvaluate, thinPlateSplineFit } from '../../src/uv/thinPlateSpline.js';
 import { meshPointUv } from '../../src/uv/meshPointUv.js';
-import { uvMorphableModel } from '../../src/uv/uvMorphableModel.js';
+import { uvMorphableModel } from '../../src/labels/uvMorphableModel.js';
 import { loadBfmPieces } from '../../src/node/train/labels/bfmPieces.js';
 import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 
