@@ -3,14 +3,18 @@
  * network, post-processing (vertices + landmarks, pose, colours, visibility), texture,
  * depth, each writer's encoding, and the whole `prnet reconstruct` batch (wall clock,
  * decoding/detection overlapping the network). Random weights (speed does not depend
- * on them). Run: `npm run bench -- pipeline` (add `PRNET_BENCH_VARIANT=resfcn128-light`).
+ * on them). Each stage is printed beside its floor, what its bytes (a memory copy of the
+ * same size) or its arithmetic (the network: FLOPs at the machine's SGEMM rate) should
+ * cost, and the ratio. Run: `npm run bench -- pipeline` (add `PRNET_BENCH_VARIANT=resfcn128-light`).
  */
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { variantSpec } from '../src/model/resfcn.js';
+import { variantSpec, forwardFlops } from '../src/model/resfcn.js';
+import * as ort from 'onnxruntime-node';
+import { encodeOnnxModel } from '../src/model/onnx/onnxModel.js';
 import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
 import { loadOnnxModel } from '../src/node/inference/onnxModel.js';
 import { loadUvAssets } from '../src/node/inference/uvAssets.js';
@@ -48,15 +52,16 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** label, median wall ms, median CPU ms of this process, bytes the stage must touch (for the floor). */
-const rows: Array<[string, number, number?, number?]> = [];
+/** label, median wall ms, median CPU ms of this process, bytes the stage must touch, its floating-point operations (for the floor). */
+const rows: Array<[string, number, number?, number?, number?]> = [];
 /**
  * Times `fn` `runs` times: the median wall clock and the median CPU time of the process
  * (on a loaded machine the CPU time leaves out the time the process waited for a core).
- * `bytes` (of the result) is what the stage must at least read and write: its floor
- * is that ÷ the memory-copy rate measured in this run.
+ * `bytes` (of the result) is what the stage must at least read and write: its memory
+ * floor is that ÷ the memory-copy rate measured in this run. `flops`, where counted, is
+ * its arithmetic: that floor is flops ÷ the SGEMM rate measured in this run.
  */
-async function time<T>(label: string, runs: number, fn: () => T | Promise<T>, bytes?: (out: T) => number): Promise<T> {
+async function time<T>(label: string, runs: number, fn: () => T | Promise<T>, bytes?: (out: T) => number, flops?: number): Promise<T> {
   let out!: T;
   const ms: number[] = [], cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -67,7 +72,7 @@ async function time<T>(label: string, runs: number, fn: () => T | Promise<T>, by
     const d = process.cpuUsage(c);
     cpu.push((d.user + d.system) / 1000);
   }
-  rows.push([label, median(ms), median(cpu), bytes?.(out)]);
+  rows.push([label, median(ms), median(cpu), bytes?.(out), flops]);
   return out;
 }
 
@@ -84,6 +89,40 @@ function copyRate(): number {
 }
 const rateBefore = copyRate();
 
+/**
+ * SGEMM rate of this machine now, FLOP per ms: one ONNX MatMul in onnxruntime (the
+ * network's library and thread count: MLAS, 2 threads) on im2col shapes of the
+ * network's 3×3 convolutions, the fastest kept (a floor wants the best rate). Median of 7.
+ */
+async function sgemmRate(): Promise<{ rate: number; shape: string }> {
+  let best = { rate: 0, shape: '' };
+  for (const [m, n, k] of [[16384, 64, 576], [4096, 128, 1152], [1024, 512, 4608]] as const) {
+    const b = new Float32Array(k * n).map((_, i) => ((i % 7) - 3) / 8);
+    const model = encodeOnnxModel({
+      graph: {
+        name: 'sgemm', nodes: [{ opType: 'MatMul', inputs: ['a', 'b'], outputs: ['c'] }],
+        initializers: [{ name: 'b', dataType: 'float32', dims: [k, n], data: b }],
+        inputs: [{ name: 'a', dataType: 'float32', shape: [m, k] }], outputs: [{ name: 'c', dataType: 'float32', shape: [m, n] }],
+      },
+      opsetVersion: 17, irVersion: 8, producerName: 'prnet-bench', producerVersion: '0', metadata: {},
+    });
+    const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential' });
+    const a = new ort.Tensor('float32', new Float32Array(m * k).map((_, i) => ((i % 5) - 2) / 4), [m, k]);
+    await session.run({ a });
+    const ms: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      await session.run({ a });
+      ms.push(performance.now() - t);
+    }
+    await session.release();
+    const rate = (2 * m * n * k) / median(ms);
+    if (rate > best.rate) best = { rate, shape: `${m}×${n}×${k}` };
+  }
+  return best;
+}
+const sgemm = await sgemmRate();
+
 const variant = process.env.PRNET_BENCH_VARIANT ?? 'resfcn256';
 const spec = variantSpec(variant);
 const model = await loadOnnxModel(convertCheckpoint(spec, randomWeights(spec, 1)), { threads: 2 });
@@ -99,7 +138,7 @@ await detector.detect(image); // warm-up (wasm compile)
 const faces = await time('detect (BlazeFace, wasm)', R, () => locateFaces(image, { detector }), () => image.data.length + 128 * 128 * 3 * 4);
 const { input, count, transforms } = await time('crop (warp to input)', R, () => cropFaces(image, faces, model.inputSize), (c) => c.input.byteLength);
 await model.predict(input, count);
-const maps = await time(`network (${variant}, batch 1)`, R, () => model.predict(input, count), (m) => input.byteLength + m.byteLength);
+const maps = await time(`network (${variant}, batch 1)`, R, () => model.predict(input, count), (m) => input.byteLength + m.byteLength, count * forwardFlops(spec));
 const pos = await time('restore position map', R, () => restorePositionMap(maps.subarray(0, 256 * 256 * 3), transforms[0]!), (p) => 2 * p.byteLength);
 const vertices = await time('vertices + landmarks', R, () => { positionMapLandmarks(pos, assets); return positionMapVertices(pos, assets); }, (v) => 2 * v.byteLength);
 await time('pose (similarity fit)', R, () => estimatePose(vertices, assets.canonicalVertices), () => vertices.byteLength + assets.canonicalVertices.byteLength);
@@ -116,6 +155,9 @@ const objTexture = { faceIndices: assets.faceIndices, uvSize: 256, mtlFile: 'fac
 await time('encode OBJ (texture coordinates)', RE, () => encodeObj({ vertices, triangles: assets.triangles }, { imageHeight: image.height, texture: objTexture }), (o) => 2 * o.obj.length);
 await time('encode PLY', RE, () => encodePly(mesh, { imageHeight: image.height }), (b) => b.length);
 await time('encode GLB', RE, () => encodeGlb(mesh, { imageHeight: image.height }), (b) => b.length);
+// The first face of a topology also writes the OBJ's f lines, which later faces copy
+// from a cache kept per triangle array: a new triangle array each call measures that.
+await time('encode OBJ (vertex colours), first face of a topology', R, () => encodeObj({ ...mesh, triangles: assets.triangles.slice() }, { imageHeight: image.height }), (o) => 2 * o.obj.length);
 const lm = positionMapLandmarks(pos, assets);
 await time('encode JSON', R, () => faceJson({ image: { width: image.width, height: image.height }, faces: [{ landmarks: lm }] }), (j) => j.length);
 await time('encode texture PNG', R, () => encodeImage(texture), (b) => texture.data.length + b.length);
@@ -161,12 +203,19 @@ await workerModel.dispose();
 await rm(work, { recursive: true, force: true });
 
 const rateAfter = copyRate();
-const rate = Math.min(rateBefore, rateAfter);
+// A floor is a lower bound: the faster of the two copy rates.
+const rate = Math.max(rateBefore, rateAfter);
 const w = Math.max(...rows.map((r) => r[0].length));
-console.log(`pipeline stages, median of ${R} runs, ms (${os.cpus().length} cores); floor = bytes the stage must read and write ÷ the memory-copy rate (${(rateBefore / 1e6).toFixed(1)} and ${(rateAfter / 1e6).toFixed(1)} GB/s before and after, the lower used):`);
-console.log(`  ${'stage'.padEnd(w)}  ${'wall'.padStart(8)}  ${'cpu'.padStart(8)}  ${'MB'.padStart(7)}  ${'floor'.padStart(7)}`);
-for (const [label, ms, cpu, bytes] of rows) {
-  const extra = bytes === undefined ? '' : `  ${(cpu ?? NaN).toFixed(1).padStart(8)}  ${(bytes / 1e6).toFixed(2).padStart(7)}  ${(bytes / rate).toFixed(2).padStart(7)}`;
-  const cpuOnly = bytes === undefined && cpu !== undefined ? `  ${cpu.toFixed(1).padStart(8)}` : '';
-  console.log(`  ${label.padEnd(w)}  ${ms.toFixed(1).padStart(8)}${extra || cpuOnly}`);
+console.log(`pipeline stages, median of ${R} runs (${RE} for the mesh encoders), ms (${os.cpus().length} cores).`);
+console.log(`floor = the larger of: bytes the stage must read and write ÷ the memory-copy rate (8 MB copies: ${(rateBefore / 1e6).toFixed(1)} and ${(rateAfter / 1e6).toFixed(1)} GB/s before and after, the higher used), `
+  + `and where its arithmetic is counted (the network), its FLOPs ÷ the SGEMM rate (onnxruntime MatMul, 2 threads, best ${(sgemm.rate / 1e6).toFixed(1)} GFLOP/s at ${sgemm.shape}); × floor = wall ÷ floor.`);
+console.log(`  ${'stage'.padEnd(w)}  ${'wall'.padStart(8)}  ${'cpu'.padStart(8)}  ${'MB'.padStart(7)}  ${'GFLOP'.padStart(6)}  ${'floor'.padStart(7)}  ${'× floor'.padStart(8)}`);
+for (const [label, ms, cpu, bytes, flops] of rows) {
+  let extra = '';
+  if (bytes !== undefined) {
+    const floor = Math.max(bytes / rate, flops !== undefined ? flops / sgemm.rate : 0);
+    const gflop = flops === undefined ? '' : (flops / 1e9).toFixed(2);
+    extra = `  ${(cpu ?? NaN).toFixed(1).padStart(8)}  ${(bytes / 1e6).toFixed(2).padStart(7)}  ${gflop.padStart(6)}  ${floor.toFixed(2).padStart(7)}  ${(ms / floor).toFixed(1).padStart(8)}`;
+  } else if (cpu !== undefined) extra = `  ${cpu.toFixed(1).padStart(8)}`;
+  console.log(`  ${label.padEnd(w)}  ${ms.toFixed(1).padStart(8)}${extra}`);
 }

@@ -1,8 +1,9 @@
 import type { ToYUpOptions } from './toYUp.js';
 import { toYUpPositions } from './toYUpPositions.js';
 import { AsciiWriter } from './asciiWriter.js';
-import { writeFixed } from './writeFixed.js';
+import { writeFixed, writeFixed4 } from './writeFixed.js';
 import { objFaceLines } from './objFaceLines.js';
+import { objUvLines } from './objUvLines.js';
 import { withDefaults } from './withDefaults.js';
 
 /** A mesh to write: image-space vertices as reconstructed (x right, y down, z toward the viewer). */
@@ -74,7 +75,9 @@ export function encodeObj(mesh: ObjMesh, options: EncodeObjOptions = {}): ObjFil
   if (tex && tex.faceIndices.length !== nv) throw new Error(`encodeObj: ${tex.faceIndices.length} face indices for ${nv} vertices`);
   const { positions, reverse } = toYUpPositions(vertices, mesh.triangles, { imageHeight: options.imageHeight, winding: options.winding });
   const faces = objFaceLines(mesh.triangles, reverse, tex !== undefined);
-  const obj = fastObj(positions, tex ? undefined : colors, tex, decimals, faces) ?? slowObj(positions, tex ? undefined : colors, tex, decimals, faces);
+  const uvLines = tex ? objUvLines(tex.faceIndices, tex.uvSize) : undefined;
+  const obj = fastObj(positions, tex ? undefined : colors, tex, uvLines, decimals, faces)
+    ?? slowObj(positions, tex ? undefined : colors, tex, uvLines, decimals, faces);
   if (!tex) return { obj };
   const mtl = ['newmtl FaceTexture', 'Ka 1 1 1', 'Kd 1 1 1', 'Ks 0 0 0', 'd 1', 'illum 1', `map_Kd ${tex.textureFile}`, ''].join('\n');
   return { obj, mtl };
@@ -84,13 +87,14 @@ type Texture = NonNullable<EncodeObjOptions['texture']>;
 const utf8 = new TextDecoder();
 /**
  * Node's `Buffer`, when there is one, without importing it (this module also runs in
- * browsers): its ASCII decoding makes the string about 3× faster than `TextDecoder`.
+ * browsers): for ASCII bytes its latin1 decoding (a plain copy into a one-byte string,
+ * the same text) is many times faster than `TextDecoder`.
  */
-const NodeBuffer = (globalThis as { Buffer?: { from(a: ArrayBuffer, offset: number, length: number): { toString(encoding: 'ascii'): string } } }).Buffer;
+const NodeBuffer = (globalThis as { Buffer?: { from(a: ArrayBuffer, offset: number, length: number): { toString(encoding: 'latin1'): string } } }).Buffer;
 
 /** The text of `bytes`; `isAscii` says that every byte is below 128. */
 function decode(bytes: Uint8Array, isAscii: boolean): string {
-  if (isAscii && NodeBuffer) return NodeBuffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length).toString('ascii');
+  if (isAscii && NodeBuffer) return NodeBuffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length).toString('latin1');
   return utf8.decode(bytes);
 }
 const HEADER = '# prnet face mesh\n';
@@ -102,8 +106,12 @@ const USEMTL = 'usemtl FaceTexture\n';
  * per call costs page faults and garbage collection, about a fifth of the encoding.
  */
 let scratch = new Uint8Array(0);
+let scratchView = new DataView(scratch.buffer);
 function scratchBytes(size: number): Uint8Array {
-  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, Math.min(2 * scratch.length, size + (1 << 22))));
+  if (scratch.length < size) {
+    scratch = new Uint8Array(Math.max(size, Math.min(2 * scratch.length, size + (1 << 22))));
+    scratchView = new DataView(scratch.buffer);
+  }
   return scratch;
 }
 
@@ -113,16 +121,18 @@ function putText(out: Uint8Array, at: number, s: string): number {
 }
 
 /**
- * The whole file in one preallocated buffer: numbers by {@link writeFixed}, the
- * `f` lines copied from {@link objFaceLines}. `undefined` when a number falls outside
+ * The whole file in one preallocated buffer: numbers by {@link writeFixed4} (the
+ * default 4 decimals) or {@link writeFixed}, the `vt` and `f` lines copied from
+ * {@link objUvLines} and {@link objFaceLines}. `undefined` when a number falls outside
  * writeFixed's fast path (not finite, huge, or more than 9 decimals).
  */
-function fastObj(positions: Float32Array, colors: ObjMesh['colors'], tex: Texture | undefined, decimals: number, faces: Uint8Array): string | undefined {
+function fastObj(positions: Float32Array, colors: ObjMesh['colors'], tex: Texture | undefined, uvLines: Uint8Array | undefined, decimals: number, faces: Uint8Array): string | undefined {
   const nv = positions.length / 3;
   const num = 13 + decimals; // a number and its separator
   const mtllib = tex ? `mtllib ${tex.mtlFile}\n` : '';
   // Texture names may hold any character: count them as up to 3 UTF-8 bytes each.
-  const size = 3 * (HEADER.length + mtllib.length + USEMTL.length) + nv * (2 + num * (colors ? 6 : 3)) + (tex ? nv * (3 + 2 * 19) : 0) + faces.length;
+  // 16 bytes to spare for writeFixed4's last store.
+  const size = 3 * (HEADER.length + mtllib.length + USEMTL.length) + nv * (2 + num * (colors ? 6 : 3)) + (uvLines ? uvLines.length : 0) + faces.length + 16;
   const out = scratchBytes(size);
   let o = putText(out, 0, HEADER);
   let isAscii = true;
@@ -132,44 +142,11 @@ function fastObj(positions: Float32Array, colors: ObjMesh['colors'], tex: Textur
     out.set(bytes, o);
     o += bytes.length;
   }
-  for (let i = 0; i < nv; i++) {
-    out[o++] = 118; // v
-    out[o++] = 32;
-    o = writeFixed(out, o, positions[3 * i]!, decimals);
-    if (o < 0) return undefined;
-    out[o++] = 32;
-    o = writeFixed(out, o, positions[3 * i + 1]!, decimals);
-    if (o < 0) return undefined;
-    out[o++] = 32;
-    o = writeFixed(out, o, positions[3 * i + 2]!, decimals);
-    if (o < 0) return undefined;
-    if (colors) {
-      out[o++] = 32;
-      o = writeFixed(out, o, colors[3 * i]!, decimals);
-      if (o < 0) return undefined;
-      out[o++] = 32;
-      o = writeFixed(out, o, colors[3 * i + 1]!, decimals);
-      if (o < 0) return undefined;
-      out[o++] = 32;
-      o = writeFixed(out, o, colors[3 * i + 2]!, decimals);
-      if (o < 0) return undefined;
-    }
-    out[o++] = 10;
-  }
-  if (tex) {
-    const n = tex.uvSize;
-    for (let i = 0; i < nv; i++) {
-      const k = tex.faceIndices[i]!;
-      out[o++] = 118; // vt
-      out[o++] = 116;
-      out[o++] = 32;
-      o = writeFixed(out, o, ((k % n) + 0.5) / n, 6);
-      if (o < 0) return undefined;
-      out[o++] = 32;
-      o = writeFixed(out, o, 1 - (Math.floor(k / n) + 0.5) / n, 6);
-      if (o < 0) return undefined;
-      out[o++] = 10;
-    }
+  o = decimals === 4 ? vertexLines4(out, scratchView, o, positions, colors) : vertexLines(out, o, positions, colors, decimals);
+  if (o < 0) return undefined;
+  if (uvLines) {
+    out.set(uvLines, o);
+    o += uvLines.length;
     o = putText(out, o, USEMTL);
   }
   out.set(faces, o);
@@ -177,8 +154,65 @@ function fastObj(positions: Float32Array, colors: ObjMesh['colors'], tex: Textur
   return decode(out.subarray(0, o), isAscii);
 }
 
+/**
+ * The `v` lines with 4 decimals, from `at`; the offset after them, or -1. Two call
+ * sites of writeFixed4, in short loops, so that V8 inlines it (six did not all fit).
+ */
+function vertexLines4(out: Uint8Array, view: DataView, at: number, positions: Float32Array, colors: ObjMesh['colors']): number {
+  const nv = positions.length / 3;
+  let o = at;
+  for (let i = 0; i < 3 * nv; i += 3) {
+    out[o++] = 118; // v
+    for (let j = i; j < i + 3; j++) {
+      out[o] = 32;
+      o = writeFixed4(out, view, o + 1, positions[j]!);
+      if (o < 0) return -1;
+    }
+    if (colors) {
+      for (let j = i; j < i + 3; j++) {
+        out[o] = 32;
+        o = writeFixed4(out, view, o + 1, colors[j]!);
+        if (o < 0) return -1;
+      }
+    }
+    out[o++] = 10;
+  }
+  return o;
+}
+
+/** The `v` lines with any 0…9 decimals, from `at`; the offset after them, or -1. */
+function vertexLines(out: Uint8Array, at: number, positions: Float32Array, colors: ObjMesh['colors'], decimals: number): number {
+  const nv = positions.length / 3;
+  let o = at;
+  for (let i = 0; i < nv; i++) {
+    out[o++] = 118; // v
+    out[o++] = 32;
+    o = writeFixed(out, o, positions[3 * i]!, decimals);
+    if (o < 0) return -1;
+    out[o++] = 32;
+    o = writeFixed(out, o, positions[3 * i + 1]!, decimals);
+    if (o < 0) return -1;
+    out[o++] = 32;
+    o = writeFixed(out, o, positions[3 * i + 2]!, decimals);
+    if (o < 0) return -1;
+    if (colors) {
+      out[o++] = 32;
+      o = writeFixed(out, o, colors[3 * i]!, decimals);
+      if (o < 0) return -1;
+      out[o++] = 32;
+      o = writeFixed(out, o, colors[3 * i + 1]!, decimals);
+      if (o < 0) return -1;
+      out[o++] = 32;
+      o = writeFixed(out, o, colors[3 * i + 2]!, decimals);
+      if (o < 0) return -1;
+    }
+    out[o++] = 10;
+  }
+  return o;
+}
+
 /** Any numbers (NaN, huge, many decimals), through {@link AsciiWriter}: the general and slower path. */
-function slowObj(positions: Float32Array, colors: ObjMesh['colors'], tex: Texture | undefined, decimals: number, faces: Uint8Array): string {
+function slowObj(positions: Float32Array, colors: ObjMesh['colors'], tex: Texture | undefined, uvLines: Uint8Array | undefined, decimals: number, faces: Uint8Array): string {
   const nv = positions.length / 3;
   const w = new AsciiWriter().text(HEADER);
   if (tex) w.text(`mtllib ${tex.mtlFile}\n`);
@@ -187,13 +221,6 @@ function slowObj(positions: Float32Array, colors: ObjMesh['colors'], tex: Textur
     if (colors) w.char(32).fixed(colors[3 * i]!, decimals).char(32).fixed(colors[3 * i + 1]!, decimals).char(32).fixed(colors[3 * i + 2]!, decimals);
     w.char(10);
   }
-  if (tex) {
-    const n = tex.uvSize;
-    for (let i = 0; i < nv; i++) {
-      const k = tex.faceIndices[i]!;
-      w.text('vt ').fixed(((k % n) + 0.5) / n, 6).char(32).fixed(1 - (Math.floor(k / n) + 0.5) / n, 6).char(10);
-    }
-    w.text(USEMTL);
-  }
-  return w.toString() + decode(faces, true);
+  const text = w.toString();
+  return uvLines ? text + decode(uvLines, true) + USEMTL + decode(faces, true) : text + decode(faces, true);
 }

@@ -1,3 +1,5 @@
+import { topologyBytes } from './topologyCache.js';
+
 /** Two ASCII digits per value 0…99. */
 const DIGIT_PAIRS = new Uint8Array(200);
 for (let k = 0; k < 100; k++) {
@@ -5,23 +7,12 @@ for (let k = 0; k < 100; k++) {
   DIGIT_PAIRS[2 * k + 1] = 48 + (k % 10);
 }
 
-interface Template {
-  /** A copy of the triangles the bytes were made from, to notice a changed array. */
-  source: Uint32Array | Int32Array;
-  reverse: boolean;
-  textured: boolean;
-  bytes: Uint8Array;
-}
-
-/** Face sections already written, per triangle array (the topology is fixed per model). */
-const cache = new WeakMap<object, Template[]>();
-
 /**
  * The `f` lines of an OBJ, as ASCII bytes: `f a b c` (1-based), or `f a/a b/b c/c`
  * when `textured`, with the second and third corner swapped when `reverse`. The text
  * depends only on the triangle list, which is the same for every face of a model, so
- * it is written once and kept per triangle array (weakly; a copy of the indices is kept
- * with it and compared on each call, so an array changed in place is rewritten).
+ * it is written once and kept per triangle array (see {@link topologyBytes}: an array
+ * changed in place is noticed and rewritten).
  * The bytes returned are shared: copy them, never change them.
  *
  * ```ts
@@ -29,24 +20,7 @@ const cache = new WeakMap<object, Template[]>();
  * ```
  */
 export function objFaceLines(triangles: Uint32Array | Int32Array, reverse: boolean, textured: boolean): Uint8Array {
-  let list = cache.get(triangles);
-  if (!list) cache.set(triangles, (list = []));
-  for (let k = 0; k < list.length; k++) {
-    const t = list[k]!;
-    if (t.reverse !== reverse || t.textured !== textured) continue;
-    if (sameIndices(t.source, triangles)) return t.bytes;
-    list.splice(k, 1);
-    break;
-  }
-  const bytes = writeFaces(triangles, reverse, textured);
-  list.push({ source: triangles.slice(), reverse, textured, bytes });
-  return bytes;
-}
-
-function sameIndices(a: Uint32Array | Int32Array, b: Uint32Array | Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return topologyBytes(triangles, `obj f${reverse ? ' reverse' : ''}${textured ? ' textured' : ''}`, () => writeFaces(triangles, reverse, textured));
 }
 
 /** Writes `n` (a whole number, 0 ≤ n ≤ 2^32) at `at`, returns the offset after it. */
