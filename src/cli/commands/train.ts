@@ -2,17 +2,18 @@
  * `prnet train --data <aflw21 dir> --out <run dir> [--variant …] [--epochs N] [--batch-size N]
  * [--resume] [--seed N] [--checkpoint-minutes N] [--threads N]`.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { int, positive, inRange } from '../optionParsers.js';
 import cliProgress from 'cli-progress';
 import { VARIANTS } from '../../model/resfcn.js';
 import { TRAIN_LOOP_DEFAULTS } from '../../train/loop/trainLoop.js';
 import type { StepInfo } from '../../train/loop/trainLoop.js';
 import { DEFAULT_TRAIN_VARIANT, trainRun, TRAIN_RUN_FILES } from '../../node/train/trainRun.js';
+import type { ConvPrecision } from '../../node/train/trainBackend.js';
 
 interface TrainCliOptions {
   data: string; out: string; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;
-  checkpointMinutes: number; threads: number; learningRate: number; halveEvery: number; weightDecay: number;
+  checkpointMinutes: number; threads: number; convPrecision?: ConvPrecision; learningRate: number; halveEvery: number; weightDecay: number;
   valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string; labels?: string[]; helenValCount: number;
 }
 
@@ -30,6 +31,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of initialisation, split, data order and augmentation', int('--seed', 0), d.seed)
     .option('--checkpoint-minutes <m>', 'minutes between periodic checkpoints', positive('--checkpoint-minutes'), d.checkpointMinutes)
     .option('--threads <n>', 'threads of the native kernels (0 = all cores)', int('--threads', 0), 0)
+    .addOption(new Option('--conv-precision <p>', 'operands of the native convolutions: fp32, or bf16 with fp32 accumulation on CPUs with AVX512_BF16 (weights stay fp32; default $PRNET_CONV_PRECISION, else fp32)').choices(['fp32', 'bf16']))
     .option('--learning-rate <lr>', 'base Adam learning rate', positive('--learning-rate'), d.learningRate)
     .option('--halve-every <epochs>', 'halve the learning rate every this many epochs (0 = never)', int('--halve-every', 0), d.halveEveryEpochs)
     .option('--weight-decay <lambda>', 'L2 weight decay λ·Σw²/2 on conv weights (0 = off)', inRange('--weight-decay', 0, 1), d.weightDecay)
@@ -51,7 +53,7 @@ export function register(program: Command): void {
       const given = <K extends keyof TrainCliOptions>(key: K): TrainCliOptions[K] | undefined => (cmd.getOptionValueSource(key) === 'default' ? undefined : opts[key]);
       const result = await trainRun({
         dataDir: opts.data, outDir: opts.out, variant: opts.variant, epochs: given('epochs'), batchSize: given('batchSize'),
-        resume: opts.resume, seed: given('seed'), checkpointMinutes: given('checkpointMinutes'), threads: opts.threads,
+        resume: opts.resume, seed: given('seed'), checkpointMinutes: given('checkpointMinutes'), threads: opts.threads, convPrecision: opts.convPrecision,
         learningRate: given('learningRate'), halveEveryEpochs: given('halveEvery'), weightDecay: given('weightDecay'),
         valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'), recalibrateBatches: given('recalibrateBatches'),
         limit: opts.limit, maxSteps: opts.maxSteps, uvDataDir: opts.uvData, cacheDir: opts.cache,

@@ -22,7 +22,7 @@ import type { WeightsManifest } from '../../train/engine/exportWeights.js';
 import { lossCurveSvg } from '../../train/loop/lossCurve.js';
 import { checkpointModelWeights } from '../../train/engine/weightAverage.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
-import { setupTrainBackend } from './trainBackend.js';
+import { setupTrainBackend, type ConvPrecision } from './trainBackend.js';
 import { loadAflw21TrainingData } from './trainingData.js';
 import { loadHelenAfw68TrainingData } from './helenTrainingData.js';
 import { concatTrainingData } from '../../train/data/concatTrainingData.js';
@@ -61,6 +61,8 @@ export interface TrainRunOptions extends TrainLoopOptions {
   resume?: boolean;
   /** Native kernel threads (0 = all cores). */
   threads?: number;
+  /** Operands of the native convolutions (`setupTrainBackend`'s `convPrecision`). */
+  convPrecision?: ConvPrecision;
   /** Official `uv-data` folder (default: the usual lookup of loadUvAssets). */
   uvDataDir?: string;
   /** Cache of decoded images and fits (default `runs/cache`). */
@@ -147,8 +149,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   const aflwLabels = labelKinds.filter((l) => l.dataset === 'aflw21'), helenLabels = labelKinds.filter((l) => l.dataset === 'helen-afw68');
   if (aflwLabels.length > 1 || helenLabels.length > 1) throw new Error('--labels: give at most one label set per data set');
 
-  const backend = await setupTrainBackend({ threads: o.threads, warn: (m) => log(m) });
-  log(`backend ${backend.backend}: ${backend.native ? `native conv kernels (${backend.threads} threads, ${backend.simdWidth}-wide SIMD)` : 'pure-JS kernels'}`);
+  const backend = await setupTrainBackend({ threads: o.threads, convPrecision: o.convPrecision, warn: (m) => log(m) });
+  log(`backend ${backend.backend}: ${backend.native ? `native conv kernels (${backend.threads} threads, ${backend.simdWidth}-wide SIMD, ${backend.convPrecision} operands)` : 'pure-JS kernels'}`);
   const isPosmapDataset = await stat(path.join(o.dataDir, POSMAP_DATASET_INDEX)).then(() => true, () => false);
   const data = o.data ?? (isPosmapDataset ? await loadPosmapTrainingData({
     dir: o.dataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
