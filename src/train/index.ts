@@ -22,6 +22,7 @@ export * from './data/concatTrainingData.js';
 export * from './data/cropSquare.js';
 export * from './data/landmarkError.js';
 export * from './data/positionMapTarget.js';
+export * from './data/posmapTrainingData.js';
 export * from './data/samplePositionMap.js';
 export * from './data/trainingCrop.js';
 export * from './data/trainingData.js';

@@ -2,16 +2,10 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { parseNpy } from '../../io/npy.js';
-import { POSITION_MAP_SCALE, POSITION_MAP_SIZE } from '../../model/resfcn.js';
-import { applyOcclusion, NO_AUGMENTATION, sampleAugmentation, type AugmentationOptions } from '../../train/data/augmentation.js';
-import { cropMatrix, type CropSquare } from '../../train/data/cropSquare.js';
-import { affineInvert } from '../../geometry/affine2d.js';
-import { landmarkError } from '../../train/data/landmarkError.js';
-import type { TrainingBatch, TrainingData } from '../../train/data/trainingData.js';
-import { warpCropImage } from '../../train/data/warpCropImage.js';
-import { createTrainRandom, shuffledIndices } from '../../train/loop/trainRandom.js';
+import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
+import { createTrainRandom } from '../../train/loop/trainRandom.js';
+import { createPosmapTrainingData, POSMAP_TRAINING_DATA_DEFAULTS, type PosmapTrainingData, type PosmapTrainingDataOptions } from '../../train/data/posmapTrainingData.js';
 import { encodeNpy } from '../../labels/posmap300wlp/encodeNpy.js';
-import { POSMAP_CROP_FACTOR } from '../../labels/posmap300wlp/keypointCrop.js';
 import type { MorphableModel } from '../../labels/posmap300wlp/morphableModel.js';
 import { parameters300wlp } from '../../labels/posmap300wlp/parameters300wlp.js';
 import { posmap300wlp } from '../../labels/posmap300wlp/posmap300wlp.js';
@@ -19,8 +13,9 @@ import { writeFileAtomic } from '../files/atomicWrite.js';
 import { decodeImage } from '../inference/decodeImage.js';
 import { encodeImage } from '../inference/encodeImage.js';
 import { readMatFile } from '../files/readMatFile.js';
-import { samplePositionMap } from '../../train/data/samplePositionMap.js';
 import { withDefaults } from '../../io/withDefaults.js';
+
+export type { PosmapTrainingData } from '../../train/data/posmapTrainingData.js';
 
 /** `format` of a position-map data set's `index.json`. */
 export const POSMAP_DATASET_FORMAT = 'prnet-posmap-dataset';
@@ -256,47 +251,19 @@ export async function readPosmapIndex(file: string): Promise<PosmapDatasetIndex>
   return index;
 }
 
-/** Options of {@link loadPosmapTrainingData}. */
-export interface LoadPosmapTrainingDataOptions {
+/** Options of {@link loadPosmapTrainingData}: the folder, and those of `createPosmapTrainingData`. */
+export interface LoadPosmapTrainingDataOptions extends PosmapTrainingDataOptions {
   /** The data-set folder (`index.json`, crops, maps). */
   dir: string;
-  /** S: 256 (official network) or 128 (light network). */
-  inputSize: number;
-  /** Held-out validation samples. */
-  valCount: number;
-  /** Seed of the train/validation split. */
-  seed: number;
-  /** Augmentation ranges (applied in the stored crop's frame). */
-  augmentation?: Partial<AugmentationOptions>;
-  /**
-   * Loss weights over the 256 UV map (e.g. the official `uv_weight_mask`, when the model's
-   * UV layout is PRNet's). Default: 1 on pixels the first sample's map covers, 0 elsewhere.
-   */
-  weightMask?: Float32Array;
 }
 
 /** Defaults of {@link loadPosmapTrainingData}. */
-export const LOAD_POSMAP_TRAINING_DATA_DEFAULTS = { inputSize: 256, valCount: 0, seed: 1 };
-
-/** The {@link TrainingData} of a position-map folder, with its loss weights. */
-export interface PosmapTrainingData extends TrainingData {
-  /** S×S loss weights (2×2 means for S = 128). */
-  weightMask: Float32Array;
-  /** Sample index in `index.json` of each training sample. */
-  trainSamples: Uint32Array;
-  /** Sample index in `index.json` of each validation sample. */
-  valSamples: Uint32Array;
-}
+export const LOAD_POSMAP_TRAINING_DATA_DEFAULTS = POSMAP_TRAINING_DATA_DEFAULTS;
 
 /**
- * A {@link TrainingData} over a folder written by {@link generatePosmapDataset}, so the same
- * trainer can train on 300W-LP. Batches are read from disk on demand (300W-LP's 122k maps do
- * not fit in memory). Targets follow the AFLW pipeline's convention: positions in the
- * 256-crop frame ÷ {@link POSITION_MAP_SCALE}, 2×2 means for S = 128; augmentation (the
- * shared `sampleAugmentation`: rotation, shift, scale, flip with the u → 255 − u
- * permutation, colour, occlusion) moves the crop inside the stored crop, whose keypoint box
- * is taken as 255 / 1.5 px. Validation error: the 68 keypoints (`keypointUv`) of predicted
- * vs stored maps, normalised by √(w·h) of the true keypoints' box.
+ * The {@link PosmapTrainingData} of a folder written by {@link generatePosmapDataset}, so
+ * the same trainer can train on 300W-LP: reads `index.json`, then hands a file reader
+ * (sharp for the crops, `.npy` for the maps) to the isomorphic `createPosmapTrainingData`.
  *
  * ```ts
  * const data = await loadPosmapTrainingData({ dir: 'data/300wlp', inputSize: 256, valCount: 500, seed: 1 });
@@ -304,21 +271,16 @@ export interface PosmapTrainingData extends TrainingData {
  * ```
  */
 export async function loadPosmapTrainingData(options: Partial<LoadPosmapTrainingDataOptions> & { dir: string }): Promise<PosmapTrainingData> {
-  const o = withDefaults(LOAD_POSMAP_TRAINING_DATA_DEFAULTS, options);
-  const N = POSITION_MAP_SIZE, S = o.inputSize;
-  if (S !== N && S !== N / 2) throw new Error(`training inputSize must be ${N} or ${N / 2}, got ${S}`);
-  const indexPath = path.join(o.dir, POSMAP_DATASET_INDEX);
+  const N = POSITION_MAP_SIZE;
+  const indexPath = path.join(options.dir, POSMAP_DATASET_INDEX);
   const index = await readPosmapIndex(indexPath);
   if (index.size !== N) throw new Error(`${indexPath}: samples are ${index.size}×${index.size}, training needs ${N}×${N}`);
   const count = index.samples.length;
-  if (!(Number.isInteger(o.valCount) && o.valCount >= 0 && o.valCount < count)) throw new Error(`valCount must be in [0, ${count}) (samples in ${indexPath}), got ${o.valCount}`);
-  const order = shuffledIndices(count, createTrainRandom(o.seed));
-  const valSamples = Uint32Array.from(order.slice(0, o.valCount)).sort();
-  const trainSamples = Uint32Array.from(order.slice(o.valCount)).sort();
-
+  const valCount = options.valCount ?? POSMAP_TRAINING_DATA_DEFAULTS.valCount;
+  if (!(Number.isInteger(valCount) && valCount >= 0 && valCount < count)) throw new Error(`valCount must be in [0, ${count}) (samples in ${indexPath}), got ${valCount}`);
   const readSample = async (k: number): Promise<{ image: Uint8Array; map: Float32Array }> => {
     const s = index.samples[k]!;
-    const imageFile = path.join(o.dir, s.image), mapFile = path.join(o.dir, s.positionMap);
+    const imageFile = path.join(options.dir, s.image), mapFile = path.join(options.dir, s.positionMap);
     let image: Uint8Array;
     try {
       const { data, info } = await sharp(imageFile).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
@@ -340,118 +302,6 @@ export async function loadPosmapTrainingData(options: Partial<LoadPosmapTraining
     return { image, map: npy.data as Float32Array };
   };
 
-  // Default weights: the UV pixels the mesh covers (any non-zero component).
-  let w256 = o.weightMask;
-  if (w256 && w256.length !== N * N) throw new Error(`weightMask must have ${N}×${N} values, got ${w256.length}`);
-  if (!w256) {
-    const { map } = await readSample(0);
-    w256 = new Float32Array(N * N);
-    for (let p = 0; p < N * N; p++) w256[p] = map[p * 3] || map[p * 3 + 1] || map[p * 3 + 2] ? 1 : 0;
-  }
-  const weightMask = S === N ? w256 : halfMean(w256, N, 1);
-
-  const assemble = async (samples: Uint32Array, indices: number[], rng: (() => number) | null): Promise<TrainingBatch> => {
-    const n = indices.length;
-    const inputs = new Float32Array(n * S * S * 3);
-    const targets = new Float32Array(n * S * S * 3);
-    for (const idx of indices) {
-      if (!(Number.isInteger(idx) && idx >= 0 && idx < samples.length)) throw new Error(`sample index ${idx} out of range [0, ${samples.length})`);
-    }
-    // Random draws first, in order, so the batch does not depend on file-reading timing.
-    const augs = indices.map(() => (rng ? sampleAugmentation(rng, o.augmentation) : NO_AUGMENTATION));
-    const loaded = await Promise.all(indices.map((idx) => readSample(samples[idx]!)));
-    for (let b = 0; b < n; b++) {
-      const aug = augs[b]!, { image, map } = loaded[b]!;
-      const square = storedCropSquare(aug);
-      warpCropImage(image, N, N, affineInvert(cropMatrix(square, S)), { side: S, colorScale: aug.colorScale, out: inputs, offset: b * S * S * 3 });
-      if (aug.occlusion && rng) applyOcclusion(inputs, b * S * S * 3, S, aug.occlusion, rng);
-      const t = augmentedTarget(map, square);
-      targets.set(S === N ? t : halfMean(t, N, 3), b * S * S * 3);
-    }
-    return { size: n, inputs, targets };
-  };
-
-  // Validation ground truth: the 68 keypoints of every validation map, read once.
-  const valKeypoints = new Float64Array(valSamples.length * 136);
-  for (let i = 0; i < valSamples.length; i++) {
-    const { map } = await readSample(valSamples[i]!);
-    index.keypointUv.forEach(([u, v], j) => {
-      valKeypoints[i * 136 + j * 2] = map[(v * N + u) * 3]!;
-      valKeypoints[i * 136 + j * 2 + 1] = map[(v * N + u) * 3 + 1]!;
-    });
-  }
-
-  return {
-    inputSize: S,
-    trainCount: trainSamples.length,
-    valCount: valSamples.length,
-    weightMask,
-    trainSamples,
-    valSamples,
-    batch: (indices, rng, augment) => assemble(trainSamples, indices, augment ? rng : null),
-    valBatch: (indices) => assemble(valSamples, indices, null),
-    valLandmarkError(predictions, indices) {
-      const n = indices.length;
-      if (predictions.length !== n * S * S * 3) throw new Error(`valLandmarkError: ${n} predictions need ${n * S * S * 3} floats, got ${predictions.length}`);
-      const perImage = new Float64Array(n);
-      const pred = new Float64Array(136);
-      const visible = new Uint8Array(68).fill(1);
-      indices.forEach((idx, b) => {
-        if (!(Number.isInteger(idx) && idx >= 0 && idx < valSamples.length)) throw new Error(`validation index ${idx} out of range [0, ${valSamples.length})`);
-        index.keypointUv.forEach(([u, v], j) => {
-          // S = 128 maps are 2×2 means: 256 pixel u sits at 128 coordinate (u − 0.5) / 2.
-          const [x, y] = S === N ? [u, v] : [(u - 0.5) / 2, (v - 0.5) / 2];
-          const [px, py] = samplePositionMap(predictions, b * S * S * 3, S, x, y);
-          pred[j * 2] = px * POSITION_MAP_SCALE;
-          pred[j * 2 + 1] = py * POSITION_MAP_SCALE;
-        });
-        perImage[b] = landmarkError(pred, valKeypoints.subarray(idx * 136, idx * 136 + 136), visible);
-      });
-      let sum = 0;
-      for (const e of perImage) sum += e;
-      return { nme: n ? sum / n : 0, perImage };
-    },
-  };
+  const { dir: _dir, ...rest } = options;
+  return createPosmapTrainingData({ count, keypointUv: index.keypointUv, read: readSample }, rest);
 }
-
-/**
- * The augmentation's crop square inside the stored 256 crop: identity for no augmentation
- * (centre 127.5, side 255); shifts are fractions of the keypoint box, 255 / 1.5 px there.
- */
-function storedCropSquare(aug: typeof NO_AUGMENTATION): CropSquare {
-  const N = POSITION_MAP_SIZE, box = (N - 1) / POSMAP_CROP_FACTOR, mid = (N - 1) / 2;
-  return { center: [mid + aug.shift[0] * box, mid + aug.shift[1] * box], size: (N - 1) * aug.scale, angle: aug.angle, flip: aug.flip };
-}
-
-/** A stored map moved into the augmented crop (x, y through the crop, z scaled), ÷ POSITION_MAP_SCALE; empty pixels stay 0. */
-function augmentedTarget(map: Float32Array, square: CropSquare): Float32Array {
-  const N = POSITION_MAP_SIZE;
-  const A = cropMatrix(square, N), k = (N - 1) / square.size, inv = 1 / POSITION_MAP_SCALE;
-  const out = new Float32Array(N * N * 3);
-  for (let v = 0; v < N; v++) {
-    for (let u = 0; u < N; u++) {
-      // Mirrored crop: UV pixel (u, v) now shows the vertex that was at (N − 1 − u, v).
-      const p = (v * N + (square.flip ? N - 1 - u : u)) * 3, q = (v * N + u) * 3;
-      const x = map[p]!, y = map[p + 1]!, z = map[p + 2]!;
-      if (x === 0 && y === 0 && z === 0) continue;
-      out[q] = (A[0]! * x + A[1]! * y + A[2]!) * inv;
-      out[q + 1] = (A[3]! * x + A[4]! * y + A[5]!) * inv;
-      out[q + 2] = k * z * inv;
-    }
-  }
-  return out;
-}
-
-/** 2×2 means of a `side × side × channels` map. */
-function halfMean(src: Float32Array, side: number, channels: number): Float32Array {
-  const H = side / 2;
-  const out = new Float32Array(H * H * channels);
-  for (let v = 0; v < H; v++) for (let u = 0; u < H; u++) {
-    const a = (2 * v * side + 2 * u) * channels, b = a + side * channels;
-    for (let c = 0; c < channels; c++) {
-      out[(v * H + u) * channels + c] = 0.25 * (src[a + c]! + src[a + channels + c]! + src[b + c]! + src[b + channels + c]!);
-    }
-  }
-  return out;
-}
-
