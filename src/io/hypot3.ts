@@ -3,7 +3,7 @@
  * magnitude, Kahan-compensated sum of squares, square root), bit for bit, without the
  * cost of a variadic builtin call (1.2 → 0.4 ms of CPU for a face's 43,867 normals,
  * loaded machine). The GLB test compares the file with the one glTF Transform writes
- * from `Math.hypot`, and `test/io-writers/hypot3.test.ts` the values with `Math.hypot`
+ * from `Math.hypot`, and `test/io/hypot3.test.ts` the values with `Math.hypot`
  * itself. Other
  * engines compute `Math.hypot` their own way; this function is the same everywhere.
  *
