@@ -30,6 +30,8 @@ const labelsDir = path.resolve(process.env['PRNET_BENCH_HELEN_LABELS'] ?? path.j
 const modelPath = path.resolve(process.env['PRNET_BENCH_MODEL'] ?? path.join(root, 'models/default.onnx'));
 const VAL_COUNT = 300, SEED = 1;
 const FACTORS = [1.4, 1.45, 1.5, 1.55, 1.6, 1.7];
+/** Refine only faces the first pass sees turned by more than this (degrees). */
+const GATES = [30, 45, 60];
 
 const labels = await readLabelSet(labelsDir).catch((err: Error) => {
   console.log(`skipped: ${err.message}`);
@@ -77,20 +79,23 @@ for (const i of process.env['PRNET_BENCH_SKIP_HELEN'] ? [] : helen.valImages) {
   const xy = new Float64Array(136);
   for (let k = 0; k < 68; k++) { xy[2 * k] = human[k]!; xy[2 * k + 1] = human[68 + k]!; }
   const image = await decodeImage(await readFile(path.join(dir, 'images', name)));
-  const gt = await prn.reconstruct(image, { landmarks: xy, outputs: {} });
+  const gt = await prn.reconstruct(image, { landmarks: xy, outputs: {}, refinePasses: 0 });
   score('ground-truth crop (1.6 × human box)', gt.faces[0]?.landmarks ?? null, xy);
-  const det = await prn.reconstruct(image, { outputs: {} });
+  const det = await prn.reconstruct(image, { outputs: {}, refinePasses: 0 });
   // The detected face nearest the human points' centre.
   const [hx0, hy0, hx1, hy1] = pointsBounds(xy);
   const near = det.faces.map((f) => ({ f, d: Math.hypot(f.box[0] + f.box[2] / 2 - (hx0 + hx1) / 2, f.box[1] + f.box[3] / 2 - (hy0 + hy1) / 2) })).sort((a, b) => a.d - b.d)[0];
   const first = near && near.d < (hx1 - hx0) / 2 ? near.f.landmarks : null;
   if (!first) missed++;
   score('detector crop, no refinement', first, xy);
+  score('the pipeline with refinePasses 1 (faces past 45°, 1.7)', (await prn.reconstruct(image, { outputs: {}, refinePasses: 1 })).faces.find((f) => near && f.box.every((v, q) => v === near.f.box[q]))?.landmarks ?? null, xy);
+  const firstYaw = near ? Math.abs(near.f.pose?.yaw ?? 0) : 0;
   for (const f of FACTORS) {
-    const refined = first ? (await prn.reconstruct(image, { box: boxFor(first, f), outputs: {} })).faces[0]?.landmarks ?? null : null;
+    const refined = first ? (await prn.reconstruct(image, { box: boxFor(first, f), outputs: {}, refinePasses: 0 })).faces[0]?.landmarks ?? null : null;
     score(`refined, ${f.toFixed(2)} × predicted box`, refined, xy);
+    if (f === 1.6 || f === 1.7) for (const T of GATES) score(`refined at ${f.toFixed(2)} only when the first pass's |yaw| > ${T}°`, firstYaw > T ? refined : first, xy);
     if (f === PREDICTED_CROP_FACTOR && refined) {
-      const twice = (await prn.reconstruct(image, { box: boxFor(refined, f), outputs: {} })).faces[0]?.landmarks ?? null;
+      const twice = (await prn.reconstruct(image, { box: boxFor(refined, f), outputs: {}, refinePasses: 0 })).faces[0]?.landmarks ?? null;
       score(`refined twice, ${f.toFixed(2)} × predicted box`, twice, xy);
     }
   }
@@ -130,16 +135,19 @@ else if (!process.env['PRNET_BENCH_SKIP_AFLW']) {
     const yaw = (Math.asin(Math.min(1, Math.abs(R[6]!))) * 180) / Math.PI;
     const bin = yaw < 30 ? 0 : yaw < 60 ? 1 : 2;
     const image = await decodeImage(await readFile(path.join(aflwDir, 'images', names[i]!)));
-    put('label crop (1.6 × label box)', (await prn.reconstruct(image, { landmarks: ref, outputs: {} })).faces[0]?.landmarks ?? null, ref, bin);
-    const det = await prn.reconstruct(image, { outputs: {} });
+    put('label crop (1.6 × label box)', (await prn.reconstruct(image, { landmarks: ref, outputs: {}, refinePasses: 0 })).faces[0]?.landmarks ?? null, ref, bin);
+    const det = await prn.reconstruct(image, { outputs: {}, refinePasses: 0 });
     const [hx0, hy0, hx1, hy1] = pointsBounds(ref);
     const near = det.faces.map((f) => ({ f, d: Math.hypot(f.box[0] + f.box[2] / 2 - (hx0 + hx1) / 2, f.box[1] + f.box[3] / 2 - (hy0 + hy1) / 2) })).sort((a, b) => a.d - b.d)[0];
     const first = near && near.d < (hx1 - hx0) / 2 ? near.f.landmarks : null;
     if (!first) aflwMissed++;
     put('detector crop, no refinement', first, ref, bin);
+    put('the pipeline with refinePasses 1 (faces past 45°, 1.7)', (await prn.reconstruct(image, { outputs: {}, refinePasses: 1 })).faces.find((f) => near && f.box.every((v, q) => v === near.f.box[q]))?.landmarks ?? null, ref, bin);
+    const firstYaw = near ? Math.abs(near.f.pose?.yaw ?? 0) : 0;
     for (const f of FACTORS) {
-      const refined = first ? (await prn.reconstruct(image, { box: boxFor(first, f), outputs: {} })).faces[0]?.landmarks ?? null : null;
+      const refined = first ? (await prn.reconstruct(image, { box: boxFor(first, f), outputs: {}, refinePasses: 0 })).faces[0]?.landmarks ?? null : null;
       put(`refined, ${f.toFixed(2)} × predicted box`, refined, ref, bin);
+      if (f === 1.6 || f === 1.7) for (const T of GATES) put(`refined at ${f.toFixed(2)} only when the first pass's |yaw| > ${T}°`, firstYaw > T ? refined : first, ref, bin);
     }
   }
 }

@@ -16,7 +16,7 @@ import { MODEL_METADATA } from '../model/modelMetadata.js';
 import { assertPrnetModel } from '../model/assertPrnetModel.js';
 import { loadWorkerModel } from '../node/inference/networkWorker.js';
 import { decodeImage } from '../node/inference/decodeImage.js';
-import type { PreparedFaces, PredictedFaces } from '../reconstruct/facePipeline.js';
+import { RECONSTRUCT_DEFAULTS, type PreparedFaces, type PredictedFaces } from '../reconstruct/facePipeline.js';
 import type { FaceResult, TextureMode } from '../reconstruct/faceResult.js';
 import { expandInputs, type InputEntry } from './expandInputs.js';
 import { outputBases } from './outputBases.js';
@@ -62,8 +62,10 @@ export interface ReconstructBatchOptions {
   batchSize: number;
   /** Test-time flip augmentation (each crop and its mirror image, maps averaged). */
   flipAverage?: boolean;
-  /** Landmark refinement passes: re-crop from the previous pass's 68 landmarks and run again (0 = off). */
+  /** Landmark refinement passes: re-crop from the previous pass's 68 landmarks and run again (0 = off; default {@link RECONSTRUCT_DEFAULTS}). */
   refinePasses?: number;
+  /** Re-crop only faces turned more than this (degrees; 0 = all). */
+  refineMinYaw?: number;
   /** Recurse into sub-folders. */
   recursive: boolean;
   /** One line per image in plain mode. */
@@ -272,7 +274,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   /** Starts the network on a batch; resolves with its maps (undefined when it failed). */
   async function predict(batch: Prepared[]): Promise<PredictedFaces | undefined> {
     try {
-      return await pipeline.predictFaces(batch.map((p) => p.prepared), { refinePasses: options.refinePasses ?? 0 });
+      return await pipeline.predictFaces(batch.map((p) => p.prepared), { refinePasses: options.refinePasses ?? RECONSTRUCT_DEFAULTS.refinePasses, refineMinYaw: options.refineMinYaw ?? RECONSTRUCT_DEFAULTS.refineMinYaw });
     } catch (err) {
       for (const p of batch) fail(p.file, `network failed: ${reason(err, p.file)}`);
       return undefined;

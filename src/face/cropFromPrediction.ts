@@ -10,6 +10,14 @@ import type { FaceCrop } from './faceCrop.js';
 export const PREDICTED_CROP_FACTOR = 1.6;
 
 /**
+ * Side of a refinement pass's crop, for faces turned beyond the pipeline's
+ * `refineMinYaw`: a larger context than the tracker's, because the first crop of a turned
+ * face is off most (chosen on held-out AFLW-21 and helen-afw68 faces, `npm run bench --
+ * refineCrop`: 1.7 beat 1.4–1.6 there, 60–90° bin 11.07 → 7.94 %).
+ */
+export const REFINE_CROP_FACTOR = 1.7;
+
+/**
  * The crop a refinement pass or a video tracker makes from predicted landmarks: centre of
  * their 2D box, side {@link PREDICTED_CROP_FACTOR} × its mean side.
  *

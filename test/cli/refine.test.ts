@@ -24,14 +24,17 @@ function prnet(args: string[]): Promise<{ code: number; stderr: string }> {
   });
 }
 
-async function landmarks(refine: number): Promise<number[]> {
-  const out = path.join(work, `r${refine}`);
-  const r = await prnet(['reconstruct', photo, '--outputs', 'json', '-o', out, '-q', '--refine', String(refine)]);
+async function landmarksOf(image: string, dir: string, args: string[]): Promise<number[]> {
+  const out = path.join(work, dir);
+  const r = await prnet(['reconstruct', image, '--outputs', 'json', '-o', out, '-q', ...args]);
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(await readFile(path.join(out, 'image00002.json'), 'utf8')) as { faces: { landmarks: number[][] }[] };
+  const doc = JSON.parse(await readFile(path.join(out, `${path.basename(image, '.jpg')}.json`), 'utf8')) as { faces: { landmarks: number[][] }[] };
   assert.equal(doc.faces.length, 1);
   return doc.faces[0]!.landmarks.flat();
 }
+
+/** Landmarks after `refine` passes over every face (no yaw gate). */
+const landmarks = (refine: number) => landmarksOf(photo, `r${refine}`, ['--refine', String(refine), '--refine-min-yaw', '0']);
 
 test('--refine moves the landmarks by a re-crop, each pass again, within a few pixels', async () => {
   const [l0, l1, l2] = [await landmarks(0), await landmarks(1), await landmarks(2)];
@@ -53,4 +56,17 @@ test('--refine with a negative or fractional count is a usage error that writes 
     assert.match(r.stderr, /--refine/);
     assert.deepEqual(await readdir(out).catch(() => []), []);
   }
+});
+
+test('--refine 1 re-runs turned faces only (the yaw gate); the default and --no-refine are one plain pass', async () => {
+  // image00002 is near frontal, image00004 turned about 60° (first-pass yaw).
+  const turned = path.resolve(repo, '../shared/fixtures/aflw2000-sample/image00004.jpg');
+  const plainFrontal = await landmarks(0);
+  assert.deepEqual(await landmarksOf(photo, 'gated-frontal', ['--refine', '1']), plainFrontal, 'a frontal face is not re-run');
+  const plainTurned = await landmarksOf(turned, 'plain-turned', ['--no-refine']);
+  assert.deepEqual(await landmarksOf(turned, 'default-turned', []), plainTurned, 'no refinement by default');
+  const refinedTurned = await landmarksOf(turned, 'ref-turned', ['--refine', '1', '--refine-min-yaw', '0']);
+  assert.notDeepEqual(plainTurned, refinedTurned);
+  assert.deepEqual(await landmarksOf(turned, 'gated-turned', ['--refine', '1']), refinedTurned, 'a turned face is refined under the default gate');
+  assert.deepEqual(await landmarksOf(turned, 'gate-high', ['--refine', '1', '--refine-min-yaw', '80']), plainTurned, 'a gate above its yaw leaves it alone');
 });

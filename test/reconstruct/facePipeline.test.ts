@@ -15,7 +15,7 @@ import { locateFaces } from '../../src/reconstruct/locateFaces.js';
 import { cropFaces } from '../../src/reconstruct/cropFaces.js';
 import { predictBatched, MAX_NETWORK_BATCH } from '../../src/reconstruct/predictBatched.js';
 import { restoreFaces } from '../../src/reconstruct/restoreFaces.js';
-import { cropFromLandmarks } from '../../src/face/cropFromLandmarks.js';
+import { cropFromPrediction, REFINE_CROP_FACTOR } from '../../src/face/cropFromPrediction.js';
 import type { PositionMapModel } from '../../src/model/session.js';
 import type { FaceDetector } from '../../src/face/faceDetector.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
@@ -57,7 +57,7 @@ const baseMap = (() => {
  * A model whose map depends on its crop only (never on the batch around it): the canonical
  * face, shifted and scaled by the crop's mean colour. It records each call's batch size.
  */
-function cropModel(inputSize = 64): PositionMapModel & { calls: number[] } {
+function cropModel(inputSize = 64, turn = 0): PositionMapModel & { calls: number[] } {
   const calls: number[] = [];
   const per = inputSize * inputSize * 3;
   return {
@@ -70,10 +70,13 @@ function cropModel(inputSize = 64): PositionMapModel & { calls: number[] } {
         const m = [0, 0, 0];
         for (let i = 0; i < per; i++) m[i % 3]! += input[b * per + i]! / (per / 3);
         const dx = 40 * (m[0]! - 0.5), dy = 40 * (m[1]! - 0.5), sc = 0.9 + 0.2 * m[2]!;
+        // `turn`: the face turns about the vertical axis with the crop's mean red.
+        const a = turn * (m[0]! - 0.5), c = Math.cos(a), sn = Math.sin(a);
         for (let t = 0; t < MAP; t += 3) {
-          out[b * MAP + t] = 128 + sc * (baseMap[t]! - 128) + dx;
+          const x = baseMap[t]! - 128, z = baseMap[t + 2]!;
+          out[b * MAP + t] = 128 + sc * (c * x + sn * z) + dx;
           out[b * MAP + t + 1] = 128 + sc * (baseMap[t + 1]! - 128) + dy;
-          out[b * MAP + t + 2] = sc * baseMap[t + 2]!;
+          out[b * MAP + t + 2] = sc * (c * z - sn * x);
         }
       }
       return out;
@@ -101,7 +104,8 @@ test('Node PRNet, the pipeline object and the stages wired by hand give identica
   const prn = await PRNet.load({ model: randomOnnxModel({ variant: 'resfcn128-light', seed: 5 }), dataDir, download: false, threads: 1 });
   try {
     const outputs = { texture: true, visibility: true };
-    const node = await prn.reconstruct(photo, { outputs });
+    // No refinement: the hand-wired stages below are one pass.
+    const node = await prn.reconstruct(photo, { outputs, refinePasses: 0 });
     assertTimings(node);
     assert.ok(node.timings.decode > 0, 'Node decoded the path');
     assert.equal(node.faces.length, 1);
@@ -109,7 +113,7 @@ test('Node PRNet, the pipeline object and the stages wired by hand give identica
     const detector = await prn.detector();
     // The pipeline object built from the same parts.
     const pipeline = facePipeline({ model: prn.model, assets: prn.assets, detector });
-    const viaPipeline = await pipeline.reconstruct(image, { outputs });
+    const viaPipeline = await pipeline.reconstruct(image, { outputs, refinePasses: 0 });
     assertTimings(viaPipeline);
     assert.equal(viaPipeline.timings.decode, 0);
     assert.deepEqual(viaPipeline.faces, node.faces);
@@ -171,22 +175,49 @@ test('the halves composed (two images in one network run) equal reconstruct, wit
   }
 });
 
-test('refinePasses re-crops each face around its last landmarks and runs the network again', async () => {
+test('refinePasses re-crops each turned face around its last landmarks and runs the network again', async () => {
   const image = noiseImage(800, 500, 11);
   const detector = boxesDetector([[300, 150, 180, 200]]);
   const model = cropModel();
   const pipeline = facePipeline({ model, assets, detector });
-  const first = await pipeline.reconstruct(image);
+  const first = await pipeline.reconstruct(image, { refinePasses: 0 });
   assert.deepEqual(model.calls, [1]);
   model.calls.length = 0;
-  const refined = await pipeline.reconstruct(image, { refinePasses: 1 });
+  const refined = await pipeline.reconstruct(image, { refinePasses: 1, refineMinYaw: 0 });
   assert.deepEqual(model.calls, [1, 1], 'one more network call per pass');
   const lm = first.faces[0]!.landmarks;
-  const xy = Float64Array.from({ length: 136 }, (_, k) => lm[(k >> 1) * 3 + (k & 1)]!);
-  assert.deepEqual(refined.faces[0]!.crop, cropFromLandmarks(xy), 'the second pass crops around the first pass\'s landmarks');
+  assert.deepEqual(refined.faces[0]!.crop, cropFromPrediction(lm, REFINE_CROP_FACTOR), 'the second pass crops around the first pass\'s landmarks');
   assert.deepEqual(refined.faces[0]!.box, first.faces[0]!.box, 'the detection is kept');
   assert.notDeepEqual(refined.faces[0]!.landmarks, lm);
+  // The yaw gate: a face seen less turned than refineMinYaw keeps its first pass.
+  const yaw = Math.abs(first.faces[0]!.pose!.yaw);
+  model.calls.length = 0;
+  const gated = await pipeline.reconstruct(image, { refinePasses: 2, refineMinYaw: Math.min(89.9, yaw + 1) });
+  assert.deepEqual(model.calls, [1], `a face at ${yaw.toFixed(1)}° is not re-run under a higher gate`);
+  assert.deepEqual(gated.faces[0]!.landmarks, lm);
   await assert.rejects(pipeline.reconstruct(image, { refinePasses: -1 }), /refinePasses/);
+  await assert.rejects(pipeline.reconstruct(image, { refineMinYaw: 90 }), /refineMinYaw/);
+});
+
+test('a refinement pass re-runs only the turned faces of a batch and keeps the others', async () => {
+  const image = noiseImage(900, 500, 12);
+  // The right half darker: the second face's crop has a lower mean, so it turns.
+  for (let y = 0; y < image.height; y++) for (let x = 450; x < image.width; x++) for (let c = 0; c < 3; c++) image.data[(y * image.width + x) * 3 + c] = image.data[(y * image.width + x) * 3 + c]! >> 2;
+  const detector = boxesDetector([[100, 150, 180, 200], [500, 120, 200, 220]]);
+  const model = cropModel(64, 4);
+  const pipeline = facePipeline({ model, assets, detector });
+  const first = await pipeline.reconstruct(image, { refinePasses: 0 });
+  const yaws = first.faces.map((f) => Math.abs(f.pose!.yaw));
+  // A gate between the two faces' yaws: only the more turned one is re-run.
+  assert.ok(Math.abs(yaws[0]! - yaws[1]!) > 0.5, `the two faces' yaws differ: ${yaws.join(', ')}`);
+  const gate = (yaws[0]! + yaws[1]!) / 2, hi = yaws[0]! > yaws[1]! ? 0 : 1;
+  model.calls.length = 0;
+  const refined = await pipeline.reconstruct(image, { refinePasses: 1, refineMinYaw: gate });
+  assert.deepEqual(model.calls, [2, 1]);
+  assert.deepEqual(refined.faces[1 - hi]!.landmarks, first.faces[1 - hi]!.landmarks, 'the frontal face keeps its map');
+  assert.deepEqual(refined.faces[1 - hi]!.crop, first.faces[1 - hi]!.crop);
+  assert.deepEqual(refined.faces[hi]!.crop, cropFromPrediction(first.faces[hi]!.landmarks, REFINE_CROP_FACTOR));
+  assert.notDeepEqual(refined.faces[hi]!.landmarks, first.faces[hi]!.landmarks);
 });
 
 test('no face: an empty result with timings, and no network call', async () => {

@@ -16,7 +16,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLandmarks } from '../../face/parseLandmarks.js';
 import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type BatchSummary, type OutputKind } from '../reconstructBatch.js';
 import { expandInputs, isGlob } from '../expandInputs.js';
-import { int } from '../optionParsers.js';
+import { int, inRange } from '../optionParsers.js';
+import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { removeStagedFilesSync } from '../../node/files/stageFile.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
@@ -65,7 +66,9 @@ export function register(program: Command): void {
     .option('--max-faces <n>', 'at most this many faces per image', int('--max-faces', 1))
     .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
-    .option('--refine <passes>', 'landmark refinement: re-crop each face from its predicted 68 landmarks (as the benchmark crops from the true ones) and run again, this many times (each pass one more network run)', int('--refine', 0), 0)
+    .option('--refine <passes>', `landmark refinement: re-crop each turned face from its predicted 68 landmarks and run again, this many times (each pass one more network run for those faces; default ${RECONSTRUCT_DEFAULTS.refinePasses})`, int('--refine', 0), RECONSTRUCT_DEFAULTS.refinePasses)
+    .option('--no-refine', 'no refinement pass: one network run per face')
+    .option('--refine-min-yaw <degrees>', `refine only faces the previous pass sees turned more than this (0 = every face; default ${RECONSTRUCT_DEFAULTS.refineMinYaw})`, inRange('--refine-min-yaw', 0, 89.99), RECONSTRUCT_DEFAULTS.refineMinYaw)
     .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', int('--threads', 0))
     .addOption(new Option('--max-pixels <n>', `refuse images larger than this many pixels (at most ${DECODE_MAX_PIXELS_LIMIT}, libvips' limit)`)
       .default(DECODE_IMAGE_DEFAULTS.maxPixels).argParser(parseMaxPixels))
@@ -94,7 +97,7 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; flipAverage?: boolean; refine: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
+      maxFaces?: number; front?: boolean; flipAverage?: boolean; refine: number | false; refineMinYaw: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -144,7 +147,8 @@ no temporary file is left, and the summary says how far it got).`)
           maxFaces: opts.maxFaces,
           front: Boolean(opts.front),
           flipAverage: Boolean(opts.flipAverage),
-          refinePasses: opts.refine,
+          refinePasses: opts.refine === false ? 0 : opts.refine,
+          refineMinYaw: opts.refineMinYaw,
           threads: opts.threads,
           maxPixels: opts.maxPixels,
           dataDir: opts.dataDir,
