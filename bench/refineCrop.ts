@@ -88,7 +88,7 @@ for (const i of process.env['PRNET_BENCH_SKIP_HELEN'] ? [] : helen.valImages) {
   const first = near && near.d < (hx1 - hx0) / 2 ? near.f.landmarks : null;
   if (!first) missed++;
   score('detector crop, no refinement', first, xy);
-  score('the pipeline with refinePasses 1 (faces past 45°, 1.7)', (await prn.reconstruct(image, { outputs: {}, refinePasses: 1 })).faces.find((f) => near && f.box.every((v, q) => v === near.f.box[q]))?.landmarks ?? null, xy);
+  score('the pipeline with refinePasses 1 (faces past 45°, 1.7)', first ? (await prn.reconstruct(image, { outputs: {}, refinePasses: 1 })).faces.find((f) => f.box.every((v, q) => v === near!.f.box[q]))?.landmarks ?? null : null, xy);
   const firstYaw = near ? Math.abs(near.f.pose?.yaw ?? 0) : 0;
   for (const f of FACTORS) {
     const refined = first ? (await prn.reconstruct(image, { box: boxFor(first, f), outputs: {}, refinePasses: 0 })).faces[0]?.landmarks ?? null : null;
@@ -142,7 +142,7 @@ else if (!process.env['PRNET_BENCH_SKIP_AFLW']) {
     const first = near && near.d < (hx1 - hx0) / 2 ? near.f.landmarks : null;
     if (!first) aflwMissed++;
     put('detector crop, no refinement', first, ref, bin);
-    put('the pipeline with refinePasses 1 (faces past 45°, 1.7)', (await prn.reconstruct(image, { outputs: {}, refinePasses: 1 })).faces.find((f) => near && f.box.every((v, q) => v === near.f.box[q]))?.landmarks ?? null, ref, bin);
+    put('the pipeline with refinePasses 1 (faces past 45°, 1.7)', first ? (await prn.reconstruct(image, { outputs: {}, refinePasses: 1 })).faces.find((f) => f.box.every((v, q) => v === near!.f.box[q]))?.landmarks ?? null : null, ref, bin);
     const firstYaw = near ? Math.abs(near.f.pose?.yaw ?? 0) : 0;
     for (const f of FACTORS) {
       const refined = first ? (await prn.reconstruct(image, { box: boxFor(first, f), outputs: {}, refinePasses: 0 })).faces[0]?.landmarks ?? null : null;
