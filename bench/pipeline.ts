@@ -138,7 +138,7 @@ const RE = 21; // the encoders are quick: more runs for a steadier median
 const jpegBytes = (await import('node:fs')).statSync(file).size;
 const image = await time('decode (sharp, 450×450 JPEG)', R, () => decodeImage(file), (im) => jpegBytes + im.data.length);
 await detector.detect(image); // warm-up (wasm compile)
-const faces = await time('detect (BlazeFace, wasm)', R, () => locateFaces(image, { detector }), () => image.data.length + 128 * 128 * 3 * 4);
+const faces = await time('detect (BlazeFace, onnxruntime)', R, () => locateFaces(image, { detector }), () => image.data.length + 128 * 128 * 3 * 4);
 const { input, count, transforms } = await time('crop (warp to input)', R, () => cropFaces(image, faces, model.inputSize), (c) => c.input.byteLength);
 await model.predict(input, count);
 // Measured on both sides of the network's runs, the faster kept: another process's load comes and goes.
