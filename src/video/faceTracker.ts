@@ -107,10 +107,52 @@ export interface FaceTrackerStats {
   lost: number;
 }
 
+/**
+ * A frame whose network has run ({@link FaceTracker.predict}): each face's raw landmarks are
+ * known and the tracks have moved on to the next frame's crops, but the faces (smoothing,
+ * mesh, pose) are not built yet ({@link FaceTracker.finish}).
+ */
+export interface PredictedFrame {
+  /** The time given with the frame, seconds. */
+  time: number;
+  /** The frame. */
+  image: RgbImage;
+  /** Whether the detector ran on this frame. */
+  detected: boolean;
+  /** The faces kept, in crop coordinates, with what building them needs. */
+  faces: PredictedFace[];
+}
+
+/** One face of a {@link PredictedFrame}. */
+interface PredictedFace {
+  id: number;
+  detected: boolean;
+  score: number;
+  crop: FaceCrop;
+  cropTransform: Float64Array;
+  /** The network's position map, crop coordinates. */
+  cropMap: Float32Array;
+  /** Raw landmarks, image coordinates. */
+  landmarks: Float32Array;
+  filter: OneEuroFilter | undefined;
+}
+
 /** A running tracker. */
 export interface FaceTracker {
-  /** Tracks the faces of the next frame, taken at `time` seconds. */
+  /** Tracks the faces of the next frame, taken at `time` seconds: `finish(await predict(image, time))`. */
   track(image: RgbImage, time: number): Promise<TrackedFrame>;
+  /**
+   * The first half of {@link track}: detection when due, the crops, the network, the raw
+   * landmarks that place the next frame's crops. Video files call it for frame k + 1 before
+   * {@link finish} of frame k, so that frame k's faces are built while the network runs
+   * (when the model runs off the main thread, as `loadWorkerModel`'s does).
+   */
+  predict(image: RgbImage, time: number): Promise<PredictedFrame>;
+  /**
+   * The second half of {@link track}: restores, smooths and builds the faces of a predicted
+   * frame. Call it once per predicted frame, in order: the smoothing filters run through the frames.
+   */
+  finish(frame: PredictedFrame): TrackedFrame;
   /** Counts so far. */
   stats(): FaceTrackerStats;
 }
@@ -199,51 +241,67 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
     }
   }
 
+  async function predict(image: RgbImage, time: number): Promise<PredictedFrame> {
+    const frame = stats.frames++;
+    const runDetect = needDetect || tracks.length === 0 || (o.detectEvery > 0 && frame % o.detectEvery === 0);
+    needDetect = false;
+    for (const track of tracks) {
+      track.detected = false;
+      if (track.landmarks) track.crop = cropFromPrediction(track.landmarks);
+    }
+    if (runDetect) await detect(image);
+    if (tracks.length === 0) return { time, image, faces: [], detected: runDetect };
+    const located: LocatedFace[] = tracks.map((t) => ({ box: cropBox(t.crop), score: t.score, crop: t.crop }));
+    const { input, count, transforms } = cropFaces(image, located, model.inputSize);
+    const maps = await predictBatched(model, input, count);
+    const per = assets.uvSize * assets.uvSize * 3;
+    const faces: PredictedFace[] = [];
+    const kept: Track[] = [];
+    tracks.forEach((track, i) => {
+      const cropMap = maps.subarray(i * per, (i + 1) * per);
+      // Only the 68 landmarks are restored here: the next crop needs no more.
+      const landmarks = restorePositionMap(positionMapLandmarks(cropMap, assets), transforms[i]);
+      const box = pointsBox(landmarks, 3);
+      let lost = !landmarks.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0) || insideFraction(box, image) < MIN_BOX_INSIDE_FRACTION;
+      if (!lost) {
+        const next = cropFromPrediction(landmarks);
+        const change = next.size / track.crop.size;
+        const jump = Math.hypot(next.center[0] - track.crop.center[0], next.center[1] - track.crop.center[1]) / track.crop.size;
+        lost = change > o.maxSizeChange || change < 1 / o.maxSizeChange || jump > o.maxJump;
+      }
+      if (lost) {
+        stats.lost++;
+        needDetect = true;
+        return;
+      }
+      track.landmarks = landmarks;
+      faces.push({ id: track.id, detected: track.detected, score: track.score, crop: track.crop, cropTransform: transforms[i], cropMap, landmarks, filter: track.filter });
+      kept.push(track);
+    });
+    // Two tracks that converged on one face: keep the older.
+    tracks = kept.filter((track, i) => !kept.some((other, j) => j !== i && other.id < track.id && boxOverlap(cropBox(other.crop), cropBox(track.crop)) > 0.5));
+    const ids = new Set(tracks.map((t) => t.id));
+    return { time, image, faces: faces.filter((f) => ids.has(f.id)), detected: runDetect };
+  }
+
+  function finish(frame: PredictedFrame): TrackedFrame {
+    const { image, time } = frame;
+    const outputs = { pose: o.pose, colors: false };
+    const faces = frame.faces.map((face): TrackedFace => {
+      const positionMap = restorePositionMap(face.cropMap, face.cropTransform);
+      const input = { positionMap, box: pointsBox(face.landmarks, 3), score: face.score, crop: face.crop, cropTransform: face.cropTransform };
+      const result = face.filter ? smoothFaceResult(image, assets, input, face.filter, time, { outputs }) : faceResult(image, assets, input, outputs);
+      return { ...result, id: face.id, detected: face.detected };
+    });
+    return { time, faces, detected: frame.detected };
+  }
+
   return {
     stats: () => ({ ...stats }),
+    predict,
+    finish,
     async track(image, time) {
-      const frame = stats.frames++;
-      const runDetect = needDetect || tracks.length === 0 || (o.detectEvery > 0 && frame % o.detectEvery === 0);
-      needDetect = false;
-      for (const track of tracks) {
-        track.detected = false;
-        if (track.landmarks) track.crop = cropFromPrediction(track.landmarks);
-      }
-      if (runDetect) await detect(image);
-      if (tracks.length === 0) return { time, faces: [], detected: runDetect };
-      const located: LocatedFace[] = tracks.map((t) => ({ box: cropBox(t.crop), score: t.score, crop: t.crop }));
-      const { input, count, transforms } = cropFaces(image, located, model.inputSize);
-      const maps = await predictBatched(model, input, count);
-      const per = assets.uvSize * assets.uvSize * 3;
-      const faces: TrackedFace[] = [];
-      const kept: Track[] = [];
-      tracks.forEach((track, i) => {
-        const raw = restorePositionMap(maps.subarray(i * per, (i + 1) * per), transforms[i]);
-        const landmarks = positionMapLandmarks(raw, assets);
-        const box = pointsBox(landmarks, 3);
-        let lost = !landmarks.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0) || insideFraction(box, image) < MIN_BOX_INSIDE_FRACTION;
-        if (!lost) {
-          const next = cropFromPrediction(landmarks);
-          const change = next.size / track.crop.size;
-          const jump = Math.hypot(next.center[0] - track.crop.center[0], next.center[1] - track.crop.center[1]) / track.crop.size;
-          lost = change > o.maxSizeChange || change < 1 / o.maxSizeChange || jump > o.maxJump;
-        }
-        if (lost) {
-          stats.lost++;
-          needDetect = true;
-          return;
-        }
-        track.landmarks = landmarks;
-        const input = { positionMap: raw, box, score: track.score, crop: track.crop, cropTransform: transforms[i] };
-        const outputs = { pose: o.pose, colors: false };
-        const result = track.filter ? smoothFaceResult(image, assets, input, track.filter, time, { outputs }) : faceResult(image, assets, input, outputs);
-        faces.push({ ...result, id: track.id, detected: track.detected });
-        kept.push(track);
-      });
-      // Two tracks that converged on one face: keep the older.
-      tracks = kept.filter((track, i) => !kept.some((other, j) => j !== i && other.id < track.id && boxOverlap(cropBox(other.crop), cropBox(track.crop)) > 0.5));
-      const ids = new Set(tracks.map((t) => t.id));
-      return { time, faces: faces.filter((f) => ids.has(f.id)), detected: runDetect };
+      return finish(await predict(image, time));
     },
   };
 }

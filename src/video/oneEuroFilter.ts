@@ -90,6 +90,7 @@ export function oneEuroFilter(options: OneEuroFilterOptions = {}): OneEuroFilter
       const prev = previous;
       const aD = alpha(o.derivativeCutoff, dt);
       const invScale = scale > 0 ? 1 / scale : 1;
+      // The state is updated in place and copied once into the array returned.
       const out = new Float32Array(n);
       if (o.speed === 'mean') {
         let sum = 0;
@@ -99,7 +100,7 @@ export function oneEuroFilter(options: OneEuroFilterOptions = {}): OneEuroFilter
           sum += Math.abs(v);
         }
         const a = alpha(o.minCutoff + o.beta * (n ? sum / n : 0) * invScale, dt);
-        for (let i = 0; i < n; i++) out[i] = prev[i] + a * (values[i] - prev[i]);
+        for (let i = 0; i < n; i++) out[i] = prev[i] = prev[i] + a * (values[i] - prev[i]);
       } else {
         // alpha(fc, dt) = k·fc / (k·fc + 1) with k = 2π·dt: one division per value.
         const k = 2 * Math.PI * dt, kMin = k * o.minCutoff, kBeta = k * o.beta * invScale, invDt = 1 / dt;
@@ -108,11 +109,10 @@ export function oneEuroFilter(options: OneEuroFilterOptions = {}): OneEuroFilter
           const v = d[i] + aD * ((x - p) * invDt - d[i]);
           d[i] = v;
           const kf = kMin + kBeta * Math.abs(v);
-          out[i] = p + (kf / (kf + 1)) * (x - p);
+          out[i] = prev[i] = p + (kf / (kf + 1)) * (x - p);
         }
       }
-      previous = out;
-      return out.slice();
+      return out;
     },
     reset() {
       previous = undefined;

@@ -104,3 +104,32 @@ test('smoothing: a still face moves less from frame to frame than without it, an
   };
   assert.ok(motion(smooth) < motion(raw) / 2, `smoothed motion ${motion(smooth).toFixed(2)} px, raw ${motion(raw).toFixed(2)} px`);
 });
+
+test('predict / finish interleaved as `prnet video` runs them (frame k + 1 predicted before frame k is built) give what track gives', async () => {
+  const frames = Array.from({ length: 6 }, (_, k) => canvas(560, 520, [[photo1, 40 + 5 * k, 40 + 3 * k]]));
+  const sequential = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 3 });
+  const expected = [];
+  for (let k = 0; k < frames.length; k++) expected.push(await sequential.track(frames[k], k / 30));
+  const pipelined = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 3 });
+  const got = [];
+  let pending = await pipelined.predict(frames[0], 0);
+  for (let k = 1; k < frames.length; k++) {
+    const next = pipelined.predict(frames[k], k / 30);
+    got.push(pipelined.finish(pending));
+    pending = await next;
+  }
+  got.push(pipelined.finish(pending));
+  assert.equal(got.length, expected.length);
+  for (let k = 0; k < frames.length; k++) {
+    assert.equal(got[k].faces.length, 1, `frame ${k}`);
+    assert.equal(got[k].detected, expected[k].detected);
+    assert.deepEqual(got[k].faces[0].landmarks, expected[k].faces[0].landmarks, `frame ${k}: smoothed landmarks`);
+    assert.deepEqual(got[k].faces[0].box, expected[k].faces[0].box);
+    assert.equal(got[k].faces[0].pose!.yaw, expected[k].faces[0].pose!.yaw);
+  }
+  // The faces are smoothed: frame 1 differs from its raw network output.
+  const raw = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 3, smooth: false });
+  await raw.track(frames[0], 0);
+  const raw1 = await raw.track(frames[1], 1 / 30);
+  assert.notDeepEqual(raw1.faces[0].landmarks, got[1].faces[0].landmarks);
+});

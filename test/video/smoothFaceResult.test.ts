@@ -46,4 +46,24 @@ test('smoothFaceResult: the first frame is the network\'s face, later ones are p
   assert.ok(second.colors, 'outputs asked for are computed');
   assert.deepEqual(second.box, pointsBox(second.landmarks, 3));
   assert.equal(second.score, 0.9);
+  // Each value has its own cut-off, so filtering the face pixels alone gives what filtering
+  // the whole map gives there; texels outside the face keep the network's values.
+  const whole = oneEuroFilter();
+  whole.filter(input(0).positionMap, 0, crop.size);
+  const wholeMap = whole.filter(input(3).positionMap, 1 / 30, crop.size);
+  const raw = input(3).positionMap;
+  const isFace = new Uint8Array(assets.uvSize * assets.uvSize);
+  for (const t of assets.faceIndices) isFace[t] = 1;
+  let outside = 0;
+  for (let t = 0; t < isFace.length; t++) {
+    for (let c = 0; c < 3; c++) {
+      const got = second.positionMap[3 * t + c];
+      if (isFace[t]) assert.equal(got, wholeMap[3 * t + c], `face texel ${t}`);
+      else {
+        assert.equal(got, raw[3 * t + c], `texel ${t} outside the face`);
+        outside++;
+      }
+    }
+  }
+  assert.ok(outside > 50_000, `${outside} values outside the face`);
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { int, positive } from '../optionParsers.js';
 import { resolveModelSource } from '../../node/inference/prnet.js';
-import { loadOnnxModel } from '../../node/inference/onnxModel.js';
+import { loadWorkerModel } from '../../node/inference/networkWorker.js';
 import { loadUvAssets } from '../../node/inference/uvAssets.js';
 import { loadDetector } from '../../node/inference/detector.js';
 import { probeVideo } from '../../node/video/probeVideo.js';
@@ -76,7 +76,8 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       let parts;
       try {
         const source = await resolveModelSource(opts.model);
-        const model = await loadOnnxModel(source, { threads: opts.threads ?? 0 });
+        // In a worker thread: frame k's faces are built on the main thread while frame k + 1's network runs.
+        const model = await loadWorkerModel(source, { threads: opts.threads ?? 0 });
         if (!opts.force) assertPrnetModel(model.metadata, typeof source === 'string' ? source : 'the model');
         const assets = await loadUvAssets({ dataDir: opts.dataDir });
         const detector = await loadDetector({ maxFaces: opts.maxFaces });

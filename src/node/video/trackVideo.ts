@@ -10,7 +10,7 @@ import { withDefaults } from '../../io/withDefaults.js';
 import { encodeObj } from '../../io/obj.js';
 import { encodePly } from '../../io/ply.js';
 import { encodeAnimatedGlb, type AnimatedGlbFrame } from '../../io/encodeAnimatedGlb.js';
-import { faceTracker, type FaceTrackerOptions, type FaceTrackerParts, type FaceTrackerStats, type TrackedFrame } from '../../video/faceTracker.js';
+import { faceTracker, type FaceTrackerOptions, type FaceTrackerParts, type FaceTrackerStats, type PredictedFrame, type TrackedFrame } from '../../video/faceTracker.js';
 import { frameRecord } from '../../video/frameRecord.js';
 import { overlayFrame } from '../../video/overlayFrame.js';
 import { probeVideo, type VideoInfo } from './probeVideo.js';
@@ -104,29 +104,50 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   const start = performance.now();
   let frames = 0;
   let interrupted = false;
+  /** Writes one frame's outputs: its faces are built here, on the main thread. */
+  const emit = async (index: number, predicted: PredictedFrame): Promise<void> => {
+    const tracked = tracker.finish(predicted);
+    if (json && !json.write(`${JSON.stringify(frameRecord(index, tracked))}\n`)) {
+      await Promise.race([new Promise<void>((resolve) => json.once('drain', () => resolve())), jsonFailed]);
+    }
+    if (encoder) await encoder.write(overlayFrame(predicted.image, tracked.faces));
+    for (const face of o.meshes ? tracked.faces : []) {
+      const base = path.join(meshDir, `${String(index).padStart(6, '0')}_${face.id}`);
+      if (o.meshes === 'obj') await writeFile(`${base}.obj`, encodeObj({ vertices: face.vertices, triangles }, { imageHeight }).obj);
+      else if (o.meshes === 'ply') await writeFile(`${base}.ply`, encodePly({ vertices: face.vertices, triangles }, { imageHeight }));
+      else {
+        const list = animated.get(face.id) ?? [];
+        list.push({ time: tracked.time, vertices: face.vertices });
+        animated.set(face.id, list);
+      }
+    }
+    o.onFrame?.(index, tracked, predicted.image);
+  };
+  /** The frame predicted last, not yet written. */
+  let pending: { index: number; frame: PredictedFrame } | undefined;
+  const emitPending = async (): Promise<void> => {
+    const p = pending;
+    pending = undefined;
+    if (p) await emit(p.index, p.frame);
+  };
   try {
-    for await (const image of decodeVideoFrames(input, info, o.env)) {
-      if (o.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      const tracked = await tracker.track(image, frames / info.fps);
-      if (json && !json.write(`${JSON.stringify(frameRecord(frames, tracked))}\n`)) {
-        await Promise.race([new Promise<void>((resolve) => json.once('drain', () => resolve())), jsonFailed]);
-      }
-      if (encoder) await encoder.write(overlayFrame(image, tracked.faces));
-      for (const face of o.meshes ? tracked.faces : []) {
-        const base = path.join(meshDir, `${String(frames).padStart(6, '0')}_${face.id}`);
-        if (o.meshes === 'obj') await writeFile(`${base}.obj`, encodeObj({ vertices: face.vertices, triangles }, { imageHeight }).obj);
-        else if (o.meshes === 'ply') await writeFile(`${base}.ply`, encodePly({ vertices: face.vertices, triangles }, { imageHeight }));
-        else {
-          const list = animated.get(face.id) ?? [];
-          list.push({ time: tracked.time, vertices: face.vertices });
-          animated.set(face.id, list);
+    try {
+      for await (const image of decodeVideoFrames(input, info, o.env)) {
+        if (o.signal?.aborted) {
+          interrupted = true;
+          break;
         }
+        // Frame k + 1's network starts (its crops need only frame k's raw landmarks), and
+        // frame k's faces are built and written while it runs.
+        const next = tracker.predict(image, frames / info.fps);
+        next.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+        await emitPending();
+        pending = { index: frames, frame: await next };
+        frames++;
       }
-      o.onFrame?.(frames, tracked, image);
-      frames++;
+    } finally {
+      // The last frame predicted is written whatever ended the loop: the end, Ctrl-C, a broken file.
+      await emitPending();
     }
   } finally {
     // Close the files whatever happened, so what was written stays readable.
