@@ -196,7 +196,8 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   let model: FaceJsonModel | undefined;
   let prn: PRNet;
   try {
-    prn = options.prnet ?? (await PRNet.load({ model: workerModel, dataDir: options.dataDir, maxPixels: options.maxPixels, flipAverage: options.flipAverage }));
+    // The detector's network runs in a worker too: the main thread decodes, crops and writes.
+    prn = options.prnet ?? (await PRNet.load({ model: workerModel, dataDir: options.dataDir, maxPixels: options.maxPixels, flipAverage: options.flipAverage, detectorOptions: { worker: true } }));
     if (options.outputs.includes('json')) model = await modelRecord(modelSource, prn.model.metadata);
   } catch (err) {
     await workerModel?.dispose();
@@ -271,6 +272,21 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
     }
   }
 
+  // Images are prepared a little ahead, so that while one image's detector runs (in its
+  // worker) the main thread letterboxes, crops or post-processes another.
+  const PREPARE_AHEAD = 2;
+  const preparing: Array<Promise<Prepared | undefined> | undefined> = [];
+  const prepareAt = async (i: number): Promise<Prepared | undefined> => {
+    for (let k = i; k < Math.min(files.length, i + 1 + PREPARE_AHEAD); k++) {
+      if (k === i || !stopped()) preparing[k] ??= prepare(k);
+    }
+    try {
+      return await preparing[i]!;
+    } finally {
+      preparing[i] = undefined;
+    }
+  };
+
   /** Starts the network on a batch; resolves with its maps (undefined when it failed). */
   async function predict(batch: Prepared[]): Promise<PredictedFaces | undefined> {
     try {
@@ -323,7 +339,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   let batch: Prepared[] = [];
   try {
     for (let i = 0; i < files.length && !stopped(); i++) {
-      const p = await prepare(i);
+      const p = await prepareAt(i);
       if (stopped()) break;
       if (p) batch.push(p);
       if (batch.length >= options.batchSize || (i === files.length - 1 && batch.length > 0)) {

@@ -2,6 +2,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { blazeFaceInput, BLAZEFACE_INPUT_SIZE } from '../../src/face/blazeFaceDetector.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
+import { readFile } from 'node:fs/promises';
+import { letterboxSimdAvailable, LETTERBOX_SIMD_MAX_BYTES } from '../../src/face/wasm/letterboxSimd.js';
+import { assembleWat, watSources } from '../../scripts/buildWasm.js';
 
 /**
  * The letterbox as first written (and as the tfjs path ran it until the separable version):
@@ -39,8 +42,9 @@ function randomImage(width: number, height: number, seed: number): RgbImage {
 }
 
 test('the separable letterbox equals the direct k×k bilinear sum', () => {
-  // Up- and downscaling, square and not, k from 1 to 8 (capped) and a sliver.
-  for (const [w, h] of [[450, 450], [100, 60], [256, 256], [257, 200], [640, 480], [300, 1100], [2500, 40], [3, 5]] as const) {
+  // Up- and downscaling, square and not, k from 1 to 8 (capped) and a sliver; the last is over
+  // LETTERBOX_SIMD_MAX_BYTES, so it takes the JavaScript passes, the others WebAssembly SIMD.
+  for (const [w, h] of [[450, 450], [100, 60], [256, 256], [257, 200], [640, 480], [300, 1100], [2500, 40], [3, 5], [4200, 4200]] as const) {
     const image = randomImage(w, h, w * 31 + h);
     const { input, scale } = blazeFaceInput(image);
     assert.equal(scale, Math.max(w, h) / BLAZEFACE_INPUT_SIZE);
@@ -52,5 +56,14 @@ test('the separable letterbox equals the direct k×k bilinear sum', () => {
     const planar = blazeFaceInput(image, 'nchw').input;
     const n = BLAZEFACE_INPUT_SIZE;
     for (let i = 0; i < n * n; i++) for (let c = 0; c < 3; c++) assert.equal(planar[c * n * n + i], input[3 * i + c], `${w}×${h}: pixel ${i} channel ${c}`);
+  }
+});
+
+test('WebAssembly SIMD runs here, and letterboxWasm.ts is what letterbox.wat assembles to', async () => {
+  assert.ok(letterboxSimdAvailable(), 'Node 20 has WebAssembly SIMD');
+  assert.ok(4200 * 4200 * 3 > LETTERBOX_SIMD_MAX_BYTES && 640 * 480 * 3 < LETTERBOX_SIMD_MAX_BYTES);
+  for (const wat of await watSources()) {
+    const { tsFile, source } = await assembleWat(wat);
+    assert.equal(await readFile(tsFile, 'utf8'), source, `${tsFile} is stale: run npm run build:wasm`);
   }
 });

@@ -159,3 +159,19 @@ test('tfGraphToOnnx rejects an unknown op, naming it and its node', () => {
   conv.attr!.fused_ops = { list: { s: [b64('BiasAdd'), b64('Relu6')] } };
   assert.throws(() => tfGraphToOnnx(fused.model, fused.bytes), /node conv \(_FusedConv2D\): unsupported fused op Relu6/);
 });
+
+test('the detector in a worker thread finds exactly what the in-thread one finds, and overlapping calls come back in place', async () => {
+  const inWorker = await loadDetector({ worker: true });
+  try {
+    const images = await Promise.all([1, 3, 5].map((i) => decodeImage(`${shared}photos/photo${i}.jpg`)));
+    const direct = [];
+    for (const image of images) direct.push(await onnxDetector.detect(image));
+    // All three in flight at once: each reply must reach its own caller.
+    const viaWorker = await Promise.all(images.map((image) => inWorker.detect(image)));
+    assert.deepEqual(viaWorker, direct);
+    assert.ok(direct.every((faces) => faces.length >= 1));
+    assert.notDeepEqual(direct[0], direct[1]);
+  } finally {
+    inWorker.dispose();
+  }
+});

@@ -15,6 +15,7 @@ import type { FaceDetector } from '../../face/faceDetector.js';
 import type { TfGraphModelJson } from '../../face/tfGraph.js';
 import { withDefaults } from '../../io/withDefaults.js';
 import { disableOrtTelemetry } from './disableOrtTelemetry.js';
+import { loadOrtSessionWorker } from './ortSessionWorker.js';
 
 /** Options of {@link loadDetector}. */
 export interface LoadDetectorOptions extends Partial<BlazeFaceOptions> {
@@ -30,9 +31,16 @@ export interface LoadDetectorOptions extends Partial<BlazeFaceOptions> {
    * 1 converts the graph as it is.
    */
   channelMultiple: number;
+  /**
+   * Run the ONNX network in its own worker thread (`ortSessionWorker`), so that the calling
+   * thread is free while it runs; `prnet reconstruct` does, since its main thread also
+   * decodes, crops and writes. Off by default: a single photo gains nothing from it.
+   */
+  worker: boolean;
 }
 
-const DEFAULTS: LoadDetectorOptions = { runtime: 'onnx', backend: 'wasm', threads: 1, channelMultiple: 16 };
+/** Defaults of {@link LoadDetectorOptions}. */
+export const LOAD_DETECTOR_DEFAULTS: LoadDetectorOptions = { runtime: 'onnx', backend: 'wasm', threads: 1, channelMultiple: 16, worker: false };
 
 const require = createRequire(import.meta.url);
 let backendReady: Promise<string> | undefined;
@@ -97,7 +105,7 @@ export async function readBlazeFaceModel(dir = humanModelsDir()): Promise<{ json
  * ```
  */
 export async function loadDetector(options: Partial<LoadDetectorOptions> = {}): Promise<FaceDetector> {
-  const { runtime, backend, threads, channelMultiple, ...detectOptions } = withDefaults(DEFAULTS, options);
+  const { runtime, backend, threads, channelMultiple, worker, ...detectOptions } = withDefaults(LOAD_DETECTOR_DEFAULTS, options);
   if (detectOptions.maxFaces !== undefined && !(detectOptions.maxFaces >= 1)) throw new Error(`maxFaces must be at least 1, got ${detectOptions.maxFaces}`);
   if (runtime !== 'onnx' && runtime !== 'tfjs') throw new Error(`unknown face detector runtime '${String(runtime)}' (onnx or tfjs)`);
   if (runtime === 'tfjs') await ensureTfjsBackend(backend);
@@ -108,7 +116,12 @@ export async function loadDetector(options: Partial<LoadDetectorOptions> = {}): 
   }
   disableOrtTelemetry();
   // Planar input: the letterbox writes NCHW at no cost, and the model needs no Transpose.
-  const session = await ort.InferenceSession.create(blazeFaceToOnnx(json, weights, { channelMultiple, inputLayout: 'nchw' }), {
+  const model = blazeFaceToOnnx(json, weights, { channelMultiple, inputLayout: 'nchw' });
+  if (worker) {
+    const session = await loadOrtSessionWorker(model, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
+    return blazeFaceDetector(blazeFaceOnnxNetwork(session, (data, dims) => ({ data, dims }), 'nchw'), detectOptions);
+  }
+  const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',

@@ -13,7 +13,7 @@ import type { FaceDetector } from '../../face/faceDetector.js';
 import { facePipeline, type FacePipeline, type ReconstructOptions, type ReconstructResult } from '../../reconstruct/facePipeline.js';
 import { loadOnnxModel } from './onnxModel.js';
 import { loadUvAssets } from './uvAssets.js';
-import { loadDetector } from './detector.js';
+import { loadDetector, type LoadDetectorOptions } from './detector.js';
 import { decodeImage } from './decodeImage.js';
 import { prnetHome } from '../weights/prnetHome.js';
 
@@ -29,6 +29,8 @@ export interface PRNetLoadOptions {
   threads?: number;
   /** A face detector to use instead of BlazeFace (loaded lazily, on first need). */
   detector?: FaceDetector;
+  /** Options of the BlazeFace detector when it is loaded (see `loadDetector`), e.g. `{ worker: true }`. */
+  detectorOptions?: Partial<LoadDetectorOptions>;
   /** Largest image accepted, in pixels (decoding guard). */
   maxPixels?: number;
   /**
@@ -103,6 +105,7 @@ export class PRNet {
     private readonly maxPixels: number | undefined,
     detector: FaceDetector | undefined,
     flipAverage: boolean,
+    private readonly detectorOptions: Partial<LoadDetectorOptions> = {},
   ) {
     if (detector) this.detectorPromise = Promise.resolve(detector);
     this.pipeline = facePipeline({ model, assets, detector: () => this.detector() }, { flipAverage });
@@ -128,12 +131,12 @@ export class PRNet {
       if (owns) await model.dispose();
       throw err;
     }
-    return new PRNet(model, assets, owns, options.maxPixels, options.detector, options.flipAverage ?? false);
+    return new PRNet(model, assets, owns, options.maxPixels, options.detector, options.flipAverage ?? false, options.detectorOptions);
   }
 
   /** The face detector, loaded on first use. */
   detector(): Promise<FaceDetector> {
-    this.detectorPromise ??= loadDetector();
+    this.detectorPromise ??= loadDetector(this.detectorOptions);
     return this.detectorPromise;
   }
 
