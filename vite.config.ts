@@ -60,6 +60,9 @@ export default defineConfig({
     // file, not the page bundle.
     conditions: ['onnxruntime-web-use-extern-wasm'],
   },
+  // onnxruntime-web's worker (src/web/ortWebWorker.ts) imports its wasm glue dynamically:
+  // only an ES-module worker can.
+  worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web', 'onnxruntime-web/wasm'] },
   build: {
     outDir: path.join(REPO_ROOT, '.cache', 'web'),

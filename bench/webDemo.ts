@@ -9,6 +9,7 @@
  * node --import tsx bench/webDemo.ts --frames 30 --variants resfcn128-light
  * node --import tsx bench/webDemo.ts --variants default --screenshot docs/demo-screenshot.png   # the shipped model
  * node --import tsx bench/webDemo.ts --variants resfcn128-light --detector tfjs,onnx   # BlazeFace on tfjs-wasm, then onnxruntime-web
+ * node --import tsx bench/webDemo.ts --variants default --query worker=0                # onnxruntime-web on the page's thread
  * ```
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     photo: { type: 'string', default: path.resolve(REPO_ROOT, '../shared/fixtures/photos/photo1.jpg') },
     screenshot: { type: 'string' },
     detector: { type: 'string', default: 'tfjs' },
+    query: { type: 'string' },
   },
 });
 const frames = Number(values.frames);
@@ -53,7 +55,7 @@ const browser = await launchDemoBrowser();
 try {
   const { page } = browser;
   for (const variant of variants) for (const detector of values.detector.split(',')) {
-    await page.goto(`${server.url}?model=models/${variant}.onnx&detector=${detector}`);
+    await page.goto(`${server.url}?model=models/${variant}.onnx&detector=${detector}${values.query ? `&${values.query}` : ''}`);
     await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 120_000 });
     const error = await page.evaluate(() => window.__prnetError);
     if (error) throw new Error(`${variant}: ${error}\n${browser.logs.join('\n')}`);
@@ -62,13 +64,19 @@ try {
     await page.waitForFunction(() => window.__prnetLastResult, null, { timeout: 120_000 });
     await page.evaluate(() => window.__prnetBench!(3)); // warm-up
     console.log(`\n${variant}${shipped.has(variant) ? '' : ' (random weights)'}: ${info.threads} threads, isolated ${info.isolated}, detector ${info.detectorBackend}, ${frames} frames, median ms`);
-    console.log('mode            decode  detect  crop  network  post  render  total    fps');
-    for (const track of [false, true]) {
+    // "network": detection (when due), crop and network of a frame, from its start to its
+    // result, overlapping the previous frame's post-processing and drawing; "paint": waiting
+    // for the browser to draw (2D overlays and the WebGL view: software GL without a GPU);
+    // "interval": time between two shown frames, so fps = 1000 / interval.
+    console.log('mode                        decode  network  post  render   paint  interval    fps');
+    for (const view of [true, false]) for (const track of [false, true]) {
+      await page.evaluate((v) => { (document.getElementById('view3d') as HTMLInputElement).checked = v; }, view);
       const t = await page.evaluate(([n, tr]) => window.__prnetBench!(n as number, { track: tr as boolean }), [frames, track] as const);
-      const m = (k: keyof (typeof t)[number]) => median(t.map((f) => f[k]));
-      const row = [m('decode'), m('detect'), m('crop'), m('network'), m('post'), m('render'), m('total')].map((v) => v.toFixed(1).padStart(6));
-      console.log(`${(track ? 'track landmarks' : 'detect each').padEnd(15)} ${row.join('  ')}  ${(1000 / m('total')).toFixed(1).padStart(5)}`);
+      const m = (k: keyof (typeof t)[number]) => median(t.map((f) => Number(f[k] ?? 0)));
+      const row = [m('decode'), m('network'), m('post'), m('render'), m('paint'), m('total')].map((v) => v.toFixed(1).padStart(6));
+      console.log(`${`${track ? 'track landmarks' : 'detect each'}, 3D view ${view ? 'on' : 'off'}`.padEnd(27)} ${row.join('  ')}  ${(1000 / m('total')).toFixed(1).padStart(5)}`);
     }
+    await page.evaluate(() => { (document.getElementById('view3d') as HTMLInputElement).checked = true; });
     if (values.screenshot && variant === variants[0] && detector === values.detector.split(',')[0]) {
       await page.setInputFiles('#file', values.photo);
       await page.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('face'));

@@ -20,14 +20,16 @@ import { encodeObj } from '../src/io/obj.js';
 import { faceJson } from '../src/io/faceJson.js';
 import { encodePng } from '../src/io/png.js';
 import { MODEL_METADATA } from '../src/model/modelMetadata.js';
-import { oneEuroFilter } from '../src/video/oneEuroFilter.js';
-import { smoothFaceResult } from '../src/video/smoothFaceResult.js';
+import { faceTracker } from '../src/video/faceTracker.js';
 import { createFaceViewer } from './viewer.js';
 import { drawOverlays } from './overlay.js';
 
 /** Everything measured for one frame, in milliseconds. */
 interface FrameTimings extends StageTimings {
+  /** Overlays and 3D view updated (the page's own work). */
   render: number;
+  /** Webcam loop: waiting for the browser to paint (its 2D and WebGL drawing) before the next frame. */
+  paint?: number;
   total: number;
 }
 
@@ -62,6 +64,7 @@ const webcamButton = $<HTMLButtonElement>('webcam');
 const textureBox = $<HTMLInputElement>('texture');
 const trackBox = $<HTMLInputElement>('track');
 const smoothBox = $<HTMLInputElement>('smooth');
+const view3dBox = $<HTMLInputElement>('view3d');
 const fpsLine = $<HTMLElement>('fps');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
@@ -73,8 +76,10 @@ const modelUrl = params.get('model') ?? 'models/default.onnx';
 // The UV assets shipped in the package (a compact pack, like Node), or `?data=` a folder of the official files.
 const dataUrl = params.get('data') ?? 'assets/uv-assets.bin';
 const isolated = globalThis.crossOriginIsolated === true;
-// Threads need SharedArrayBuffer, which only a cross-origin isolated page gets.
-const threads = isolated ? Number(params.get('threads') ?? navigator.hardwareConcurrency ?? 1) : 1;
+// Threads need SharedArrayBuffer, which only a cross-origin isolated page gets. One core is
+// left to the rest of the frame (decoding, post-processing, the browser's drawing): on 2 cores
+// the webcam loop ran faster with 1 network thread than with 2 (bench/webDemo.ts).
+const threads = isolated ? Number(params.get('threads') ?? Math.max(1, (navigator.hardwareConcurrency ?? 2) - 1)) : 1;
 // `?detector=onnx` runs BlazeFace on onnxruntime-web instead of tfjs-wasm (for comparison).
 const detectorRuntime = params.get('detector') === 'onnx' ? 'onnx' : 'tfjs';
 
@@ -85,8 +90,8 @@ function status(text: string, error = false): void {
 
 const viewer = createFaceViewer($<HTMLDivElement>('viewer'));
 let prn: WebPRNet | undefined;
-/** The shown frame; `raw`: its faces before smoothing (the webcam tracks from those, as `prnet video`). */
-let current: { image: RgbImage; source: CanvasImageSource; name: string; faces: FaceResult[]; raw: FaceResult[] } | undefined;
+/** The shown frame. */
+let current: { image: RgbImage; source: CanvasImageSource; name: string; faces: FaceResult[] } | undefined;
 let busy = false;
 /** Index of the face shown in the viewer and exported as GLB / OBJ (several faces: the picker). */
 let selectedFace = 0;
@@ -120,7 +125,9 @@ function onLoadProgress(stage: WebLoadStage, fraction: number): void {
 
 const ms = (t: number) => `${t.toFixed(1)} ms`;
 function showTimings(t: FrameTimings, fps?: number): void {
-  timingsLine.textContent = `last frame: decode ${ms(t.decode)} · detect ${ms(t.detect)} · crop ${ms(t.crop)} · network ${ms(t.network)} · post-processing ${ms(t.post)} · render ${ms(t.render)} · total ${ms(t.total)}` + (fps ? ` · ${fps.toFixed(1)} fps` : '');
+  timingsLine.textContent = t.paint === undefined
+    ? `last frame: decode ${ms(t.decode)} · detect ${ms(t.detect)} · crop ${ms(t.crop)} · network ${ms(t.network)} · post-processing ${ms(t.post)} · render ${ms(t.render)} · total ${ms(t.total)}`
+    : `last frame: decode ${ms(t.decode)} · detect + crop + network ${ms(t.network)} (overlapping the previous frame) · post-processing ${ms(t.post)} · render ${ms(t.render)} · paint ${ms(t.paint)} · since the previous frame ${ms(t.total)}` + (fps ? ` · ${fps.toFixed(1)} fps` : '');
 }
 
 /** One pipeline run at a time: the webcam loop, a new photo and the texture toggle may overlap. */
@@ -131,54 +138,44 @@ function serial<T>(run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/**
- * The webcam's temporal smoothing: `prnet video`'s One Euro filter on the position map
- * (ONE_EURO_FILTER_DEFAULTS, speeds in crop sizes per second), for the one face the webcam follows.
- */
-const smoother = oneEuroFilter();
-
-/** Webcam frames: the frame's time (seconds) for the smoothing filter. */
-interface SmoothFrame {
-  time: number;
+/** Runs the pipeline on one decoded photo and shows the result. */
+function processFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, box?: [number, number, number, number]): Promise<FrameTimings> {
+  return serial(() => runFrame(image, source, name, decodeMs, recenter, box));
 }
 
-/** Runs the pipeline on one decoded frame and shows the result. */
-function processFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, track?: ArrayLike<number>, box?: [number, number, number, number], smooth?: SmoothFrame): Promise<FrameTimings> {
-  return serial(() => runFrame(image, source, name, decodeMs, recenter, track, box, smooth));
-}
-
-async function runFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, track?: ArrayLike<number>, box?: [number, number, number, number], smooth?: SmoothFrame): Promise<FrameTimings> {
+async function runFrame(image: RgbImage, source: CanvasImageSource, name: string, decodeMs: number, recenter: boolean, box?: [number, number, number, number]): Promise<FrameTimings> {
   const start = performance.now() - decodeMs;
   const outputs = { pose: true, colors: true, texture: textureBox.checked };
-  // Smoothing: the network's position map first (no optional outputs), the outputs from the smoothed map.
-  const result = await prn!.reconstruct(image, { box, landmarks: track, maxFaces: webcamStream ? 1 : 4, outputs: smooth ? { pose: false, colors: false, texture: false } : outputs, flipAverage: flipBox.checked });
-  const { timings } = result;
-  let faces = result.faces;
-  const raw = faces;
-  if (smooth) {
-    const ts = performance.now();
-    faces = faces.slice(0, 1).map((f) => smoothFaceResult(image, prn!.assets, f, smoother, smooth.time, { outputs }));
-    if (faces.length === 0) smoother.reset(); // lost: the next face starts afresh
-    timings.post += performance.now() - ts;
-  }
+  const { faces, timings } = await prn!.reconstruct(image, { box, maxFaces: 4, outputs, flipAverage: flipBox.checked });
+  const render = showFaces(image, source, name, faces, undefined, recenter);
+  const frame: FrameTimings = { ...timings, decode: decodeMs, render, total: performance.now() - start };
+  window.__prnetLastResult!.timings = frame;
+  return frame;
+}
+
+/**
+ * Draws a frame's faces (overlays, 3D view, picker, downloads) and records them for the tests;
+ * `raw`: the network's landmarks before smoothing, per face. Returns the milliseconds it took.
+ */
+function showFaces(image: RgbImage, source: CanvasImageSource, name: string, faces: FaceResult[], raw: (Float32Array | undefined)[] | undefined, recenter: boolean): number {
   const t0 = performance.now();
   drawOverlays(photoCanvas, source, image.width, image.height, faces);
   if (recenter) selectedFace = 0; // a new photo starts with its best face
   const shown = faces[selectedFace] ?? faces[0];
-  if (shown) viewer.show(shown, prn!.assets, recenter);
+  if (!view3dBox.checked) viewer.clear();
+  else if (shown) viewer.show(shown, prn!.assets, recenter);
   else viewer.clear();
   if (!webcamStream) updateFacePicker(faces);
-  const render = performance.now() - t0;
-  const frame: FrameTimings = { ...timings, decode: decodeMs, render, total: performance.now() - start };
-  current = { image, source, name, faces, raw };
+  current = { image, source, name, faces };
   window.__prnetFrames = (window.__prnetFrames ?? 0) + 1;
   for (const b of Object.values(downloads)) b.disabled = faces.length === 0;
+  const render = performance.now() - t0;
   window.__prnetLastResult = {
     image: { width: image.width, height: image.height, name },
-    faces: faces.map((f, i) => ({ box: [...f.box], score: f.score, landmarks: Array.from(f.landmarks), rawLandmarks: smooth && raw[i] ? Array.from(raw[i].landmarks) : undefined, pose: f.pose && { yaw: f.pose.yaw, pitch: f.pose.pitch, roll: f.pose.roll } })),
-    timings: frame,
+    faces: faces.map((f, i) => ({ box: [...f.box], score: f.score, landmarks: Array.from(f.landmarks), rawLandmarks: raw?.[i] && Array.from(raw[i]), pose: f.pose && { yaw: f.pose.yaw, pitch: f.pose.pitch, roll: f.pose.roll } })),
+    timings: { decode: 0, detect: 0, crop: 0, network: 0, post: 0, render, total: render },
   };
-  return frame;
+  return render;
 }
 
 async function processFile(file: File): Promise<void> {
@@ -209,17 +206,72 @@ async function processFile(file: File): Promise<void> {
 /** Frames between two detections in tracking mode. */
 const REDETECT_EVERY = 15;
 
-/** x, y pairs of 68×3 landmarks. */
-function landmarksXy(landmarks: Float32Array): Float32Array {
-  const out = new Float32Array((landmarks.length / 3) * 2);
-  for (let i = 0; i < out.length / 2; i++) {
-    out[2 * i] = landmarks[3 * i];
-    out[2 * i + 1] = landmarks[3 * i + 1];
-  }
-  return out;
+/** Where video frames come from: the webcam, or (benchmark) a still photo again and again. */
+interface FrameSource {
+  /** Shown in the status line and the results. */
+  name: string;
+  /** What each frame is decoded from (and drawn under the overlays). */
+  element: HTMLVideoElement | ImageBitmap;
+  /** Whether to go on after the frames so far. */
+  more(framesDone: number): boolean;
 }
 
-/** Webcam: one frame after the other (never overlapping), fps from the frame times. */
+/**
+ * The video loop of the webcam (and of `__prnetBench`): `prnet video`'s face tracker
+ * (`faceTracker`: crops from the previous frame's landmarks between detections, stable ids,
+ * One Euro smoothing), pipelined as `prnet video` is: frame k + 1 is decoded and its
+ * detection and network started (the network in onnxruntime-web's worker) before frame k
+ * is smoothed, built and drawn. Returns each shown frame's timings; `total` is the time
+ * since the previous frame was shown, so 1000 / total is the frame rate.
+ */
+async function videoLoop(source: FrameSource, onFrame: (frame: FrameTimings, done: number) => void): Promise<FrameTimings[]> {
+  const outputs = { colors: true, texture: textureBox.checked };
+  const tracker = faceTracker({ model: prn!.model, assets: prn!.assets, detector: prn!.detector }, {
+    maxFaces: 1,
+    detectEvery: REDETECT_EVERY,
+    trackLandmarks: trackBox.checked,
+    smooth: smoothBox.checked,
+    outputs,
+  });
+  // A changed option restarts the loop with a fresh tracker (smoothing starts afresh too).
+  const settings = () => `${trackBox.checked}|${smoothBox.checked}|${textureBox.checked}`;
+  const started = settings();
+  const timings: FrameTimings[] = [];
+  const next = async () => {
+    const t0 = performance.now();
+    const image = await decodeImage(source.element, { name: source.name });
+    const decode = performance.now() - t0;
+    return { decode, started: performance.now(), predicted: tracker.predict(image, t0 / 1000) };
+  };
+  let pending: Awaited<ReturnType<typeof next>> | undefined = await next();
+  let last = performance.now();
+  let done = 0;
+  while (pending) {
+    const predicted = await pending.predicted;
+    const predictMs = performance.now() - pending.started;
+    const decode = pending.decode;
+    // The next frame's detection and network run while this one is built and drawn.
+    pending = source.more(done + 1) && settings() === started ? await next() : undefined;
+    const t0 = performance.now();
+    const tracked = tracker.finish(predicted);
+    const post = performance.now() - t0;
+    const raw = smoothBox.checked ? predicted.faces.map((f) => f.landmarks) : undefined;
+    const render = showFaces(predicted.image, source.element, source.name, tracked.faces, raw, done === 0);
+    done++;
+    // Let the page paint, as any animation would.
+    const tp = performance.now();
+    await new Promise(requestAnimationFrame);
+    const now = performance.now();
+    const frame: FrameTimings = { decode, detect: 0, crop: 0, network: predictMs, post, render, paint: now - tp, total: now - last };
+    last = now;
+    window.__prnetLastResult!.timings = frame;
+    timings.push(frame);
+    onFrame(frame, done);
+  }
+  return timings;
+}
+
+/** Webcam: the video loop until stopped (restarted when a setting changes), fps from the frame times. */
 async function startWebcam(): Promise<void> {
   if (!prn) return;
   try {
@@ -231,44 +283,26 @@ async function startWebcam(): Promise<void> {
   video.srcObject = webcamStream;
   await video.play();
   webcamButton.textContent = 'Stop webcam';
-  let fps = 0;
-  let last = performance.now();
-  let frameNumber = 0;
-  let track: Float32Array | undefined;
-  let detectedSize = 0;
-  smoother.reset();
   fpsLine.textContent = '— fps';
-  const loop = async () => {
-    if (!webcamStream) return;
-    const t0 = performance.now();
-    try {
-      const image = await decodeImage(video, { name: 'webcam frame' });
-      // Between detections, crop around the previous frame's landmarks (as video trackers
-      // do); the detector runs again every REDETECT_EVERY frames or when the face is lost.
-      const useTrack = trackBox.checked && track && frameNumber % REDETECT_EVERY !== 0 ? track : undefined;
-      const smooth = smoothBox.checked ? { time: t0 / 1000 } : undefined;
-      const frame = await processFrame(image, video, 'webcam', performance.now() - t0, frameNumber === 0, useTrack, undefined, smooth);
-      frameNumber++;
-      // Track from the network's own landmarks, not the smoothed ones (as prnet video's tracker).
-      const face = current?.raw[0];
-      if (!useTrack) detectedSize = face ? Math.max(face.box[2], face.box[3]) : 0;
-      track = face ? landmarksXy(face.landmarks) : undefined;
-      // Lost, or the tracked face grew or shrank implausibly: detect again on the next frame.
-      const size = face ? Math.max(face.box[2], face.box[3]) : 0;
-      if (!face || size < 0.5 * detectedSize || size > 2 * detectedSize) frameNumber = 0;
-      // Wall-clock rate of the loop (frame work plus waiting for the next animation frame).
-      const now = performance.now();
-      fps = fps ? 0.9 * fps + 0.1 * (1000 / (now - last)) : 1000 / (now - last);
-      last = now;
-      showTimings(frame, fps);
-      fpsLine.textContent = `${fps.toFixed(1)} fps`;
-      status(`webcam: ${current?.faces.length ? 'face found' : 'no face'} · ${fps.toFixed(1)} fps`);
-    } catch (err) {
-      status(`webcam: ${(err as Error).message}`, true);
+  const stream = webcamStream;
+  let fps = 0;
+  const source: FrameSource = { name: 'webcam', element: video, more: () => webcamStream === stream };
+  void serial(async () => {
+    while (webcamStream === stream) {
+      try {
+        await videoLoop(source, (frame) => {
+          if (webcamStream !== stream) return; // stopped: the frame in flight is shown, not counted
+          fps = fps ? 0.9 * fps + 0.1 * (1000 / frame.total) : 1000 / frame.total;
+          showTimings(frame, fps);
+          fpsLine.textContent = `${fps.toFixed(1)} fps`;
+          status(`webcam: ${current?.faces.length ? 'face found' : 'no face'} · ${fps.toFixed(1)} fps`);
+        });
+      } catch (err) {
+        status(`webcam: ${(err as Error).message}`, true);
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
-    requestAnimationFrame(() => void loop());
-  };
-  void loop();
+  });
 }
 
 function stopWebcam(): void {
@@ -341,8 +375,11 @@ facePicker.addEventListener('change', () => {
   const face = selected();
   if (face && prn) viewer.show(face, prn.assets, true);
 });
-// Ticked again: start afresh rather than from the frame before it was unticked.
-smoothBox.addEventListener('change', () => smoother.reset());
+view3dBox.addEventListener('change', () => {
+  const face = selected();
+  if (view3dBox.checked && face && prn) viewer.show(face, prn.assets, false);
+  else viewer.clear();
+});
 // A new option re-runs the current photo (the webcam loop picks it up by itself).
 for (const box of [textureBox, flipBox]) {
   box.addEventListener('change', () => {
@@ -351,30 +388,26 @@ for (const box of [textureBox, flipBox]) {
 }
 
 /**
- * Re-runs the whole pipeline on the current photo `frames` times, as the webcam loop would
- * (decode from its bitmap; with `track`, crop around the last landmarks instead of detecting).
+ * The webcam's video loop on the current photo, `frames` frames (`track`: crop from the
+ * previous frame's landmarks between detections, as the webcam; otherwise detect on every frame).
  */
 window.__prnetBench = async (frames: number, options: { track?: boolean } = {}) => {
   if (!current || !prn) throw new Error('no photo processed yet');
-  const out: FrameTimings[] = [];
-  // Track from the first frame's landmarks every time: a still photo has no motion, and an
-  // untrained model's landmarks would otherwise drift frame after frame.
-  const first = current.faces[0];
-  const track = options.track && first ? landmarksXy(first.landmarks) : undefined;
-  for (let i = 0; i < frames; i++) {
-    const t0 = performance.now();
-    const image = await decodeImage(current.source as ImageBitmap);
-    out.push(await processFrame(image, current.source, current.name, performance.now() - t0, false, track));
-    // Let the page paint, as a webcam loop would.
-    await new Promise(requestAnimationFrame);
+  const element = current.source as ImageBitmap;
+  const name = current.name;
+  const wasTracking = trackBox.checked;
+  trackBox.checked = options.track ?? false;
+  try {
+    return await serial(() => videoLoop({ name, element, more: (n) => n < frames }, () => undefined));
+  } finally {
+    trackBox.checked = wasTracking;
   }
-  return out;
 };
 
 /** Re-runs the current photo, optionally on a given face box `[x, y, w, h]` (no detection). */
 window.__prnetRerun = async (box?: [number, number, number, number]) => {
   if (!current || !prn) throw new Error('no photo processed yet');
-  await processFrame(current.image, current.source, current.name, 0, false, undefined, box);
+  await processFrame(current.image, current.source, current.name, 0, false, box);
   return window.__prnetLastResult!;
 };
 
@@ -388,6 +421,9 @@ async function main(): Promise<void> {
     tfjsWasmUrl: new URL('tfjs/', location.href).href,
     ortWasmUrl: new URL('ort/', location.href).href,
     threads,
+    // `?worker=1`: onnxruntime-web in its Web Worker. Off by default: on the 2-core machine the
+    // benchmarks run on, the worker's overlap did not pay (bench/webDemo.ts, README "Speed").
+    worker: params.get('worker') === '1',
     onProgress: onLoadProgress,
   });
   const a = prn.assets;
@@ -401,10 +437,10 @@ async function main(): Promise<void> {
     triangles: a.triangles.length, faceMask: sum(a.faceMask), eyesMask: sum(a.eyesMask), weightMask: sum(a.weightMask),
   };
   const variant = prn.model.metadata[MODEL_METADATA.variant] ?? `${prn.model.inputSize}×${prn.model.inputSize} input`;
-  window.__prnetInfo = { threads, isolated, detectorBackend: prn.detector.backend, inputSize: prn.model.inputSize, variant };
+  window.__prnetInfo = { threads, isolated, inWorker: prn.inWorker, detectorBackend: prn.detector.backend, inputSize: prn.model.inputSize, variant };
   // As the CLI: what the model is, not its scores (those live in the model card, models/README.md).
   const weights = prn.model.metadata[MODEL_METADATA.weightsType];
-  infoLine.textContent = `model ${modelUrl} (${variant}${weights ? `, ${weights} weights` : ''}) · onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? '' : ' (page not cross-origin isolated)'} · detector BlazeFace on ${prn.detector.backend}`;
+  infoLine.textContent = `model ${modelUrl} (${variant}${weights ? `, ${weights} weights` : ''}) · onnxruntime-web wasm${prn.inWorker ? ' in a worker' : ''}, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? '' : ' (page not cross-origin isolated)'} · detector BlazeFace on ${prn.detector.backend}`;
   webcamButton.disabled = !navigator.mediaDevices?.getUserMedia;
   status('ready: choose or drop a photo, or start the webcam');
   window.__prnetReady = true;

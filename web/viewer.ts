@@ -7,6 +7,7 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import type { FaceResult } from '../src/reconstruct/faceResult.js';
 import type { UvAssets } from '../src/uv/uvAssets.js';
+import { vertexNormals } from '../src/geometry/vertexNormals.js';
 
 /** A face shown in the viewer. */
 export interface FaceViewer {
@@ -58,6 +59,9 @@ export function createFaceViewer(container: HTMLElement): FaceViewer {
     return line;
   });
   root.add(mesh, points, axes);
+  // The face is always in view (normalised, camera on it): no culling, so no bounding spheres to recompute per frame.
+  for (const o of [mesh, points, ...axisLines]) o.frustumCulled = false;
+  let shaderMode = '';
   root.visible = false;
   let texture: THREE.DataTexture | undefined;
   let indexedFor: Uint32Array | undefined;
@@ -147,13 +151,16 @@ export function createFaceViewer(container: HTMLElement): FaceViewer {
         material.map = null;
         material.vertexColors = Boolean(face.colors);
       }
-      material.needsUpdate = true;
-      geometry.computeVertexNormals();
-      geometry.computeBoundingSphere();
+      // A new shader only when the colouring changes (a recompile each frame costs more than the frame).
+      const mode = `${Boolean(material.map)}|${material.vertexColors}`;
+      if (mode !== shaderMode) {
+        shaderMode = mode;
+        material.needsUpdate = true;
+      }
+      vertexNormals(pa, assets.triangles, { out: attribute(geometry, 'normal', v.length, 3).array as Float32Array });
 
       const lm = attribute(pointsGeometry, 'position', face.landmarks.length, 3).array as Float32Array;
       for (let i = 0; i < face.landmarks.length / 3; i++) toView(face.landmarks[3 * i], face.landmarks[3 * i + 1], face.landmarks[3 * i + 2] + 1, lm, 3 * i);
-      pointsGeometry.computeBoundingSphere();
 
       axes.visible = Boolean(face.pose);
       if (face.pose) {
@@ -168,7 +175,6 @@ export function createFaceViewer(container: HTMLElement): FaceViewer {
           toView(ox, oy, oz, arr, 0);
           toView(ox + len * r[k], oy + len * r[3 + k], oz + len * r[6 + k], arr, 3);
           a.needsUpdate = true;
-          line.geometry.computeBoundingSphere();
         });
       }
       root.visible = true;
@@ -180,6 +186,7 @@ export function createFaceViewer(container: HTMLElement): FaceViewer {
       requestRender();
     },
     clear() {
+      if (!root.visible) return;
       root.visible = false;
       requestRender();
     },

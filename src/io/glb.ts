@@ -1,7 +1,7 @@
 import { PRNET_VERSION } from '../version.js';
 import type { ToYUpOptions } from './toYUp.js';
 import { toYUpPositions } from './toYUpPositions.js';
-import { hypot3 } from './hypot3.js';
+import { vertexNormals } from '../geometry/vertexNormals.js';
 import { withDefaults } from './withDefaults.js';
 
 /** A mesh to write as GLB: image-space vertices (x right, y down, z toward the viewer). */
@@ -145,7 +145,7 @@ export async function encodeGlb(mesh: GlbMesh, options: EncodeGlbOptions = {}): 
   const f = new Float32Array(out.buffer, bin, vertexBytes / 4);
   const s = stride / 4;
   interleave3(positions, f, 0, s);
-  vertexNormals(positions, triangles, reverse, f, s);
+  vertexNormals(positions, triangles, { reverse, out: f, stride: s, offset: 3 });
   if (colors) interleaveColors(colors, f, 6, s);
   if (texture) interleaveUv(texture.faceIndices, texture.uvSize, f, colors ? 9 : 6, s);
   const idx = new Uint32Array(out.buffer, bin + vertexBytes, nIdx);
@@ -212,27 +212,3 @@ function pad4(n: number): number {
   return n % 4 ? n + 4 - (n % 4) : n;
 }
 
-/**
- * Area-weighted smooth normals, written to `out[stride·i + 3…]`; an unused vertex gets
- * +z (toward the viewer). Triangles are read with corners b and c swapped when `reverse`.
- */
-function vertexNormals(p: Float32Array, tri: Uint32Array | Int32Array, reverse: boolean, out: Float32Array, stride: number): void {
-  const acc = new Float64Array(p.length);
-  const m = Math.floor(tri.length / 3);
-  const kb = reverse ? 2 : 1, kc = reverse ? 1 : 2;
-  for (let t = 0; t < m; t++) {
-    const a = 3 * (tri[3 * t]! >>> 0), b = 3 * (tri[3 * t + kb]! >>> 0), c = 3 * (tri[3 * t + kc]! >>> 0);
-    const ux = p[b]! - p[a]!, uy = p[b + 1]! - p[a + 1]!, uz = p[b + 2]! - p[a + 2]!;
-    const vx = p[c]! - p[a]!, vy = p[c + 1]! - p[a + 1]!, vz = p[c + 2]! - p[a + 2]!;
-    const nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
-    acc[a] += nx; acc[a + 1] += ny; acc[a + 2] += nz;
-    acc[b] += nx; acc[b + 1] += ny; acc[b + 2] += nz;
-    acc[c] += nx; acc[c + 1] += ny; acc[c + 2] += nz;
-  }
-  for (let i = 0, o = 3; i < p.length; i += 3, o += stride) {
-    const x = acc[i]!, y = acc[i + 1]!, z = acc[i + 2]!;
-    const l = hypot3(x, y, z);
-    if (l > 0) { out[o] = x / l; out[o + 1] = y / l; out[o + 2] = z / l; }
-    else { out[o] = 0; out[o + 1] = 0; out[o + 2] = 1; }
-  }
-}

@@ -99,6 +99,8 @@ export interface FaceResultInput {
   crop: FaceCrop;
   /** Image → 256×256 crop affine the position map was predicted in. */
   cropTransform: Float64Array;
+  /** The map's 43,867 face vertices when the caller has them already (equal to `positionMapVertices(positionMap)`): not gathered again. */
+  vertices?: Float32Array;
 }
 
 /**
@@ -112,7 +114,7 @@ export interface FaceResultInput {
 export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultInput, outputs: Partial<FaceOutputs> = {}): FaceResult {
   const want = withDefaults(FACE_OUTPUT_DEFAULTS, outputs);
   const { positionMap } = input;
-  const vertices = positionMapVertices(positionMap, assets);
+  const vertices = input.vertices ?? positionMapVertices(positionMap, assets);
   const landmarks = positionMapLandmarks(positionMap, assets);
   const result: FaceResult = { ...input, vertices, landmarks };
   if (want.pose) {

@@ -17,7 +17,7 @@ import { restorePositionMap } from '../face/warpImage.js';
 import { positionMapLandmarks } from '../uv/positionMapLandmarks.js';
 import { cropFaces } from '../reconstruct/cropFaces.js';
 import { predictBatched } from '../reconstruct/predictBatched.js';
-import { faceResult, type FaceResult } from '../reconstruct/faceResult.js';
+import { faceResult, type FaceOutputs, type FaceResult } from '../reconstruct/faceResult.js';
 import { MIN_BOX_INSIDE_FRACTION, type LocatedFace } from '../reconstruct/locateFaces.js';
 import { withDefaults } from '../io/withDefaults.js';
 import { oneEuroFilter, type OneEuroFilter, type OneEuroFilterOptions } from './oneEuroFilter.js';
@@ -62,6 +62,14 @@ export interface FaceTrackerOptions {
   filter?: OneEuroFilterOptions;
   /** Estimate each face's pose (a similarity fit of 43,867 vertices; about a millisecond). */
   pose?: boolean;
+  /** Further outputs of each face (vertex colours, texture…; see {@link FaceOutputs}); `pose` above wins over `outputs.pose`. */
+  outputs?: Partial<FaceOutputs>;
+  /**
+   * Crop each face from its previous frame's landmarks (`true`, the tracker) or run the
+   * detector on every frame and crop from its boxes (`false`; faces still keep their ids and
+   * smoothing filters by box overlap).
+   */
+  trackLandmarks?: boolean;
 }
 
 /** Defaults of {@link FaceTrackerOptions}. */
@@ -75,6 +83,8 @@ export const FACE_TRACKER_DEFAULTS = {
   smooth: true,
   filter: {} as OneEuroFilterOptions,
   pose: true,
+  outputs: { colors: false } as Partial<FaceOutputs>,
+  trackLandmarks: true,
 };
 
 /** One tracked face in one frame: a {@link FaceResult} (smoothed when smoothing is on) with an id. */
@@ -223,13 +233,17 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
       if (trackMatched.has(t) || detMatched.has(d)) continue;
       trackMatched.add(t);
       detMatched.add(d);
+      if (!o.trackLandmarks) {
+        tracks[t]!.crop = found[d]!.crop;
+        tracks[t]!.score = found[d]!.score;
+      }
     }
     const kept: Track[] = [];
     tracks.forEach((track, t) => {
       if (trackMatched.has(t)) {
         track.misses = 0;
         kept.push(track);
-      } else if (track.landmarks && ++track.misses < o.maxMisses) {
+      } else if (o.trackLandmarks && track.landmarks && ++track.misses < o.maxMisses) {
         kept.push(track);
       } else {
         stats.lost++;
@@ -243,7 +257,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
 
   async function predict(image: RgbImage, time: number): Promise<PredictedFrame> {
     const frame = stats.frames++;
-    const runDetect = needDetect || tracks.length === 0 || (o.detectEvery > 0 && frame % o.detectEvery === 0);
+    const runDetect = needDetect || tracks.length === 0 || !o.trackLandmarks || (o.detectEvery > 0 && frame % o.detectEvery === 0);
     needDetect = false;
     for (const track of tracks) {
       track.detected = false;
@@ -286,11 +300,12 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
 
   function finish(frame: PredictedFrame): TrackedFrame {
     const { image, time } = frame;
-    const outputs = { pose: o.pose, colors: false };
+    const outputs = { ...o.outputs, pose: o.pose };
     const faces = frame.faces.map((face): TrackedFace => {
       const positionMap = restorePositionMap(face.cropMap, face.cropTransform);
       const input = { positionMap, box: pointsBox(face.landmarks, 3), score: face.score, crop: face.crop, cropTransform: face.cropTransform };
-      const result = face.filter ? smoothFaceResult(image, assets, input, face.filter, time, { outputs }) : faceResult(image, assets, input, outputs);
+      // The restored map is the tracker's own: smoothing may write into it.
+      const result = face.filter ? smoothFaceResult(image, assets, input, face.filter, time, { outputs, overwrite: true }) : faceResult(image, assets, input, outputs);
       return { ...result, id: face.id, detected: face.detected };
     });
     return { time, faces, detected: frame.detected };

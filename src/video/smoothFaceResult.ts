@@ -16,11 +16,17 @@ import { positionMapVertices } from '../uv/positionMapVertices.js';
 export interface SmoothFaceResultOptions {
   /** Optional outputs computed from the smoothed map (see {@link FaceOutputs}); vertices and landmarks always are. */
   outputs?: Partial<FaceOutputs>;
+  /**
+   * Write the smoothed values into `face.positionMap` itself instead of a copy: for a caller
+   * that owns the map (the tracker's freshly restored one), one 786 kB copy less per frame.
+   */
+  overwrite?: boolean;
 }
 
-/** Defaults of {@link SmoothFaceResultOptions}: pose, no colours (as `prnet video`). */
+/** Defaults of {@link SmoothFaceResultOptions}: pose, no colours (as `prnet video`), the input map left as it is. */
 export const SMOOTH_FACE_RESULT_DEFAULTS = {
   outputs: { pose: true, colors: false } as Partial<FaceOutputs>,
+  overwrite: false,
 };
 
 /**
@@ -41,7 +47,7 @@ export const SMOOTH_FACE_RESULT_DEFAULTS = {
 export function smoothFaceResult(image: RgbImage, assets: UvAssets, face: FaceResultInput, filter: OneEuroFilter, time: number, options: SmoothFaceResultOptions = {}): FaceResult {
   const o = withDefaults(SMOOTH_FACE_RESULT_DEFAULTS, options);
   const vertices = filter.filter(positionMapVertices(face.positionMap, assets), time, face.crop.size);
-  const positionMap = face.positionMap.slice();
+  const positionMap = o.overwrite ? face.positionMap : face.positionMap.slice();
   const { faceIndices } = assets;
   for (let i = 0; i < faceIndices.length; i++) {
     const p = faceIndices[i]! * 3;
@@ -50,7 +56,7 @@ export function smoothFaceResult(image: RgbImage, assets: UvAssets, face: FaceRe
     positionMap[p + 2] = vertices[3 * i + 2]!;
   }
   const { box, score, crop, cropTransform } = face;
-  const result = faceResult(image, assets, { positionMap, box, score, crop, cropTransform }, o.outputs);
+  const result = faceResult(image, assets, { positionMap, box, score, crop, cropTransform, vertices }, o.outputs);
   result.box = pointsBox(result.landmarks, 3);
   return result;
 }

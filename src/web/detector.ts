@@ -14,6 +14,7 @@ import { blazeFaceOnnxNetwork, blazeFaceToOnnx } from '../face/blazeFaceOnnx.js'
 import type { FaceDetector } from '../face/faceDetector.js';
 import type { TfGraphModelJson } from '../face/tfGraph.js';
 import { fetchBytes } from './fetchBytes.js';
+import type { OrtWebWorker, OrtWebTensor } from './startOrtWebWorker.js';
 
 /** Options of {@link loadWebDetector}. */
 export interface LoadWebDetectorOptions extends Partial<BlazeFaceOptions> {
@@ -25,6 +26,8 @@ export interface LoadWebDetectorOptions extends Partial<BlazeFaceOptions> {
   ortWasmUrl?: string;
   /** onnxruntime-web's WebAssembly threads (one setting per page, shared with the network's session). */
   threads?: number;
+  /** `onnx` runtime: run the session in this onnxruntime-web worker ({@link startOrtWebWorker}) instead of on the calling thread. */
+  worker?: OrtWebWorker;
   /** `tfjs` runtime: folder URL of tfjs' `.wasm` files; without it the CPU backend is used. */
   wasmBaseUrl?: string;
   /** Download progress of the weights, 0…1. */
@@ -69,7 +72,7 @@ async function ensureTfjsBackend(wasmBaseUrl: string | undefined): Promise<strin
  * ```
  */
 export async function loadWebDetector(options: LoadWebDetectorOptions): Promise<FaceDetector & { backend: string }> {
-  const { modelBaseUrl, runtime = 'tfjs', ortWasmUrl, threads, wasmBaseUrl, onProgress, ...detectOptions } = options;
+  const { modelBaseUrl, runtime = 'tfjs', ortWasmUrl, threads, wasmBaseUrl, onProgress, worker, ...detectOptions } = options;
   if (runtime !== 'onnx' && runtime !== 'tfjs') throw new Error(`unknown face detector runtime '${String(runtime)}' (onnx or tfjs)`);
   if (detectOptions.maxFaces !== undefined && !(detectOptions.maxFaces >= 1)) throw new Error(`maxFaces must be at least 1, got ${detectOptions.maxFaces}`);
   const base = modelBaseUrl.replace(/\/+$/, '');
@@ -94,11 +97,16 @@ export async function loadWebDetector(options: LoadWebDetectorOptions): Promise<
     const { blazeFaceTfjsNetwork } = await import('../face/blazeFace.js');
     return Object.assign(blazeFaceDetector(blazeFaceTfjsNetwork(json, weights), detectOptions), { backend: `tfjs-${backend}` });
   }
+  // No channel padding: the WebAssembly kernels have no blocked layout to gain from it.
+  const bytes = blazeFaceToOnnx(json, weights, { inputLayout: 'nchw' });
+  if (worker) {
+    const session = await worker.createSession(bytes);
+    return Object.assign(blazeFaceDetector(blazeFaceOnnxNetwork(session, (data, dims): OrtWebTensor => ({ data, dims }), 'nchw'), detectOptions), { backend: 'onnxruntime-web (worker)' });
+  }
   const ort = await import('onnxruntime-web');
   // The page-wide settings, as the network's loader sets them (whichever session starts first).
   if (threads) ort.env.wasm.numThreads = threads;
   if (ortWasmUrl) ort.env.wasm.wasmPaths = ortWasmUrl;
-  // No channel padding: the WebAssembly kernels have no blocked layout to gain from it.
-  const session = await ort.InferenceSession.create(blazeFaceToOnnx(json, weights, { inputLayout: 'nchw' }), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   return Object.assign(blazeFaceDetector(blazeFaceOnnxNetwork(session, (data, dims) => new ort.Tensor('float32', data, dims), 'nchw'), detectOptions), { backend: 'onnxruntime-web' });
 }

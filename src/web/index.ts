@@ -10,6 +10,7 @@
  */
 export * from '../index.js';
 export * from './onnxWebModel.js';
+export * from './startOrtWebWorker.js';
 export * from './fetchBytes.js';
 export * from './rgbFromRgba.js';
 export * from './decodeImagePixels.js';

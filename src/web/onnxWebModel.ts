@@ -9,12 +9,53 @@ import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../model/session.js';
 import { readOnnxMetadata } from '../model/onnx/readOnnxMetadata.js';
 import { MODEL_METADATA } from '../model/modelMetadata.js';
 import { POSITION_MAP_SIZE } from '../model/resfcn.js';
+import type { OrtWebWorker } from './startOrtWebWorker.js';
+
+/** What the model needs of a session: the thread's own, or one in a worker. */
+interface PositionMapSession {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  run(input: Float32Array, dims: number[]): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+async function pageSession(bytes: Uint8Array, options: LoadOnnxWebModelOptions): Promise<PositionMapSession> {
+  if (options.threads) ort.env.wasm.numThreads = options.threads;
+  if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(input, dims) {
+      const out = await session.run({ [MODEL_INPUT_NAME]: new ort.Tensor('float32', input, dims) });
+      return out[MODEL_OUTPUT_NAME]!.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
+}
+
+async function workerSession(bytes: Uint8Array, worker: OrtWebWorker): Promise<PositionMapSession> {
+  const session = await worker.createSession(bytes);
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(input, dims) {
+      return (await session.run({ [MODEL_INPUT_NAME]: { data: input, dims } }))[MODEL_OUTPUT_NAME]!.data;
+    },
+    release: () => session.release(),
+  };
+}
 
 export interface LoadOnnxWebModelOptions {
   /** WebAssembly threads (needs cross-origin isolation; 1 otherwise). */
   threads?: number;
   /** Where the onnxruntime-web .wasm files are served from (default: next to the bundle). */
   wasmPaths?: string;
+  /**
+   * Run the session in this onnxruntime-web worker ({@link startOrtWebWorker}; its own
+   * `threads` and `wasmPaths` apply) instead of on the calling thread.
+   */
+  worker?: OrtWebWorker;
 }
 
 /**
@@ -23,13 +64,13 @@ export interface LoadOnnxWebModelOptions {
  * ```ts
  * const bytes = new Uint8Array(await (await fetch('resfcn128-light.onnx')).arrayBuffer());
  * const model = await loadOnnxWebModel(bytes, { threads: navigator.hardwareConcurrency });
+ * // Off the page's thread:
+ * const inWorker = await loadOnnxWebModel(bytes, { worker: await startOrtWebWorker({ threads: 2 }) });
  * ```
  */
 export async function loadOnnxWebModel(bytes: Uint8Array, options: LoadOnnxWebModelOptions = {}): Promise<PositionMapModel> {
   const metadata = readOnnxMetadata(bytes);
-  if (options.threads) ort.env.wasm.numThreads = options.threads;
-  if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const session = options.worker ? await workerSession(bytes, options.worker) : await pageSession(bytes, options);
   if (!session.inputNames.includes(MODEL_INPUT_NAME) || !session.outputNames.includes(MODEL_OUTPUT_NAME)) {
     throw new Error(`not a prnet position-map model (needs input "${MODEL_INPUT_NAME}" and output "${MODEL_OUTPUT_NAME}")`);
   }
@@ -41,8 +82,7 @@ export async function loadOnnxWebModel(bytes: Uint8Array, options: LoadOnnxWebMo
     metadata,
     async predict(input: Float32Array, batch: number): Promise<Float32Array> {
       if (input.length !== batch * pixelsIn) throw new Error(`model input must hold ${batch}×${inputSize}×${inputSize}×3 = ${batch * pixelsIn} floats, got ${input.length}`);
-      const out = await session.run({ [MODEL_INPUT_NAME]: new ort.Tensor('float32', input, [batch, inputSize, inputSize, 3]) });
-      return out[MODEL_OUTPUT_NAME]!.data as Float32Array;
+      return session.run(input, [batch, inputSize, inputSize, 3]);
     },
     async dispose(): Promise<void> {
       await session.release();

@@ -12,6 +12,7 @@ import { loadOnnxWebModel } from './onnxWebModel.js';
 import { loadWebUvAssets } from './loadWebUvAssets.js';
 import { loadWebDetector } from './detector.js';
 import { fetchBytes } from './fetchBytes.js';
+import { startOrtWebWorker, type OrtWebWorker } from './startOrtWebWorker.js';
 import { decodeImage, type WebImageSource } from './decodeImage.js';
 
 /** What is loading, and how far along (0…1), for a status line. */
@@ -33,6 +34,14 @@ export interface WebPRNetLoadOptions {
   ortWasmUrl?: string;
   /** WebAssembly threads for the network (only above 1 when the page is cross-origin isolated). */
   threads?: number;
+  /**
+   * Run onnxruntime-web (the network, and the detector on `onnx`) in a Web Worker, so the
+   * page's thread stays free while it runs (default `false`: on a 2-core machine the overlap
+   * did not pay; with more cores, or a page that must stay responsive, it can). When the
+   * worker cannot start (no `Worker`, a bundler that did not emit `ortWebWorker.js`), it runs
+   * on the page's thread with a console warning.
+   */
+  worker?: boolean;
   /** Loading progress per stage. */
   onProgress?: (stage: WebLoadStage, fraction: number) => void;
   /** Test-time flip augmentation by default (`ReconstructOptions.flipAverage`; each call may say otherwise). */
@@ -73,8 +82,13 @@ export class WebPRNet {
   readonly detector: FaceDetector & { backend: string };
   /** The pipeline itself. */
   readonly pipeline: FacePipeline;
+  /** Whether onnxruntime-web runs in a Web Worker (see {@link WebPRNetLoadOptions.worker}). */
+  readonly inWorker: boolean;
+  private readonly ortWorker: OrtWebWorker | undefined;
 
-  private constructor(parts: WebPRNetParts, defaults: Partial<ReconstructOptions>) {
+  private constructor(parts: WebPRNetParts, defaults: Partial<ReconstructOptions>, ortWorker?: OrtWebWorker) {
+    this.ortWorker = ortWorker;
+    this.inWorker = ortWorker !== undefined;
     this.model = parts.model;
     this.assets = parts.assets;
     this.detector = parts.detector;
@@ -92,14 +106,24 @@ export class WebPRNet {
   /** Loads model, UV assets and detector in parallel; the first failure rejects with its message. */
   static async load(options: WebPRNetLoadOptions): Promise<WebPRNet> {
     const progress = options.onProgress ?? (() => undefined);
+    let worker: OrtWebWorker | undefined;
+    if (options.worker ?? false) {
+      // The worker resolves URLs against its own script: hand it an absolute one.
+      const wasmPaths = options.ortWasmUrl && typeof location !== 'undefined' ? new URL(options.ortWasmUrl, location.href).href : options.ortWasmUrl;
+      worker = await startOrtWebWorker({ threads: options.threads, wasmPaths }).catch((err: Error) => {
+        console.warn(`prnet: onnxruntime-web runs on the page's thread (${err.message})`);
+        return undefined;
+      });
+    }
     const modelPromise = fetchBytes(options.modelUrl, { what: `model ${options.modelUrl}`, onProgress: (f) => progress('model', f) })
-      .then((bytes) => loadOnnxWebModel(bytes, { threads: options.threads, wasmPaths: options.ortWasmUrl }));
+      .then((bytes) => loadOnnxWebModel(bytes, { threads: options.threads, wasmPaths: options.ortWasmUrl, worker }));
     const assetsPromise = loadWebUvAssets({ baseUrl: options.dataUrl, onProgress: (f) => progress('UV assets', f) });
     const detectorPromise = loadWebDetector({
       modelBaseUrl: options.detectorUrl,
       runtime: options.detectorRuntime,
       ortWasmUrl: options.ortWasmUrl,
       threads: options.threads,
+      worker,
       wasmBaseUrl: options.tfjsWasmUrl,
       onProgress: (f) => progress('face detector', f),
     });
@@ -108,10 +132,11 @@ export class WebPRNet {
     if (failed) {
       if (settled[0].status === 'fulfilled') await settled[0].value.dispose();
       if (settled[2].status === 'fulfilled') settled[2].value.dispose();
+      worker?.terminate();
       throw (failed as PromiseRejectedResult).reason;
     }
     const [model, assets, detector] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [PositionMapModel, UvAssets, FaceDetector & { backend: string }];
-    return new WebPRNet({ model, assets, detector }, { flipAverage: options.flipAverage });
+    return new WebPRNet({ model, assets, detector }, { flipAverage: options.flipAverage }, worker);
   }
 
   /**
@@ -131,5 +156,6 @@ export class WebPRNet {
   async dispose(): Promise<void> {
     this.detector.dispose();
     await this.model.dispose();
+    this.ortWorker?.terminate();
   }
 }

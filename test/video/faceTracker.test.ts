@@ -133,3 +133,30 @@ test('predict / finish interleaved as `prnet video` runs them (frame k + 1 predi
   const raw1 = await raw.track(frames[1], 1 / 30);
   assert.notDeepEqual(raw1.faces[0].landmarks, got[1].faces[0].landmarks);
 });
+
+test('trackLandmarks: false runs the detector on every frame and crops each face from its detection, keeping its id; outputs add vertex colours', async () => {
+  const detector = counting(blazeFace);
+  const tracker = faceTracker({ model, assets, detector }, { trackLandmarks: false, detectEvery: 0, smooth: false, outputs: { colors: true } });
+  const tracking = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 0, smooth: false });
+  const crops: number[][] = [];
+  for (let k = 0; k < 4; k++) {
+    const image = canvas(560, 520, [[photo1, 40 + 6 * k, 40]]);
+    const frame = await tracker.track(image, k / 30);
+    const tracked = await tracking.track(image, k / 30);
+    assert.equal(frame.faces.length, 1, `frame ${k}`);
+    assert.equal(frame.faces[0].id, 0, 'one id through the frames');
+    assert.equal(frame.detected, true);
+    // The crop is the detector's (as a fresh photo's), which from the second frame on is not the tracker's.
+    const [det] = await blazeFace.detect(image);
+    const fresh = (await faceTracker({ model, assets, detector: blazeFace }, { smooth: false }).track(image, 0)).faces[0]!;
+    assert.deepEqual(frame.faces[0].crop, fresh.crop, `frame ${k}: crop from this frame's detection`);
+    assert.ok(det && frame.faces[0].score === det.score);
+    if (k > 0) assert.notDeepEqual(frame.faces[0].crop, tracked.faces[0]!.crop, `frame ${k}: the landmark tracker crops elsewhere`);
+    const colors = frame.faces[0].colors;
+    assert.ok(colors && colors.length === assets.faceIndices.length * 3 && colors.every((c) => c >= 0 && c <= 1), 'vertex colours in [0, 1]');
+    assert.equal(tracked.faces[0]!.colors, undefined, 'no colours unless asked');
+    crops.push(frame.faces[0].crop.center);
+  }
+  assert.equal(detector.calls, 4, 'a detection on every frame');
+  assert.ok(crops[3]![0] - crops[0]![0] > 12, `the crop follows the face: ${crops.map((c) => c[0]!.toFixed(1)).join(', ')}`);
+});

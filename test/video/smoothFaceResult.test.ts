@@ -67,3 +67,23 @@ test('smoothFaceResult: the first frame is the network\'s face, later ones are p
   }
   assert.ok(outside > 50_000, `${outside} values outside the face`);
 });
+
+test('smoothFaceResult overwrite: the same face as with a copy, written into the caller\'s map, which is otherwise left alone', () => {
+  const input = (map: Float32Array) => ({ positionMap: map, box: [50, 50, 100, 100] as [number, number, number, number], score: 0.9, crop, cropTransform });
+  const [copying, overwriting] = [oneEuroFilter(), oneEuroFilter()];
+  for (let k = 0; k < 3; k++) {
+    const kept = positionMap(7 * k, 3 * k);
+    const before = kept.slice();
+    const a = smoothFaceResult(image, assets, input(kept), copying, k / 30, { outputs: { pose: true, colors: true } });
+    assert.deepEqual(kept, before, 'without overwrite the input map is untouched');
+    const owned = positionMap(7 * k, 3 * k);
+    const b = smoothFaceResult(image, assets, input(owned), overwriting, k / 30, { outputs: { pose: true, colors: true }, overwrite: true });
+    assert.equal(b.positionMap, owned, 'the smoothed map is the caller\'s array');
+    assert.deepEqual(b.positionMap, a.positionMap);
+    assert.deepEqual(b.vertices, a.vertices);
+    assert.deepEqual(b.landmarks, a.landmarks);
+    assert.deepEqual(b.colors, a.colors);
+    assert.deepEqual(b.pose, a.pose);
+    if (k > 0) assert.notDeepEqual(owned, before, 'from the second frame the smoothed values differ from the network\'s');
+  }
+});
