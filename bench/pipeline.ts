@@ -13,8 +13,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { variantSpec, forwardFlops } from '../src/model/resfcn.js';
-import * as ort from 'onnxruntime-node';
-import { encodeOnnxModel } from '../src/model/onnx/onnxModel.js';
 import { convertCheckpoint } from '../src/model/convertCheckpoint.js';
 import { loadOnnxModel } from '../src/node/inference/onnxModel.js';
 import { loadUvAssets } from '../src/node/inference/uvAssets.js';
@@ -41,6 +39,7 @@ import { PRNet } from '../src/node/inference/prnet.js';
 import { reconstructBatch, type OutputKind } from '../src/cli/reconstructBatch.js';
 import { loadWorkerModel } from '../src/node/inference/networkWorker.js';
 import { randomWeights } from '../src/train/engine/randomWeights.js';
+import { sgemmRate } from './lib/sgemmRate.js';
 
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const dataDir = path.join(shared, 'prnet-data/uv-data');
@@ -92,40 +91,6 @@ function copyRate(): number {
 }
 const rateBefore = copyRate();
 
-/**
- * SGEMM rate of this machine now, FLOP per ms: one ONNX MatMul in onnxruntime (the
- * network's library and thread count: MLAS, 2 threads) on im2col shapes of the
- * network's 3×3 convolutions; the fastest of 7 runs of each, the fastest shape kept (a
- * floor wants the best rate the machine shows).
- */
-async function sgemmRate(): Promise<{ rate: number; shape: string }> {
-  let best = { rate: 0, shape: '' };
-  for (const [m, n, k] of [[16384, 64, 576], [4096, 128, 1152], [1024, 512, 4608]] as const) {
-    const b = new Float32Array(k * n).map((_, i) => ((i % 7) - 3) / 8);
-    const model = encodeOnnxModel({
-      graph: {
-        name: 'sgemm', nodes: [{ opType: 'MatMul', inputs: ['a', 'b'], outputs: ['c'] }],
-        initializers: [{ name: 'b', dataType: 'float32', dims: [k, n], data: b }],
-        inputs: [{ name: 'a', dataType: 'float32', shape: [m, k] }], outputs: [{ name: 'c', dataType: 'float32', shape: [m, n] }],
-      },
-      opsetVersion: 17, irVersion: 8, producerName: 'prnet-bench', producerVersion: '0', metadata: {},
-    });
-    const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential' });
-    const a = new ort.Tensor('float32', new Float32Array(m * k).map((_, i) => ((i % 5) - 2) / 4), [m, k]);
-    await session.run({ a });
-    const ms: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const t = performance.now();
-      await session.run({ a });
-      ms.push(performance.now() - t);
-    }
-    await session.release();
-    const rate = (2 * m * n * k) / Math.min(...ms);
-    if (rate > best.rate) best = { rate, shape: `${m}×${n}×${k}` };
-  }
-  return best;
-}
-
 const variant = process.env.PRNET_BENCH_VARIANT ?? 'resfcn256';
 const spec = variantSpec(variant);
 const model = await loadOnnxModel(convertCheckpoint(spec, randomWeights(spec, 1)), { threads: 2 });
@@ -142,9 +107,9 @@ const faces = await time('detect (BlazeFace, onnxruntime)', R, () => locateFaces
 const { input, count, transforms } = await time('crop (warp to input)', R, () => cropFaces(image, faces, model.inputSize), (c) => c.input.byteLength);
 await model.predict(input, count);
 // Measured on both sides of the network's runs, the faster kept: another process's load comes and goes.
-const sgemmBefore = await sgemmRate();
+const sgemmBefore = await sgemmRate(2);
 const maps = await time(`network (${variant}, batch 1)`, R, () => model.predict(input, count), (m) => input.byteLength + m.byteLength, count * forwardFlops(spec));
-const sgemmAfter = await sgemmRate();
+const sgemmAfter = await sgemmRate(2);
 const sgemm = sgemmAfter.rate > sgemmBefore.rate ? sgemmAfter : sgemmBefore;
 const pos = await time('restore position map', R, () => restorePositionMap(maps.subarray(0, 256 * 256 * 3), transforms[0]!), (p) => 2 * p.byteLength);
 const vertices = await time('vertices + landmarks', R, () => { positionMapLandmarks(pos, assets); return positionMapVertices(pos, assets); }, (v) => 2 * v.byteLength);
