@@ -241,7 +241,10 @@ async function videoLoop(source: FrameSource, onFrame: (frame: FrameTimings, don
     const t0 = performance.now();
     const image = await decodeImage(source.element, { name: source.name });
     const decode = performance.now() - t0;
-    return { decode, started: performance.now(), predicted: tracker.predict(image, t0 / 1000) };
+    const predicted = tracker.predict(image, t0 / 1000);
+    // Marked as handled: when the loop stops on an error first, this frame is never awaited.
+    predicted.catch(() => undefined);
+    return { decode, started: performance.now(), predicted };
   };
   let pending: Awaited<ReturnType<typeof next>> | undefined = await next();
   let last = performance.now();
