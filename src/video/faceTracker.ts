@@ -83,7 +83,7 @@ export const FACE_TRACKER_DEFAULTS = {
   smooth: true,
   filter: {} as OneEuroFilterOptions,
   pose: true,
-  outputs: { colors: false } as Partial<FaceOutputs>,
+  outputs: {} as Partial<FaceOutputs>,
   trackLandmarks: true,
 };
 
@@ -300,7 +300,8 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
 
   function finish(frame: PredictedFrame): TrackedFrame {
     const { image, time } = frame;
-    const outputs = { ...o.outputs, pose: o.pose };
+    // No colours unless asked (faceResult's own default has them): `prnet video` does not need them.
+    const outputs = { colors: false, ...o.outputs, pose: o.pose };
     const faces = frame.faces.map((face): TrackedFace => {
       const positionMap = restorePositionMap(face.cropMap, face.cropTransform);
       const input = { positionMap, box: pointsBox(face.landmarks, 3), score: face.score, crop: face.crop, cropTransform: face.cropTransform };
