@@ -12,7 +12,7 @@ import { loadOnnxModel } from '../src/node/inference/onnxModel.js';
 import { quantizeModel } from '../src/node/weights/quantizeModel.js';
 import { randomImage } from '../src/train/engine/randomImage.js';
 import { randomWeights } from '../src/train/engine/randomWeights.js';
-import { sgemmRate } from './lib/sgemmRate.js';
+import { benchRuntime, sgemmRate } from './lib/sgemmRate.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -80,4 +80,31 @@ for (const [t, ms] of fp32Threads) {
   const sgemm = await sgemmRate(t);
   const net = gflop / (ms / 1000);
   console.log(`| ${t} | ${ms.toFixed(1)} | ${net.toFixed(0)} | ${(sgemm.rate / 1e6).toFixed(0)} (${sgemm.shape}) | ${(net / (sgemm.rate / 1e6)).toFixed(2)} |`);
+}
+
+// The browser's runtime: onnxruntime-web's WebAssembly SIMD build (the .wasm the demo page
+// loads, here run by Node's V8) on one thread, as the page runs it; the light network against
+// that runtime's own MatMul rate, which is the floor of a page on this CPU (128-bit SIMD).
+{
+  const spec = VARIANTS['resfcn128-light']();
+  const web = await benchRuntime('web', 1);
+  const session = await web.create(convertCheckpoint(spec, randomWeights(spec, 1), {}));
+  const input = web.tensor(randomImage(spec.inputSize, 0), [1, spec.inputSize, spec.inputSize, 3]);
+  const feeds = { [session.inputNames[0]!]: input };
+  // V8 tiers the .wasm up in the background over the first runs (190 → 27 ms here).
+  for (let i = 0; i < 12; i++) await session.run(feeds);
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t = performance.now();
+    await session.run(feeds);
+    times.push(performance.now() - t);
+  }
+  await session.release();
+  const ms = median(times);
+  const net = forwardFlops(spec) / 1e9 / (ms / 1000);
+  const sgemm = await sgemmRate(1, 'web');
+  console.log('\nresfcn128-light fp32 in onnxruntime-web (wasm SIMD, 1 thread) against its MatMul');
+  console.log('| network ms | network GFLOP/s | wasm SGEMM GFLOP/s (best shape) | network ÷ SGEMM | floor ms |');
+  console.log('| --- | --- | --- | --- | --- |');
+  console.log(`| ${ms.toFixed(1)} | ${net.toFixed(1)} | ${(sgemm.rate / 1e6).toFixed(1)} (${sgemm.shape}) | ${(net / (sgemm.rate / 1e6)).toFixed(2)} | ${(forwardFlops(spec) / sgemm.rate).toFixed(1)} |`);
 }

@@ -220,8 +220,9 @@ interface FrameSource {
  * The video loop of the webcam (and of `__prnetBench`): `prnet video`'s face tracker
  * (`faceTracker`: crops from the previous frame's landmarks between detections, stable ids,
  * One Euro smoothing), pipelined as `prnet video` is: frame k + 1 is decoded and its
- * detection and network started (the network in onnxruntime-web's worker) before frame k
- * is smoothed, built and drawn. Returns each shown frame's timings; `total` is the time
+ * crop and network started (the network in onnxruntime-web's worker) before frame k
+ * is smoothed, built and drawn; detecting on every frame, frame k + 1 is also taken and
+ * detected while frame k's network runs. Returns each shown frame's timings; `total` is the time
  * since the previous frame was shown, so 1000 / total is the frame rate.
  */
 async function videoLoop(source: FrameSource, onFrame: (frame: FrameTimings, done: number) => void): Promise<FrameTimings[]> {
@@ -237,24 +238,38 @@ async function videoLoop(source: FrameSource, onFrame: (frame: FrameTimings, don
   const settings = () => `${trackBox.checked}|${smoothBox.checked}|${textureBox.checked}`;
   const started = settings();
   const timings: FrameTimings[] = [];
-  const next = async () => {
+  // Detecting on every frame, frame k + 1's detection does not depend on frame k: it starts
+  // as soon as the frame is decoded, before frame k's network result is awaited, so that with
+  // the network in a worker (`?worker=1`) the two run side by side.
+  const detectAhead = !trackBox.checked;
+  const decodeNext = async () => {
     const t0 = performance.now();
     const image = await decodeImage(source.element, { name: source.name });
     const decode = performance.now() - t0;
-    const predicted = tracker.predict(image, t0 / 1000);
-    // Marked as handled: when the loop stops on an error first, this frame is never awaited.
-    predicted.catch(() => undefined);
-    return { decode, started: performance.now(), predicted };
+    const detections = detectAhead ? prn!.detector.detect(image) : undefined;
+    // Marked as handled: when the loop stops on an error first, this frame is never used.
+    detections?.catch(() => undefined);
+    return { image, time: t0 / 1000, decode, detections };
   };
-  let pending: Awaited<ReturnType<typeof next>> | undefined = await next();
+  const start = (frame: Awaited<ReturnType<typeof decodeNext>>) => {
+    const predicted = tracker.predict(frame.image, frame.time, { detections: frame.detections });
+    predicted.catch(() => undefined);
+    return { decode: frame.decode, started: performance.now(), predicted };
+  };
+  let pending: ReturnType<typeof start> | undefined = start(await decodeNext());
   let last = performance.now();
   let done = 0;
   while (pending) {
+    const more = () => source.more(done + 1) && settings() === started;
+    // Detecting every frame, the next frame is taken and detected while this one's network
+    // runs. Tracking, it is taken only once this one's result is in: taking it earlier would
+    // show every frame one network run later.
+    const ahead = detectAhead && more() ? await decodeNext() : undefined;
     const predicted = await pending.predicted;
     const predictMs = performance.now() - pending.started;
     const decode = pending.decode;
-    // The next frame's detection and network run while this one is built and drawn.
-    pending = source.more(done + 1) && settings() === started ? await next() : undefined;
+    // The next frame's crop and network start while this one is built and drawn.
+    pending = ahead ? start(ahead) : !detectAhead && more() ? start(await decodeNext()) : undefined;
     const t0 = performance.now();
     const tracked = tracker.finish(predicted);
     const post = performance.now() - t0;
@@ -424,9 +439,10 @@ async function main(): Promise<void> {
     tfjsWasmUrl: new URL('tfjs/', location.href).href,
     ortWasmUrl: new URL('ort/', location.href).href,
     threads,
-    // `?worker=1`: onnxruntime-web in its Web Worker. Off by default: on the 2-core machine the
-    // benchmarks run on, the worker's overlap did not pay (bench/webDemo.ts, README "Speed").
-    worker: params.get('worker') === '1',
+    // onnxruntime-web in its Web Worker (`?worker=0`: on the page's thread). Detecting every
+    // frame, the page's BlazeFace then runs beside the network: 17.5–20.3 against 15.9–17.3 fps
+    // on 2 cores with the 3D view off; tracking, the same (bench/webDemo.ts, README "Speed").
+    worker: params.get('worker') !== '0',
     onProgress: onLoadProgress,
   });
   const a = prn.assets;

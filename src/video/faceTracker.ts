@@ -9,7 +9,7 @@
 import type { RgbImage } from '../io/rgbImage.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import type { PositionMapModel } from '../model/session.js';
-import type { FaceDetector } from '../face/faceDetector.js';
+import type { DetectedFace, FaceDetector } from '../face/faceDetector.js';
 import type { FaceCrop } from '../face/faceCrop.js';
 import { cropFromPrediction } from '../face/cropFromPrediction.js';
 import { cropFromDetection } from '../face/cropFromDetection.js';
@@ -147,6 +147,18 @@ interface PredictedFace {
   filter: OneEuroFilter | undefined;
 }
 
+/** Options of one {@link FaceTracker.predict} call. */
+export interface PredictOptions {
+  /**
+   * This frame's detections, when the caller has already started them (the detector's
+   * `detect(image)` of this very frame): used if the frame is due for detection, ignored
+   * otherwise. With `trackLandmarks: false` every frame is due, so a caller can run frame
+   * k + 1's detection while frame k's network runs elsewhere (the browser demo does, with the
+   * network in a worker) instead of after it.
+   */
+  detections?: Promise<readonly DetectedFace[]> | readonly DetectedFace[];
+}
+
 /** A running tracker. */
 export interface FaceTracker {
   /** Tracks the faces of the next frame, taken at `time` seconds: `finish(await predict(image, time))`. */
@@ -157,7 +169,7 @@ export interface FaceTracker {
    * {@link finish} of frame k, so that frame k's faces are built while the network runs
    * (when the model runs off the main thread, as `loadWorkerModel`'s does).
    */
-  predict(image: RgbImage, time: number): Promise<PredictedFrame>;
+  predict(image: RgbImage, time: number, options?: PredictOptions): Promise<PredictedFrame>;
   /**
    * The second half of {@link track}: restores, smooths and builds the faces of a predicted
    * frame. Call it once per predicted frame, in order: the smoothing filters run through the frames.
@@ -218,9 +230,9 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
     return { id: nextId++, crop, landmarks: undefined, filter: o.smooth ? oneEuroFilter(o.filter) : undefined, misses: 0, detected: true, score };
   };
 
-  async function detect(image: RgbImage): Promise<void> {
+  async function detect(image: RgbImage, given: PredictOptions['detections']): Promise<void> {
     stats.detections++;
-    const found = (await detector.detect(image)).slice(0, o.maxFaces).map((d) => ({ crop: cropFromDetection(d.box), score: d.score }));
+    const found = (await (given ?? detector.detect(image))).slice(0, o.maxFaces).map((d) => ({ crop: cropFromDetection(d.box), score: d.score }));
     // Greedy matching, best overlap first.
     const pairs: { t: number; d: number; overlap: number }[] = [];
     tracks.forEach((track, t) => found.forEach((det, d) => {
@@ -255,15 +267,17 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
     }
   }
 
-  async function predict(image: RgbImage, time: number): Promise<PredictedFrame> {
+  async function predict(image: RgbImage, time: number, options: PredictOptions = {}): Promise<PredictedFrame> {
     const frame = stats.frames++;
     const runDetect = needDetect || tracks.length === 0 || !o.trackLandmarks || (o.detectEvery > 0 && frame % o.detectEvery === 0);
     needDetect = false;
+    // Detections the caller started for a frame not due for them: theirs to drop, not an unhandled rejection.
+    if (!runDetect && options.detections) void Promise.resolve(options.detections).catch(() => undefined);
     for (const track of tracks) {
       track.detected = false;
       if (track.landmarks) track.crop = cropFromPrediction(track.landmarks);
     }
-    if (runDetect) await detect(image);
+    if (runDetect) await detect(image, options.detections);
     if (tracks.length === 0) return { time, image, faces: [], detected: runDetect };
     const located: LocatedFace[] = tracks.map((t) => ({ box: cropBox(t.crop), score: t.score, crop: t.crop }));
     const { input, count, transforms } = cropFaces(image, located, model.inputSize);

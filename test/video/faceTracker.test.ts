@@ -160,3 +160,35 @@ test('trackLandmarks: false runs the detector on every frame and crops each face
   assert.equal(detector.calls, 4, 'a detection on every frame');
   assert.ok(crops[3]![0] - crops[0]![0] > 12, `the crop follows the face: ${crops.map((c) => c[0]!.toFixed(1)).join(', ')}`);
 });
+
+test('predict({ detections }) uses detections the caller started for a frame due for detection, and ignores (without an unhandled rejection) those of a frame that is not', async () => {
+  const image = canvas(560, 520, [[photo1, 40, 40]]);
+  const moved = canvas(560, 520, [[photo1, 70, 40]]);
+  const [own] = await blazeFace.detect(image);
+  const [elsewhere] = await blazeFace.detect(moved);
+  assert.ok(own && elsewhere && Math.abs(elsewhere.box[0] - own.box[0] - 30) < 3);
+  // Due every frame: the given detections place the crop, and the tracker's detector is never called.
+  const detector = counting(blazeFace);
+  const ahead = faceTracker({ model, assets, detector }, { trackLandmarks: false, smooth: false });
+  const plain = faceTracker({ model, assets, detector: blazeFace }, { trackLandmarks: false, smooth: false });
+  const given = ahead.finish(await ahead.predict(image, 0, { detections: blazeFace.detect(moved) }));
+  const fromMoved = (await plain.track(moved, 0)).faces[0]!;
+  assert.equal(detector.calls, 0);
+  assert.deepEqual(given.faces[0]!.crop, fromMoved.crop, 'the crop of the given detections, not of the image');
+  assert.equal(given.faces[0]!.score, elsewhere.score);
+  // Tracking, the second frame is not due: a given (rejecting) promise is ignored.
+  const tracking = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 0, smooth: false });
+  await tracking.track(image, 0);
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const frame = await tracking.predict(image, 1 / 30, { detections: Promise.reject(new Error('not due')) });
+    assert.equal(frame.detected, false);
+    assert.equal(frame.faces.length, 1);
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.deepEqual(unhandled, []);
+});

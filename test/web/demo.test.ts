@@ -84,8 +84,8 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
   assert.equal(state.error, undefined, fail(`page failed to load: ${state.error}`));
   assert.ok(state.info, fail('page never became ready'));
   assert.equal(state.info.isolated, true, 'page is not cross-origin isolated');
-  // One core is left to the rest of the frame; onnxruntime-web on the page's thread unless ?worker=1.
-  assert.equal(state.info.inWorker, false);
+  // One core is left to the rest of the frame; onnxruntime-web in its worker unless ?worker=0.
+  assert.equal(state.info.inWorker, true, 'onnxruntime-web should run in its worker (ortWebWorker.ts emitted by the bundle)');
   assert.equal(state.info.threads, Math.max(1, state.cores - 1), 'onnxruntime-web should use the cores the page leaves');
   assert.equal(state.info.inputSize, 128);
   assert.equal(state.info.detectorBackend, 'tfjs-wasm');
@@ -200,13 +200,13 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
 
     // The detector on onnxruntime-web (`?detector=onnx`): on the same canvas-decoded pixels
     // it finds the box tfjs-wasm found, to a thousandth of a pixel.
-    // In onnxruntime-web's worker (?worker=1): the network and the detector run there.
-    await page.goto(`${server.url}?model=models/test-light.onnx&data=uv-data&detector=onnx&worker=1`);
+    // On the page's thread (?worker=0), where the page above ran the network in onnxruntime-web's worker.
+    await page.goto(`${server.url}?model=models/test-light.onnx&data=uv-data&detector=onnx&worker=0`);
     await page.waitForFunction(() => window.__prnetReady || window.__prnetError, null, { timeout: 60_000 }).catch(() => undefined);
     const onnxState = await page.evaluate(() => ({ error: window.__prnetError, info: window.__prnetInfo }));
     assert.equal(onnxState.error, undefined, fail(`page with the ONNX detector failed to load: ${onnxState.error}`));
-    assert.equal(onnxState.info?.detectorBackend, 'onnxruntime-web (worker)');
-    assert.equal(onnxState.info?.inWorker, true, 'onnxruntime-web should run in its worker (ortWebWorker.ts emitted by the bundle)');
+    assert.equal(onnxState.info?.detectorBackend, 'onnxruntime-web');
+    assert.equal(onnxState.info?.inWorker, false, '?worker=0 keeps onnxruntime-web on the page\'s thread');
     await page.setInputFiles('#file', photo);
     await page.waitForFunction(() => window.__prnetLastResult, null, { timeout: 60_000 });
     const onnxResult = (await page.evaluate(() => window.__prnetLastResult))!;
@@ -214,9 +214,9 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     const boxDiff = Math.max(...onnxResult.faces[0]!.box.map((v, i) => Math.abs(v - detected.box[i]!)));
     t.diagnostic(`browser detector, onnxruntime-web vs tfjs-wasm: boxes differ by ${boxDiff.toExponential(2)} px`);
     assert.ok(boxDiff < 1e-3, `onnxruntime-web box ${onnxResult.faces[0]!.box} vs tfjs-wasm ${detected.box}`);
-    // The network in the worker: the landmarks of the page-thread run, up to that box difference.
+    // The network on the page's thread: the landmarks of the worker run, up to that box difference.
     const landmarkDiff = Math.max(...onnxResult.faces[0]!.landmarks.map((v, i) => Math.abs(v - detected.landmarks[i]!)));
-    t.diagnostic(`network in the worker vs on the page's thread: landmarks differ by ${landmarkDiff.toExponential(2)} px`);
+    t.diagnostic(`network on the page's thread vs in the worker: landmarks differ by ${landmarkDiff.toExponential(2)} px`);
     assert.ok(landmarkDiff < 0.01, `worker landmarks differ by ${landmarkDiff} px`);
   } finally {
     await prn.dispose();
@@ -293,4 +293,18 @@ test('demo page: the webcam loop runs frame after frame, shows its fps, and smoo
   await page.locator('#webcam').dispatchEvent('click');
   assert.equal(await page.textContent('#webcam'), 'Start webcam');
   assert.equal(await page.textContent('#fps'), '');
+
+  // The loop detecting on every frame (frame k + 1 taken and detected while frame k's network
+  // runs in the worker), on a still photo: every frame gives the photo's own face.
+  await page.setInputFiles('#file', photo);
+  await page.waitForFunction(() => window.__prnetLastResult?.image.name === 'photo1.jpg', null, { timeout: 60_000 });
+  const still = (await page.evaluate(() => window.__prnetLastResult))!;
+  assert.equal(still.faces.length, 1);
+  const loop = await page.evaluate(() => window.__prnetBench!(4, { track: false }));
+  assert.equal(loop.length, 4);
+  const looped = (await page.evaluate(() => window.__prnetLastResult))!;
+  assert.equal(looped.faces.length, 1, 'the detect-every-frame loop lost the face');
+  const loopDiff = Math.max(...looped.faces[0]!.landmarks.map((v, i) => Math.abs(v - still.faces[0]!.landmarks[i]!)));
+  t.diagnostic(`detect-every-frame loop vs the photo: landmarks differ by ${loopDiff.toExponential(2)} px`);
+  assert.ok(loopDiff < 0.01, `detect-every-frame loop landmarks differ from the photo's by ${loopDiff} px`);
 });
