@@ -42,6 +42,8 @@ test('prnet label aflw21 labels real faces, reports an unreadable image in one l
     '-o', out, '--correspondence-faces', '30', '--uv-data', path.join(shared, 'prnet-data/uv-data'));
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /labelled 40 faces in \d+ s: 3\d kept, \d+ left out \(1 unreadable/);
+  // No terminal: the fitting pass reports progress in plain lines too.
+  assert.match(r.stderr, /^prnet: fitted 40\/40 faces$/m);
   const skipLines = r.stderr.split('\n').filter((l) => l.includes('skipped'));
   assert.equal(skipLines.length, 1, r.stderr);
   assert.match(skipLines[0]!, /skipped image\d+\.jpg: /);

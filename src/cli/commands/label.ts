@@ -56,6 +56,9 @@ export function register(program: Command): void {
     });
 }
 
+/** Faces between two progress lines of the fitting pass when stderr is not a terminal. */
+const FIT_PROGRESS_EVERY = 1000;
+
 async function run(source: LabelSource, opts: LabelCliOptions): Promise<void> {
   const bar: { progress: ReturnType<typeof createProgress> | null } = { progress: null };
   const t0 = Date.now();
@@ -73,6 +76,8 @@ async function run(source: LabelSource, opts: LabelCliOptions): Promise<void> {
     onFace: (done, total) => {
       bar.progress ??= createProgress({ total, stream: process.stderr, verbose: false });
       bar.progress.tick(String(done), 'fitted');
+      // Without a terminal there is no bar: a line per thousand faces, as the teacher's pass prints.
+      if (!process.stderr.isTTY && (done % FIT_PROGRESS_EVERY === 0 || done === total)) bar.progress.log(`prnet: fitted ${done}/${total} faces`);
     },
   });
   bar.progress?.stop();
