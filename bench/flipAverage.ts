@@ -11,7 +11,7 @@
  *
  * Run: `npm run bench -- flipAverage` (needs `runs/labels-helen` and, for AFLW-21,
  * `runs/labels-aflw21-v2` from `prnet label`, which fix the splits; env
- * `PRNET_BENCH_MODEL=<onnx>`, `PRNET_BENCH_AFLW_LIMIT=<n>` (default 300)).
+ * `PRNET_BENCH_MODEL=<onnx>`, `PRNET_BENCH_AFLW_LIMIT=<n>` (default 300; 0 skips AFLW-21)).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -95,7 +95,7 @@ for (const [name, r] of helenRows) console.log(`| ${name} | ${r.scores[0]!.lengt
 
 // AFLW-21: 120-pixel crops of all poses, against their teacher-fitted 68 landmarks.
 if (!existsSync(path.join(aflwLabels, 'labels.json'))) console.log(`\nAFLW-21 part skipped: no label set at ${aflwLabels} (prnet label aflw21)`);
-else {
+else if (aflwLimit > 0) {
   const { loadAflw21TrainingData } = await import('../src/node/train/trainingData.js');
   const aflw = await loadAflw21TrainingData({ dataDir: aflwDir, assets, inputSize: 128, valCount: 1000, seed: SEED, cacheDir: path.join(root, 'runs/cache'), labels: aflwLabels, log: () => {} });
   const names = (await readFile(path.join(aflwDir, 'images.txt'), 'utf8')).split('\n').filter(Boolean);
