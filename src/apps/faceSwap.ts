@@ -13,6 +13,7 @@ import { rasterize } from '../render/rasterize.js';
 import { vertexVisibility } from '../render/vertexVisibility.js';
 import { poissonBlend } from '../render/poissonBlend.js';
 import { fillTexture } from '../render/fillTexture.js';
+import { knownTexels } from '../render/knownTexels.js';
 
 /** What a face swap needs of a reconstructed face (a `FaceResult` has all of it). */
 export interface SwapFace {
@@ -44,12 +45,10 @@ export interface FaceSwapResult {
   texture: RgbImage;
 }
 
-/** UV mask (256·256) of the texels whose vertex is visible. */
+/** UV mask (256·256) of the texels the photo shows well enough to trust ({@link knownTexels}). */
 function visibleTexels(face: SwapFace, assets: UvAssets, width: number, height: number): Uint8Array {
   const visibility = face.visibility ?? vertexVisibility(face.vertices, rasterize(face.vertices, assets.triangles, width, height));
-  const out = new Uint8Array(assets.uvSize * assets.uvSize);
-  for (let v = 0; v < assets.faceIndices.length; v++) if (visibility[v]) out[assets.faceIndices[v]!] = 1;
-  return out;
+  return knownTexels(face.vertices, visibility, assets);
 }
 
 /**

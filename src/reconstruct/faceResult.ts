@@ -15,6 +15,7 @@ import { vertexColors } from '../render/vertexColors.js';
 import { uvTexture } from '../render/uvTexture.js';
 import { renderDepth, type DepthRendering } from '../render/renderDepth.js';
 import { fillTexture } from '../render/fillTexture.js';
+import { knownTexels } from '../render/knownTexels.js';
 import { frontalize } from './frontalize.js';
 import { pointsBounds } from '../geometry/pointsBounds.js';
 import { withDefaults } from '../io/withDefaults.js';
@@ -24,8 +25,10 @@ import { withDefaults } from '../io/withDefaults.js';
  * - `'full'`: every face texel sampled from the photo where its vertex projects, hidden or
  *   not (a hidden cheek repeats the colours in front of it);
  * - `'visible'`: texels of vertices hidden in the z-buffer are black;
- * - `'filled'`: hidden texels filled from their mirror texel (the UV layout is left-right
- *   symmetric), then by growing the known colours inward ({@link fillTexture}), as `faceSwap` does.
+ * - `'filled'`: hidden texels, and seen ones whose surface the photo shows edge-on
+ *   ({@link knownTexels}), filled from their mirror texel (the UV layout is
+ *   left-right symmetric), then by growing the known colours inward ({@link fillTexture}), as
+ *   `faceSwap` does.
  */
 export type TextureMode = 'full' | 'visible' | 'filled';
 
@@ -126,10 +129,11 @@ export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultI
   if (want.colors) result.colors = vertexColors(image, vertices);
   if (textureMode) {
     let mask = assets.faceMask;
-    if (textureMode !== 'full' && result.visibility) {
+    if (textureMode === 'filled') mask = knownTexels(vertices, result.visibility!, assets);
+    else if (textureMode === 'visible') {
       // A texel is known when it is in the face mask and its vertex was seen.
       mask = new Uint8Array(assets.uvSize * assets.uvSize);
-      const vis = result.visibility;
+      const vis = result.visibility!;
       for (let i = 0; i < assets.faceIndices.length; i++) {
         const t = assets.faceIndices[i];
         if (vis[i] && assets.faceMask[t]) mask[t] = 1;

@@ -78,3 +78,55 @@ test("texture 'visible' on a turned face: the far half black, the near half as '
   const b = blackHalves(faceResult(photo, assets, turnedFace(-70), { texture: 'visible', colors: false }).texture!);
   assert.equal(a.left > a.right, b.right > b.left, `yaw 70: ${JSON.stringify(a)}, yaw -70: ${JSON.stringify(b)}`);
 });
+
+/** Unit vertex normals by a naive float64 sum of triangle cross products (independent of `vertexNormals`). */
+function naiveNormalZ(vertices: Float32Array, triangles: Uint32Array): Float64Array {
+  const n = new Float64Array(vertices.length);
+  for (let k = 0; k < triangles.length; k += 3) {
+    const [a, b, c] = [triangles[k]!, triangles[k + 1]!, triangles[k + 2]!];
+    const u = [0, 1, 2].map((d) => vertices[3 * b + d]! - vertices[3 * a + d]!);
+    const v = [0, 1, 2].map((d) => vertices[3 * c + d]! - vertices[3 * a + d]!);
+    const cross = [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
+    for (const p of [a, b, c]) for (let d = 0; d < 3; d++) n[3 * p + d] += cross[d]!;
+  }
+  const z = new Float64Array(vertices.length / 3);
+  for (let i = 0; i < z.length; i++) z[i] = n[3 * i + 2]! / (Math.hypot(n[3 * i]!, n[3 * i + 1]!, n[3 * i + 2]!) || 1);
+  return z;
+}
+
+test("texture 'filled' on a turned face: texels the photo shows edge-on take their mirror texel's colour, frontal ones keep the photo's", () => {
+  const photo = noisePhoto(300, 300, 9);
+  const input = turnedFace(55);
+  const face = faceResult(photo, assets, input, { texture: 'filled', visibility: true, colors: false });
+  const full = faceResult(photo, assets, input, { texture: 'full', colors: false }).texture!;
+  const filled = face.texture!;
+  const vis = face.visibility!;
+  const nz = naiveNormalZ(face.vertices, assets.triangles);
+  const vertexAt = new Map<number, number>();
+  for (let i = 0; i < N; i++) vertexAt.set(assets.faceIndices[i]!, i);
+  let edgeOn = 0, frontal = 0;
+  for (let i = 0; i < N; i++) {
+    const t = assets.faceIndices[i]!;
+    const x = t % uv, y = (t - x) / uv;
+    const m = vertexAt.get(y * uv + (uv - 1 - x));
+    if (m === undefined) continue;
+    const same = (a: number, b: number, img: RgbImage) => [0, 1, 2].every((c) => filled.data[3 * a + c] === img.data[3 * b + c]);
+    if (vis[i] && nz[i]! < 0.15 && vis[m] && nz[m]! > 0.7) {
+      // Seen, but edge-on (the z-buffer lets it through): filled from the frontal mirror side.
+      edgeOn++;
+      assert.ok(same(t, assets.faceIndices[m]!, filled), `edge-on texel ${t} (n_z ${nz[i]!.toFixed(2)}) is not its mirror's colour`);
+    } else if (vis[i] && nz[i]! > 0.7) {
+      // Seen face-on, in a 7×7 window of seen, face-on texels (away from the mask's edges and
+      // from what the nose hides): the photo's own sample, as 'full' has it.
+      let inside = true;
+      for (let dy = -3; dy <= 3 && inside; dy++) for (let dx = -3; dx <= 3; dx++) {
+        const j = vertexAt.get((y + dy) * uv + x + dx);
+        if (j === undefined || !vis[j] || !(nz[j]! > 0.5)) inside = false;
+      }
+      if (!inside) continue;
+      frontal++;
+      assert.ok(same(t, t, full), `frontal texel ${t} lost the photo's colour`);
+    }
+  }
+  assert.ok(edgeOn > 100 && frontal > 5000, `edge-on ${edgeOn}, frontal ${frontal} texels checked`);
+});
