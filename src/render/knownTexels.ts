@@ -49,21 +49,23 @@ export function knownTexels(vertices: Float32Array, visibility: Uint8Array, asse
   return o.majorityRadius > 0 ? majority(seen, assets.faceMask, size, o.majorityRadius) : seen;
 }
 
-/** Each face texel set when more than half the face texels in its (2R + 1)² window are. */
+/** Each face texel set when more than half the face texels in its (2R + 1)² window are (window sums from summed-area tables). */
 function majority(known: Uint8Array, faceMask: Uint8Array, size: number, R: number): Uint8Array {
+  const W = size + 1;
+  const yes = new Int32Array(W * W), all = new Int32Array(W * W);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+    const i = y * size + x, s = (y + 1) * W + x + 1;
+    const m = faceMask[i] ? 1 : 0;
+    all[s] = m + all[s - 1]! + all[s - W]! - all[s - W - 1]!;
+    yes[s] = (m && known[i] ? 1 : 0) + yes[s - 1]! + yes[s - W]! - yes[s - W - 1]!;
+  }
+  const box = (t: Int32Array, x0: number, y0: number, x1: number, y1: number) => t[y1 * W + x1]! - t[y0 * W + x1]! - t[y1 * W + x0]! + t[y0 * W + x0]!;
   const out = new Uint8Array(known.length);
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
     const i = y * size + x;
     if (!faceMask[i]) continue;
-    let yes = 0, all = 0;
-    for (let yy = Math.max(0, y - R); yy <= Math.min(size - 1, y + R); yy++) {
-      for (let xx = Math.max(0, x - R); xx <= Math.min(size - 1, x + R); xx++) {
-        if (!faceMask[yy * size + xx]) continue;
-        all++;
-        yes += known[yy * size + xx]!;
-      }
-    }
-    if (2 * yes > all) out[i] = 1;
+    const x0 = Math.max(0, x - R), y0 = Math.max(0, y - R), x1 = Math.min(size, x + R + 1), y1 = Math.min(size, y + R + 1);
+    if (2 * box(yes, x0, y0, x1, y1) > box(all, x0, y0, x1, y1)) out[i] = 1;
   }
   return out;
 }

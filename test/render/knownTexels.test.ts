@@ -52,3 +52,26 @@ test('a frontal face keeps most texels and leaves its edge-on sides to the fill;
   const strict = knownTexels(vertices, seen, assets, { minFacing: 0.9999, majorityRadius: 0 });
   assert.ok(faceTexels.filter((t) => strict[t]).length < 0.05 * faceTexels.length);
 });
+
+test('the majority over random visibility equals a naive window count', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const vis = Uint8Array.from({ length: N }, () => (rand() < 0.55 ? 1 : 0));
+  const got = knownTexels(vertices, vis, assets, { minFacing: -2, majorityRadius: 2 });
+  const seen = new Uint8Array(uv * uv);
+  for (let i = 0; i < N; i++) if (vis[i] && assets.faceMask[assets.faceIndices[i]!]) seen[assets.faceIndices[i]!] = 1;
+  let set = 0;
+  for (let y = 0; y < uv; y++) for (let x = 0; x < uv; x++) {
+    let yes = 0, all = 0;
+    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+      const yy = y + dy, xx = x + dx;
+      if (yy < 0 || yy >= uv || xx < 0 || xx >= uv || !assets.faceMask[yy * uv + xx]) continue;
+      all++;
+      yes += seen[yy * uv + xx]!;
+    }
+    const want = assets.faceMask[y * uv + x] && 2 * yes > all ? 1 : 0;
+    assert.equal(got[y * uv + x], want, `texel ${x}, ${y}`);
+    set += want;
+  }
+  assert.ok(set > 1000, `${set} texels set`);
+});
