@@ -240,7 +240,7 @@ async function videoLoop(source: FrameSource, onFrame: (frame: FrameTimings, don
   const timings: FrameTimings[] = [];
   // Detecting on every frame, frame k + 1's detection does not depend on frame k: it starts
   // as soon as the frame is decoded, before frame k's network result is awaited, so that with
-  // the network in a worker (`?worker=1`) the two run side by side.
+  // the network in onnxruntime-web's worker (the demo's default) the two run side by side.
   const detectAhead = !trackBox.checked;
   const decodeNext = async () => {
     const t0 = performance.now();
