@@ -24,6 +24,7 @@ import { loadUvAssets } from '../src/node/inference/uvAssets.js';
 import { npyToFloat64, readNpy } from '../src/io/npy.js';
 import { pointsBounds } from '../src/geometry/pointsBounds.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
+import { aflwValidationFaces } from './lib/aflwValidationFaces.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const modelPath = path.resolve(process.env['PRNET_BENCH_MODEL'] ?? path.join(root, 'models/default.onnx'));
@@ -96,27 +97,17 @@ for (const [name, r] of helenRows) console.log(`| ${name} | ${r.scores[0]!.lengt
 // AFLW-21: 120-pixel crops of all poses, against their teacher-fitted 68 landmarks.
 if (!existsSync(path.join(aflwLabels, 'labels.json'))) console.log(`\nAFLW-21 part skipped: no label set at ${aflwLabels} (prnet label aflw21)`);
 else if (aflwLimit > 0) {
-  const { loadAflw21TrainingData } = await import('../src/node/train/trainingData.js');
-  const aflw = await loadAflw21TrainingData({ dataDir: aflwDir, assets, inputSize: 128, valCount: 1000, seed: SEED, cacheDir: path.join(root, 'runs/cache'), labels: aflwLabels, log: () => {} });
-  const names = (await readFile(path.join(aflwDir, 'images.txt'), 'utf8')).split('\n').filter(Boolean);
-  const rois = npyToFloat64(readNpy(new Uint8Array(await readFile(path.join(aflwDir, 'roi_box.npy')))));
   const aflwRows = newRows(3);
-  const faces = aflw.valImages.slice(0, aflwLimit);
-  for (const i of faces) {
-    const [rx0, ry0, rx1] = [rois[4 * i]!, rois[4 * i + 1]!, rois[4 * i + 2]!];
-    const k = 120 / (rx1 - rx0);
-    const ref = aflw.fittedLandmarks(i).map((v, j) => (j % 2 === 0 ? (v - rx0) * k : (v - ry0) * k));
-    const R = aflw.poses[i]!.rotation;
-    const yaw = (Math.asin(Math.min(1, Math.abs(R[6]!))) * 180) / Math.PI;
-    const bin = yaw < 30 ? 0 : yaw < 60 ? 1 : 2;
-    const image = await decodeImage(await readFile(path.join(aflwDir, 'images', names[i]!)));
-    await runFace(image, ref, (row, lm) => {
+  let faces = 0;
+  for await (const { image, reference, bin } of aflwValidationFaces({ dataDir: aflwDir, labels: aflwLabels, assets, cacheDir: path.join(root, 'runs/cache'), limit: aflwLimit })) {
+    faces++;
+    await runFace(image, reference, (row, lm) => {
       const r = aflwRows.get(row)!;
       if (!lm) r.missed++;
-      else r.scores[bin]!.push(nme(lm, ref));
+      else r.scores[bin]!.push(nme(lm, reference));
     });
   }
-  console.log(`\n${faces.length} held-out AFLW-21 faces (120×120), NME 68 against the teacher-fitted labels (faces per bin)`);
+  console.log(`\n${faces} held-out AFLW-21 faces (120×120), NME 68 against the teacher-fitted labels (faces per bin)`);
   console.log('| crop | missed | 0–30° | 30–60° | 60–90° | yaw-balanced |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [name, r] of aflwRows) {

@@ -24,6 +24,7 @@ import { npyToFloat64, readNpy } from '../src/io/npy.js';
 import { pointsBounds } from '../src/geometry/pointsBounds.js';
 import { readLabelSet } from '../src/node/train/labels/labelSetFiles.js';
 import { PREDICTED_CROP_FACTOR, cropFromPrediction } from '../src/face/cropFromPrediction.js';
+import { aflwValidationFaces } from './lib/aflwValidationFaces.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const labelsDir = path.resolve(process.env['PRNET_BENCH_HELEN_LABELS'] ?? path.join(root, 'runs/labels-helen'));
@@ -110,10 +111,6 @@ let aflwMissed = 0, aflwCount = 0;
 const { existsSync } = await import('node:fs');
 if (!existsSync(path.join(aflwLabels, 'labels.json'))) console.log(`AFLW-21 part skipped: no label set at ${aflwLabels} (prnet label aflw21)`);
 else if (!process.env['PRNET_BENCH_SKIP_AFLW']) {
-  const { loadAflw21TrainingData } = await import('../src/node/train/trainingData.js');
-  const aflw = await loadAflw21TrainingData({ dataDir: aflwDir, assets, inputSize: 128, valCount: 1000, seed: SEED, cacheDir: path.join(root, 'runs/cache'), labels: aflwLabels, log: () => {} });
-  const names = (await readFile(path.join(aflwDir, 'images.txt'), 'utf8')).split('\n').filter(Boolean);
-  const rois = npyToFloat64(readNpy(new Uint8Array(await readFile(path.join(aflwDir, 'roi_box.npy')))));
   const limit = Number(process.env['PRNET_BENCH_AFLW_LIMIT'] ?? 1000);
   const put = (name: string, lm: Float32Array | null, ref: Float64Array, bin: number) => {
     const s = aflwRows.get(name) ?? { all: [], inner: [], bins: [[], [], []] };
@@ -126,15 +123,8 @@ else if (!process.env['PRNET_BENCH_SKIP_AFLW']) {
     s.all.push(all / 68 / norm);
     s.bins[bin]!.push(all / 68 / norm);
   };
-  for (const i of aflw.valImages.slice(0, limit)) {
+  for await (const { image, reference: ref, bin } of aflwValidationFaces({ dataDir: aflwDir, labels: aflwLabels, assets, cacheDir: path.join(root, 'runs/cache'), limit })) {
     aflwCount++;
-    const [rx0, ry0, rx1] = [rois[4 * i]!, rois[4 * i + 1]!, rois[4 * i + 2]!];
-    const k = 120 / (rx1 - rx0);
-    const ref = aflw.fittedLandmarks(i).map((v, j) => (j % 2 === 0 ? (v - rx0) * k : (v - ry0) * k));
-    const R = aflw.poses[i]!.rotation;
-    const yaw = (Math.asin(Math.min(1, Math.abs(R[6]!))) * 180) / Math.PI;
-    const bin = yaw < 30 ? 0 : yaw < 60 ? 1 : 2;
-    const image = await decodeImage(await readFile(path.join(aflwDir, 'images', names[i]!)));
     put('label crop (1.6 × label box)', (await prn.reconstruct(image, { landmarks: ref, outputs: {}, refinePasses: 0 })).faces[0]?.landmarks ?? null, ref, bin);
     const det = await prn.reconstruct(image, { outputs: {}, refinePasses: 0 });
     const [hx0, hy0, hx1, hy1] = pointsBounds(ref);
