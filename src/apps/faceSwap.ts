@@ -46,7 +46,7 @@ export interface FaceSwapResult {
 }
 
 /** UV mask (256·256) of the texels the photo shows well enough to trust ({@link knownTexels}). */
-function visibleTexels(face: SwapFace, assets: UvAssets, width: number, height: number): Uint8Array {
+function knownFaceTexels(face: SwapFace, assets: UvAssets, width: number, height: number): Uint8Array {
   const visibility = face.visibility ?? vertexVisibility(face.vertices, rasterize(face.vertices, assets.triangles, width, height));
   return knownTexels(face.vertices, visibility, assets);
 }
@@ -70,8 +70,8 @@ export function faceSwap(
 
   // Source texels the source photo does not show are filled from the mirrored side or
   // their visible neighbours, so nothing from behind the head smears in.
-  const sourceVisible = visibleTexels(source, assets, sourceImage.width, sourceImage.height);
-  const sourceTexture = fillTexture(uvTexture(sourceImage, source.positionMap, { mask: sourceVisible }), sourceVisible, assets.faceMask);
+  const sourceKnown = knownFaceTexels(source, assets, sourceImage.width, sourceImage.height);
+  const sourceTexture = fillTexture(uvTexture(sourceImage, source.positionMap, { mask: sourceKnown }), sourceKnown, assets.faceMask);
   const targetTexture = uvTexture(targetImage, target.positionMap);
   const texture: RgbImage = { width: assets.uvSize, height: assets.uvSize, data: targetTexture.data.slice() };
   for (let i = 0; i < n; i++) {
