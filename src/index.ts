@@ -36,6 +36,8 @@ export * from './face/cropTransform.js';
 export * from './face/cropFromBox.js';
 export * from './face/cropFromLandmarks.js';
 export * from './face/cropFromDetection.js';
+export * from './face/cropFromPrediction.js';
+export * from './face/faceRoll.js';
 export * from './face/warpImage.js';
 // The pipeline and its results.
 export * from './reconstruct/facePipeline.js';

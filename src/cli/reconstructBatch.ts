@@ -66,6 +66,8 @@ export interface ReconstructBatchOptions {
   refinePasses?: number;
   /** Re-crop only faces turned more than this (degrees; 0 = all). */
   refineMinYaw?: number;
+  /** Crop faces rolled more than this (degrees) turned upright; 180 = never (default {@link RECONSTRUCT_DEFAULTS}). */
+  uprightMinRoll?: number;
   /** Recurse into sub-folders. */
   recursive: boolean;
   /** One line per image in plain mode. */
@@ -223,7 +225,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   // Load the detector now: failing to is a setup problem, not one image's.
   if (!options.box && !options.landmarks) await prn.detector();
   const { pipeline } = prn;
-  const where = { box: options.box, landmarks: options.landmarks, maxFaces: options.maxFaces };
+  const where = { box: options.box, landmarks: options.landmarks, maxFaces: options.maxFaces, uprightMinRoll: options.uprightMinRoll ?? RECONSTRUCT_DEFAULTS.uprightMinRoll };
   const wanted = faceOutputsForKinds(options.outputs, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode, options.front);
   const good = entries.filter((e) => {
     if (e.error) fail(e.file, e.error);
@@ -290,7 +292,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   /** Starts the network on a batch; resolves with its maps (undefined when it failed). */
   async function predict(batch: Prepared[]): Promise<PredictedFaces | undefined> {
     try {
-      return await pipeline.predictFaces(batch.map((p) => p.prepared), { refinePasses: options.refinePasses ?? RECONSTRUCT_DEFAULTS.refinePasses, refineMinYaw: options.refineMinYaw ?? RECONSTRUCT_DEFAULTS.refineMinYaw });
+      return await pipeline.predictFaces(batch.map((p) => p.prepared), { refinePasses: options.refinePasses ?? RECONSTRUCT_DEFAULTS.refinePasses, refineMinYaw: options.refineMinYaw ?? RECONSTRUCT_DEFAULTS.refineMinYaw, uprightMinRoll: options.uprightMinRoll ?? RECONSTRUCT_DEFAULTS.uprightMinRoll });
     } catch (err) {
       for (const p of batch) fail(p.file, `network failed: ${reason(err, p.file)}`);
       return undefined;

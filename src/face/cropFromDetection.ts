@@ -1,4 +1,5 @@
 import type { FaceCrop } from './faceCrop.js';
+import { detectionRoll, UPRIGHT_MIN_ROLL, uprightRotation } from './faceRoll.js';
 
 /**
  * Vertical shift of the crop centre below the BlazeFace box centre, as a fraction of the
@@ -22,16 +23,26 @@ export const BLAZEFACE_CROP_FACTOR = 1.486;
 /**
  * The crop for a face found by BlazeFace: what the 68-landmark box × 1.6 would give,
  * predicted from the detector's box with the calibrated shift and factor (the role dlib's
- * 0.14 / 1.58 play in the official code).
+ * 0.14 / 1.58 play in the official code). With the detector's keypoints (right eye, left eye,
+ * nose, mouth, …) and a face rolled by more than `minRollDegrees` (`detectionRoll`), the crop
+ * turns with it so the face is upright in it, and the centre shift follows the face's own "down".
  *
  * ```ts
  * const [face] = await detector.detect(image);
- * const crop = cropFromDetection(face.box);
+ * const crop = cropFromDetection(face.box, face.keypoints);
  * ```
  */
-export function cropFromDetection(box: readonly [number, number, number, number]): FaceCrop {
+export function cropFromDetection(box: readonly [number, number, number, number], keypoints?: ReadonlyArray<readonly [number, number]>, minRollDegrees = UPRIGHT_MIN_ROLL): FaceCrop {
   const [x, y, w, h] = box;
   if (![x, y, w, h].every(Number.isFinite) || !(w > 0) || !(h > 0)) throw new Error(`detector box must have positive size, got ${box.join(',')}`);
   const size = (w + h) / 2;
-  return { center: [x + w / 2, y + h / 2 + BLAZEFACE_CENTER_SHIFT * size], size: size * BLAZEFACE_CROP_FACTOR };
+  const rotation = uprightRotation(detectionRoll(keypoints), minRollDegrees);
+  if (rotation === 0) return { center: [x + w / 2, y + h / 2 + BLAZEFACE_CENTER_SHIFT * size], size: size * BLAZEFACE_CROP_FACTOR };
+  // The face's "down" is the image's (0, 1) turned by the roll: (−sin r, cos r).
+  const shift = BLAZEFACE_CENTER_SHIFT * size;
+  return {
+    center: [x + w / 2 - Math.sin(rotation) * shift, y + h / 2 + Math.cos(rotation) * shift],
+    size: size * BLAZEFACE_CROP_FACTOR,
+    rotation,
+  };
 }

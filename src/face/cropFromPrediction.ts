@@ -1,5 +1,6 @@
 import { pointsBounds } from '../geometry/pointsBounds.js';
 import type { FaceCrop } from './faceCrop.js';
+import { landmarksRoll, UPRIGHT_MIN_ROLL, uprightRotation } from './faceRoll.js';
 
 /**
  * Side of the crop made from the network's own landmarks, in mean sides of their box. The
@@ -19,7 +20,9 @@ export const REFINE_CROP_FACTOR = 1.7;
 
 /**
  * The crop a refinement pass or a video tracker makes from predicted landmarks: centre of
- * their 2D box, side {@link PREDICTED_CROP_FACTOR} × its mean side.
+ * their 2D box, side {@link PREDICTED_CROP_FACTOR} × its mean side. A face rolled by more
+ * than `minRollDegrees` (eyes to mouth, see `landmarksRoll`) gets a crop turned upright, with
+ * the box taken in the face's own axes.
  *
  * ```ts
  * const crop = cropFromPrediction(face.landmarks); // 68 × (x, y, z) from a first pass
@@ -27,10 +30,25 @@ export const REFINE_CROP_FACTOR = 1.7;
  *
  * @param landmarks x, y, z triples in image pixels.
  * @param factor Side over the mean side of the landmarks' box.
+ * @param minRollDegrees Least roll that turns the crop (see `UPRIGHT_MIN_ROLL`); ≥ 180: never.
  */
-export function cropFromPrediction(landmarks: ArrayLike<number>, factor = PREDICTED_CROP_FACTOR): FaceCrop {
+export function cropFromPrediction(landmarks: ArrayLike<number>, factor = PREDICTED_CROP_FACTOR, minRollDegrees = UPRIGHT_MIN_ROLL): FaceCrop {
   if (landmarks.length < 6 || landmarks.length % 3 !== 0) throw new Error(`predicted landmarks must be x y z triples, got ${landmarks.length} numbers`);
-  const [x0, y0, x1, y1] = pointsBounds(landmarks, 3);
-  if (!(x1 > x0 && y1 > y0)) throw new Error('predicted landmarks span no area');
-  return { center: [(x0 + x1) / 2, (y0 + y1) / 2], size: ((x1 - x0 + (y1 - y0)) / 2) * factor };
+  const rotation = uprightRotation(landmarksRoll(landmarks, 3), minRollDegrees);
+  if (rotation === 0) {
+    const [x0, y0, x1, y1] = pointsBounds(landmarks, 3);
+    if (!(x1 > x0 && y1 > y0)) throw new Error('predicted landmarks span no area');
+    return { center: [(x0 + x1) / 2, (y0 + y1) / 2], size: ((x1 - x0 + (y1 - y0)) / 2) * factor };
+  }
+  // The box in the face's axes: u across the face, v along its "down".
+  const c = Math.cos(rotation), s = Math.sin(rotation);
+  let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+  for (let i = 0; i < landmarks.length; i += 3) {
+    const x = landmarks[i]!, y = landmarks[i + 1]!;
+    const u = c * x + s * y, v = -s * x + c * y;
+    u0 = Math.min(u0, u); u1 = Math.max(u1, u); v0 = Math.min(v0, v); v1 = Math.max(v1, v);
+  }
+  if (!(u1 > u0 && v1 > v0)) throw new Error('predicted landmarks span no area');
+  const uc = (u0 + u1) / 2, vc = (v0 + v1) / 2;
+  return { center: [c * uc - s * vc, s * uc + c * vc], size: ((u1 - u0 + (v1 - v0)) / 2) * factor, rotation };
 }

@@ -24,16 +24,26 @@ export const DLIB_CENTER_SHIFT = 0.14;
  * pairs are exactly similar, so the least-squares fit is the closed form
  * `(x, y) → s·(x − cx + size/2, y − cy + size/2)` with `s = (resolution − 1)/size`.
  *
+ * With a `rotation` r (radians, see `FaceCrop.rotation`) the square is turned by r about its
+ * centre first: `p → s·R(−r)·(p − c) + (resolution − 1)/2`, so a face rolled by r is upright
+ * in the crop. r = 0 is exactly the official map.
+ *
  * ```ts
  * const T = cropTransform([220, 240], 300, 256); // image → 256×256 crop
+ * const upright = cropTransform([220, 240], 300, 256, Math.PI / 2); // a face lying on its side
  * ```
  */
-export function cropTransform(center: readonly [number, number], size: number, resolution: number): Affine2D {
+export function cropTransform(center: readonly [number, number], size: number, resolution: number, rotation = 0): Affine2D {
   const [cx, cy] = center;
   if (!Number.isFinite(cx) || !Number.isFinite(cy) || !(size > 0) || !Number.isFinite(size)) {
     throw new Error(`crop needs a finite centre and a positive size, got centre (${cx}, ${cy}) size ${size}`);
   }
   if (!Number.isInteger(resolution) || resolution < 2) throw new Error(`crop resolution must be an integer ≥ 2, got ${resolution}`);
+  if (!Number.isFinite(rotation)) throw new Error(`crop rotation must be a finite angle, got ${rotation}`);
   const s = (resolution - 1) / size;
-  return Float64Array.of(s, 0, -s * (cx - size / 2), 0, s, -s * (cy - size / 2));
+  if (rotation === 0) return Float64Array.of(s, 0, -s * (cx - size / 2), 0, s, -s * (cy - size / 2));
+  const c = Math.cos(rotation) * s;
+  const n = Math.sin(rotation) * s;
+  const half = (resolution - 1) / 2;
+  return Float64Array.of(c, n, half - c * cx - n * cy, -n, c, half + n * cx - c * cy);
 }

@@ -9,4 +9,10 @@ export interface FaceCrop {
   center: [number, number];
   /** Side of the square crop, image pixels. */
   size: number;
+  /**
+   * Roll of the crop in radians: its x axis runs along `(cos r, sin r)` in the image (y down),
+   * so a face rolled by `r` comes out upright. Absent or 0: axis-aligned,
+   * as official PRNet's crops (see `faceRoll`).
+   */
+  rotation?: number;
 }

@@ -30,11 +30,11 @@ export function cropFaces(image: RgbImage, faces: readonly LocatedFace[], inputS
   const input = new Float32Array(per * faces.length);
   const transforms: Float64Array[] = [];
   faces.forEach((face, i) => {
-    const { center, size } = face.crop;
+    const { center, size, rotation = 0 } = face.crop;
     // The position map is always in the 256×256 crop frame, whatever the input size; the
     // network input is that crop unless the model takes another size.
-    const transform = cropTransform(center, size, POSITION_MAP_SIZE);
-    const inputTransform = inputSize === POSITION_MAP_SIZE ? transform : cropTransform(center, size, inputSize);
+    const transform = cropTransform(center, size, POSITION_MAP_SIZE, rotation);
+    const inputTransform = inputSize === POSITION_MAP_SIZE ? transform : cropTransform(center, size, inputSize, rotation);
     warpImage(image, inputTransform, inputSize, input.subarray(i * per, (i + 1) * per));
     transforms.push(transform);
   });

@@ -13,7 +13,9 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import type { PositionMapModel } from '../model/session.js';
 import type { FaceDetector } from '../face/faceDetector.js';
 import { withDefaults } from '../io/withDefaults.js';
-import { cropFromPrediction, REFINE_CROP_FACTOR } from '../face/cropFromPrediction.js';
+import { cropFromPrediction, PREDICTED_CROP_FACTOR, REFINE_CROP_FACTOR } from '../face/cropFromPrediction.js';
+import { landmarksRoll, UPRIGHT_MIN_DETECTED_ROLL, UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
+import type { FaceCrop } from '../face/faceCrop.js';
 import { estimatePose } from '../geometry/estimatePose.js';
 import { positionMapVertices } from '../uv/positionMapVertices.js';
 import { restorePositionMap } from '../face/warpImage.js';
@@ -67,6 +69,15 @@ export interface ReconstructOptions {
   refineMinYaw: number;
   /** Most crops per network call (`predictBatched`): bounds the activations' memory. */
   maxBatch: number;
+  /**
+   * Upright crops (`faceRoll`): a detected face whose first map shows it rolled more than this
+   * many degrees in its crop (the line from its eyes to its mouth) is cropped again around its
+   * landmarks, turned upright, and run again; one the detector's keypoints show lying on its
+   * side (past {@link UPRIGHT_MIN_DETECTED_ROLL}) is cropped turned from the start. Below it
+   * crops stay axis-aligned, as official PRNet's. 180 turns it off. User boxes and landmarks
+   * are always cropped axis-aligned, as the evaluation protocol does.
+   */
+  uprightMinRoll: number;
 }
 
 /**
@@ -85,7 +96,13 @@ export const RECONSTRUCT_DEFAULTS: ReconstructOptions = {
   refinePasses: 0,
   refineMinYaw: 45,
   maxBatch: MAX_NETWORK_BATCH,
+  uprightMinRoll: UPRIGHT_MIN_ROLL,
 };
+
+/** |a − b| in degrees, the angles in radians wrapped to the nearest turn. */
+function rollGap(a: number, b: number): number {
+  return (Math.abs(Math.atan2(Math.sin(a - b), Math.cos(a - b))) * 180) / Math.PI;
+}
 
 /** Milliseconds spent in each stage of one reconstruction. */
 export interface StageTimings {
@@ -194,13 +211,12 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
   const network = (flip: boolean): PositionMapModel => (flip ? (flipped ??= withFlipAveraging(model)) : model);
   const detector = async (): Promise<FaceDetector | undefined> => (typeof parts.detector === 'function' ? parts.detector() : parts.detector);
 
-  /** Crops each face again around the landmarks of its last map. */
   /**
-   * One refinement pass over a batch: the faces whose map says they are turned more than
-   * `minYaw` get a new crop around their predicted landmarks and a new network run; the
-   * others keep their crop and map. Returns whether any face was re-run.
+   * One re-crop pass over a batch: each face for which `recrop` (given its last map in crop
+   * pixels, the image → crop transform of that map, and the face) returns a new crop gets it
+   * and a new network run; the others keep their crop and map. Returns whether any face was re-run.
    */
-  async function refinePass(batch: PreparedFaces[], maps: Float32Array, minYaw: number, net: PositionMapModel, maxBatch: number): Promise<boolean> {
+  async function recropPass(batch: PreparedFaces[], maps: Float32Array, recrop: (cropMap: Float32Array, transform: Float64Array, face: LocatedFace) => FaceCrop | undefined, net: PositionMapModel, maxBatch: number): Promise<boolean> {
     const per = assets.uvSize * assets.uvSize * 3, inPer = model.inputSize * model.inputSize * 3;
     const picks: { image: number; face: number; global: number }[] = [];
     const next = batch.map((p) => ({ ...p, faces: [...p.faces], transforms: [...p.transforms], input: p.input }));
@@ -208,9 +224,9 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
     next.forEach((p, pi) => {
       p.faces.forEach((face, i) => {
         const g = offset + i;
-        const positionMap = restorePositionMap(maps.subarray(g * per, (g + 1) * per), p.transforms[i]!);
-        if (minYaw > 0 && !(Math.abs(estimatePose(positionMapVertices(positionMap, assets), assets.canonicalVertices).yaw) > minYaw)) return;
-        p.faces[i] = { ...face, crop: cropFromPrediction(positionMapLandmarks(positionMap, assets), REFINE_CROP_FACTOR) };
+        const crop = recrop(maps.subarray(g * per, (g + 1) * per), p.transforms[i]!, face);
+        if (!crop) return;
+        p.faces[i] = { ...face, crop };
         picks.push({ image: pi, face: i, global: g });
       });
       offset += p.faces.length;
@@ -239,7 +255,7 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
       const o = settings(options);
       const t0 = now();
       const given = Boolean(o.box || o.landmarks);
-      const faces = await locateFaces(image, { box: o.box, landmarks: o.landmarks, maxFaces: o.maxFaces, detector: given ? undefined : await detector() });
+      const faces = await locateFaces(image, { box: o.box, landmarks: o.landmarks, maxFaces: o.maxFaces, uprightMinRoll: Math.max(o.uprightMinRoll, UPRIGHT_MIN_DETECTED_ROLL), detector: given ? undefined : await detector() });
       const t1 = now();
       const { input, transforms } = cropFaces(image, faces, model.inputSize);
       return { image, faces, input, transforms, timings: { detect: t1 - t0, crop: now() - t1 } };
@@ -257,10 +273,32 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
       let t = now();
       const maps = await predictBatched(net, input, count, o.maxBatch);
       timings.network += now() - t;
-      for (let pass = 0; pass < o.refinePasses; pass++) {
-        // A pass's pose check and re-crop count as network time: it is one more network run.
+      // A pass's checks and re-crops count as network time: it is one more network run.
+      if (o.uprightMinRoll < 180) {
+        // A detected face whose first map shows it rolled in its crop is cropped again around
+        // its predicted landmarks, turned upright (as the video tracker crops every frame).
         t = now();
-        const rerun = await refinePass(current, maps, o.refineMinYaw, net, o.maxBatch);
+        await recropPass(current, maps, (cropMap, transform, face) => {
+          if (!face.fromDetector) return undefined;
+          const landmarks = restorePositionMap(positionMapLandmarks(cropMap, assets), transform);
+          const roll = landmarksRoll(landmarks, 3);
+          if (roll === undefined || rollGap(roll, face.crop.rotation ?? 0) <= o.uprightMinRoll) return undefined;
+          // Landmarks that span no area (a network that failed on this face) keep the first map.
+          try {
+            return cropFromPrediction(landmarks, PREDICTED_CROP_FACTOR, o.uprightMinRoll);
+          } catch {
+            return undefined;
+          }
+        }, net, o.maxBatch);
+        timings.network += now() - t;
+      }
+      for (let pass = 0; pass < o.refinePasses; pass++) {
+        t = now();
+        const rerun = await recropPass(current, maps, (cropMap, transform) => {
+          const positionMap = restorePositionMap(cropMap, transform);
+          if (o.refineMinYaw > 0 && !(Math.abs(estimatePose(positionMapVertices(positionMap, assets), assets.canonicalVertices).yaw) > o.refineMinYaw)) return undefined;
+          return cropFromPrediction(positionMapLandmarks(positionMap, assets), REFINE_CROP_FACTOR, o.uprightMinRoll);
+        }, net, o.maxBatch);
         timings.network += now() - t;
         if (!rerun) break;
       }

@@ -18,6 +18,11 @@ export interface LocatedFace {
   score: number;
   /** The square crop fed to the network. */
   crop: FaceCrop;
+  /**
+   * The crop came from a face detector (not a user box or landmarks, which are cropped as
+   * given, axis-aligned, as the evaluation protocol does): only such crops are re-cropped upright.
+   */
+  fromDetector?: boolean;
 }
 
 /** Options of {@link locateFaces}: give one of `box`, `landmarks` or `detector`. */
@@ -30,6 +35,12 @@ export interface LocateFacesOptions {
   detector?: FaceDetector;
   /** Keep at most this many detected faces (best first). */
   maxFaces?: number;
+  /**
+   * Detected faces rolled by more than this many degrees (their eye and mouth keypoints) get
+   * crops turned upright; ≥ 180: never (default `UPRIGHT_MIN_ROLL`; the pipeline passes
+   * `UPRIGHT_MIN_DETECTED_ROLL` or more).
+   */
+  uprightMinRoll?: number;
 }
 
 /**
@@ -77,5 +88,5 @@ export async function locateFaces(image: RgbImage, options: LocateFacesOptions):
   if (!options.detector) throw new Error('no face detector, box or landmarks given');
   const detections = await options.detector.detect(image);
   const max = options.maxFaces ?? Infinity;
-  return detections.slice(0, max).map((d) => ({ box: d.box, score: d.score, crop: cropFromDetection(d.box) }));
+  return detections.slice(0, max).map((d) => ({ box: d.box, score: d.score, crop: cropFromDetection(d.box, d.keypoints, options.uprightMinRoll), fromDetector: true }));
 }

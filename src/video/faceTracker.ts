@@ -11,6 +11,7 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import type { PositionMapModel } from '../model/session.js';
 import type { DetectedFace, FaceDetector } from '../face/faceDetector.js';
 import type { FaceCrop } from '../face/faceCrop.js';
+import { UPRIGHT_MIN_DETECTED_ROLL, UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
 import { cropFromPrediction } from '../face/cropFromPrediction.js';
 import { cropFromDetection } from '../face/cropFromDetection.js';
 import { restorePositionMap } from '../face/warpImage.js';
@@ -70,6 +71,15 @@ export interface FaceTrackerOptions {
    * smoothing filters by box overlap).
    */
   trackLandmarks?: boolean;
+  /**
+   * Upright crops (see `faceRoll`): between detections a face whose previous frame shows it
+   * rolled more than this many degrees is cropped turned with it, so a head tilting over onto
+   * its side is followed; a new face the detector's keypoints show rolled past
+   * `UPRIGHT_MIN_DETECTED_ROLL` (or this, if larger) is cropped turned from the start. 180:
+   * never, axis-aligned crops throughout. (With `trackLandmarks: false` crops come from the
+   * detector alone, so only the second rule applies.)
+   */
+  uprightMinRoll?: number;
 }
 
 /** Defaults of {@link FaceTrackerOptions}. */
@@ -85,6 +95,7 @@ export const FACE_TRACKER_DEFAULTS = {
   pose: true,
   outputs: {} as Partial<FaceOutputs>,
   trackLandmarks: true,
+  uprightMinRoll: UPRIGHT_MIN_ROLL,
 };
 
 /** One tracked face in one frame: a {@link FaceResult} (smoothed when smoothing is on) with an id. */
@@ -232,7 +243,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
 
   async function detect(image: RgbImage, given: PredictOptions['detections']): Promise<void> {
     stats.detections++;
-    const found = (await (given ?? detector.detect(image))).slice(0, o.maxFaces).map((d) => ({ crop: cropFromDetection(d.box), score: d.score }));
+    const found = (await (given ?? detector.detect(image))).slice(0, o.maxFaces).map((d) => ({ crop: cropFromDetection(d.box, d.keypoints, Math.max(o.uprightMinRoll, UPRIGHT_MIN_DETECTED_ROLL)), score: d.score }));
     // Greedy matching, best overlap first.
     const pairs: { t: number; d: number; overlap: number }[] = [];
     tracks.forEach((track, t) => found.forEach((det, d) => {
@@ -275,7 +286,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
     if (!runDetect && options.detections) void Promise.resolve(options.detections).catch(() => undefined);
     for (const track of tracks) {
       track.detected = false;
-      if (track.landmarks) track.crop = cropFromPrediction(track.landmarks);
+      if (track.landmarks) track.crop = cropFromPrediction(track.landmarks, undefined, o.uprightMinRoll);
     }
     if (runDetect) await detect(image, options.detections);
     if (tracks.length === 0) return { time, image, faces: [], detected: runDetect };
@@ -292,7 +303,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
       const box = pointsBox(landmarks, 3);
       let lost = !landmarks.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0) || insideFraction(box, image) < MIN_BOX_INSIDE_FRACTION;
       if (!lost) {
-        const next = cropFromPrediction(landmarks);
+        const next = cropFromPrediction(landmarks, undefined, o.uprightMinRoll);
         const change = next.size / track.crop.size;
         const jump = Math.hypot(next.center[0] - track.crop.center[0], next.center[1] - track.crop.center[1]) / track.crop.size;
         lost = change > o.maxSizeChange || change < 1 / o.maxSizeChange || jump > o.maxJump;

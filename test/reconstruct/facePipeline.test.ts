@@ -47,7 +47,7 @@ const baseMap = (() => {
   for (let i = 0; i < N; i++) {
     const t = 3 * assets.faceIndices[i]!;
     map[t] = 128 + s * (c[3 * i]! - (lo[0]! + hi[0]!) / 2);
-    map[t + 1] = 128 - s * (c[3 * i + 1]! - (lo[1]! + hi[1]!) / 2); // y down in the crop
+    map[t + 1] = 128 + s * (c[3 * i + 1]! - (lo[1]! + hi[1]!) / 2); // the canonical face is y down, as the crop: upright
     map[t + 2] = s * (c[3 * i + 2]! - lo[2]!);
   }
   return map;
@@ -104,8 +104,9 @@ test('Node PRNet, the pipeline object and the stages wired by hand give identica
   const prn = await PRNet.load({ model: randomOnnxModel({ variant: 'resfcn128-light', seed: 5 }), dataDir, download: false, threads: 1 });
   try {
     const outputs = { texture: true, visibility: true };
-    // No refinement: the hand-wired stages below are one pass.
-    const node = await prn.reconstruct(photo, { outputs, refinePasses: 0 });
+    // No refinement and no upright re-crop (a random network's eyes lie at any angle): the
+    // hand-wired stages below are one pass.
+    const node = await prn.reconstruct(photo, { outputs, refinePasses: 0, uprightMinRoll: 180 });
     assertTimings(node);
     assert.ok(node.timings.decode > 0, 'Node decoded the path');
     assert.equal(node.faces.length, 1);
@@ -113,12 +114,12 @@ test('Node PRNet, the pipeline object and the stages wired by hand give identica
     const detector = await prn.detector();
     // The pipeline object built from the same parts.
     const pipeline = facePipeline({ model: prn.model, assets: prn.assets, detector });
-    const viaPipeline = await pipeline.reconstruct(image, { outputs, refinePasses: 0 });
+    const viaPipeline = await pipeline.reconstruct(image, { outputs, refinePasses: 0, uprightMinRoll: 180 });
     assertTimings(viaPipeline);
     assert.equal(viaPipeline.timings.decode, 0);
     assert.deepEqual(viaPipeline.faces, node.faces);
     // The stages by hand, as the four call sites used to wire them.
-    const located = await locateFaces(image, { detector });
+    const located = await locateFaces(image, { detector, uprightMinRoll: 180 });
     const { input, count, transforms } = cropFaces(image, located, prn.model.inputSize);
     const maps = await predictBatched(prn.model, input, count);
     assert.deepEqual(restoreFaces(image, prn.assets, located, transforms, maps, outputs), node.faces);

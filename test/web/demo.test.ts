@@ -22,6 +22,8 @@ import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 
 const dataDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', import.meta.url));
 const photo = fileURLToPath(new URL('../../../shared/fixtures/photos/photo1.jpg', import.meta.url));
+/** A face held nearly upright (9° of roll): crops from the detector and from the photo's pipeline are the same. */
+const uprightPhoto = fileURLToPath(new URL('../../../shared/fixtures/photos/photo4.jpg', import.meta.url));
 
 function iou(a: number[], b: number[]): number {
   const x0 = Math.max(a[0]!, b[0]!), y0 = Math.max(a[1]!, b[1]!);
@@ -214,10 +216,11 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     const boxDiff = Math.max(...onnxResult.faces[0]!.box.map((v, i) => Math.abs(v - detected.box[i]!)));
     t.diagnostic(`browser detector, onnxruntime-web vs tfjs-wasm: boxes differ by ${boxDiff.toExponential(2)} px`);
     assert.ok(boxDiff < 1e-3, `onnxruntime-web box ${onnxResult.faces[0]!.box} vs tfjs-wasm ${detected.box}`);
-    // The network on the page's thread: the landmarks of the worker run, up to that box difference.
+    // The network on the page's thread: the landmarks of the worker run, up to that box
+    // difference, which photo1's upright re-crop (its face is rolled 40°) carries into a second run.
     const landmarkDiff = Math.max(...onnxResult.faces[0]!.landmarks.map((v, i) => Math.abs(v - detected.landmarks[i]!)));
     t.diagnostic(`network on the page's thread vs in the worker: landmarks differ by ${landmarkDiff.toExponential(2)} px`);
-    assert.ok(landmarkDiff < 0.01, `worker landmarks differ by ${landmarkDiff} px`);
+    assert.ok(landmarkDiff < 0.1, `worker landmarks differ by ${landmarkDiff} px`);
   } finally {
     await prn.dispose();
   }
@@ -295,9 +298,11 @@ test('demo page: the webcam loop runs frame after frame, shows its fps, and smoo
   assert.equal(await page.textContent('#fps'), '');
 
   // The loop detecting on every frame (frame k + 1 taken and detected while frame k's network
-  // runs in the worker), on a still photo: every frame gives the photo's own face.
-  await page.setInputFiles('#file', photo);
-  await page.waitForFunction(() => window.__prnetLastResult?.image.name === 'photo1.jpg', null, { timeout: 60_000 });
+  // runs in the worker), on a still photo: every frame gives the photo's own face. (A nearly
+  // upright face: a rolled one gets an upright re-crop in the photo's pipeline, which the
+  // detect-every-frame loop does not run.)
+  await page.setInputFiles('#file', uprightPhoto);
+  await page.waitForFunction(() => window.__prnetLastResult?.image.name === 'photo4.jpg', null, { timeout: 60_000 });
   const still = (await page.evaluate(() => window.__prnetLastResult))!;
   assert.equal(still.faces.length, 1);
   const loop = await page.evaluate(() => window.__prnetBench!(4, { track: false }));

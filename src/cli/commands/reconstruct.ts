@@ -69,6 +69,7 @@ export function register(program: Command): void {
     .option('--refine <passes>', `landmark refinement: re-crop each turned face from its predicted 68 landmarks and run again, this many times (each pass one more network run for those faces; default ${RECONSTRUCT_DEFAULTS.refinePasses})`, int('--refine', 0), RECONSTRUCT_DEFAULTS.refinePasses)
     .option('--no-refine', 'no refinement pass: one network run per face')
     .option('--refine-min-yaw <degrees>', `refine only faces the previous pass sees turned more than this (0 = every face; default ${RECONSTRUCT_DEFAULTS.refineMinYaw})`, inRange('--refine-min-yaw', 0, 89.99), RECONSTRUCT_DEFAULTS.refineMinYaw)
+    .option('--upright-min-roll <degrees>', `crop a face rolled more than this (the line from its eyes to its mouth) turned with it, so the network sees it upright (180 = never: axis-aligned crops as official PRNet; default ${RECONSTRUCT_DEFAULTS.uprightMinRoll})`, inRange('--upright-min-roll', 0, 180), RECONSTRUCT_DEFAULTS.uprightMinRoll)
     .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', int('--threads', 0))
     .addOption(new Option('--max-pixels <n>', `refuse images larger than this many pixels (at most ${DECODE_MAX_PIXELS_LIMIT}, libvips' limit)`)
       .default(DECODE_IMAGE_DEFAULTS.maxPixels).argParser(parseMaxPixels))
@@ -97,7 +98,7 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; flipAverage?: boolean; refine: number | false; refineMinYaw: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
+      maxFaces?: number; front?: boolean; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -149,6 +150,7 @@ no temporary file is left, and the summary says how far it got).`)
           flipAverage: Boolean(opts.flipAverage),
           refinePasses: opts.refine === false ? 0 : opts.refine,
           refineMinYaw: opts.refineMinYaw,
+          uprightMinRoll: opts.uprightMinRoll,
           threads: opts.threads,
           maxPixels: opts.maxPixels,
           dataDir: opts.dataDir,

@@ -7,12 +7,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { int, positive } from '../optionParsers.js';
+import { inRange, int, positive } from '../optionParsers.js';
 import { resolveModelSource } from '../../node/inference/prnet.js';
 import { loadWorkerModel } from '../../node/inference/networkWorker.js';
 import { loadUvAssets } from '../../node/inference/uvAssets.js';
 import { loadDetector } from '../../node/inference/detector.js';
 import { probeVideo } from '../../node/video/probeVideo.js';
+import { UPRIGHT_MIN_DETECTED_ROLL } from '../../face/faceRoll.js';
 import { trackVideo, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 import { FACE_TRACKER_DEFAULTS } from '../../video/faceTracker.js';
@@ -24,7 +25,7 @@ const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
-  output: string; smooth: boolean; overlay: boolean; meshes?: VideoMeshFormat; maxFaces: number; detectEvery: number; minCutoff: number; beta: number;
+  output: string; smooth: boolean; overlay: boolean; meshes?: VideoMeshFormat; maxFaces: number; detectEvery: number; uprightMinRoll: number; minCutoff: number; beta: number;
   model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean;
 }
 
@@ -42,6 +43,7 @@ export function register(program: Command): void {
     })
     .option('--max-faces <n>', 'most faces tracked at once', int('--max-faces', 1), FACE_TRACKER_DEFAULTS.maxFaces)
     .option('--detect-every <n>', 'run the face detector every n frames to find new faces (0: only at the start and after a loss)', int('--detect-every', 0), FACE_TRACKER_DEFAULTS.detectEvery)
+    .option('--upright-min-roll <degrees>', `a face whose last frame shows it rolled more than this is cropped turned with it (a new face: past ${UPRIGHT_MIN_DETECTED_ROLL}° by the detector's keypoints); 180 = never: axis-aligned crops`, inRange('--upright-min-roll', 0, 180), FACE_TRACKER_DEFAULTS.uprightMinRoll)
     .option('--min-cutoff <hz>', 'smoothing: One Euro cut-off at rest, Hz (lower: steadier, more lag)', positive('--min-cutoff'), ONE_EURO_FILTER_DEFAULTS.minCutoff)
     .option('--beta <b>', 'smoothing: how fast the cut-off rises with speed (higher: less lag in motion)', (v) => {
       const n = Number(v);
@@ -107,6 +109,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
           tracker: {
             maxFaces: opts.maxFaces,
             detectEvery: opts.detectEvery,
+            uprightMinRoll: opts.uprightMinRoll,
             smooth: opts.smooth,
             filter: { minCutoff: opts.minCutoff, beta: opts.beta },
           },
