@@ -99,6 +99,10 @@ export const RECONSTRUCT_DEFAULTS: ReconstructOptions = {
   uprightMinRoll: UPRIGHT_MIN_ROLL,
 };
 
+function checkUprightMinRoll(degrees: number): void {
+  if (!(degrees >= 0 && degrees <= 180)) throw new Error(`uprightMinRoll must be in [0, 180] degrees, got ${degrees}`);
+}
+
 /** |a − b| in degrees, the angles in radians wrapped to the nearest turn. */
 function rollGap(a: number, b: number): number {
   return (Math.abs(Math.atan2(Math.sin(a - b), Math.cos(a - b))) * 180) / Math.PI;
@@ -253,6 +257,7 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
 
     async prepareFaces(image, options = {}) {
       const o = settings(options);
+      checkUprightMinRoll(o.uprightMinRoll);
       const t0 = now();
       const given = Boolean(o.box || o.landmarks);
       const faces = await locateFaces(image, { box: o.box, landmarks: o.landmarks, maxFaces: o.maxFaces, uprightMinRoll: Math.max(o.uprightMinRoll, UPRIGHT_MIN_DETECTED_ROLL), detector: given ? undefined : await detector() });
@@ -265,6 +270,7 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
       const o = settings(options);
       if (!(o.refinePasses >= 0 && Number.isInteger(o.refinePasses))) throw new Error(`refinePasses must be a whole number ≥ 0, got ${o.refinePasses}`);
       if (!(o.refineMinYaw >= 0 && o.refineMinYaw < 90)) throw new Error(`refineMinYaw must be in [0, 90) degrees, got ${o.refineMinYaw}`);
+      checkUprightMinRoll(o.uprightMinRoll);
       const timings = { crop: 0, network: 0 };
       const current = [...batch];
       const { input, count } = packInputs(current);

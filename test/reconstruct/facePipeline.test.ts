@@ -198,6 +198,8 @@ test('refinePasses re-crops each turned face around its last landmarks and runs 
   assert.deepEqual(gated.faces[0]!.landmarks, lm);
   await assert.rejects(pipeline.reconstruct(image, { refinePasses: -1 }), /refinePasses/);
   await assert.rejects(pipeline.reconstruct(image, { refineMinYaw: 90 }), /refineMinYaw/);
+  await assert.rejects(pipeline.reconstruct(image, { uprightMinRoll: -1 }), /uprightMinRoll/);
+  await assert.rejects(pipeline.reconstruct(image, { uprightMinRoll: NaN }), /uprightMinRoll/);
 });
 
 test('a refinement pass re-runs only the turned faces of a batch and keeps the others', async () => {
