@@ -252,6 +252,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     const mesh = req.format !== 'json';
     const { image, faces } = await s.reconstruct(bytes, {
       maxFaces: mesh ? Math.max(req.maxFaces, req.face + 1) : req.maxFaces,
+      uprightMinRoll: req.uprightMinRoll,
       outputs: {
         pose: true,
         colors: mesh,

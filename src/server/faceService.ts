@@ -72,7 +72,7 @@ export interface FaceService {
    * (`empty_body`, `not_an_image`, `corrupt_image`, `too_many_pixels`, `no_face`) for bad
    * input, a plain error for anything else. `onStage` gets each stage's seconds.
    */
-  reconstruct(input: Uint8Array | string, options: { maxFaces?: number; outputs?: Partial<FaceOutputs> }, onStage?: (stage: FaceServiceStage, seconds: number) => void): Promise<FaceServiceResult>;
+  reconstruct(input: Uint8Array | string, options: { maxFaces?: number; outputs?: Partial<FaceOutputs>; uprightMinRoll?: number }, onStage?: (stage: FaceServiceStage, seconds: number) => void): Promise<FaceServiceResult>;
   /** Frees the workers and the detector. */
   dispose(): Promise<void>;
 }
@@ -124,13 +124,14 @@ export async function faceService(options: Partial<FaceServiceOptions> = {}): Pr
         throw classifyImageError(err) ?? err;
       }
       lap('decode');
-      const prepared = await prn.pipeline.prepareFaces(image, { maxFaces: request.maxFaces });
+      const upright = request.uprightMinRoll === undefined ? {} : { uprightMinRoll: request.uprightMinRoll };
+      const prepared = await prn.pipeline.prepareFaces(image, { maxFaces: request.maxFaces, ...upright });
       // Cropping counts with the network stage, as the stages have always been cut.
       const detect = prepared.timings.detect / 1000;
       onStage?.('detect', detect);
       t += detect;
       if (prepared.faces.length === 0) throw apiError('no_face', NO_FACE_REASON);
-      const { batch, maps } = await prn.pipeline.predictFaces([prepared]);
+      const { batch, maps } = await prn.pipeline.predictFaces([prepared], upright);
       lap('network');
       const faces = prn.pipeline.finishFaces(batch[0]!, maps, { outputs: request.outputs });
       lap('restore');

@@ -3,6 +3,7 @@
  * feeds `/openapi.json`) and the parsed, typed form. Isomorphic.
  */
 import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
+import { UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
 
 /** Response formats: the JSON document, or one face's mesh. */
 export const RECONSTRUCT_FORMATS = ['json', 'glb', 'obj', 'ply'] as const;
@@ -27,6 +28,7 @@ export const RECONSTRUCT_QUERY_SCHEMA = {
     face: { type: 'integer', minimum: 0, default: 0, description: 'face index for mesh formats (0 = best)' },
     maxFaces: { type: 'integer', minimum: 1, maximum: RECONSTRUCT_MAX_FACES_LIMIT, default: 1, description: 'at most this many faces' },
     texture: { type: 'string', enum: [...TEXTURE_MODES], default: 'filled', description: 'UV texture of hidden face parts (texture output, GLB)' },
+    uprightMinRoll: { type: 'number', minimum: 0, maximum: 180, default: UPRIGHT_MIN_ROLL, description: 'a face rolled more than this many degrees in its crop is cropped again turned upright (180: never)' },
   },
 } as const;
 
@@ -42,6 +44,8 @@ export interface ReconstructQuery {
   maxFaces: number;
   /** Texture mode. */
   texture: TextureMode;
+  /** Upright re-crop threshold, degrees (see `ReconstructOptions.uprightMinRoll`). */
+  uprightMinRoll: number;
 }
 
 /** The parsed request: what to compute and what to answer. */
@@ -52,17 +56,18 @@ export interface ReconstructRequest {
   face: number;
   maxFaces: number;
   texture: TextureMode;
+  uprightMinRoll: number;
 }
 
 /**
  * Turns a validated query into a {@link ReconstructRequest}.
  *
  * ```ts
- * reconstructQuery({ format: 'json', outputs: 'texture,depth', face: 0, maxFaces: 1, texture: 'filled' });
+ * reconstructQuery({ format: 'json', outputs: 'texture,depth', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30 });
  * ```
  */
 export function reconstructQuery(query: ReconstructQuery): ReconstructRequest {
   const extras = [...new Set((query.outputs ?? '').split(',').filter(Boolean))] as ReconstructExtra[];
   for (const e of extras) if (!(RECONSTRUCT_EXTRAS as readonly string[]).includes(e)) throw new Error(`unknown output '${e}'`);
-  return { format: query.format, extras, face: query.face, maxFaces: query.maxFaces, texture: query.texture };
+  return { format: query.format, extras, face: query.face, maxFaces: query.maxFaces, texture: query.texture, uprightMinRoll: query.uprightMinRoll };
 }

@@ -77,6 +77,11 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       const [x, y, w, h] = doc.faces[0]!.box as [number, number, number, number];
       const inside = doc.faces[0]!.landmarks.filter(([lx, ly]) => lx! >= x - 0.2 * w && lx! <= x + 1.2 * w && ly! >= y - 0.2 * h && ly! <= y + 1.2 * h).length;
       assert.ok(inside >= 60, `${inside} of 68 landmarks near the box`);
+      // photo1's face is rolled about 40°: by default it is cropped again upright;
+      // ?uprightMinRoll=180 keeps the first, axis-aligned crop.
+      const axis = (await post(base, photo, '?uprightMinRoll=180')).json as typeof doc;
+      const moved = doc.faces[0]!.landmarks.reduce((sum, p, k) => sum + Math.hypot(p[0]! - axis.faces[0]!.landmarks[k]![0]!, p[1]! - axis.faces[0]!.landmarks[k]![1]!), 0) / 68;
+      assert.ok(moved > 1, `the upright re-crop moved the landmarks by ${moved} px`);
     });
 
     await t.test('multipart upload and ?outputs=texture,depth', async () => {
@@ -119,6 +124,7 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assertError(await post(base, photo, '', 'text/plain'), 415, 'unsupported_content_type');
       assertError(await post(base, photo, '?format=fbx'), 400, 'invalid_request');
       assertError(await post(base, photo, '?outputs=normals'), 400, 'invalid_request');
+      assertError(await post(base, photo, '?uprightMinRoll=181'), 400, 'invalid_request');
       assertError(await post(base, photo, '?format=obj&face=3'), 422, 'no_such_face');
       assertError(await call(base, '/v2/nothing'), 404, 'not_found');
       const sharp = (await import('sharp')).default;
