@@ -37,12 +37,9 @@ export function cropFromDetection(box: readonly [number, number, number, number]
   if (![x, y, w, h].every(Number.isFinite) || !(w > 0) || !(h > 0)) throw new Error(`detector box must have positive size, got ${box.join(',')}`);
   const size = (w + h) / 2;
   const rotation = uprightRotation(detectionRoll(keypoints), minRollDegrees);
-  if (rotation === 0) return { center: [x + w / 2, y + h / 2 + BLAZEFACE_CENTER_SHIFT * size], size: size * BLAZEFACE_CROP_FACTOR };
-  // The face's "down" is the image's (0, 1) turned by the roll: (−sin r, cos r).
+  // The shift runs along the face's "down", the image's (0, 1) turned by the roll: (−sin r, cos r).
   const shift = BLAZEFACE_CENTER_SHIFT * size;
-  return {
-    center: [x + w / 2 - Math.sin(rotation) * shift, y + h / 2 + Math.cos(rotation) * shift],
-    size: size * BLAZEFACE_CROP_FACTOR,
-    rotation,
-  };
+  const crop: FaceCrop = { center: [x + w / 2 - Math.sin(rotation) * shift, y + h / 2 + Math.cos(rotation) * shift], size: size * BLAZEFACE_CROP_FACTOR };
+  if (rotation !== 0) crop.rotation = rotation;
+  return crop;
 }

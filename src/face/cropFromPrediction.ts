@@ -35,20 +35,19 @@ export const REFINE_CROP_FACTOR = 1.7;
 export function cropFromPrediction(landmarks: ArrayLike<number>, factor = PREDICTED_CROP_FACTOR, minRollDegrees = UPRIGHT_MIN_ROLL): FaceCrop {
   if (landmarks.length < 6 || landmarks.length % 3 !== 0) throw new Error(`predicted landmarks must be x y z triples, got ${landmarks.length} numbers`);
   const rotation = uprightRotation(landmarksRoll(landmarks, 3), minRollDegrees);
-  if (rotation === 0) {
-    const [x0, y0, x1, y1] = pointsBounds(landmarks, 3);
-    if (!(x1 > x0 && y1 > y0)) throw new Error('predicted landmarks span no area');
-    return { center: [(x0 + x1) / 2, (y0 + y1) / 2], size: ((x1 - x0 + (y1 - y0)) / 2) * factor };
-  }
-  // The box in the face's axes: u across the face, v along its "down".
+  // The box in the face's axes (u across the face, v along its "down"); at rotation 0 they
+  // are the image's x and y, exactly.
   const c = Math.cos(rotation), s = Math.sin(rotation);
-  let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
-  for (let i = 0; i < landmarks.length; i += 3) {
+  const uv = new Float64Array((2 * landmarks.length) / 3);
+  for (let i = 0, j = 0; i < landmarks.length; i += 3, j += 2) {
     const x = landmarks[i]!, y = landmarks[i + 1]!;
-    const u = c * x + s * y, v = -s * x + c * y;
-    u0 = Math.min(u0, u); u1 = Math.max(u1, u); v0 = Math.min(v0, v); v1 = Math.max(v1, v);
+    uv[j] = c * x + s * y;
+    uv[j + 1] = -s * x + c * y;
   }
+  const [u0, v0, u1, v1] = pointsBounds(uv);
   if (!(u1 > u0 && v1 > v0)) throw new Error('predicted landmarks span no area');
   const uc = (u0 + u1) / 2, vc = (v0 + v1) / 2;
-  return { center: [c * uc - s * vc, s * uc + c * vc], size: ((u1 - u0 + (v1 - v0)) / 2) * factor, rotation };
+  const crop: FaceCrop = { center: [c * uc - s * vc, s * uc + c * vc], size: ((u1 - u0 + (v1 - v0)) / 2) * factor };
+  if (rotation !== 0) crop.rotation = rotation;
+  return crop;
 }
