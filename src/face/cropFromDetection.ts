@@ -1,5 +1,5 @@
 import type { FaceCrop } from './faceCrop.js';
-import { detectionRoll, UPRIGHT_MIN_ROLL, uprightRotation } from './faceRoll.js';
+import { detectionRoll, UPRIGHT_MIN_DETECTED_ROLL, uprightRotation } from './faceRoll.js';
 
 /**
  * Vertical shift of the crop centre below the BlazeFace box centre, as a fraction of the
@@ -32,7 +32,7 @@ export const BLAZEFACE_CROP_FACTOR = 1.486;
  * const crop = cropFromDetection(face.box, face.keypoints);
  * ```
  */
-export function cropFromDetection(box: readonly [number, number, number, number], keypoints?: ReadonlyArray<readonly [number, number]>, minRollDegrees = UPRIGHT_MIN_ROLL): FaceCrop {
+export function cropFromDetection(box: readonly [number, number, number, number], keypoints?: ReadonlyArray<readonly [number, number]>, minRollDegrees = UPRIGHT_MIN_DETECTED_ROLL): FaceCrop {
   const [x, y, w, h] = box;
   if (![x, y, w, h].every(Number.isFinite) || !(w > 0) || !(h > 0)) throw new Error(`detector box must have positive size, got ${box.join(',')}`);
   const size = (w + h) / 2;

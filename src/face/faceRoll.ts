@@ -35,6 +35,19 @@ export const UPRIGHT_MIN_ROLL = 30;
  */
 export const UPRIGHT_MIN_DETECTED_ROLL = 45;
 
+/**
+ * The roll past which the detector's keypoints turn a crop, for an upright threshold of
+ * `minRollDegrees`: never below {@link UPRIGHT_MIN_DETECTED_ROLL}.
+ *
+ * ```ts
+ * detectedMinRoll(30);  // 45
+ * detectedMinRoll(180); // 180: upright crops off
+ * ```
+ */
+export function detectedMinRoll(minRollDegrees: number): number {
+  return Math.max(minRollDegrees, UPRIGHT_MIN_DETECTED_ROLL);
+}
+
 /** Index ranges in the 68-point scheme: the two eyes (36–47) and the mouth (48–67). */
 const EYES = [36, 48] as const;
 const MOUTH = [48, 68] as const;

@@ -14,7 +14,7 @@ import type { PositionMapModel } from '../model/session.js';
 import type { FaceDetector } from '../face/faceDetector.js';
 import { withDefaults } from '../io/withDefaults.js';
 import { cropFromPrediction, PREDICTED_CROP_FACTOR, REFINE_CROP_FACTOR } from '../face/cropFromPrediction.js';
-import { landmarksRoll, UPRIGHT_MIN_DETECTED_ROLL, UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
+import { detectedMinRoll, landmarksRoll, UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
 import type { FaceCrop } from '../face/faceCrop.js';
 import { estimatePose } from '../geometry/estimatePose.js';
 import { positionMapVertices } from '../uv/positionMapVertices.js';
@@ -73,7 +73,7 @@ export interface ReconstructOptions {
    * Upright crops (`faceRoll`): a detected face whose first map shows it rolled more than this
    * many degrees in its crop (the line from its eyes to its mouth) is cropped again around its
    * landmarks, turned upright, and run again; one the detector's keypoints show lying on its
-   * side (past {@link UPRIGHT_MIN_DETECTED_ROLL}) is cropped turned from the start. Below it
+   * side (past `UPRIGHT_MIN_DETECTED_ROLL`) is cropped turned from the start. Below it
    * crops stay axis-aligned, as official PRNet's. 180 turns it off. User boxes and landmarks
    * are always cropped axis-aligned, as the evaluation protocol does.
    */
@@ -260,7 +260,7 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
       checkUprightMinRoll(o.uprightMinRoll);
       const t0 = now();
       const given = Boolean(o.box || o.landmarks);
-      const faces = await locateFaces(image, { box: o.box, landmarks: o.landmarks, maxFaces: o.maxFaces, uprightMinRoll: Math.max(o.uprightMinRoll, UPRIGHT_MIN_DETECTED_ROLL), detector: given ? undefined : await detector() });
+      const faces = await locateFaces(image, { box: o.box, landmarks: o.landmarks, maxFaces: o.maxFaces, uprightMinRoll: detectedMinRoll(o.uprightMinRoll), detector: given ? undefined : await detector() });
       const t1 = now();
       const { input, transforms } = cropFaces(image, faces, model.inputSize);
       return { image, faces, input, transforms, timings: { detect: t1 - t0, crop: now() - t1 } };

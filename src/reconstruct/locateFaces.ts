@@ -37,8 +37,8 @@ export interface LocateFacesOptions {
   maxFaces?: number;
   /**
    * Detected faces rolled by more than this many degrees (their eye and mouth keypoints) get
-   * crops turned upright; ≥ 180: never (default `UPRIGHT_MIN_ROLL`; the pipeline passes
-   * `UPRIGHT_MIN_DETECTED_ROLL` or more).
+   * crops turned upright; ≥ 180: never (default `UPRIGHT_MIN_DETECTED_ROLL`; the pipeline
+   * passes `detectedMinRoll` of its own threshold).
    */
   uprightMinRoll?: number;
 }

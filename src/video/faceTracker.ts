@@ -11,7 +11,7 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import type { PositionMapModel } from '../model/session.js';
 import type { DetectedFace, FaceDetector } from '../face/faceDetector.js';
 import type { FaceCrop } from '../face/faceCrop.js';
-import { UPRIGHT_MIN_DETECTED_ROLL, UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
+import { detectedMinRoll, UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
 import { cropFromPrediction } from '../face/cropFromPrediction.js';
 import { cropFromDetection } from '../face/cropFromDetection.js';
 import { restorePositionMap } from '../face/warpImage.js';
@@ -243,7 +243,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
 
   async function detect(image: RgbImage, given: PredictOptions['detections']): Promise<void> {
     stats.detections++;
-    const found = (await (given ?? detector.detect(image))).slice(0, o.maxFaces).map((d) => ({ crop: cropFromDetection(d.box, d.keypoints, Math.max(o.uprightMinRoll, UPRIGHT_MIN_DETECTED_ROLL)), score: d.score }));
+    const found = (await (given ?? detector.detect(image))).slice(0, o.maxFaces).map((d) => ({ crop: cropFromDetection(d.box, d.keypoints, detectedMinRoll(o.uprightMinRoll)), score: d.score }));
     // Greedy matching, best overlap first.
     const pairs: { t: number; d: number; overlap: number }[] = [];
     tracks.forEach((track, t) => found.forEach((det, d) => {
