@@ -19,7 +19,7 @@ import { expandInputs, isGlob } from '../expandInputs.js';
 import { int, inRange } from '../optionParsers.js';
 import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
-import { removeStagedFilesSync } from '../../node/files/stageFile.js';
+import { stopStagingFiles } from '../../node/files/stageFile.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
 
 /** Exit status for usage and setup errors (bad options, no model, output path is a file). */
@@ -119,13 +119,19 @@ no temporary file is left, and the summary says how far it got).`)
       if (emptyGlobs.length > 0) command.error(emptyGlobs.map((e) => `prnet: ${e.file}: no image matches this pattern`).join('\n'), { exitCode: 2 });
       // Ctrl-C / SIGTERM: stop starting images, complete the files being written (each image
       // all or none), print the summary, exit 130. A second signal removes the temporary
-      // files of writes still in progress and exits at once.
+      // files of writes still in progress (once the writes and renames already running have
+      // settled, a few ms) and exits.
       const controller = new AbortController();
+      let stopping = false;
       const onSignal = (sig: NodeJS.Signals): void => {
         if (controller.signal.aborted) {
-          removeStagedFilesSync();
-          process.stderr.write(`\nprnet: ${sig} again: stopped; no temporary files left\n`);
-          process.exit(EXIT_INTERRUPTED);
+          if (stopping) return;
+          stopping = true;
+          void stopStagingFiles().then(() => {
+            process.stderr.write(`\nprnet: ${sig} again: stopped; no temporary files left\n`);
+            process.exit(EXIT_INTERRUPTED);
+          });
+          return;
         }
         process.stderr.write(`\nprnet: ${sig}: stopping after the files being written…\n`);
         controller.abort();

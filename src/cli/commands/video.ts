@@ -13,6 +13,7 @@ import { loadWorkerModel } from '../../node/inference/networkWorker.js';
 import { loadUvAssets } from '../../node/inference/uvAssets.js';
 import { loadDetector } from '../../node/inference/detector.js';
 import { probeVideo } from '../../node/video/probeVideo.js';
+import { stopStagingFiles } from '../../node/files/stageFile.js';
 import { UPRIGHT_MIN_DETECTED_ROLL } from '../../face/faceRoll.js';
 import { trackVideo, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
@@ -88,10 +89,18 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
         fail((err as Error).message, EXIT_USAGE);
       }
       const controller = new AbortController();
+      let stopping = false;
       const onSignal = (sig: NodeJS.Signals): void => {
         if (controller.signal.aborted) {
-          process.stderr.write(`\nprnet: ${sig} again: stopped without finishing the files\n`);
-          process.exit(EXIT_INTERRUPTED);
+          // Mesh files are written atomically: none is left half-written or as a temporary
+          // file; faces.ndjson and overlay.mp4 stop where they are.
+          if (stopping) return;
+          stopping = true;
+          void stopStagingFiles().then(() => {
+            process.stderr.write(`\nprnet: ${sig} again: stopped without finishing faces.ndjson and overlay.mp4\n`);
+            process.exit(EXIT_INTERRUPTED);
+          });
+          return;
         }
         process.stderr.write(`\nprnet: ${sig}: finishing the files…\n`);
         controller.abort();

@@ -1,5 +1,5 @@
 import { open, rename, unlink } from 'node:fs/promises';
-import { unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -18,27 +18,90 @@ export interface StagedFile {
 /** Temporary files staged and not yet committed or discarded, process-wide. */
 const pending = new Set<string>();
 
-/** Final paths already put in place by a {@link commitStagedFiles} call that has not finished. */
-const partial = new Set<Set<string>>();
+/**
+ * Sets of files whose {@link commitStagedFiles} call has not finished: each file is listed
+ * before its rename starts, so a rename that completed but whose promise has not yet
+ * resumed its caller is still known (its temporary file is gone, its final path is there).
+ */
+const partial = new Set<Set<StagedFile>>();
+
+/** File-system work under way (writing a temporary file, a rename), process-wide. */
+const inFlight = new Set<Promise<unknown>>();
+
+/** Set by {@link stopStagingFiles}: no new temporary file is made and no rename starts. */
+let stopping = false;
+
+/** Runs `work` as a tracked file-system operation, so {@link stopStagingFiles} can wait for it. */
+function tracked<T>(work: Promise<T>): Promise<T> {
+  inFlight.add(work);
+  const done = (): void => { inFlight.delete(work); };
+  work.then(done, done);
+  return work;
+}
+
+/** The error staging and commits give once {@link stopStagingFiles} was called. */
+function stoppedError(path: string): Error {
+  return new Error(`could not write ${path}: the program is stopping`);
+}
 
 /**
  * Removes every staged temporary file now, synchronously, and takes back the files of a
- * set whose commit was under way (for a signal handler that is about to exit: no
- * temporary file stays, and no set is left half in place). Returns how many files it removed.
+ * set whose commit was under way. It cannot see a write or rename still running in
+ * libuv's threads; a signal handler should call {@link stopStagingFiles}, which waits for
+ * those first. Returns how many files it removed.
  */
 export function removeStagedFilesSync(): number {
   let n = 0;
-  for (const file of [...pending, ...[...partial].flatMap((set) => [...set])]) {
+  const remove = (file: string): void => {
     try {
       unlinkSync(file);
       n++;
     } catch {
       // already gone
     }
+  };
+  for (const set of partial) {
+    // Listed before its rename started: in place if its temporary file is gone.
+    for (const f of set) if (!existsSync(f.tmp)) remove(f.path);
   }
+  for (const file of pending) remove(file);
   pending.clear();
   partial.clear();
   return n;
+}
+
+/** Options of {@link stopStagingFiles}. */
+export interface StopStagingFilesOptions {
+  /** The longest wait, in ms, for writes and renames already running (a stuck disk must not hold the exit). */
+  timeoutMs?: number;
+}
+
+/** Defaults of {@link StopStagingFilesOptions}. */
+export const STOP_STAGING_FILES_DEFAULTS: Required<StopStagingFilesOptions> = { timeoutMs: 2000 };
+
+/**
+ * For a program about to exit at once (a second Ctrl-C): refuses new temporary files and
+ * renames from now on, waits for the writes and renames already running (they cannot be
+ * cancelled, and one finishing after a plain synchronous clean-up would leave a temporary
+ * file or half a set), then removes every temporary file and takes back every set whose
+ * commit was under way. Resolves with how many files it removed.
+ *
+ * ```ts
+ * process.on('SIGINT', () => void stopStagingFiles().then(() => process.exit(130)));
+ * ```
+ */
+export async function stopStagingFiles(options: StopStagingFilesOptions = {}): Promise<number> {
+  const { timeoutMs } = { ...STOP_STAGING_FILES_DEFAULTS, ...options };
+  stopping = true;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+  // Operations started while waiting (none should: new ones are refused) are waited for too.
+  while (inFlight.size > 0) {
+    const settled = await Promise.race([Promise.allSettled([...inFlight]).then(() => true), timeout.then(() => false)]);
+    if (!settled) break;
+  }
+  clearTimeout(timer);
+  return removeStagedFilesSync();
 }
 
 /**
@@ -51,20 +114,24 @@ export function removeStagedFilesSync(): number {
  * ```
  */
 export async function commitStagedFiles(staged: readonly StagedFile[]): Promise<string[]> {
-  const done = new Set<string>();
-  partial.add(done);
+  const listed = new Set<StagedFile>();
+  const done: string[] = [];
+  partial.add(listed);
   try {
     for (const f of staged) {
+      // Refused before it is listed: a file never renamed must not be taken for one in place.
+      if (stopping) throw stoppedError(f.path);
+      listed.add(f);
       await f.commit();
-      done.add(f.path);
+      done.push(f.path);
     }
   } catch (err) {
-    await Promise.all([...staged.map((f) => f.discard()), ...[...done].map((p) => unlink(p).catch(() => undefined))]);
+    await Promise.all([...staged.map((f) => f.discard()), ...done.map((p) => unlink(p).catch(() => undefined))]);
     throw err;
   } finally {
-    partial.delete(done);
+    partial.delete(listed);
   }
-  return [...done];
+  return done;
 }
 
 /** One line for a failed write: the path and a plain reason. */
@@ -92,6 +159,7 @@ function writeError(path: string, e: unknown): Error {
  * ```
  */
 export async function stageFile(path: string, bytes: Uint8Array | string): Promise<StagedFile> {
+  if (stopping) throw stoppedError(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   pending.add(tmp);
   const discard = async (): Promise<void> => {
@@ -99,13 +167,15 @@ export async function stageFile(path: string, bytes: Uint8Array | string): Promi
     pending.delete(tmp);
   };
   try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await tracked((async () => {
+      const fh = await open(tmp, 'wx');
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    })());
   } catch (e) {
     await discard();
     throw writeError(path, e);
@@ -114,8 +184,12 @@ export async function stageFile(path: string, bytes: Uint8Array | string): Promi
     path,
     tmp,
     async commit() {
+      if (stopping) {
+        await discard();
+        throw stoppedError(path);
+      }
       try {
-        await rename(tmp, path);
+        await tracked(rename(tmp, path));
         pending.delete(tmp);
       } catch (e) {
         await discard();

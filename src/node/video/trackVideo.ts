@@ -3,7 +3,8 @@
  * smooth its faces, write `faces.ndjson` and the overlay video.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 import path from 'node:path';
 import type { RgbImage } from '../../io/rgbImage.js';
 import { withDefaults } from '../../io/withDefaults.js';
@@ -113,8 +114,8 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
     if (encoder) await encoder.write(overlayFrame(predicted.image, tracked.faces));
     for (const face of o.meshes ? tracked.faces : []) {
       const base = path.join(meshDir, `${String(index).padStart(6, '0')}_${face.id}`);
-      if (o.meshes === 'obj') await writeFile(`${base}.obj`, encodeObj({ vertices: face.vertices, triangles }, { imageHeight }).obj);
-      else if (o.meshes === 'ply') await writeFile(`${base}.ply`, encodePly({ vertices: face.vertices, triangles }, { imageHeight }));
+      if (o.meshes === 'obj') await writeFileAtomic(`${base}.obj`, encodeObj({ vertices: face.vertices, triangles }, { imageHeight }).obj);
+      else if (o.meshes === 'ply') await writeFileAtomic(`${base}.ply`, encodePly({ vertices: face.vertices, triangles }, { imageHeight }));
       else {
         const list = animated.get(face.id) ?? [];
         list.push({ time: tracked.time, vertices: face.vertices });
@@ -161,7 +162,7 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   // Animated meshes once all frames are in (also after Ctrl-C: the frames done).
   for (const [id, list] of animated) {
     const file = path.join(meshDir, `face_${id}.glb`);
-    await writeFile(file, await encodeAnimatedGlb(list, triangles, { imageHeight, name: `face_${id}` }));
+    await writeFileAtomic(file, await encodeAnimatedGlb(list, triangles, { imageHeight, name: `face_${id}` }));
     files.push(file);
   }
   if (o.meshes === 'obj' || o.meshes === 'ply') files.push(meshDir);
