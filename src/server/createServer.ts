@@ -114,6 +114,12 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     ready: service !== undefined && !closing,
   }));
   const app = Fastify({ bodyLimit: o.bodyLimit, logger: false, return503OnClosing: false, ...(o.timeoutMs > 0 ? { requestTimeout: o.timeoutMs + 1000 } : {}) });
+  // Once closing, every answer ends its connection: an idle keep-alive socket would hold the
+  // shutdown for Fastify's keepAliveTimeout (72 s) after the last request in flight.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   const routes: OpenApiRoute[] = [];
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];

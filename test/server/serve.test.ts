@@ -227,6 +227,11 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       const answers = await Promise.all(inFlight);
       assert.deepEqual(answers.map((a) => a.status), answers.map(() => 200));
       for (const a of answers) assert.equal(Buffer.from(a.bytes.subarray(0, 4)).toString(), 'glTF');
+      // The answers close their connections, so the clients' idle keep-alive sockets do not
+      // hold the exit for the server's keep-alive timeout (72 s).
+      for (const a of answers) assert.equal(a.headers.get('connection'), 'close');
+      const lingering = await Promise.race([proc.exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 30_000).unref())]);
+      assert.equal(lingering, false, 'the server had not exited 30 s after its last answer');
       const { code, signal } = await proc.exited;
       assert.equal(signal, null, proc.stderr());
       assert.equal(code, 0, proc.stderr());
