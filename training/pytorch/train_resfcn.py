@@ -496,6 +496,20 @@ def recalibrate_bn(net, pack, gen, batches, batch_size):
         m.momentum = s
 
 
+def training_member(net, spec, weight_decay, lr, dev):
+    """A network in training: Adam (L2 on the conv weights folded in, as the CPU trainer),
+    its weight average, and the running loss."""
+    convs = [p for n_, p in net.named_parameters() if n_.endswith("conv.weight")]
+    others = [p for n_, p in net.named_parameters() if not n_.endswith("conv.weight")]
+    groups = [{"params": convs, "weight_decay": weight_decay}, {"params": others, "weight_decay": 0}]
+    opt = torch.optim.Adam(groups, lr=lr, **({"fused": True} if dev.type == "cuda" else {}))
+    ema = copy.deepcopy(net)
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    return {"net": net, "opt": opt, "ema": ema, "spec": spec, "loss": 0.0, "n": 0,
+            "ema_params": list(ema.parameters()), "net_params": list(net.parameters())}
+
+
 def train_step(m, x, t, wmask, lr, decay, dev):
     """One Adam step of one network on a batch, then the weight average; returns the loss tensor."""
     for g in m["opt"].param_groups:
@@ -513,30 +527,83 @@ def train_step(m, x, t, wmask, lr, decay, dev):
     return loss
 
 
+def time_steps(nets, pack, batch_size, gen, wmask, dev, steps, warmup=3):
+    """Medians, in ms, of batch making and of each network's training step at `batch_size`,
+    timed with the device synchronised (after `warmup` steps for cuDNN's algorithm search)."""
+    sync = (lambda: torch.cuda.synchronize()) if dev.type == "cuda" else (lambda: None)
+    def batch():
+        idx = pack.train_idx[torch.randint(pack.train_idx.numel(), (batch_size,), generator=gen, device=dev)]
+        x, t = pack.batch(idx, pack.sample_augmentation(batch_size, gen), gen)
+        return x.contiguous(memory_format=MEMORY_FORMAT[0]), t
+    times = {"batch": []} | {v: [] for v in nets}
+    for i in range(warmup + steps):
+        sync(); t0 = time.time()
+        x, t = batch()
+        sync(); t1 = time.time()
+        if i >= warmup:
+            times["batch"].append(t1 - t0)
+        for v, m in nets.items():
+            t0 = time.time()
+            train_step(m, x, t, wmask, 1e-6, 0.999, dev)
+            sync()
+            if i >= warmup:
+                times[v].append(time.time() - t0)
+    return {k: 1000 * float(np.median(v)) for k, v in times.items()}
+
+
+def is_out_of_memory(err):
+    return isinstance(err, RuntimeError) and "out of memory" in str(err)
+
+
+def choose_batch_size(nets, pack, a, wmask, dev, out):
+    """--batch-size auto: times a few steps at each candidate size on copies of the networks
+    (the real optimiser state and random stream are left alone) and returns the smallest
+    size within --batch-tolerance of the best samples/s: more, smaller steps where a larger
+    batch buys little, a larger batch where the step is launch-bound."""
+    gen = torch.Generator(device=dev); gen.manual_seed(a.seed + 1)
+    rows = []
+    for b in [int(x) for x in a.batch_candidates.split(",")]:
+        trial = {v: training_member(copy.deepcopy(m["net"]), m["spec"], a.weight_decay, 1e-6, dev) for v, m in nets.items()}
+        try:
+            med = time_steps(trial, pack, b, gen, wmask, dev, a.batch_trial_steps)
+        except RuntimeError as err:
+            if not is_out_of_memory(err):
+                raise
+            log(out, f"batch {b}: out of memory; larger sizes not tried")
+            break
+        finally:
+            del trial
+            if dev.type == "cuda":
+                torch.cuda.empty_cache()
+        rate = 1000 * b / sum(med.values())
+        rows.append((b, rate))
+        log(out, f"batch {b}: " + ", ".join(f"{k} {ms:.1f} ms" for k, ms in med.items()) + f"; {rate:.0f} samples/s")
+    if not rows:
+        raise SystemExit("--batch-size auto: not even the smallest candidate fits in memory")
+    best = max(r for _, r in rows)
+    chosen = min(b for b, r in rows if r >= best * (1 - a.batch_tolerance))
+    log(out, f"batch size {chosen} chosen ({dict(rows)[chosen]:.0f} samples/s; best {best:.0f})")
+    return chosen
+
+
+def scaled_schedule(a):
+    """--lr and --warmup-steps are given for --lr-batch; another batch size scales the rate
+    by the square root of the ratio (Adam's usual rule) and keeps the warm-up's samples."""
+    ratio = a.batch_size / a.lr_batch
+    return a.lr * math.sqrt(ratio), max(1, round(a.warmup_steps / ratio))
+
+
 def profile(nets, pack, a, gen, wmask, dev, out):
     """Where a step's time goes: batch making and each network's step, timed with the device
     synchronised (medians over --profile-steps), then the profiler's top operations."""
     sync = (lambda: torch.cuda.synchronize()) if dev.type == "cuda" else (lambda: None)
+    med = time_steps(nets, pack, a.batch_size, gen, wmask, dev, a.profile_steps, warmup=5)
+    total = sum(med.values())
+    log(out, f"profile, batch {a.batch_size}: " + ", ".join(f"{k} {ms:.1f} ms" for k, ms in med.items()) + f"; {1000 * a.batch_size / total:.0f} samples/s synchronised")
     def batch():
         idx = pack.train_idx[torch.randint(pack.train_idx.numel(), (a.batch_size,), generator=gen, device=dev)]
         x, t = pack.batch(idx, pack.sample_augmentation(a.batch_size, gen), gen)
         return x.contiguous(memory_format=MEMORY_FORMAT[0]), t
-    for _ in range(5):  # warm-up: cuDNN's algorithm search, allocator
-        x, t = batch()
-        for m in nets.values():
-            train_step(m, x, t, wmask, 1e-6, 0.999, dev)
-    times = {"batch": []} | {v: [] for v in nets}
-    for _ in range(a.profile_steps):
-        sync(); t0 = time.time()
-        x, t = batch()
-        sync(); times["batch"].append(time.time() - t0)
-        for v, m in nets.items():
-            t0 = time.time()
-            train_step(m, x, t, wmask, 1e-6, 0.999, dev)
-            sync(); times[v].append(time.time() - t0)
-    med = {k: 1000 * float(np.median(v)) for k, v in times.items()}
-    total = sum(med.values())
-    log(out, f"profile, batch {a.batch_size}: " + ", ".join(f"{k} {ms:.1f} ms" for k, ms in med.items()) + f"; {1000 * a.batch_size / total:.0f} samples/s synchronised")
     acts = [torch.profiler.ProfilerActivity.CPU] + ([torch.profiler.ProfilerActivity.CUDA] if dev.type == "cuda" else [])
     with torch.profiler.profile(activities=acts) as prof:
         for _ in range(min(a.profile_steps, 10)):
@@ -554,9 +621,13 @@ def main():
     ap.add_argument("--out", required=True, help="output folder (weights, metrics.jsonl, log.txt)")
     ap.add_argument("--variants", default="resfcn128", help="comma-separated networks of the pack to train on the same batches")
     ap.add_argument("--seconds", type=float, default=420, help="training wall time (the schedule is spread over it)")
-    ap.add_argument("--batch-size", type=int, default=128)
-    ap.add_argument("--lr", type=float, default=5e-4, help="peak Adam learning rate (cosine decay over --seconds)")
-    ap.add_argument("--warmup-steps", type=int, default=300)
+    ap.add_argument("--batch-size", default="128", help="a number, or 'auto': time a few steps at each of --batch-candidates and take the fastest (within --batch-tolerance, the smallest)")
+    ap.add_argument("--batch-candidates", default="128,256,512,1024", help="sizes --batch-size auto tries, smallest first")
+    ap.add_argument("--batch-trial-steps", type=int, default=8, help="timed steps per candidate (after 3 warm-up steps)")
+    ap.add_argument("--batch-tolerance", type=float, default=0.1, help="--batch-size auto takes the smallest size within this fraction of the best samples/s")
+    ap.add_argument("--lr", type=float, default=5e-4, help="peak Adam learning rate at --lr-batch (cosine decay over --seconds)")
+    ap.add_argument("--lr-batch", type=int, default=128, help="the batch size --lr and --warmup-steps are given for; others scale the rate by sqrt(batch / this) and keep the warm-up's samples")
+    ap.add_argument("--warmup-steps", type=int, default=300, help="warm-up steps at --lr-batch")
     ap.add_argument("--weight-decay", type=float, default=2e-4, help="L2 on conv weights, folded into Adam (the official arg scope's 0.0002)")
     ap.add_argument("--bn-decay", type=float, default=0.99)
     ap.add_argument("--ema", type=float, default=0.999, help="weight-average decay")
@@ -570,6 +641,13 @@ def main():
     ap.add_argument("--profile-steps", type=int, default=0, help="time this many steps stage by stage, print the profiler's top operations, and stop")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     a = ap.parse_args()
+    if a.batch_size != "auto":
+        try:
+            a.batch_size = int(a.batch_size)
+        except ValueError:
+            raise SystemExit(f"--batch-size: '{a.batch_size}' is neither a number nor 'auto'")
+        if a.batch_size < 1:
+            raise SystemExit("--batch-size must be at least 1")
     os.makedirs(a.out, exist_ok=True)
     dev = torch.device(a.device)
     if dev.type == "cuda":
@@ -595,16 +673,8 @@ def main():
             for name, _ in net.tf_variables():
                 net._assign(name, torch.from_numpy(np.ascontiguousarray(np.transpose(w[name], (3, 2, 0, 1)) if name.endswith("/weights") else w[name])).to(dev))
             log(a.out, f"{v}: initialised from {inits[v]}")
-        convs = [p for n_, p in net.named_parameters() if n_.endswith("conv.weight")]
-        others = [p for n_, p in net.named_parameters() if not n_.endswith("conv.weight")]
-        groups = [{"params": convs, "weight_decay": a.weight_decay}, {"params": others, "weight_decay": 0}]
-        opt = torch.optim.Adam(groups, lr=a.lr, **({"fused": True} if dev.type == "cuda" else {}))
-        ema = copy.deepcopy(net)
-        for p in ema.parameters():
-            p.requires_grad_(False)
+        nets[v] = training_member(net, specs[v], a.weight_decay, a.lr, dev)
         params = sum(p.numel() for p in net.parameters())
-        nets[v] = {"net": net, "opt": opt, "ema": ema, "spec": specs[v], "loss": 0.0, "n": 0,
-                   "ema_params": list(ema.parameters()), "net_params": list(net.parameters())}
         log(a.out, f"{v}: {params / 1e6:.2f} M parameters")
 
     metrics = open(os.path.join(a.out, "metrics.jsonl"), "a")
@@ -633,6 +703,11 @@ def main():
         return
 
     wmask = pack.weight_mask[None, :, :, None]
+    if a.batch_size == "auto":
+        a.batch_size = choose_batch_size(nets, pack, a, wmask, dev, a.out)
+    peak_lr, warmup_steps = scaled_schedule(a)
+    if a.batch_size != a.lr_batch:
+        log(a.out, f"batch {a.batch_size}: peak learning rate {peak_lr:.3g} ({a.lr:.3g} at {a.lr_batch}), {warmup_steps} warm-up steps")
     if a.profile_steps:
         profile(nets, pack, a, gen, wmask, dev, a.out)
         return
@@ -650,7 +725,7 @@ def main():
         idx, order = order[:a.batch_size], order[a.batch_size:]
         x, t = pack.batch(idx, pack.sample_augmentation(idx.numel(), gen), gen)
         x = x.contiguous(memory_format=MEMORY_FORMAT[0])
-        lr = a.lr * min(1.0, (step + 1) / a.warmup_steps) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, elapsed / a.seconds))))
+        lr = peak_lr * min(1.0, (step + 1) / warmup_steps) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, elapsed / a.seconds))))
         decay = min(a.ema, (1 + step) / (10 + step))
         for v, m in nets.items():
             loss = train_step(m, x, t, wmask, lr, decay, dev)
