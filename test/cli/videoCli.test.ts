@@ -166,3 +166,44 @@ test('prnet video: Ctrl-C finishes both files with the frames done (exit 130)', 
   records.forEach((r, k) => assert.equal(r.frame, k));
   assert.equal(frameCount(path.join(out, 'overlay.mp4')), records.length);
 });
+
+/** Waits until no process has `needle` on its command line (Linux /proc): the detached ffmpeg finishing a file. */
+async function processesGone(needle: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+    const cmdlines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+    if (!cmdlines.some((c) => c.includes(needle))) return;
+    if (Date.now() > deadline) assert.fail(`a process still runs with ${needle}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('prnet video: a second Ctrl-C stops at once; faces.ndjson ends at a whole line and ffmpeg still finishes the overlay', { skip: skip || (process.platform !== 'linux' && 'needs /proc') }, async () => {
+  const clip = path.join(dir, 'long2.mp4');
+  makeClip(clip, 240);
+  const out = path.join(dir, 'stopped');
+  const p = prnetProcess(['video', clip, '-o', out, '-q']);
+  const json = path.join(out, 'faces.ndjson');
+  for (let i = 0; i < 600; i++) {
+    const text = await readFile(json, 'utf8').catch(() => '');
+    if (text.split('\n').length > 4) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  p.child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 1));
+  p.child.kill('SIGINT');
+  const { code } = await p.exited;
+  assert.equal(code, 130, p.stderr());
+  assert.match(p.stderr(), /SIGINT again: stopped at once/);
+  const text = await readFile(json, 'utf8');
+  assert.ok(text.endsWith('\n'), 'the last line is whole');
+  const records = await readRecords(json);
+  assert.ok(records.length >= 4 && records.length < 240, `${records.length} frames`);
+  records.forEach((r, k) => assert.equal(r.frame, k));
+  // ffmpeg outlives prnet by design: once it is done, the overlay is playable and holds
+  // the frames written (the last one may have been cut off in the pipe).
+  await processesGone(out, 20_000);
+  const n = frameCount(path.join(out, 'overlay.mp4'));
+  assert.ok(n === records.length || n === records.length - 1, `overlay ${n} frames, json ${records.length}`);
+});

@@ -19,7 +19,7 @@ import { expandInputs, isGlob } from '../expandInputs.js';
 import { int, inRange } from '../optionParsers.js';
 import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
-import { stopStagingFiles } from '../../node/files/stageFile.js';
+import { stopAtOnce } from '../stopAtOnce.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
 
 /** Exit status for usage and setup errors (bad options, no model, output path is a file). */
@@ -119,15 +119,15 @@ no temporary file is left, and the summary says how far it got).`)
       if (emptyGlobs.length > 0) command.error(emptyGlobs.map((e) => `prnet: ${e.file}: no image matches this pattern`).join('\n'), { exitCode: 2 });
       // Ctrl-C / SIGTERM: stop starting images, complete the files being written (each image
       // all or none), print the summary, exit 130. A second signal removes the temporary
-      // files of writes still in progress (once the writes and renames already running have
-      // settled, a few ms) and exits.
+      // files of writes still in progress (once the writes, renames and network run already
+      // going have settled: a worker torn down mid-run would abort the process) and exits.
       const controller = new AbortController();
       let stopping = false;
       const onSignal = (sig: NodeJS.Signals): void => {
         if (controller.signal.aborted) {
           if (stopping) return;
           stopping = true;
-          void stopStagingFiles().then(() => {
+          void stopAtOnce().then(() => {
             process.stderr.write(`\nprnet: ${sig} again: stopped; no temporary files left\n`);
             process.exit(EXIT_INTERRUPTED);
           });

@@ -13,7 +13,7 @@ import { loadWorkerModel } from '../../node/inference/networkWorker.js';
 import { loadUvAssets } from '../../node/inference/uvAssets.js';
 import { loadDetector } from '../../node/inference/detector.js';
 import { probeVideo } from '../../node/video/probeVideo.js';
-import { stopStagingFiles } from '../../node/files/stageFile.js';
+import { stopAtOnce } from '../stopAtOnce.js';
 import { UPRIGHT_MIN_DETECTED_ROLL } from '../../face/faceRoll.js';
 import { trackVideo, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
@@ -93,11 +93,13 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       const onSignal = (sig: NodeJS.Signals): void => {
         if (controller.signal.aborted) {
           // Mesh files are written atomically: none is left half-written or as a temporary
-          // file; faces.ndjson and overlay.mp4 stop where they are.
+          // file. faces.ndjson gets one synchronous write per frame, so it ends at a whole
+          // line; ffmpeg, in its own process group, reads the end of its input when this
+          // process exits and finishes overlay.mp4 with the frames it was sent.
           if (stopping) return;
           stopping = true;
-          void stopStagingFiles().then(() => {
-            process.stderr.write(`\nprnet: ${sig} again: stopped without finishing faces.ndjson and overlay.mp4\n`);
+          void stopAtOnce().then(() => {
+            process.stderr.write(`\nprnet: ${sig} again: stopped at once (faces.ndjson holds whole lines; ffmpeg finishes overlay.mp4 with the frames it has)\n`);
             process.exit(EXIT_INTERRUPTED);
           });
           return;
@@ -110,6 +112,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       const progress = opts.quiet ? undefined : createVideoProgress({ total: info!.frames, stream: process.stderr });
       const ids = new Set<number>();
       let summary;
+      let failure: Error | undefined;
       try {
         summary = await trackVideo(input, path.resolve(opts.output), parts!, {
           overlay: opts.overlay,
@@ -128,13 +131,14 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
           },
         });
       } catch (err) {
-        progress?.stop();
-        fail((err as Error).message, EXIT_INPUT);
+        failure = err as Error;
       } finally {
+        // After the network run in flight, if any (a frame ahead of the one that failed).
         await parts!.model.dispose();
         parts!.detector.dispose();
       }
       progress?.stop();
+      if (failure) fail(failure.message, EXIT_INPUT);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       const s = summary!;

@@ -27,8 +27,47 @@ export type WorkerReply<R> = { id: number; result: R } | { id: number; error: st
 export interface WorkerCaller<Q, R> {
   /** Sends a request (`transfer`: buffers moved rather than copied) and resolves with its reply. */
   call(request: Q, transfer?: ArrayBuffer[]): Promise<R>;
-  /** Stops the worker; calls in flight reject. */
+  /**
+   * Stops the worker once the calls in flight have finished (they settle as usual: a worker
+   * torn down inside onnxruntime-node's native run aborts the whole process); calls made
+   * from now on reject.
+   */
   terminate(): Promise<void>;
+}
+
+/** Calls in flight in every worker of the process, for {@link stopWorkerCalls}. */
+const callsInFlight = new Set<Promise<unknown>>();
+
+/** Set by {@link stopWorkerCalls}: no call is sent from then on. */
+let stopping = false;
+
+/** Options of {@link stopWorkerCalls}. */
+export interface StopWorkerCallsOptions {
+  /** The longest wait, in ms, for calls already running (a stuck run must not hold the exit for ever). */
+  timeoutMs?: number;
+}
+
+/** Defaults of {@link StopWorkerCallsOptions}: a few network runs of a large batch on two cores. */
+export const STOP_WORKER_CALLS_DEFAULTS: Required<StopWorkerCallsOptions> = { timeoutMs: 5000 };
+
+/**
+ * For a program about to exit at once (a second Ctrl-C): sends no new call to any worker
+ * (new calls never settle: the process is exiting) and waits for the calls already running.
+ * onnxruntime-node's `run` holds its worker's thread in native code, and a `process.exit()`
+ * that tears the worker down meanwhile aborts the whole process ("terminate called after
+ * throwing an instance of 'Napi::Error'") instead of exiting with the code given.
+ *
+ * ```ts
+ * process.on('SIGINT', () => void stopWorkerCalls().then(() => process.exit(130)));
+ * ```
+ */
+export async function stopWorkerCalls(options: StopWorkerCallsOptions = {}): Promise<void> {
+  const { timeoutMs } = { ...STOP_WORKER_CALLS_DEFAULTS, ...options };
+  stopping = true;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+  await Promise.race([Promise.allSettled([...callsInFlight]), timeout]);
+  clearTimeout(timer);
 }
 
 /**
@@ -43,6 +82,8 @@ export interface WorkerCaller<Q, R> {
 export async function workerCaller<Q extends object, R, T>(worker: Worker, name: string): Promise<{ caller: WorkerCaller<Q, R>; ready: T }> {
   worker.unref();
   const pending = new Map<number, { resolve: (v: R) => void; reject: (e: Error) => void }>();
+  /** This worker's calls in flight, for terminate. */
+  const running = new Set<Promise<unknown>>();
   let nextId = 0;
   let dead: Error | undefined;
   const failAll = (err: Error): void => {
@@ -73,16 +114,24 @@ export async function workerCaller<Q extends object, R, T>(worker: Worker, name:
     caller: {
       call(request, transfer = []) {
         if (dead) return Promise.reject(dead);
+        if (stopping) return new Promise<R>(() => {});
         const id = nextId++;
-        return new Promise<R>((resolve, reject) => {
+        const call = new Promise<R>((resolve, reject) => {
           pending.set(id, { resolve, reject });
           if (pending.size === 1) worker.ref();
           worker.postMessage({ ...request, id }, transfer);
         }).finally(() => {
+          callsInFlight.delete(call);
+          running.delete(call);
           if (pending.size === 0) worker.unref();
         });
+        callsInFlight.add(call);
+        running.add(call);
+        return call;
       },
       async terminate() {
+        dead ??= new Error(`${name} was stopped`);
+        await Promise.allSettled([...running]);
         worker.removeAllListeners('exit');
         await worker.terminate();
       },

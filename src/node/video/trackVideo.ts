@@ -2,7 +2,7 @@
  * `prnet video`'s work, apart from the command line: decode a video with ffmpeg, track and
  * smooth its faces, write `faces.ndjson` and the overlay video.
  */
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import path from 'node:path';
@@ -81,21 +81,28 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   await mkdir(outDir, { recursive: true });
   o.onStart?.(info);
   const files: string[] = [];
+  const meshDir = path.join(outDir, 'meshes');
+  if (o.meshes) {
+    if (!VIDEO_MESH_FORMATS.includes(o.meshes)) throw new Error(`unknown mesh format '${String(o.meshes)}' (choose from ${VIDEO_MESH_FORMATS.join(', ')})`);
+    await mkdir(meshDir, { recursive: true });
+  }
   const jsonPath = path.join(outDir, 'faces.ndjson');
-  const json = o.json ? createWriteStream(jsonPath) : undefined;
-  if (json) files.push(jsonPath);
-  const jsonFailed = json && new Promise<never>((_, reject) => json.on('error', (err) => reject(new Error(`${jsonPath}: ${err.message}`))));
-  jsonFailed?.catch(() => {});
+  // One synchronous write per frame: the file always ends at a whole line, also when a
+  // second Ctrl-C exits the process at once (a stream's buffered lines would be lost mid-line).
+  let json: number | undefined;
+  if (o.json) {
+    try {
+      json = openSync(jsonPath, 'w');
+    } catch (err) {
+      throw new Error(`could not write ${jsonPath}: ${(err as Error).message}`);
+    }
+    files.push(jsonPath);
+  }
   let encoder: VideoEncoder | undefined;
   if (o.overlay) {
     const overlayPath = path.join(outDir, 'overlay.mp4');
     encoder = videoEncoder(overlayPath, { width: info.width, height: info.height, frameRate: info.frameRate, audioFrom: info.hasAudio ? input : undefined, env: o.env });
     files.push(overlayPath);
-  }
-  const meshDir = path.join(outDir, 'meshes');
-  if (o.meshes) {
-    if (!VIDEO_MESH_FORMATS.includes(o.meshes)) throw new Error(`unknown mesh format '${String(o.meshes)}' (choose from ${VIDEO_MESH_FORMATS.join(', ')})`);
-    await mkdir(meshDir, { recursive: true });
   }
   const { triangles } = parts.assets;
   const imageHeight = info.height;
@@ -108,9 +115,7 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   /** Writes one frame's outputs: its faces are built here, on the main thread. */
   const emit = async (index: number, predicted: PredictedFrame): Promise<void> => {
     const tracked = tracker.finish(predicted);
-    if (json && !json.write(`${JSON.stringify(frameRecord(index, tracked))}\n`)) {
-      await Promise.race([new Promise<void>((resolve) => json.once('drain', () => resolve())), jsonFailed]);
-    }
+    if (json !== undefined) writeLine(json, jsonPath, `${JSON.stringify(frameRecord(index, tracked))}\n`);
     if (encoder) await encoder.write(overlayFrame(predicted.image, tracked.faces));
     for (const face of o.meshes ? tracked.faces : []) {
       const base = path.join(meshDir, `${String(index).padStart(6, '0')}_${face.id}`);
@@ -153,7 +158,7 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   } finally {
     // Close the files whatever happened, so what was written stays readable.
     const closing: Promise<unknown>[] = [];
-    if (json) closing.push(new Promise<void>((resolve) => json.end(resolve)));
+    if (json !== undefined) closing.push(new Promise<void>((resolve) => { closeSync(json!); resolve(); }));
     if (encoder) closing.push(encoder.close());
     const results = await Promise.allSettled(closing);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -168,4 +173,14 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   if (o.meshes === 'obj' || o.meshes === 'ply') files.push(meshDir);
   if (o.signal?.aborted) interrupted = true;
   return { info, frames, seconds: (performance.now() - start) / 1000, stats: tracker.stats(), interrupted, files };
+}
+
+/** Writes all of `line` at the end of the open file `fd` (a write may take only part of it). */
+function writeLine(fd: number, file: string, line: string): void {
+  const bytes = Buffer.from(line, 'utf8');
+  try {
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+  } catch (err) {
+    throw new Error(`could not write ${file}: ${(err as Error).message}`);
+  }
 }

@@ -28,3 +28,22 @@ test('the worker-thread model returns what the in-thread model returns, and repo
   }
   await assert.rejects(loadWorkerModel(new Uint8Array([1, 2, 3])), /not an ONNX model|cannot load/);
 });
+
+test('dispose while a run is in flight: the run finishes with its output, then the worker stops (no abort); later calls reject', async () => {
+  const bytes = randomOnnxModel({ variant: 'resfcn128-light', seed: 6 });
+  const direct = await loadOnnxModel(bytes, { threads: 1 });
+  const worker = await loadWorkerModel(bytes, { threads: 1 });
+  let s = 11;
+  const batch = 16;
+  const input = Float32Array.from({ length: batch * 128 * 128 * 3 }, () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  try {
+    const running = worker.predict(input, batch);
+    await new Promise((r) => setTimeout(r, 20));
+    // Terminating the worker inside onnxruntime-node's native run would abort this process.
+    await worker.dispose();
+    assert.deepEqual(await running, await direct.predict(input, batch));
+    await assert.rejects(worker.predict(input.subarray(0, 128 * 128 * 3), 1), /network worker was stopped/);
+  } finally {
+    await direct.dispose();
+  }
+});
