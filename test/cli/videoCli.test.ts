@@ -92,9 +92,9 @@ const validator = createRequire(import.meta.url)('gltf-validator') as { validate
 test('prnet video --meshes: a PLY / OBJ per frame per face, or one animated GLB per face whose frames are the same meshes', { skip }, async () => {
   const clip = path.join(dir, 'meshes.mp4');
   makeClip(clip, 3);
-  const run3 = async (format: string) => {
-    const out = path.join(dir, `meshes-${format}`);
-    const { code, stderr } = await run(['video', clip, '-o', out, '-q', '--no-overlay', '--meshes', format]);
+  const run3 = async (format: string, extra: string[] = []) => {
+    const out = path.join(dir, `meshes-${format}${extra.length ? '-split' : ''}`);
+    const { code, stderr } = await run(['video', clip, '-o', out, '-q', '--no-overlay', '--meshes', format, ...extra]);
     assert.equal(code, 0, stderr);
     return { out, files: (await readdir(path.join(out, 'meshes'))).sort(), stderr };
   };
@@ -126,6 +126,22 @@ test('prnet video --meshes: a PLY / OBJ per frame per face, or one animated GLB 
   }
   // The frames move (the clip pans), so the morph targets are not empty.
   assert.ok(Array.from(prim.listTargets()[1]!.getAttribute('POSITION')!.getArray() as Float32Array).some((v) => Math.abs(v) > 1e-3));
+  // At most 2 frames a file: frames 0–1, then frame 2 in a second file, at its time in the video.
+  const split = await run3('glb', ['--glb-frames-per-file', '2']);
+  assert.deepEqual(split.files, ['face_0.glb', 'face_0_part2.glb']);
+  const part = async (name: string) => new NodeIO().readBinary(await readFile(path.join(split.out, 'meshes', name)));
+  const [first, second] = [await part('face_0.glb'), await part('face_0_part2.glb')];
+  assert.deepEqual(Array.from(first.getRoot().listAnimations()[0]!.listSamplers()[0]!.getInput()!.getArray()!), [0, 1 / 30].map(Math.fround));
+  const firstBase = first.getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute('POSITION')!.getArray()!;
+  assert.deepEqual(firstBase, base, 'the first file starts with the same frame');
+  const lastPrim = second.getRoot().listMeshes()[0]!.listPrimitives()[0]!;
+  assert.equal(lastPrim.listTargets().length, 0, 'one frame, no morph target');
+  const frame2 = plyPositions(await readFile(path.join(ply.out, 'meshes', ply.files[2]!)));
+  const lastBase = lastPrim.getAttribute('POSITION')!.getArray()!;
+  let worstSplit = 0;
+  for (let i = 0; i < frame2.length; i++) worstSplit = Math.max(worstSplit, Math.abs(lastBase[i]! * 1000 - frame2[i]!));
+  assert.ok(worstSplit < 0.01, `the second file is frame 2: ${worstSplit} px`);
+  assert.equal((await validator.validateBytes(await readFile(path.join(split.out, 'meshes', 'face_0_part2.glb')))).issues.numErrors, 0);
   const bad = await run(['video', clip, '-o', path.join(dir, 'meshes-bad'), '--meshes', 'stl']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--meshes must be one of obj, ply, glb, got "stl"/);

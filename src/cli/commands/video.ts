@@ -15,7 +15,7 @@ import { loadDetector } from '../../node/inference/detector.js';
 import { probeVideo } from '../../node/video/probeVideo.js';
 import { stopAtOnce } from '../stopAtOnce.js';
 import { UPRIGHT_MIN_DETECTED_ROLL } from '../../face/faceRoll.js';
-import { trackVideo, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
+import { trackVideo, TRACK_VIDEO_DEFAULTS, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 import { FACE_TRACKER_DEFAULTS } from '../../video/faceTracker.js';
 import { ONE_EURO_FILTER_DEFAULTS } from '../../video/oneEuroFilter.js';
@@ -26,7 +26,7 @@ const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
-  output: string; smooth: boolean; overlay: boolean; meshes?: VideoMeshFormat; maxFaces: number; detectEvery: number; uprightMinRoll: number; minCutoff: number; beta: number;
+  output: string; smooth: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; maxFaces: number; detectEvery: number; uprightMinRoll: number; minCutoff: number; beta: number;
   model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean;
 }
 
@@ -42,6 +42,7 @@ export function register(program: Command): void {
       if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
       return v as VideoMeshFormat;
     })
+    .option('--glb-frames-per-file <n>', `--meshes glb: the most frames in one file; a face followed longer continues in face_<id>_part2.glb, … (each file's frames are held in memory until it is written, 526 kB a frame)`, int('--glb-frames-per-file', 1), TRACK_VIDEO_DEFAULTS.glbFramesPerFile)
     .option('--max-faces <n>', 'most faces tracked at once', int('--max-faces', 1), FACE_TRACKER_DEFAULTS.maxFaces)
     .option('--detect-every <n>', 'run the face detector every n frames to find new faces (0: only at the start and after a loss)', int('--detect-every', 0), FACE_TRACKER_DEFAULTS.detectEvery)
     .option('--upright-min-roll <degrees>', `a face whose last frame shows it rolled more than this is cropped turned with it (a new face: past ${UPRIGHT_MIN_DETECTED_ROLL}° by the detector's keypoints); 180 = never: axis-aligned crops`, inRange('--upright-min-roll', 0, 180), FACE_TRACKER_DEFAULTS.uprightMinRoll)
@@ -117,6 +118,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
         summary = await trackVideo(input, path.resolve(opts.output), parts!, {
           overlay: opts.overlay,
           meshes: opts.meshes,
+          glbFramesPerFile: opts.glbFramesPerFile,
           signal: controller.signal,
           tracker: {
             maxFaces: opts.maxFaces,

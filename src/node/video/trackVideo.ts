@@ -29,9 +29,16 @@ export interface TrackVideoOptions {
   /**
    * Also write the meshes into `meshes/`: `'obj'` / `'ply'` one file per frame per face
    * (`<frame, 6 digits>_<id>.obj`), `'glb'` one animated file per face (`face_<id>.glb`, the
-   * frames as morph targets, see `encodeAnimatedGlb`; held in memory until the end: 526 kB a frame).
+   * frames as morph targets, see `encodeAnimatedGlb`; held in memory until the face is lost or
+   * its file is full: 526 kB a frame).
    */
   meshes?: VideoMeshFormat;
+  /**
+   * GLB: the most frames in one file. A face followed longer continues in `face_<id>_part2.glb`,
+   * `_part3`, … (keyframe times stay the video's), so memory and file size stay bounded: a
+   * GLB cannot exceed 4 GiB, and every frame of a file is held until it is written.
+   */
+  glbFramesPerFile?: number;
   /** Stops after the current frame and finishes the files (Ctrl-C). */
   signal?: AbortSignal;
   /** Called once the video is probed, before the first frame. */
@@ -48,8 +55,11 @@ export type VideoMeshFormat = 'obj' | 'ply' | 'glb';
 /** The formats, as `--help` lists them. */
 export const VIDEO_MESH_FORMATS: readonly VideoMeshFormat[] = ['obj', 'ply', 'glb'];
 
+/** GLB frames per file by default: 30 s at 30 fps, about 470 MB (526 kB a frame). */
+export const VIDEO_GLB_FRAMES_PER_FILE = 900;
+
 /** Defaults of {@link TrackVideoOptions}. */
-export const TRACK_VIDEO_DEFAULTS = { overlay: true, json: true };
+export const TRACK_VIDEO_DEFAULTS = { overlay: true, json: true, glbFramesPerFile: VIDEO_GLB_FRAMES_PER_FILE };
 
 /** What {@link trackVideo} did. */
 export interface TrackVideoSummary {
@@ -106,8 +116,19 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   }
   const { triangles } = parts.assets;
   const imageHeight = info.height;
-  /** GLB: each face's frames, by id, until the end. */
-  const animated = new Map<number, AnimatedGlbFrame[]>();
+  if (!(Number.isInteger(o.glbFramesPerFile) && o.glbFramesPerFile >= 1)) throw new Error(`glbFramesPerFile must be an integer ≥ 1, got ${o.glbFramesPerFile}`);
+  /** GLB: each face's frames not yet written, by id, and the number of its next file. */
+  const animated = new Map<number, { frames: AnimatedGlbFrame[]; part: number }>();
+  /** Writes a face's frames held so far as its next GLB file. */
+  const writeGlb = async (id: number): Promise<void> => {
+    const face = animated.get(id)!;
+    const name = `face_${id}${face.part > 1 ? `_part${face.part}` : ''}`;
+    const file = path.join(meshDir, `${name}.glb`);
+    await writeFileAtomic(file, await encodeAnimatedGlb(face.frames, triangles, { imageHeight, name }));
+    files.push(file);
+    face.frames = [];
+    face.part++;
+  };
   const tracker = faceTracker(parts, o.tracker);
   const start = performance.now();
   let frames = 0;
@@ -122,9 +143,19 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
       if (o.meshes === 'obj') await writeFileAtomic(`${base}.obj`, encodeObj({ vertices: face.vertices, triangles }, { imageHeight }).obj);
       else if (o.meshes === 'ply') await writeFileAtomic(`${base}.ply`, encodePly({ vertices: face.vertices, triangles }, { imageHeight }));
       else {
-        const list = animated.get(face.id) ?? [];
-        list.push({ time: tracked.time, vertices: face.vertices });
-        animated.set(face.id, list);
+        const held = animated.get(face.id) ?? { frames: [], part: 1 };
+        animated.set(face.id, held);
+        held.frames.push({ time: tracked.time, vertices: face.vertices });
+        if (held.frames.length >= o.glbFramesPerFile) await writeGlb(face.id);
+      }
+    }
+    if (o.meshes === 'glb') {
+      // A lost face never comes back under its id (a found face gets a new one): write it now.
+      const present = new Set(tracked.faces.map((f) => f.id));
+      for (const id of [...animated.keys()]) {
+        if (present.has(id)) continue;
+        if (animated.get(id)!.frames.length > 0) await writeGlb(id);
+        animated.delete(id);
       }
     }
     o.onFrame?.(index, tracked, predicted.image);
@@ -165,11 +196,8 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
     if (failed) throw failed.reason;
   }
   // Animated meshes once all frames are in (also after Ctrl-C: the frames done).
-  for (const [id, list] of animated) {
-    const file = path.join(meshDir, `face_${id}.glb`);
-    await writeFileAtomic(file, await encodeAnimatedGlb(list, triangles, { imageHeight, name: `face_${id}` }));
-    files.push(file);
-  }
+  for (const [id, face] of animated) if (face.frames.length > 0) await writeGlb(id);
+
   if (o.meshes === 'obj' || o.meshes === 'ply') files.push(meshDir);
   if (o.signal?.aborted) interrupted = true;
   return { info, frames, seconds: (performance.now() - start) / 1000, stats: tracker.stats(), interrupted, files };
