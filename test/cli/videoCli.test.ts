@@ -223,3 +223,37 @@ test('prnet video: a second Ctrl-C stops at once; faces.ndjson ends at a whole l
   const n = frameCount(path.join(out, 'overlay.mp4'));
   assert.ok(n === records.length || n === records.length - 1, `overlay ${n} frames, json ${records.length}`);
 });
+
+test('prnet video: a video cut short is decoded as far as it goes, with warnings that say so (exit 0)', { skip }, async () => {
+  const clip = path.join(dir, 'whole.mp4');
+  makeClip(clip, 60);
+  // The index first (faststart), so the cut file still opens and announces 60 frames.
+  const indexed = path.join(dir, 'indexed.mp4');
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-c', 'copy', '-movflags', '+faststart', indexed]);
+  assert.equal(r.status, 0, String(r.stderr));
+  const bytes = await readFile(indexed);
+  const cut = path.join(dir, 'cut.mp4');
+  await writeFile(cut, bytes.subarray(0, Math.round(bytes.length * 0.85)));
+  const out = path.join(dir, 'cut-out');
+  const { code, stderr } = await run(['video', cut, '-o', out, '-q', '--no-overlay']);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /prnet: warning: .*cut\.mp4: the video is damaged; ffmpeg decoded \d+ frames \(.+\)/);
+  const m = stderr.match(/cut\.mp4: the video ended after (\d+) of the 60 frames it announces/);
+  assert.ok(m, stderr);
+  const records = await readRecords(path.join(out, 'faces.ndjson'));
+  assert.equal(records.length, Number(m[1]));
+  assert.ok(records.length > 0 && records.length < 58, `${records.length} frames`);
+  // Cut inside the first frame: nothing to decode, so an error (exit 1) and no empty files left.
+  const stub = path.join(dir, 'stub.mp4');
+  await writeFile(stub, bytes.subarray(0, Math.round(bytes.length * 0.3)));
+  const stubOut = path.join(dir, 'stub-out');
+  const failed = await run(['video', stub, '-o', stubOut, '-q']);
+  assert.equal(failed.code, 1, failed.stderr);
+  assert.match(failed.stderr, /^prnet: .*stub\.mp4: (not a video|ffmpeg could not decode the video) \(.+\)\n$/);
+  assert.doesNotMatch(failed.stderr, /Error marking filters/, 'the telling line, not ffmpeg\'s wrap-up');
+  assert.deepEqual(await readdir(stubOut).catch(() => []), []);
+  // A whole video gives no warning.
+  const whole = await run(['video', indexed, '-o', path.join(dir, 'whole-out'), '-q', '--no-overlay']);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.doesNotMatch(whole.stderr, /warning/);
+});

@@ -144,6 +144,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       const s = summary!;
+      for (const warning of s.warnings) process.stderr.write(`prnet: warning: ${warning}\n`);
       const fps = s.frames / Math.max(1e-3, s.seconds);
       process.stderr.write(`prnet: ${s.interrupted ? 'interrupted: ' : ''}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost → ${s.files.join(', ')}\n`);
       process.exitCode = s.interrupted ? EXIT_INTERRUPTED : 0;

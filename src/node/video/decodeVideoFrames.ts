@@ -10,6 +10,9 @@ import type { VideoInfo } from './probeVideo.js';
 /**
  * Decodes the first video stream of `file` into {@link RgbImage}s of `info.width` ×
  * `info.height` (from {@link probeVideo}), in order. Leaving the loop early stops ffmpeg.
+ * A damaged file (cut short, corrupt packets) is decoded as far as ffmpeg can. With
+ * `onWarning`, what ffmpeg reported goes there, once, at the end, also when it gave up
+ * after some frames; without it, ffmpeg giving up is an error, as is a file with no frame.
  * ffmpeg runs in its own process group, so a Ctrl-C in the terminal reaches prnet only,
  * which then finishes its files.
  *
@@ -18,7 +21,7 @@ import type { VideoInfo } from './probeVideo.js';
  * for await (const frame of decodeVideoFrames('clip.mp4', info)) console.log(frame.width);
  * ```
  */
-export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'width' | 'height'>, env: NodeJS.ProcessEnv = process.env): AsyncGenerator<RgbImage> {
+export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'width' | 'height'>, env: NodeJS.ProcessEnv = process.env, onWarning?: (message: string) => void): AsyncGenerator<RgbImage> {
   const args = ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-vsync', 'passthrough', 'pipe:1'];
   const child = spawn(ffmpegCommand('ffmpeg', env), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
@@ -32,6 +35,7 @@ export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'wi
   let frame = new Uint8Array(size);
   let filled = 0;
   let finished = false;
+  let yielded = 0;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       let offset = 0;
@@ -44,6 +48,7 @@ export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'wi
           const image: RgbImage = { width: info.width, height: info.height, data: frame };
           frame = new Uint8Array(size);
           filled = 0;
+          yielded++;
           yield image;
         }
       }
@@ -54,5 +59,16 @@ export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'wi
   }
   const { code, error } = await exited;
   if (error) throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? ffmpegMissing('ffmpeg') : error;
-  if (code !== 0) throw new Error(`${file}: ffmpeg could not decode the video (${stderr.trim().split('\n').pop() || `exit ${code}`})`);
+  const reason = ffmpegMessage(stderr) || `exit ${code}`;
+  if (code !== 0 && !(onWarning && yielded > 0)) throw new Error(`${file}: ffmpeg could not decode the video (${reason})`);
+  if (code !== 0 || stderr.trim()) onWarning?.(`${file}: the video is damaged; ffmpeg decoded ${yielded} frame${yielded === 1 ? '' : 's'} (${reason})`);
+}
+
+/** ffmpeg's closing lines that say only that it stopped, not why. */
+const FFMPEG_WRAP_UP = /^(Error marking filters as finished|Conversion failed!|Cannot determine format of input stream .* after EOF|Error while decoding stream .*)$/;
+
+/** ffmpeg's last telling error line, without its `[demuxer @ 0x…]` prefix. */
+function ffmpegMessage(stderr: string): string {
+  const lines = stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/, '').trim()).filter(Boolean);
+  return lines.filter((l) => !FFMPEG_WRAP_UP.test(l)).pop() ?? lines.pop() ?? '';
 }

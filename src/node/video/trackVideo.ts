@@ -3,7 +3,7 @@
  * smooth its faces, write `faces.ndjson` and the overlay video.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import path from 'node:path';
 import type { RgbImage } from '../../io/rgbImage.js';
@@ -75,6 +75,8 @@ export interface TrackVideoSummary {
   interrupted: boolean;
   /** Files written. */
   files: string[];
+  /** What went wrong without stopping the work: a damaged file, fewer frames than it announced. */
+  warnings: string[];
 }
 
 /**
@@ -133,6 +135,7 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   const start = performance.now();
   let frames = 0;
   let interrupted = false;
+  const warnings: string[] = [];
   /** Writes one frame's outputs: its faces are built here, on the main thread. */
   const emit = async (index: number, predicted: PredictedFrame): Promise<void> => {
     const tracked = tracker.finish(predicted);
@@ -169,38 +172,49 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   };
   try {
     try {
-      for await (const image of decodeVideoFrames(input, info, o.env)) {
-        if (o.signal?.aborted) {
-          interrupted = true;
-          break;
+      try {
+        for await (const image of decodeVideoFrames(input, info, o.env, (w) => warnings.push(w))) {
+          if (o.signal?.aborted) {
+            interrupted = true;
+            break;
+          }
+          // Frame k + 1's network starts (its crops need only frame k's raw landmarks), and
+          // frame k's faces are built and written while it runs.
+          const next = tracker.predict(image, frames / info.fps);
+          next.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+          await emitPending();
+          pending = { index: frames, frame: await next };
+          frames++;
         }
-        // Frame k + 1's network starts (its crops need only frame k's raw landmarks), and
-        // frame k's faces are built and written while it runs.
-        const next = tracker.predict(image, frames / info.fps);
-        next.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+      } finally {
+        // The last frame predicted is written whatever ended the loop: the end, Ctrl-C, a broken file.
         await emitPending();
-        pending = { index: frames, frame: await next };
-        frames++;
       }
     } finally {
-      // The last frame predicted is written whatever ended the loop: the end, Ctrl-C, a broken file.
-      await emitPending();
+      // Close the files whatever happened, so what was written stays readable.
+      const closing: Promise<unknown>[] = [];
+      if (json !== undefined) closing.push(new Promise<void>((resolve) => { closeSync(json!); resolve(); }));
+      if (encoder) closing.push(encoder.close());
+      const results = await Promise.allSettled(closing);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
-  } finally {
-    // Close the files whatever happened, so what was written stays readable.
-    const closing: Promise<unknown>[] = [];
-    if (json !== undefined) closing.push(new Promise<void>((resolve) => { closeSync(json!); resolve(); }));
-    if (encoder) closing.push(encoder.close());
-    const results = await Promise.allSettled(closing);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+  } catch (err) {
+    // Not one frame: remove the empty files rather than leave them looking like results.
+    if (frames === 0) await Promise.all(files.map((f) => rm(f, { force: true })));
+    throw err;
   }
   // Animated meshes once all frames are in (also after Ctrl-C: the frames done).
   for (const [id, face] of animated) if (face.frames.length > 0) await writeGlb(id);
 
   if (o.meshes === 'obj' || o.meshes === 'ply') files.push(meshDir);
   if (o.signal?.aborted) interrupted = true;
-  return { info, frames, seconds: (performance.now() - start) / 1000, stats: tracker.stats(), interrupted, files };
+  // The container's frame count is exact for MP4 and MOV, an estimate from the duration for
+  // some other formats: only a clear shortfall is reported.
+  if (!interrupted && frames < info.frames - Math.max(2, 0.02 * info.frames)) {
+    warnings.push(`${input}: the video ended after ${frames} of the ${info.frames} frames it announces (cut short?)`);
+  }
+  return { info, frames, seconds: (performance.now() - start) / 1000, stats: tracker.stats(), interrupted, files, warnings };
 }
 
 /** Writes all of `line` at the end of the open file `fd` (a write may take only part of it). */
