@@ -24,6 +24,7 @@ import { reconstructDocument } from '../service/reconstructDocument.js';
 import { RECONSTRUCT_QUERY_SCHEMA, reconstructQuery, type ReconstructQuery, type ReconstructRequest } from '../service/reconstructQuery.js';
 import { faceService, FACE_SERVICE_DEFAULTS, type FaceService, type FaceServiceOptions } from './faceService.js';
 import { serverMetrics } from './serverMetrics.js';
+import { multipartImage } from './multipartImage.js';
 import { withDefaults } from '../io/withDefaults.js';
 
 /** Options of {@link createServer}. */
@@ -227,8 +228,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     const req = reconstructQuery(request.query as ReconstructQuery);
     let bytes: Uint8Array | undefined;
     if (request.isMultipart()) {
-      const file = await request.file();
-      if (file) bytes = await file.toBuffer();
+      bytes = await multipartImage(request, reply);
     } else {
       bytes = request.body as Uint8Array | undefined;
     }

@@ -120,6 +120,19 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       const bigForm = new FormData();
       bigForm.append('image', new Blob([new Uint8Array(BODY_LIMIT + 1)]), 'big.jpg');
       assertError(await call(base, '/v1/reconstruct', { method: 'POST', body: bigForm }), 413, 'body_too_large');
+      // Malformed multipart bodies are the client's error, each with a message saying what is wrong.
+      const noBoundary = await post(base, Buffer.from('garbage'), '', 'multipart/form-data');
+      assertError(noBoundary, 400, 'invalid_request');
+      assert.match(noBoundary.json!.error!.message, /^the multipart body cannot be read: .*boundary/i);
+      const cut = Buffer.concat([Buffer.from('--xx\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'), photo.subarray(0, 3000)]);
+      assertError(await post(base, cut, '', 'multipart/form-data; boundary=xx'), 400, 'invalid_request');
+      assertError(await post(base, Buffer.from('garbage'), '', 'multipart/form-data; boundary=xx'), 400, 'invalid_request');
+      const fieldFirst = new FormData();
+      fieldFirst.append('note', 'hello');
+      fieldFirst.append('image', new Blob([photo], { type: 'image/jpeg' }), 'photo1.jpg');
+      const field = await call(base, '/v1/reconstruct', { method: 'POST', body: fieldFirst });
+      assertError(field, 400, 'invalid_request');
+      assert.match(field.json!.error!.message, /one part, the image file, first/);
       assertError(await post(base, photo, '', 'application/json'), 415, 'unsupported_content_type');
       assertError(await post(base, photo, '', 'text/plain'), 415, 'unsupported_content_type');
       assertError(await post(base, photo, '?format=fbx'), 400, 'invalid_request');

@@ -1,0 +1,39 @@
+/**
+ * The image of a `multipart/form-data` request: its file part, read whole. A body the
+ * multipart parser cannot read is the client's mistake (400 `invalid_request`, saying what
+ * is wrong), not a server error.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { apiError } from '../service/apiError.js';
+
+/** @fastify/multipart's codes for a part beyond the limits (one file, no text field). */
+const TOO_MANY_PARTS = new Set(['FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT', 'FST_FILES_LIMIT']);
+
+/**
+ * Resolves with the bytes of the request's first file part, or `undefined` when it has
+ * none. A file over the body limit keeps its own error (`FST_REQ_FILE_TOO_LARGE`, 413).
+ * After a parse error the rest of the body is unread and the connection cannot serve
+ * another request (it held the server's shutdown until the keep-alive timeout): the
+ * answer closes it.
+ *
+ * ```ts
+ * const bytes = request.isMultipart() ? await multipartImage(request, reply) : (request.body as Uint8Array);
+ * ```
+ */
+export async function multipartImage(request: FastifyRequest, reply: FastifyReply): Promise<Uint8Array | undefined> {
+  try {
+    const file = await request.file();
+    return file ? await file.toBuffer() : undefined;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    reply.header('connection', 'close');
+    if (e.code && TOO_MANY_PARTS.has(e.code)) {
+      throw apiError('invalid_request', 'the multipart body must hold one part, the image file, first (a text field or another part came before it)');
+    }
+    // Busboy's parse errors carry no code: a missing boundary, a body cut short.
+    if (e.code === undefined || e.code === 'FST_MP_PREMATURE_CLOSE' || e.code === 'FST_PROTO_VIOLATION') {
+      throw apiError('invalid_request', `the multipart body cannot be read: ${e.message}`);
+    }
+    throw err;
+  }
+}
