@@ -25,6 +25,8 @@ import { oneEuroFilter, type OneEuroFilter, type OneEuroFilterOptions } from './
 import { boxOverlap } from './boxOverlap.js';
 import { pointsBox } from '../geometry/pointsBounds.js';
 import { smoothFaceResult } from './smoothFaceResult.js';
+import { frameSignature, type FrameSignature } from './frameSignature.js';
+import { sceneCut, type SceneCutOptions } from './sceneCut.js';
 
 /** What the tracker runs on. */
 export interface FaceTrackerParts {
@@ -80,6 +82,13 @@ export interface FaceTrackerOptions {
    * detector alone, so only the second rule applies.)
    */
   uprightMinRoll?: number;
+  /**
+   * Scene cuts (see {@link sceneCut}): a frame that starts a new shot drops every tracked face
+   * and runs the detector, so a face is not followed into the next shot (a phantom on
+   * whatever its crop then holds, or a new person under the old id, smoothed into the old
+   * face). Thresholds, or `false` to follow faces across cuts.
+   */
+  sceneCut?: SceneCutOptions | false;
 }
 
 /** Defaults of {@link FaceTrackerOptions}. */
@@ -96,6 +105,7 @@ export const FACE_TRACKER_DEFAULTS = {
   outputs: {} as Partial<FaceOutputs>,
   trackLandmarks: true,
   uprightMinRoll: UPRIGHT_MIN_ROLL,
+  sceneCut: {} as SceneCutOptions | false,
 };
 
 /** One tracked face in one frame: a {@link FaceResult} (smoothed when smoothing is on) with an id. */
@@ -124,8 +134,10 @@ export interface FaceTrackerStats {
   detections: number;
   /** Faces started (ids given out). */
   started: number;
-  /** Faces lost (tracking failed or the detector stopped seeing them). */
+  /** Faces lost (tracking failed, the detector stopped seeing them, or a scene cut). */
   lost: number;
+  /** Scene cuts found (see {@link FaceTrackerOptions.sceneCut}). */
+  cuts: number;
 }
 
 /**
@@ -232,7 +244,9 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
   if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new Error(`faceTracker: maxFaces must be a positive integer, got ${o.maxFaces}`);
   if (!(Number.isInteger(o.detectEvery) && o.detectEvery >= 0)) throw new Error(`faceTracker: detectEvery must be an integer ≥ 0, got ${o.detectEvery}`);
   const { model, assets, detector } = parts;
-  const stats: FaceTrackerStats = { frames: 0, detections: 0, started: 0, lost: 0 };
+  const stats: FaceTrackerStats = { frames: 0, detections: 0, started: 0, lost: 0, cuts: 0 };
+  /** The previous frame's summary, for scene cuts. */
+  let lastSignature: FrameSignature | undefined;
   let tracks: Track[] = [];
   let nextId = 0;
   let needDetect = true;
@@ -280,6 +294,15 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
 
   async function predict(image: RgbImage, time: number, options: PredictOptions = {}): Promise<PredictedFrame> {
     const frame = stats.frames++;
+    if (o.sceneCut !== false) {
+      const signature = frameSignature(image);
+      if (lastSignature && sceneCut(lastSignature, signature, o.sceneCut)) {
+        stats.cuts++;
+        stats.lost += tracks.length;
+        tracks = [];
+      }
+      lastSignature = signature;
+    }
     const runDetect = needDetect || tracks.length === 0 || !o.trackLandmarks || (o.detectEvery > 0 && frame % o.detectEvery === 0);
     needDetect = false;
     // Detections the caller started for a frame not due for them: theirs to drop, not an unhandled rejection.

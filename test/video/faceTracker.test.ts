@@ -65,7 +65,7 @@ test('one face: detected once, then followed from its landmarks with one id thro
   // The face moved 28 px right and 14 px down; the tracked landmarks follow within 2 px.
   const [dx, dy] = [centres[7][0] - centres[0][0], centres[7][1] - centres[0][1]];
   assert.ok(Math.abs(dx - 28) < 2 && Math.abs(dy - 14) < 2, `moved (${dx.toFixed(1)}, ${dy.toFixed(1)})`);
-  assert.deepEqual(tracker.stats(), { frames: 8, detections: 1, started: 1, lost: 0 });
+  assert.deepEqual(tracker.stats(), { frames: 8, detections: 1, started: 1, lost: 0, cuts: 0 });
 });
 
 test('two faces keep their ids; a face the detector no longer sees is lost, and comes back under a new id', async () => {
@@ -86,7 +86,33 @@ test('two faces keep their ids; a face the detector no longer sees is lost, and 
   assert.deepEqual(gone.faces.map((f) => f.id), [idAt.get(0)]);
   const back = await tracker.track(canvas(900, 500, [[photo1, 28, 30], [photo2, 490, 40]]), 5 / 30);
   assert.deepEqual(back.faces.map((f) => f.id).sort(), [idAt.get(0), 2].sort());
-  assert.deepEqual(tracker.stats(), { frames: 6, detections: 6, started: 3, lost: 1 });
+  assert.deepEqual(tracker.stats(), { frames: 6, detections: 6, started: 3, lost: 1, cuts: 0 });
+});
+
+test('a scene cut drops the faces and detects again: a new face gets a new id at once, a plain frame has no face', async () => {
+  // Three frames of one face, a cut to another face at about the same place, a cut to a plain frame.
+  const frames = [
+    ...Array.from({ length: 3 }, (_, k) => canvas(560, 520, [[photo1, 40 + 2 * k, 40]])),
+    ...Array.from({ length: 2 }, (_, k) => canvas(560, 520, [[photo2, 60 + 2 * k, 50]])),
+    canvas(560, 520, []), canvas(560, 520, []),
+  ];
+  const run = async (sceneCut: false | undefined) => {
+    const detector = counting(blazeFace);
+    // No periodic detection: the cut alone must bring the detector back.
+    const tracker = faceTracker({ model, assets, detector }, { detectEvery: 0, smooth: true, sceneCut });
+    const ids: string[] = [];
+    for (const [k, f] of frames.entries()) ids.push((await tracker.track(f, k / 30)).faces.map((face) => `${face.id}${face.detected ? '*' : ''}`).join(',') || '-');
+    return { ids: ids.join(' '), stats: tracker.stats(), calls: detector.calls };
+  };
+  const cuts = await run(undefined);
+  assert.equal(cuts.ids, '0* 0 0 1* 1 - -', 'ids per frame (* = from the detector)');
+  assert.deepEqual(cuts.stats, { frames: 7, detections: 4, started: 2, lost: 2, cuts: 2 });
+  // Without: the first face's id and smoothing go on over the other face, and a face is
+  // still reported on the plain frames.
+  const across = await run(false);
+  assert.equal(across.stats.cuts, 0);
+  assert.match(across.ids, /^0\* 0 0 0 /, across.ids);
+  assert.doesNotMatch(across.ids, / - -$/, across.ids);
 });
 
 test('smoothing: a still face moves less from frame to frame than without it, and the first frame is the raw one', async () => {

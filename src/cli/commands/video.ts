@@ -26,7 +26,7 @@ const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
-  output: string; smooth: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; maxFaces: number; detectEvery: number; uprightMinRoll: number; minCutoff: number; beta: number;
+  output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; maxFaces: number; detectEvery: number; uprightMinRoll: number; minCutoff: number; beta: number;
   model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean;
 }
 
@@ -37,6 +37,7 @@ export function register(program: Command): void {
     .argument('<input>', 'video file (anything ffmpeg reads)')
     .requiredOption('-o, --output <dir>', 'output folder (created)')
     .option('--no-smooth', 'raw per-frame results: no temporal smoothing')
+    .option('--no-scene-cuts', 'follow faces across cuts (by default a new shot drops every face and runs the detector)')
     .option('--no-overlay', 'write faces.ndjson only (faster)')
     .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as morph targets, 526 kB a frame)`, (v) => {
       if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
@@ -125,6 +126,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
             detectEvery: opts.detectEvery,
             uprightMinRoll: opts.uprightMinRoll,
             smooth: opts.smooth,
+            ...(opts.sceneCuts ? {} : { sceneCut: false as const }),
             filter: { minCutoff: opts.minCutoff, beta: opts.beta },
           },
           onFrame: (_, frame) => {
@@ -146,7 +148,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       const s = summary!;
       for (const warning of s.warnings) process.stderr.write(`prnet: warning: ${warning}\n`);
       const fps = s.frames / Math.max(1e-3, s.seconds);
-      process.stderr.write(`prnet: ${s.interrupted ? 'interrupted: ' : ''}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost → ${s.files.join(', ')}\n`);
+      process.stderr.write(`prnet: ${s.interrupted ? 'interrupted: ' : ''}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost, ${s.stats.cuts} scene cut${s.stats.cuts === 1 ? '' : 's'} → ${s.files.join(', ')}\n`);
       process.exitCode = s.interrupted ? EXIT_INTERRUPTED : 0;
     });
 }
