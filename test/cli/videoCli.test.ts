@@ -161,18 +161,23 @@ test('prnet video: a photo, a text file and a missing file are not videos (exit 
   assert.match(stderr, /^prnet: ffprobe not found: prnet video needs ffmpeg \(Debian\/Ubuntu: apt-get install ffmpeg/);
 });
 
-test('prnet video: Ctrl-C finishes both files with the frames done (exit 130)', { skip }, async () => {
-  const clip = path.join(dir, 'long.mp4');
+/** Starts `prnet video` on a 240-frame clip and resolves once faces.ndjson holds a few frames. */
+async function videoUnderWay(clipName: string, outName: string) {
+  const clip = path.join(dir, clipName);
   makeClip(clip, 240);
-  const out = path.join(dir, 'interrupted');
+  const out = path.join(dir, outName);
   const p = prnetProcess(['video', clip, '-o', out, '-q']);
   const json = path.join(out, 'faces.ndjson');
-  // Wait for the first frames, then interrupt.
   for (let i = 0; i < 600; i++) {
     const text = await readFile(json, 'utf8').catch(() => '');
     if (text.split('\n').length > 4) break;
     await new Promise((r) => setTimeout(r, 50));
   }
+  return { p, out, json };
+}
+
+test('prnet video: Ctrl-C finishes both files with the frames done (exit 130)', { skip }, async () => {
+  const { p, out, json } = await videoUnderWay('long.mp4', 'interrupted');
   p.child.kill('SIGINT');
   const { code } = await p.exited;
   assert.equal(code, 130, p.stderr());
@@ -196,16 +201,7 @@ async function processesGone(needle: string, timeoutMs: number): Promise<void> {
 }
 
 test('prnet video: a second Ctrl-C stops at once; faces.ndjson ends at a whole line and ffmpeg still finishes the overlay', { skip: skip || (process.platform !== 'linux' && 'needs /proc') }, async () => {
-  const clip = path.join(dir, 'long2.mp4');
-  makeClip(clip, 240);
-  const out = path.join(dir, 'stopped');
-  const p = prnetProcess(['video', clip, '-o', out, '-q']);
-  const json = path.join(out, 'faces.ndjson');
-  for (let i = 0; i < 600; i++) {
-    const text = await readFile(json, 'utf8').catch(() => '');
-    if (text.split('\n').length > 4) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const { p, out, json } = await videoUnderWay('long2.mp4', 'stopped');
   p.child.kill('SIGINT');
   await new Promise((r) => setTimeout(r, 1));
   p.child.kill('SIGINT');

@@ -2,6 +2,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { existsSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { settleWithin } from '../../io/settleWithin.js';
 
 /** A file written under a temporary name next to its final path, not yet in place. */
 export interface StagedFile {
@@ -93,14 +94,8 @@ export const STOP_STAGING_FILES_DEFAULTS: Required<StopStagingFilesOptions> = { 
 export async function stopStagingFiles(options: StopStagingFilesOptions = {}): Promise<number> {
   const { timeoutMs } = { ...STOP_STAGING_FILES_DEFAULTS, ...options };
   stopping = true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
   // Operations started while waiting (none should: new ones are refused) are waited for too.
-  while (inFlight.size > 0) {
-    const settled = await Promise.race([Promise.allSettled([...inFlight]).then(() => true), timeout.then(() => false)]);
-    if (!settled) break;
-  }
-  clearTimeout(timer);
+  await settleWithin(inFlight, timeoutMs);
   return removeStagedFilesSync();
 }
 

@@ -4,6 +4,7 @@
  * with numbered requests whose replies come back to the right caller.
  */
 import { Worker } from 'node:worker_threads';
+import { settleWithin } from '../../io/settleWithin.js';
 
 /**
  * Starts the module at `moduleUrl` (pass `import.meta.url`) as a worker with `workerData`.
@@ -64,10 +65,7 @@ export const STOP_WORKER_CALLS_DEFAULTS: Required<StopWorkerCallsOptions> = { ti
 export async function stopWorkerCalls(options: StopWorkerCallsOptions = {}): Promise<void> {
   const { timeoutMs } = { ...STOP_WORKER_CALLS_DEFAULTS, ...options };
   stopping = true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
-  await Promise.race([Promise.allSettled([...callsInFlight]), timeout]);
-  clearTimeout(timer);
+  await settleWithin(callsInFlight, timeoutMs);
 }
 
 /**
