@@ -70,5 +70,7 @@ export * from './io/faceJson.js';
 export * from './video/faceTracker.js';
 export * from './video/oneEuroFilter.js';
 export * from './video/smoothFaceResult.js';
+export * from './video/sceneCut.js';
+export * from './video/frameSignature.js';
 // Applications.
 export * from './apps/faceSwap.js';
