@@ -7,6 +7,10 @@
  * black (a cut to black). Prints percentiles of both differences and the firing rates of a grid
  * of thresholds, the defaults marked.
  *
+ * Then the tracker's other presence check, `cropContrast`: the grey standard deviation of the
+ * tracker crop (`cropFromPrediction` of the human 68 points, warped as `cropFaces` does) of
+ * every helen-afw68 face, against `MIN_CROP_CONTRAST`.
+ *
  * Run: `npm run bench -- sceneCut` (env `PRNET_BENCH_LIMIT=<n>` photos, default 400).
  */
 import { readdir } from 'node:fs/promises';
@@ -15,6 +19,12 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { frameSignature, type FrameSignature } from '../src/video/frameSignature.js';
 import { SCENE_CUT_DEFAULTS, signatureDifferences } from '../src/video/sceneCut.js';
+import { cropContrast, MIN_CROP_CONTRAST } from '../src/video/cropContrast.js';
+import { cropFromPrediction } from '../src/face/cropFromPrediction.js';
+import { cropFaces } from '../src/reconstruct/cropFaces.js';
+import { decodeImage } from '../src/node/inference/decodeImage.js';
+import { npyToFloat64, readNpy } from '../src/io/npy.js';
+import { readFile } from 'node:fs/promises';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = path.join(root, '../shared/datasets/helen-afw68/images');
@@ -76,6 +86,7 @@ for (const [w, h] of [[640, 480], [1280, 720], [1920, 1080]] as const) {
   const data = new Uint8Array(w * h * 3);
   for (let i = 0; i < data.length; i++) data[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
   const times: number[] = [];
+  for (let r = 0; r < 20; r++) frameSignature({ width: w, height: h, data }); // warm-up (JIT)
   for (let r = 0; r < 51; r++) {
     const t0 = performance.now();
     frameSignature({ width: w, height: h, data });
@@ -83,3 +94,21 @@ for (const [w, h] of [[640, 480], [1280, 720], [1920, 1080]] as const) {
   }
   console.log(`| ${w}×${h} | ${quantile(times, 0.5).toFixed(3)} |`);
 }
+
+// The crop-contrast floor against real faces: every helen-afw68 face's tracker crop.
+const helen = path.join(root, '../shared/datasets/helen-afw68');
+const helenNames = (await readFile(path.join(helen, 'images.txt'), 'utf8')).trim().split('\n');
+const points = npyToFloat64(readNpy(await readFile(path.join(helen, 'pts68.npy')), 'pts68.npy'));
+const contrasts: number[] = [];
+for (let i = 0; i < helenNames.length; i++) {
+  const image = await decodeImage(path.join(helen, 'images', helenNames[i]!));
+  const landmarks = new Float32Array(68 * 3);
+  for (let k = 0; k < 68; k++) {
+    landmarks[3 * k] = points[i * 136 + k]!;
+    landmarks[3 * k + 1] = points[i * 136 + 68 + k]!;
+  }
+  const { input } = cropFaces(image, [{ box: [0, 0, 1, 1], score: 1, crop: cropFromPrediction(landmarks) }], 128);
+  contrasts.push(cropContrast(input, 0, 128));
+}
+const below = contrasts.filter((c) => c < MIN_CROP_CONTRAST).length;
+console.log(`\ncrop contrast of ${contrasts.length} helen-afw68 faces (grey std, 128-pixel tracker crops): min ${quantile(contrasts, 0).toFixed(1)}, p1 ${quantile(contrasts, 0.01).toFixed(1)}, median ${quantile(contrasts, 0.5).toFixed(1)}; below MIN_CROP_CONTRAST (${MIN_CROP_CONTRAST}): ${below}`);

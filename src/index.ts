@@ -72,5 +72,6 @@ export * from './video/oneEuroFilter.js';
 export * from './video/smoothFaceResult.js';
 export * from './video/sceneCut.js';
 export * from './video/frameSignature.js';
+export * from './video/cropContrast.js';
 // Applications.
 export * from './apps/faceSwap.js';

@@ -27,6 +27,7 @@ import { pointsBox } from '../geometry/pointsBounds.js';
 import { smoothFaceResult } from './smoothFaceResult.js';
 import { frameSignature, type FrameSignature } from './frameSignature.js';
 import { sceneCut, type SceneCutOptions } from './sceneCut.js';
+import { cropContrast, MIN_CROP_CONTRAST } from './cropContrast.js';
 
 /** What the tracker runs on. */
 export interface FaceTrackerParts {
@@ -89,6 +90,12 @@ export interface FaceTrackerOptions {
    * face). Thresholds, or `false` to follow faces across cuts.
    */
   sceneCut?: SceneCutOptions | false;
+  /**
+   * A tracked face whose crop's grey levels vary less than this (standard deviation, 0–255;
+   * see {@link cropContrast}) is lost: a black or flat frame, the end of a fade to black, a
+   * covered camera. 0 turns the check off.
+   */
+  minCropContrast?: number;
 }
 
 /** Defaults of {@link FaceTrackerOptions}. */
@@ -106,6 +113,7 @@ export const FACE_TRACKER_DEFAULTS = {
   trackLandmarks: true,
   uprightMinRoll: UPRIGHT_MIN_ROLL,
   sceneCut: {} as SceneCutOptions | false,
+  minCropContrast: MIN_CROP_CONTRAST,
 };
 
 /** One tracked face in one frame: a {@link FaceResult} (smoothed when smoothing is on) with an id. */
@@ -315,6 +323,8 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
     if (tracks.length === 0) return { time, image, faces: [], detected: runDetect };
     const located: LocatedFace[] = tracks.map((t) => ({ box: cropBox(t.crop), score: t.score, crop: t.crop }));
     const { input, count, transforms } = cropFaces(image, located, model.inputSize);
+    // Before the network: the worker may take the batch.
+    const flat = tracks.map((_, i) => o.minCropContrast > 0 && cropContrast(input, i, model.inputSize) < o.minCropContrast);
     const maps = await predictBatched(model, input, count);
     const per = assets.uvSize * assets.uvSize * 3;
     const faces: PredictedFace[] = [];
@@ -324,7 +334,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
       // Only the 68 landmarks are restored here: the next crop needs no more.
       const landmarks = restorePositionMap(positionMapLandmarks(cropMap, assets), transforms[i]);
       const box = pointsBox(landmarks, 3);
-      let lost = !landmarks.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0) || insideFraction(box, image) < MIN_BOX_INSIDE_FRACTION;
+      let lost = flat[i]! || !landmarks.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0) || insideFraction(box, image) < MIN_BOX_INSIDE_FRACTION;
       if (!lost) {
         const next = cropFromPrediction(landmarks, undefined, o.uprightMinRoll);
         const change = next.size / track.crop.size;

@@ -96,10 +96,10 @@ test('a scene cut drops the faces and detects again: a new face gets a new id at
     ...Array.from({ length: 2 }, (_, k) => canvas(560, 520, [[photo2, 60 + 2 * k, 50]])),
     canvas(560, 520, []), canvas(560, 520, []),
   ];
-  const run = async (sceneCut: false | undefined) => {
+  const run = async (sceneCut: false | undefined, minCropContrast?: number) => {
     const detector = counting(blazeFace);
     // No periodic detection: the cut alone must bring the detector back.
-    const tracker = faceTracker({ model, assets, detector }, { detectEvery: 0, smooth: true, sceneCut });
+    const tracker = faceTracker({ model, assets, detector }, { detectEvery: 0, smooth: true, sceneCut, minCropContrast });
     const ids: string[] = [];
     for (const [k, f] of frames.entries()) ids.push((await tracker.track(f, k / 30)).faces.map((face) => `${face.id}${face.detected ? '*' : ''}`).join(',') || '-');
     return { ids: ids.join(' '), stats: tracker.stats(), calls: detector.calls };
@@ -107,12 +107,32 @@ test('a scene cut drops the faces and detects again: a new face gets a new id at
   const cuts = await run(undefined);
   assert.equal(cuts.ids, '0* 0 0 1* 1 - -', 'ids per frame (* = from the detector)');
   assert.deepEqual(cuts.stats, { frames: 7, detections: 4, started: 2, lost: 2, cuts: 2 });
-  // Without: the first face's id and smoothing go on over the other face, and a face is
-  // still reported on the plain frames.
-  const across = await run(false);
+  // Without (and without the crop-contrast check, which also clears the plain frames): the
+  // first face's id and smoothing go on over the other face, and a face is still reported
+  // on the plain frames.
+  const across = await run(false, 0);
   assert.equal(across.stats.cuts, 0);
   assert.match(across.ids, /^0\* 0 0 0 /, across.ids);
   assert.doesNotMatch(across.ids, / - -$/, across.ids);
+});
+
+test('a fade to black: the face is followed while its crop has contrast, then lost; no face on the black frames', async () => {
+  const base = canvas(560, 520, [[photo1, 40, 40]]);
+  const gains = [1, 0.8, 0.6, 0.45, 0.3, 0.2, 0.12, 0.06, 0.03, 0, 0];
+  const faded = gains.map((g): RgbImage => ({ ...base, data: base.data.map((v) => Math.round(v * g)) }));
+  const run = async (minCropContrast?: number) => {
+    // Scene cuts off: a fade changes each frame too little for one; no periodic detection.
+    const tracker = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 0, sceneCut: false, minCropContrast });
+    const ids: string[] = [];
+    for (const [k, f] of faded.entries()) ids.push((await tracker.track(f, k / 30)).faces.map((face) => String(face.id)).join(',') || '-');
+    return ids;
+  };
+  const ids = await run(undefined);
+  assert.deepEqual(ids.slice(0, 6), ['0', '0', '0', '0', '0', '0'], `followed while visible: ${ids.join(' ')}`);
+  assert.deepEqual(ids.slice(-3), ['-', '-', '-'], `no face once dark: ${ids.join(' ')}`);
+  // Without the check the network reports a face on black frames.
+  const unchecked = await run(0);
+  assert.equal(unchecked.at(-1), '0', unchecked.join(' '));
 });
 
 test('smoothing: a still face moves less from frame to frame than without it, and the first frame is the raw one', async () => {
