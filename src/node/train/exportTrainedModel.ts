@@ -84,7 +84,9 @@ async function readRunCheckpoint(runDir: string, options: ExportTrainedModelOpti
     bytes = new Uint8Array(await readFile(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = best && code === 'ENOENT' ? 'no best checkpoint yet: it is written at the end of an epoch whose validation score beats the earlier ones' : code ?? (err as Error).message;
+    const why = best && code === 'ENOENT' ? 'no best checkpoint yet: it is written at the end of an epoch whose validation score beats the earlier ones'
+      : code === 'ENOENT' || code === 'ENOTDIR' ? `${code}: ${runDir} is not the --out folder of prnet train, nor a .weights.json beside its .weights.bin`
+      : code ?? (err as Error).message;
     throw new Error(`${file}: cannot read the training checkpoint (${why})`);
   }
   const ckpt = decodeTrainCheckpoint(bytes, file);

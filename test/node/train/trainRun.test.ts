@@ -82,7 +82,7 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
       const h = halfWeights.get(k)!;
       assert.ok(w.every((x, i) => Math.abs(x - h[i]!) <= Math.abs(x) * 2 ** -11 + 2 ** -24), k);
     }
-    await assert.rejects(exportTrainedModel(path.join(out, 'nope'), exported), /cannot read the training checkpoint \(ENOENT\)/);
+    await assert.rejects(exportTrainedModel(path.join(out, 'nope'), exported), /cannot read the training checkpoint \(ENOENT: .*nope is not the --out folder of prnet train, nor a \.weights\.json beside its \.weights\.bin\)/);
     // A new run initialised from the exported weights starts where this one ended.
     const warm = await mkdtemp(path.join(tmpdir(), 'prnet-train-warm-'));
     try {
