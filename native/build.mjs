@@ -35,6 +35,7 @@ const r = gyp
   : spawnSync('node-gyp', args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
 if (r.status !== 0) {
   console.warn('prnet: WARNING: could not build the native training kernels (needs python3, make and a C++17 compiler);');
-  console.warn('prnet: `prnet train` will use the much slower pure-JS kernels. Retry with `npm run build:native`.');
+  console.warn('prnet: `prnet train` will use the much slower pure-JS kernels. Retry with `npm run build:native` in a prnet checkout,');
+  console.warn('prnet: or `npm rebuild prnet` in a project that depends on prnet.');
 }
 process.exit(0);

@@ -131,7 +131,7 @@ export async function setupTrainBackend(options: TrainBackendOptions = {}): Prom
   const o = withDefaults(TRAIN_BACKEND_DEFAULTS, options);
   await registerTfjsGradients();
   const native = o.native ? loadNativeConv() : null;
-  if (o.native && !native) o.warn(`prnet train: native convolution kernels unavailable (${loadError}); using the slow pure-JS tfjs kernels. Run "npm run build:native" to build them.`);
+  if (o.native && !native) o.warn(`prnet train: native convolution kernels unavailable (${loadError}); using the slow pure-JS tfjs kernels. Build them with "npm run build:native" in a prnet checkout, or "npm rebuild prnet" in a project that depends on prnet (npm 12 runs it only where the project allows it: "npm pkg set allowScripts.prnet=true --json").`);
   const threads = native ? native.setThreads(o.threads) : 1;
   const wantPrecision = requestedConvPrecision(o.convPrecision);
   let convPrecision: ConvPrecision = 'fp32';
