@@ -8,11 +8,13 @@
  *   only its top level unless `recursive`.
  * - A glob (`*` any characters but `/`, `?` one character, `**` any number of folders)
  *   contributes the matching images (by extension, like folders), sorted.
+ * - `-` is standard input ({@link STDIN_ARG}), read when its turn comes (`./-` is a file named `-`).
  * - A missing path, or a glob matching nothing, becomes an `error` entry: the batch goes on.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { withDefaults } from '../io/withDefaults.js';
+import { STDIN_ARG } from './readStdin.js';
 
 /** Extensions treated as images when scanning folders (lower case, with the dot). */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic'];
@@ -103,6 +105,10 @@ export async function expandInputs(args: readonly string[], options: Partial<Exp
   const { recursive } = withDefaults(EXPAND_INPUTS_DEFAULTS, options);
   const out: InputEntry[] = [];
   for (const arg of args) {
+    if (arg === STDIN_ARG) {
+      out.push({ file: arg });
+      continue;
+    }
     let info;
     try {
       info = await stat(arg);

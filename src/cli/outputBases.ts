@@ -8,15 +8,19 @@
  *   output folder); and two inputs of one folder with the same stem keep their extension
  *   (`photo1.jpg` → `photo1.jpg`, `photo1.png` → `photo1.png`).
  *
+ * Standard input (`-`) has the stem `stdin`, in the current folder.
+ *
  * Inputs must already be distinct files (see the de-duplication in `reconstructBatch`).
  * Bases use `/` as the separator.
  */
 import path from 'node:path';
+import { STDIN_ARG, STDIN_BASE } from './readStdin.js';
 
 /** Stem used when a file name has none (e.g. `.jpg`). */
 const EMPTY_STEM = 'image';
 
 function stemOf(file: string): string {
+  if (file === STDIN_ARG) return STDIN_BASE;
   return path.basename(file, path.extname(file)) || EMPTY_STEM;
 }
 
@@ -48,7 +52,7 @@ export function outputBases(files: readonly string[]): string[] {
   files.forEach((_, i) => inDir.set(keyOf(i), (inDir.get(keyOf(i)) ?? 0) + 1));
   return files.map((f, i) => {
     const rel = path.relative(root, dirs[i]!).split(path.sep).filter(Boolean);
-    const name = inDir.get(keyOf(i))! > 1 ? path.basename(f) : stems[i]!;
+    const name = inDir.get(keyOf(i))! > 1 && f !== STDIN_ARG ? path.basename(f) : stems[i]!;
     return [...rel, name].join('/');
   });
 }

@@ -20,6 +20,7 @@ import { RECONSTRUCT_DEFAULTS, type PreparedFaces, type PredictedFaces } from '.
 import type { FaceResult, TextureMode } from '../reconstruct/faceResult.js';
 import { expandInputs, type InputEntry } from './expandInputs.js';
 import { outputBases } from './outputBases.js';
+import { readStdin, STDIN_ARG } from './readStdin.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
 import { createProgress, type Progress } from './progress.js';
 import { writeOutputs, OUTPUT_KINDS, type OutputKind } from '../node/inference/writeOutputs.js';
@@ -234,11 +235,14 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   const files = good.map((e) => e.file);
   const bases = outputBases(files);
 
-  // Decoding runs ahead in sharp's thread pool, a few images in advance.
+  // Decoding runs ahead in sharp's thread pool, a few images in advance. An image piped
+  // in (`-`) is read whole first; its bytes stay for the overlay of a transparent photo.
+  let stdinBytes: Uint8Array | undefined;
   const PREFETCH = 3;
   const decoding: Array<Promise<RgbImage> | undefined> = [];
   const decodeAt = (i: number): Promise<RgbImage> => {
-    decoding[i] ??= decodeImage(files[i], { maxPixels: options.maxPixels, limitName: '--max-pixels' });
+    decoding[i] ??= (files[i] === STDIN_ARG ? readStdin().then((b) => (stdinBytes = b)) : Promise.resolve(files[i]!))
+      .then((source) => decodeImage(source, { maxPixels: options.maxPixels, limitName: '--max-pixels' }));
     decoding[i]!.catch(() => undefined); // handled when awaited; avoid unhandled-rejection noise
     return decoding[i]!;
   };
@@ -315,7 +319,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         return;
       }
       offset += prepared.faces.length;
-      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
+      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
         .then(() => {
           faceCount += results.length;
           doneCount++;

@@ -124,6 +124,42 @@ test('bad inputs: one error line each, the good image still done, exit code 1', 
   assert.deepEqual(files, ['blank.json', 'good.json', 'good_0.obj']);
 });
 
+/** `prnet` with these bytes piped into its standard input. */
+function prnetPiped(args: string[], input: Uint8Array): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, timeout: 240_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+    child.stdin!.end(input);
+  });
+}
+
+test('"-" reads the image from standard input: the same faces as from its file, files named stdin*', async () => {
+  const photo = path.join(photos, 'photo2.jpg');
+  const common = ['--model', modelPath, '--data-dir', dataDir, '--outputs', 'json,obj'];
+  const fromFile = path.join(work, 'stdin-file');
+  const fromPipe = path.join(work, 'stdin-pipe');
+  assert.equal((await prnet(['reconstruct', photo, '-o', fromFile, ...common])).code, 0);
+  const r = await prnetPiped(['reconstruct', '-', '-o', fromPipe, ...common], await readFile(photo));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual((await readdir(fromPipe)).sort(), ['stdin.json', 'stdin_0.obj']);
+  const a = JSON.parse(await readFile(path.join(fromFile, 'photo2.json'), 'utf8'));
+  const b = JSON.parse(await readFile(path.join(fromPipe, 'stdin.json'), 'utf8'));
+  assert.equal(b.image.file, '-');
+  assert.ok(b.faces.length > 0);
+  assert.deepEqual(b.faces, a.faces);
+  assert.equal(await readFile(path.join(fromPipe, 'stdin_0.obj'), 'utf8'), await readFile(path.join(fromFile, 'photo2_0.obj'), 'utf8'));
+  // Beside files, in argument order; nothing piped in, or no image: one line, exit 1, the rest done.
+  const mixed = path.join(work, 'stdin-mixed');
+  const empty = await prnetPiped(['reconstruct', photo, '-', '-o', mixed, ...common], new Uint8Array(0));
+  assert.equal(empty.code, 1);
+  assert.match(empty.stderr, /^prnet: -: standard input is empty/m);
+  assert.deepEqual((await readdir(mixed)).sort(), ['photo2.json', 'photo2_0.obj']);
+  const text = await prnetPiped(['reconstruct', '-', '-o', mixed, ...common], Buffer.from('not an image\n'));
+  assert.equal(text.code, 1);
+  assert.match(text.stderr, /^prnet: -: cannot decode image/m);
+});
+
 test('user box and landmarks skip detection; usage errors exit with 2', async () => {
   const out = path.join(work, 'box');
   const img = path.join(aflw, 'image00004.jpg');

@@ -32,6 +32,8 @@ export interface WriteOutputsInput {
   outDir: string;
   /** The input file, as given (recorded in the JSON). */
   file: string;
+  /** The encoded image, when there is no file to read it again from (standard input): the overlay of a transparent photo. */
+  bytes?: Uint8Array;
   /** The model, for the JSON. */
   model?: FaceJsonModel;
   /** Why there are no faces (recorded in the JSON when `faces` is empty). */
@@ -68,7 +70,7 @@ function overlay(image: RgbImage, faces: FaceResult[]): RgbImage {
 const OVERLAY_BACKGROUND = { r: 255, g: 255, b: 255 };
 
 /** The photo to draw the overlay on: as decoded, or decoded again over white when it has transparency. */
-async function overlayBase(file: string, image: RgbImage): Promise<RgbImage> {
+async function overlayBase(file: string | Uint8Array, image: RgbImage): Promise<RgbImage> {
   const meta = await sharp(file).metadata().catch(() => undefined);
   if (!meta?.hasAlpha) return image;
   const again = await decodeImage(file, { maxPixels: Math.max(1, image.width * image.height), background: OVERLAY_BACKGROUND });
@@ -147,7 +149,7 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     write(`${base}.json`, () => faceJson({ image: { width: image.width, height: image.height, file: input.file }, model: input.model, faces: records, reason: faces.length === 0 ? input.reason : undefined }));
   }
   if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergedDepth(image, faces)));
-  if (kinds.includes('overlay')) write(`${base}_overlay.png`, async () => encodeImage(overlay(await overlayBase(input.file, image), faces)));
+  if (kinds.includes('overlay')) write(`${base}_overlay.png`, async () => encodeImage(overlay(await overlayBase(input.bytes ?? input.file, image), faces)));
   const settled = await Promise.allSettled(jobs);
   const staged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
