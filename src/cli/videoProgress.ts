@@ -54,7 +54,13 @@ export function createVideoProgress(options: VideoProgressOptions): VideoProgres
     };
   }
   const bar = new cliProgress.SingleBar(
-    { stream, format: 'prnet video {bar} {value}/{total} frames | {fps} fps | {faces} faces | {eta_formatted} left', hideCursor: true, clearOnComplete: true },
+    {
+      stream,
+      // A stream of unknown length (a piped video) has no bar to fill and no time left.
+      format: total > 0 ? 'prnet video {bar} {value}/{total} frames | {fps} fps | {faces} faces | {eta_formatted} left' : 'prnet video {value} frames | {fps} fps | {faces} faces',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(Math.max(total, 1), 0, { fps: '0.0', faces: 0 });

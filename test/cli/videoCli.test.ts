@@ -79,6 +79,35 @@ test('prnet video: one ndjson line per frame with the face, its id, 68 landmarks
   await assert.rejects(stat(path.join(raw, 'overlay.mp4')), 'no overlay with --no-overlay');
 });
 
+test('prnet video -: a video piped in is tracked exactly as from its file; its sound cannot be copied, and says so', { skip }, async () => {
+  const silent = path.join(dir, 'silent.mkv');
+  makeClip(silent, 8);
+  const clip = path.join(dir, 'piped.mkv');
+  const mux = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', silent, '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', '-shortest', clip]);
+  assert.equal(mux.status, 0, String(mux.stderr));
+  const fromFile = path.join(dir, 'from-file');
+  assert.equal((await run(['video', clip, '-o', fromFile, '-q', '--no-overlay'])).code, 0);
+  const fromPipe = path.join(dir, 'from-pipe');
+  const p = prnetProcess(['video', '-', '-o', fromPipe, '-q']);
+  p.child.stdin.end(await readFile(clip));
+  const { code } = await p.exited;
+  assert.equal(code, 0, p.stderr());
+  const piped = await readRecords(path.join(fromPipe, 'faces.ndjson'));
+  assert.equal(piped.length, 8);
+  assert.ok(piped.every((r) => r.faces.length === 1));
+  assert.deepEqual(piped, await readRecords(path.join(fromFile, 'faces.ndjson')));
+  assert.equal(frameCount(path.join(fromPipe, 'overlay.mp4')), 8);
+  assert.match(p.stderr(), /^prnet: warning: -: overlay\.mp4 has no sound \(a piped video is read once; give a file to copy its audio\)$/m);
+  assert.match(p.stderr(), /8 frames at [\d.]+ fps, 1 face \(ids 0\)/);
+  // A photo piped in is no video: one line, exit 1, nothing written.
+  const photoOut = path.join(dir, 'piped-photo');
+  const q = prnetProcess(['video', '-', '-o', photoOut]);
+  q.child.stdin.end(await readFile(photo));
+  assert.equal((await q.exited).code, 1);
+  assert.match(q.stderr(), /^prnet: -: not a video \(a still image; use prnet reconstruct for photos\)\n$/);
+  await assert.rejects(stat(photoOut));
+});
+
 /** Vertex positions of a binary PLY without colours (`encodePly`'s layout). */
 function plyPositions(bytes: Buffer): Float32Array {
   const end = bytes.indexOf('end_header\n') + 'end_header\n'.length;

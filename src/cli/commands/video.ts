@@ -13,6 +13,8 @@ import { loadWorkerModel } from '../../node/inference/networkWorker.js';
 import { loadUvAssets } from '../../node/inference/uvAssets.js';
 import { loadDetector } from '../../node/inference/detector.js';
 import { probeVideo } from '../../node/video/probeVideo.js';
+import { openPipedVideo, type PipedVideo } from '../../node/video/pipedVideo.js';
+import { STDIN_ARG } from '../readStdin.js';
 import { stopAtOnce } from '../stopAtOnce.js';
 import { UPRIGHT_MIN_DETECTED_ROLL } from '../../face/faceRoll.js';
 import { trackVideo, TRACK_VIDEO_DEFAULTS, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
@@ -34,7 +36,7 @@ export function register(program: Command): void {
   program
     .command('video')
     .description('track the faces of a video: faces.ndjson (per frame: face id, box, 68 landmarks, pose) and overlay.mp4, smoothed over time')
-    .argument('<input>', 'video file (anything ffmpeg reads)')
+    .argument('<input>', 'video file (anything ffmpeg reads), or - for a video piped into standard input (a streaming format: matroska, nut, mpegts; tracked as it arrives)')
     .requiredOption('-o, --output <dir>', 'output folder (created)')
     .option('--no-smooth', 'raw per-frame results: no temporal smoothing')
     .option('--no-scene-cuts', 'follow faces across cuts (by default a new shot drops every face and runs the detector)')
@@ -72,8 +74,13 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       if (outInfo && !outInfo.isDirectory()) fail(`${opts.output}: exists and is not a folder (-o names the output folder)`, EXIT_USAGE);
       // The input first (cheap, and the commonest mistake), then the model.
       let info;
+      let video: string | PipedVideo = input;
       try {
-        info = await probeVideo(input);
+        if (input === STDIN_ARG) {
+          if (process.stdin.isTTY) fail('standard input is a terminal: pipe a video in (… | prnet video - -o out/)', EXIT_USAGE);
+          video = await openPipedVideo(process.stdin, { name: STDIN_ARG });
+          info = video.info;
+        } else info = await probeVideo(input);
       } catch (err) {
         const message = (err as Error).message;
         fail(message, /not found: prnet video needs ffmpeg/.test(message) ? EXIT_USAGE : EXIT_INPUT);
@@ -116,7 +123,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       let summary;
       let failure: Error | undefined;
       try {
-        summary = await trackVideo(input, path.resolve(opts.output), parts!, {
+        summary = await trackVideo(video, path.resolve(opts.output), parts!, {
           overlay: opts.overlay,
           meshes: opts.meshes,
           glbFramesPerFile: opts.glbFramesPerFile,

@@ -6,9 +6,10 @@ import { spawn } from 'node:child_process';
 import type { RgbImage } from '../../io/rgbImage.js';
 import { ffmpegCommand, ffmpegMissing } from './ffmpegCommand.js';
 import type { VideoInfo } from './probeVideo.js';
+import { PIPE_HINT, type PipedVideo } from './pipedVideo.js';
 
 /**
- * Decodes the first video stream of `file` into {@link RgbImage}s of `info.width` ×
+ * Decodes the first video stream of `input` (a file, or a video piped in: {@link openPipedVideo}) into {@link RgbImage}s of `info.width` ×
  * `info.height` (from {@link probeVideo}), in order. Leaving the loop early stops ffmpeg.
  * A damaged file (cut short, corrupt packets) is decoded as far as ffmpeg can. With
  * `onWarning`, what ffmpeg reported goes there, once, at the end, also when it gave up
@@ -21,12 +22,24 @@ import type { VideoInfo } from './probeVideo.js';
  * for await (const frame of decodeVideoFrames('clip.mp4', info)) console.log(frame.width);
  * ```
  */
-export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'width' | 'height'>, env: NodeJS.ProcessEnv = process.env, onWarning?: (message: string) => void): AsyncGenerator<RgbImage> {
-  const args = ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-vsync', 'passthrough', 'pipe:1'];
-  const child = spawn(ffmpegCommand('ffmpeg', env), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export async function* decodeVideoFrames(input: string | PipedVideo, info: Pick<VideoInfo, 'width' | 'height'>, env: NodeJS.ProcessEnv = process.env, onWarning?: (message: string) => void): AsyncGenerator<RgbImage> {
+  const piped = typeof input === 'string' ? undefined : input;
+  const file = piped ? piped.name : (input as string);
+  // A piped video reaches ffmpeg's stdin (its first bytes, then the rest as it comes);
+  // -nostdin only stops ffmpeg reading keys from it.
+  const args = ['-v', 'error', '-nostdin', '-i', piped ? 'pipe:0' : file, '-map', '0:v:0', '-an', '-sn', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-vsync', 'passthrough', 'pipe:1'];
+  const child = spawn(ffmpegCommand('ffmpeg', env), args, { stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+  // Both are pipes (the stdio option above); its type cannot say so.
+  const stdout = child.stdout!, stderrStream = child.stderr!;
+  if (piped && child.stdin) {
+    // ffmpeg stopped early (done, or killed) leaves the rest of the stream unread.
+    child.stdin.on('error', () => {});
+    child.stdin.write(piped.prefix);
+    piped.rest.pipe(child.stdin);
+  }
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => { stderr = (stderr + s).slice(-4000); });
+  stderrStream.setEncoding('utf8');
+  stderrStream.on('data', (s: string) => { stderr = (stderr + s).slice(-4000); });
   const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
     child.on('error', (error) => resolve({ code: null, error }));
     child.on('close', (code) => resolve({ code }));
@@ -37,7 +50,7 @@ export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'wi
   let finished = false;
   let yielded = 0;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of stdout as AsyncIterable<Buffer>) {
       let offset = 0;
       while (offset < chunk.length) {
         const n = Math.min(size - filled, chunk.length - offset);
@@ -55,11 +68,12 @@ export async function* decodeVideoFrames(file: string, info: Pick<VideoInfo, 'wi
     }
     finished = true;
   } finally {
+    if (piped && child.stdin) piped.rest.unpipe(child.stdin);
     if (!finished && child.exitCode === null) child.kill('SIGKILL');
   }
   const { code, error } = await exited;
   if (error) throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? ffmpegMissing('ffmpeg') : error;
-  const reason = ffmpegMessage(stderr) || `exit ${code}`;
+  const reason = (ffmpegMessage(stderr) || `exit ${code}`).replace(/^pipe:0: /, '') + (piped && code !== 0 ? `; ${PIPE_HINT}` : '');
   if (code !== 0 && !(onWarning && yielded > 0)) throw new Error(`${file}: ffmpeg could not decode the video (${reason})`);
   if (code !== 0 || stderr.trim()) onWarning?.(`${file}: the video is damaged; ffmpeg decoded ${yielded} frame${yielded === 1 ? '' : 's'} (${reason})`);
 }

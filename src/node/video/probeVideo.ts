@@ -41,23 +41,38 @@ function rate(r: string | undefined): number {
   return Number.isFinite(v) && v > 0 ? v : 0;
 }
 
+/** The first bytes of a video that arrives through a pipe, probed in place of a file. */
+export interface VideoBytes {
+  /** What messages call the input (`-` for standard input). */
+  name: string;
+  /** The bytes read so far. */
+  bytes: Uint8Array;
+}
+
 /**
- * Probes a video file. Throws one line when ffprobe is missing, the file does not exist,
- * or it is not a video (no video stream, or a still image).
+ * Probes a video file, or the first bytes of a piped video. Throws one line when ffprobe
+ * is missing, the file does not exist, or it is not a video (no video stream, or a still
+ * image).
  *
  * ```ts
  * const { width, height, fps, frames } = await probeVideo('clip.mp4');
  * ```
  */
-export async function probeVideo(file: string, env: NodeJS.ProcessEnv = process.env): Promise<VideoInfo> {
-  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file];
+export async function probeVideo(source: string | VideoBytes, env: NodeJS.ProcessEnv = process.env): Promise<VideoInfo> {
+  const file = typeof source === 'string' ? source : source.name;
+  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', typeof source === 'string' ? source : 'pipe:0'];
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(ffmpegCommand('ffprobe', env), args, { maxBuffer: 16 << 20 }, (err, out, stderr) => {
+    const child = execFile(ffmpegCommand('ffprobe', env), args, { maxBuffer: 16 << 20 }, (err, out, stderr) => {
       if (!err) return resolve(out);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reject(ffmpegMissing('ffprobe'));
-      const why = String(stderr).trim().split('\n').pop()?.replace(`${file}: `, '') || err.message;
+      const why = String(stderr).trim().split('\n').pop()?.replace(`${file}: `, '').replace(/^pipe:0: /, '') || err.message;
       reject(new Error(`${file}: not a video (${why})`));
     });
+    if (typeof source !== 'string') {
+      // ffprobe stops reading once it knows enough: the rest of the bytes meet a closed pipe.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(source.bytes);
+    }
   });
   const json = JSON.parse(stdout) as ProbeJson;
   const video = json.streams?.find((s) => s.codec_type === 'video' && s.width && s.height);

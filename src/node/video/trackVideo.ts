@@ -16,6 +16,7 @@ import { frameRecord } from '../../video/frameRecord.js';
 import { overlayFrame } from '../../video/overlayFrame.js';
 import { probeVideo, type VideoInfo } from './probeVideo.js';
 import { decodeVideoFrames } from './decodeVideoFrames.js';
+import type { PipedVideo } from './pipedVideo.js';
 import { videoEncoder, type VideoEncoder } from './videoEncoder.js';
 
 /** Options of {@link trackVideo}. */
@@ -87,9 +88,10 @@ export interface TrackVideoSummary {
  * console.log(summary.frames / summary.seconds, 'fps');
  * ```
  */
-export async function trackVideo(input: string, outDir: string, parts: FaceTrackerParts, options: TrackVideoOptions = {}): Promise<TrackVideoSummary> {
+export async function trackVideo(input: string | PipedVideo, outDir: string, parts: FaceTrackerParts, options: TrackVideoOptions = {}): Promise<TrackVideoSummary> {
   const o = withDefaults(TRACK_VIDEO_DEFAULTS, options);
-  const info = await probeVideo(input, o.env);
+  const name = typeof input === 'string' ? input : input.name;
+  const info = typeof input === 'string' ? await probeVideo(input, o.env) : input.info;
   await mkdir(outDir, { recursive: true });
   o.onStart?.(info);
   const files: string[] = [];
@@ -113,9 +115,12 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   let encoder: VideoEncoder | undefined;
   if (o.overlay) {
     const overlayPath = path.join(outDir, 'overlay.mp4');
-    encoder = videoEncoder(overlayPath, { width: info.width, height: info.height, frameRate: info.frameRate, audioFrom: info.hasAudio ? input : undefined, env: o.env });
+    // A piped video is read once, by the decoder: its audio cannot be copied.
+    encoder = videoEncoder(overlayPath, { width: info.width, height: info.height, frameRate: info.frameRate, audioFrom: info.hasAudio && typeof input === 'string' ? input : undefined, env: o.env });
     files.push(overlayPath);
   }
+  const warnings: string[] = [];
+  if (o.overlay && info.hasAudio && typeof input !== 'string') warnings.push(`${name}: overlay.mp4 has no sound (a piped video is read once; give a file to copy its audio)`);
   const { triangles } = parts.assets;
   const imageHeight = info.height;
   if (!(Number.isInteger(o.glbFramesPerFile) && o.glbFramesPerFile >= 1)) throw new Error(`glbFramesPerFile must be an integer ≥ 1, got ${o.glbFramesPerFile}`);
@@ -135,7 +140,6 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   const start = performance.now();
   let frames = 0;
   let interrupted = false;
-  const warnings: string[] = [];
   /** Writes one frame's outputs: its faces are built here, on the main thread. */
   const emit = async (index: number, predicted: PredictedFrame): Promise<void> => {
     const tracked = tracker.finish(predicted);
@@ -212,7 +216,7 @@ export async function trackVideo(input: string, outDir: string, parts: FaceTrack
   // The container's frame count is exact for MP4 and MOV, an estimate from the duration for
   // some other formats: only a clear shortfall is reported.
   if (!interrupted && frames < info.frames - Math.max(2, 0.02 * info.frames)) {
-    warnings.push(`${input}: the video ended after ${frames} of the ${info.frames} frames it announces (cut short?)`);
+    warnings.push(`${name}: the video ended after ${frames} of the ${info.frames} frames it announces (cut short?)`);
   }
   return { info, frames, seconds: (performance.now() - start) / 1000, stats: tracker.stats(), interrupted, files, warnings };
 }
