@@ -7,6 +7,9 @@ import { withDefaults } from '../io/withDefaults.js';
 /** The argument that names standard input, as Unix tools spell it. */
 export const STDIN_ARG = '-';
 
+/** The same dash as `-o`'s folder: the records go to standard output, and no files are written. */
+export const STDOUT_ARG = '-';
+
 /** The output base (file names) of an image read from standard input: `stdin.json`, `stdin_0.obj`. */
 export const STDIN_BASE = 'stdin';
 

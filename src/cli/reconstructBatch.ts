@@ -37,6 +37,8 @@ export interface ReconstructBatchOptions {
   outDir: string;
   /** Files to write per image / face. */
   outputs: OutputKind[];
+  /** Send each image's JSON record here as one line instead of `<base>.json` (`-o -`: standard output); `outDir` is then not created unless other outputs need it. */
+  jsonTo?: NodeJS.WritableStream;
   /** How the UV texture (texture PNG, textured OBJ, GLB) treats hidden parts of the face (default `'filled'`). */
   textureMode?: TextureMode;
   /** ONNX model file (default: see {@link resolveModelSource}). */
@@ -207,7 +209,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
     throw err;
   }
   try {
-    await mkdir(options.outDir, { recursive: true });
+    if (!options.jsonTo || options.outputs.some((k) => k !== 'json')) await mkdir(options.outDir, { recursive: true });
   } catch (err) {
     if (!options.prnet) await prn.dispose();
     await workerModel?.dispose();
@@ -265,7 +267,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         const why = 'no face found';
         // The JSON still records the image, with no faces and the reason.
         if (options.outputs.includes('json')) {
-          await writeOutputs({ outDir: options.outDir, file, model, reason: why, base: bases[i], image, faces: [], assets: prn.assets, kinds: ['json'], front: false })
+          await writeOutputs({ outDir: options.outDir, file, model, reason: why, base: bases[i], image, faces: [], assets: prn.assets, kinds: ['json'], front: false, jsonTo: options.jsonTo })
             .catch((err: unknown) => progress.log(`prnet: ${file}: ${reason(err, file)}`));
         }
         fail(file, why);
@@ -319,7 +321,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         return;
       }
       offset += prepared.faces.length;
-      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front })
+      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front, jsonTo: options.jsonTo })
         .then(() => {
           faceCount += results.length;
           doneCount++;

@@ -160,6 +160,44 @@ test('"-" reads the image from standard input: the same faces as from its file, 
   assert.match(text.stderr, /^prnet: -: cannot decode image/m);
 });
 
+test('-o - writes each image\'s JSON record as one line on standard output, the same records as the files, and no files', async () => {
+  const inputs = [path.join(photos, 'photo2.jpg'), path.join(photos, 'photo4.jpg')];
+  const common = ['--model', modelPath, '--data-dir', dataDir];
+  const filesOut = path.join(work, 'stdout-files');
+  assert.equal((await prnet(['reconstruct', ...inputs, '-o', filesOut, '--outputs', 'json', ...common])).code, 0);
+  const r = await prnet(['reconstruct', ...inputs, '-o', '-', ...common]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines.pop(), '', 'ends with a newline');
+  assert.equal(lines.length, 2);
+  for (const [i, line] of lines.entries()) {
+    assert.ok(!line.includes('\n') && line.startsWith('{'), 'one compact line per image');
+    const base = path.basename(inputs[i]!, '.jpg');
+    assert.deepEqual(JSON.parse(line), JSON.parse(await readFile(path.join(filesOut, `${base}.json`), 'utf8')));
+  }
+  assert.ok(!existsSync(path.join(repo, '-')), 'no folder named -');
+  // Standard input to standard output.
+  const piped = await new Promise<{ code: number; stdout: string }>((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', '-', '-o', '-', ...common], { cwd: repo }, (err, stdout) => resolve({ code: err ? 1 : 0, stdout }));
+    void readFile(inputs[0]!).then((b) => child.stdin!.end(b));
+  });
+  assert.equal(piped.code, 0);
+  assert.deepEqual(JSON.parse(piped.stdout).faces, JSON.parse(lines[0]!).faces);
+  // `| head -1`: the reader closes the pipe; no more images start, one line says so, exit 0.
+  const { prnetProcess } = await import('../support/prnetProcess.js');
+  const q = prnetProcess(['reconstruct', aflw, '-o', '-', ...common]);
+  q.child.stdout.on('data', () => q.child.stdout.destroy());
+  const closed = await q.exited;
+  assert.equal(closed.code, 0, q.stderr());
+  assert.match(q.stderr(), /^prnet: standard output closed: stopping$/m);
+  assert.match(q.stderr(), /interrupted: \d+ of 31 images done/);
+  assert.doesNotMatch(q.stderr(), /EPIPE|Error|\n\s+at /);
+  // Other outputs are files: refused with -o -.
+  const u = await prnet(['reconstruct', inputs[0]!, '-o', '-', '--outputs', 'json,obj', ...common]);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /-o - writes the JSON records only .*--outputs obj needs an output folder/);
+});
+
 test('user box and landmarks skip detection; usage errors exit with 2', async () => {
   const out = path.join(work, 'box');
   const img = path.join(aflw, 'image00004.jpg');

@@ -7,7 +7,7 @@ import { NodeIO } from '@gltf-transform/core';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prnetProcess } from '../support/prnetProcess.js';
+import { prnetProcess, REPO } from '../support/prnetProcess.js';
 import type { FrameRecord } from '../../src/video/frameRecord.js';
 
 const photo = fileURLToPath(new URL('../../../shared/fixtures/photos/photo4.jpg', import.meta.url));
@@ -106,6 +106,37 @@ test('prnet video -: a video piped in is tracked exactly as from its file; its s
   assert.equal((await q.exited).code, 1);
   assert.match(q.stderr(), /^prnet: -: not a video \(a still image; use prnet reconstruct for photos\)\n$/);
   await assert.rejects(stat(photoOut));
+});
+
+test('prnet video -o -: the frame records on standard output, as faces.ndjson, no files; a reader that goes away stops it (exit 0)', { skip }, async () => {
+  const clip = path.join(dir, 'stdout.mp4');
+  makeClip(clip, 12);
+  const ref = path.join(dir, 'stdout-ref');
+  assert.equal((await run(['video', clip, '-o', ref, '-q', '--no-overlay'])).code, 0);
+  const p = prnetProcess(['video', clip, '-o', '-', '-q']);
+  let out = '';
+  p.child.stdout.on('data', (d) => { out += d; });
+  const { code } = await p.exited;
+  assert.equal(code, 0, p.stderr());
+  assert.equal(out, await readFile(path.join(ref, 'faces.ndjson'), 'utf8'));
+  assert.equal(out.split('\n').filter(Boolean).length, 12);
+  assert.match(p.stderr(), /12 frames at .* → standard output\n$/);
+  await assert.rejects(stat(path.join(REPO, '-')), 'no folder named -');
+  // `| head -2`: the reader closes the pipe after two lines.
+  const q = prnetProcess(['video', clip, '-o', '-', '-q']);
+  let lines = 0;
+  q.child.stdout.on('data', (d: Buffer) => {
+    lines += String(d).split('\n').length - 1;
+    if (lines >= 2) q.child.stdout.destroy();
+  });
+  const closed = await q.exited;
+  assert.equal(closed.code, 0, q.stderr());
+  assert.match(q.stderr(), /prnet: standard output closed: \d+ frames/);
+  assert.doesNotMatch(q.stderr(), /EPIPE|Error|\n\s+at /, 'one line, no stack');
+  // Meshes are files: refused with -o -.
+  const r = await run(['video', clip, '-o', '-', '--meshes', 'ply']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--meshes writes files/);
 });
 
 /** Vertex positions of a binary PLY without colours (`encodePly`'s layout). */

@@ -20,6 +20,7 @@ import { int, inRange } from '../optionParsers.js';
 import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { stopAtOnce } from '../stopAtOnce.js';
+import { STDOUT_ARG } from '../readStdin.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
 
 /** Exit status for usage and setup errors (bad options, no model, output path is a file). */
@@ -56,7 +57,7 @@ export function register(program: Command): void {
     .command('reconstruct')
     .description('reconstruct the 3D faces of photos (files, folders, globs) into mesh, landmark and image files')
     .argument('<inputs...>', 'image files, folders (their images; add --recursive for sub-folders), globs (*, ?, **), or - for an image piped into standard input (its files are named stdin*)')
-    .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
+    .requiredOption('-o, --output <dir>', 'output folder (created if missing), or - for the JSON records on standard output (one line per image; no files)')
     .addOption(new Option('--outputs <list>', `comma-separated: ${OUTPUT_KINDS.join(',')}`).default(['obj', 'json'], 'obj,json').argParser(parseOutputs))
     .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one)')
     .addOption(new Option('--texture <mode>', 'UV texture (texture PNG, textured OBJ, GLB): filled = hidden parts filled from the mirror side, full = sampled from the photo everywhere, visible = hidden parts black')
@@ -112,7 +113,14 @@ no temporary file is left, and the summary says how far it got).`)
       }
       // Setup problems are found before any work, each in one line, exit 2; the output
       // folder is only created once the model and the assets have loaded.
-      const outInfo = await stat(opts.output).catch(() => undefined);
+      // -o -: each image's JSON record as one line on standard output, and no files.
+      const toStdout = opts.output === STDOUT_ARG;
+      if (toStdout) {
+        const files = opts.outputs.filter((k) => k !== 'json');
+        if (command.getOptionValueSource('outputs') === 'default') opts.outputs = ['json'];
+        else if (files.length > 0) command.error(`prnet: -o - writes the JSON records only (one line per image); --outputs ${files.join(',')} needs an output folder`, { exitCode: 2 });
+      }
+      const outInfo = toStdout ? undefined : await stat(opts.output).catch(() => undefined);
       if (outInfo && !outInfo.isDirectory()) command.error(`prnet: ${opts.output}: exists and is not a folder (-o names the output folder)`, { exitCode: 2 });
       const expanded = await expandInputs(inputs, { recursive: Boolean(opts.recursive) });
       const emptyGlobs = expanded.filter((e) => e.error && isGlob(e.file));
@@ -138,6 +146,16 @@ no temporary file is left, and the summary says how far it got).`)
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // The reader of standard output went away (… | head): start no more images, exit 0.
+      let readerGone = false;
+      if (toStdout) {
+        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EPIPE') process.stderr.write(`prnet: standard output: ${err.message}\n`);
+          if (!readerGone) process.stderr.write('prnet: standard output closed: stopping\n');
+          readerGone = true;
+          controller.abort();
+        });
+      }
       let summary: BatchSummary;
       try {
         summary = await reconstructBatch({
@@ -145,7 +163,8 @@ no temporary file is left, and the summary says how far it got).`)
           inputs,
           expanded,
           force: Boolean(opts.force),
-          outDir: path.resolve(opts.output),
+          outDir: toStdout ? process.cwd() : path.resolve(opts.output),
+          ...(toStdout ? { jsonTo: process.stdout } : {}),
           outputs: opts.outputs,
           textureMode: opts.texture,
           model: opts.model,
@@ -172,6 +191,6 @@ no temporary file is left, and the summary says how far it got).`)
       }
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      process.exitCode = summary.interrupted ? EXIT_INTERRUPTED : summary.failed > 0 ? 1 : 0;
+      process.exitCode = summary.interrupted && !readerGone ? EXIT_INTERRUPTED : summary.failed > 0 ? 1 : 0;
     });
 }

@@ -14,7 +14,7 @@ import { loadUvAssets } from '../../node/inference/uvAssets.js';
 import { loadDetector } from '../../node/inference/detector.js';
 import { probeVideo } from '../../node/video/probeVideo.js';
 import { openPipedVideo, type PipedVideo } from '../../node/video/pipedVideo.js';
-import { STDIN_ARG } from '../readStdin.js';
+import { STDIN_ARG, STDOUT_ARG } from '../readStdin.js';
 import { stopAtOnce } from '../stopAtOnce.js';
 import { UPRIGHT_MIN_DETECTED_ROLL } from '../../face/faceRoll.js';
 import { trackVideo, TRACK_VIDEO_DEFAULTS, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .command('video')
     .description('track the faces of a video: faces.ndjson (per frame: face id, box, 68 landmarks, pose) and overlay.mp4, smoothed over time')
     .argument('<input>', 'video file (anything ffmpeg reads), or - for a video piped into standard input (a streaming format: matroska, nut, mpegts; tracked as it arrives)')
-    .requiredOption('-o, --output <dir>', 'output folder (created)')
+    .requiredOption('-o, --output <dir>', 'output folder (created), or - for the frame records on standard output (one JSON line per frame, as faces.ndjson; no other files)')
     .option('--no-smooth', 'raw per-frame results: no temporal smoothing')
     .option('--no-scene-cuts', 'follow faces across cuts (by default a new shot drops every face and runs the detector)')
     .option('--no-overlay', 'write faces.ndjson only (faster)')
@@ -70,7 +70,10 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
         process.stderr.write(`prnet: ${message}\n`);
         process.exit(code);
       };
-      const outInfo = await stat(opts.output).catch(() => undefined);
+      // -o -: the frame records on standard output, one line each, and no files.
+      const toStdout = opts.output === STDOUT_ARG;
+      if (toStdout && opts.meshes) fail('--meshes writes files: give -o an output folder, not -', EXIT_USAGE);
+      const outInfo = toStdout ? undefined : await stat(opts.output).catch(() => undefined);
       if (outInfo && !outInfo.isDirectory()) fail(`${opts.output}: exists and is not a folder (-o names the output folder)`, EXIT_USAGE);
       // The input first (cheap, and the commonest mistake), then the model.
       let info;
@@ -118,13 +121,23 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // The reader of standard output went away (… | head): stop after this frame, as Ctrl-C, but exit 0.
+      let readerGone = false;
+      if (toStdout) {
+        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EPIPE') process.stderr.write(`prnet: standard output: ${err.message}\n`);
+          readerGone = true;
+          controller.abort();
+        });
+      }
       const progress = opts.quiet ? undefined : createVideoProgress({ total: info!.frames, stream: process.stderr });
       const ids = new Set<number>();
       let summary;
       let failure: Error | undefined;
       try {
-        summary = await trackVideo(video, path.resolve(opts.output), parts!, {
-          overlay: opts.overlay,
+        summary = await trackVideo(video, toStdout ? process.cwd() : path.resolve(opts.output), parts!, {
+          overlay: opts.overlay && !toStdout,
+          ...(toStdout ? { ndjsonTo: process.stdout } : {}),
           meshes: opts.meshes,
           glbFramesPerFile: opts.glbFramesPerFile,
           signal: controller.signal,
@@ -155,7 +168,9 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       const s = summary!;
       for (const warning of s.warnings) process.stderr.write(`prnet: warning: ${warning}\n`);
       const fps = s.frames / Math.max(1e-3, s.seconds);
-      process.stderr.write(`prnet: ${s.interrupted ? 'interrupted: ' : ''}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost, ${s.stats.cuts} scene cut${s.stats.cuts === 1 ? '' : 's'} → ${s.files.join(', ')}\n`);
-      process.exitCode = s.interrupted ? EXIT_INTERRUPTED : 0;
+      const where = [...(toStdout ? ['standard output'] : []), ...s.files].join(', ');
+      const stopped = readerGone ? 'standard output closed: ' : s.interrupted ? 'interrupted: ' : '';
+      process.stderr.write(`prnet: ${stopped}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost, ${s.stats.cuts} scene cut${s.stats.cuts === 1 ? '' : 's'} → ${where}\n`);
+      process.exitCode = s.interrupted && !readerGone ? EXIT_INTERRUPTED : 0;
     });
 }

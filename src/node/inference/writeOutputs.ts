@@ -20,6 +20,7 @@ import { decodeImage } from './decodeImage.js';
 import { overlayStrokes } from '../../render/overlayStrokes.js';
 import sharp from 'sharp';
 import { commitStagedFiles, stageFile, type StagedFile } from '../files/stageFile.js';
+import { writeToStream } from '../files/writeToStream.js';
 
 /** The file kinds `prnet reconstruct --outputs` accepts. */
 export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;
@@ -50,6 +51,8 @@ export interface WriteOutputsInput {
   kinds: readonly OutputKind[];
   /** Meshes in the frontalized (canonical) frame instead of image space. */
   front: boolean;
+  /** Send the JSON record here as one line instead of `<base>.json` (`prnet reconstruct -o -`), once the files are written. */
+  jsonTo?: NodeJS.WritableStream;
 }
 
 /**
@@ -98,8 +101,9 @@ function mergedDepth(image: RgbImage, faces: FaceResult[]): { width: number; hei
  * ```
  */
 export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> {
-  const { outDir, base, image, faces, assets, kinds, front } = input;
-  if (base.includes('/')) await mkdir(path.dirname(path.join(outDir, base)), { recursive: true });
+  const { outDir, base, image, faces, assets, front, jsonTo } = input;
+  const kinds = jsonTo ? input.kinds.filter((k) => k !== 'json') : input.kinds;
+  if (base.includes('/') && kinds.length > 0) await mkdir(path.dirname(path.join(outDir, base)), { recursive: true });
   const jobs: Array<Promise<StagedFile>> = [];
   // Encoders run inside the promise chain, so a throwing encoder rejects its own job
   // instead of escaping while other jobs are in flight.
@@ -138,7 +142,7 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     }
     if (textured) write(textureFile, texturePng);
   });
-  if (kinds.includes('json')) {
+  const json = (indent?: number): string => {
     const records = faces.map((f) => ({
       landmarks: f.landmarks,
       vertices: f.vertices,
@@ -146,8 +150,9 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
       box: f.box,
       score: f.score,
     }));
-    write(`${base}.json`, () => faceJson({ image: { width: image.width, height: image.height, file: input.file }, model: input.model, faces: records, reason: faces.length === 0 ? input.reason : undefined }));
-  }
+    return faceJson({ image: { width: image.width, height: image.height, file: input.file }, model: input.model, faces: records, reason: faces.length === 0 ? input.reason : undefined }, { indent });
+  };
+  if (kinds.includes('json')) write(`${base}.json`, () => json());
   if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergedDepth(image, faces)));
   if (kinds.includes('overlay')) write(`${base}_overlay.png`, async () => encodeImage(overlay(await overlayBase(input.bytes ?? input.file, image), faces)));
   const settled = await Promise.allSettled(jobs);
@@ -157,5 +162,7 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     await Promise.all(staged.map((f) => f.discard()));
     throw failure.reason;
   }
-  return commitStagedFiles(staged);
+  const written = await commitStagedFiles(staged);
+  if (jsonTo && input.kinds.includes('json')) await writeToStream(jsonTo, `${json(0)}\n`);
+  return written;
 }

@@ -5,6 +5,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../files/atomicWrite.js';
+import { writeToStream } from '../files/writeToStream.js';
 import path from 'node:path';
 import type { RgbImage } from '../../io/rgbImage.js';
 import { withDefaults } from '../../io/withDefaults.js';
@@ -27,6 +28,12 @@ export interface TrackVideoOptions {
   overlay?: boolean;
   /** Write `faces.ndjson`. */
   json?: boolean;
+  /**
+   * Send the frame records (one JSON line each) to this stream instead of `faces.ndjson`
+   * (`prnet video -o -`: standard output). A write the stream cannot take yet is awaited;
+   * a stream that fails or closes (the reader went away) takes no more lines.
+   */
+  ndjsonTo?: NodeJS.WritableStream;
   /**
    * Also write the meshes into `meshes/`: `'obj'` / `'ply'` one file per frame per face
    * (`<frame, 6 digits>_<id>.obj`), `'glb'` one animated file per face (`face_<id>.glb`, the
@@ -92,7 +99,8 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   const o = withDefaults(TRACK_VIDEO_DEFAULTS, options);
   const name = typeof input === 'string' ? input : input.name;
   const info = typeof input === 'string' ? await probeVideo(input, o.env) : input.info;
-  await mkdir(outDir, { recursive: true });
+  const toFiles = (o.json && !o.ndjsonTo) || o.overlay || o.meshes;
+  if (toFiles) await mkdir(outDir, { recursive: true });
   o.onStart?.(info);
   const files: string[] = [];
   const meshDir = path.join(outDir, 'meshes');
@@ -104,7 +112,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   // One synchronous write per frame: the file always ends at a whole line, also when a
   // second Ctrl-C exits the process at once (a stream's buffered lines would be lost mid-line).
   let json: number | undefined;
-  if (o.json) {
+  if (o.json && !o.ndjsonTo) {
     try {
       json = openSync(jsonPath, 'w');
     } catch (err) {
@@ -144,6 +152,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   const emit = async (index: number, predicted: PredictedFrame): Promise<void> => {
     const tracked = tracker.finish(predicted);
     if (json !== undefined) writeLine(json, jsonPath, `${JSON.stringify(frameRecord(index, tracked))}\n`);
+    if (o.ndjsonTo) await writeToStream(o.ndjsonTo, `${JSON.stringify(frameRecord(index, tracked))}\n`);
     if (encoder) await encoder.write(overlayFrame(predicted.image, tracked.faces));
     for (const face of o.meshes ? tracked.faces : []) {
       const base = path.join(meshDir, `${String(index).padStart(6, '0')}_${face.id}`);
