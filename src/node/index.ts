@@ -21,3 +21,7 @@ export * from './weights/checkpoint.js';
 export * from './weights/convertCheckpointFile.js';
 export * from './files/atomicWrite.js';
 export * from './files/readMatFile.js';
+export * from './video/probeVideo.js';
+export * from './video/decodeVideoFrames.js';
+export * from './video/pipedVideo.js';
+export * from './video/trackVideo.js';

@@ -20,7 +20,7 @@ const bin = (name: string) => path.join(repo, 'node_modules', '.bin', name);
 /** Each public entry and names a user of it reaches for first. */
 const ENTRIES: Record<string, string[]> = {
   prnet: ['facePipeline', 'faceResult', 'decodeUvAssetPack', 'encodeObj', 'encodeGlb', 'estimatePose', 'faceTracker', 'oneEuroFilter', 'renderDepth'],
-  'prnet/node': ['PRNet', 'loadOnnxModel', 'loadUvAssets', 'decodeImage', 'facePipeline'],
+  'prnet/node': ['PRNet', 'loadOnnxModel', 'loadUvAssets', 'decodeImage', 'facePipeline', 'trackVideo', 'openPipedVideo', 'probeVideo'],
   'prnet/web': ['WebPRNet', 'loadOnnxWebModel', 'facePipeline'],
   'prnet/train': ['trainLoop', 'weightedPositionLoss', 'teacherLabel'],
   'prnet/node/train': ['trainRun', 'exportTrainedModel'],
