@@ -9,7 +9,7 @@ import { modelVertices } from '../src/labels/posmap300wlp/modelVertices.js';
 import type { MorphableModel } from '../src/labels/posmap300wlp/morphableModel.js';
 import { posmap300wlp } from '../src/labels/posmap300wlp/posmap300wlp.js';
 import { uvPositionMap } from '../src/labels/posmap300wlp/uvPositionMap.js';
-import { encodeNpy } from '../src/labels/posmap300wlp/encodeNpy.js';
+import { encodeNpy } from '../src/io/encodeNpy.js';
 import { createTrainRandom } from '../src/train/loop/trainRandom.js';
 
 const G = 231, n = G * G, KS = 199, KE = 29;

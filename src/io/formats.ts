@@ -4,6 +4,7 @@
  * the ONNX metadata reader, and the mesh writers' shared pieces.
  */
 export * from './npy.js';
+export * from './encodeNpy.js';
 export * from './mat.js';
 export * from './matAsync.js';
 export * from './matValues.js';

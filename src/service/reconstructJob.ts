@@ -3,11 +3,12 @@
  * Isomorphic: the job is plain JSON in Redis.
  */
 import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
+import { OUTPUT_KINDS, type OutputKind } from '../io/outputKinds.js';
 
 /** Output kinds a job may ask for (the same as `prnet reconstruct --outputs`). */
-export const JOB_OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;
+export const JOB_OUTPUT_KINDS = OUTPUT_KINDS;
 /** One of {@link JOB_OUTPUT_KINDS}. */
-export type JobOutputKind = (typeof JOB_OUTPUT_KINDS)[number];
+export type JobOutputKind = OutputKind;
 
 /** One image to reconstruct: where it is, where its files go, which files. */
 export interface ReconstructJob {

@@ -37,7 +37,7 @@ export * from '../labels/aflwMeanFace/canonicalPositionMap.js';
 export * from '../labels/aflwMeanFace/deformationBasis.js';
 export * from '../labels/aflwMeanFace/fitPose.js';
 export * from '../labels/posmap300wlp/angleToMatrix3ddfa.js';
-export * from '../labels/posmap300wlp/encodeNpy.js';
+export * from '../io/encodeNpy.js';
 export * from '../labels/posmap300wlp/imageVertices3ddfa.js';
 export * from '../labels/posmap300wlp/keypointCrop.js';
 export * from '../labels/posmap300wlp/modelVertices.js';

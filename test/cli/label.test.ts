@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npyToFloat64, readNpy } from '../../src/io/npy.js';
-import { encodeNpy } from '../../src/labels/posmap300wlp/encodeNpy.js';
+import { encodeNpy } from '../../src/io/encodeNpy.js';
 import { readLabelSet } from '../../src/node/train/labels/labelSetFiles.js';
 import { loadAflw21TrainingData } from '../../src/node/train/trainingData.js';
 

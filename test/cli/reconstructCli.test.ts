@@ -12,6 +12,7 @@ import { randomOnnxModelFile } from '../support/randomModel.js';
 import { SHIPPED_MODEL_PATH } from '../../src/node/inference/prnet.js';
 import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { keypointVertexIndices } from '../../src/uv/keypointVertexIndices.js';
+import { parseNpy } from '../../src/io/npy.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const shared = path.resolve(repo, '../shared');
@@ -32,10 +33,10 @@ function prnet(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ 
   });
 }
 
-test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth and overlay files for each photo', async () => {
+test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth, overlay and position-map files for each photo', async () => {
   const out = path.join(work, 'good');
   const inputs = [photos, path.join(aflw, 'image00002.jpg'), path.join(aflw, 'image00013.jpg')];
-  const r = await prnet(['reconstruct', ...inputs, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'obj,ply,glb,json,texture,depth,overlay', '--batch', '3']);
+  const r = await prnet(['reconstruct', ...inputs, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'obj,ply,glb,json,texture,depth,overlay,posmap', '--batch', '3']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /prnet: 7 images, 7 faces, 0 failed/);
   const assets = await loadUvAssets({ dataDir, download: false });
@@ -71,6 +72,15 @@ test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth and over
     for (let k = 0; k < 68; k++) {
       const p = v[kpt[k]];
       assert.ok(Math.abs(lm[k][0] - p[0]) < 0.01 && Math.abs(lm[k][1] - (meta.height! - 1 - p[1])) < 0.01 && Math.abs(lm[k][2] - p[2]) < 0.01, `${name} landmark ${k}`);
+    }
+    // Position map (official demo's _posmap.npy): float32 256×256×3 in image pixels; the
+    // mesh vertices are its texels at the face indices, so the landmarks are too.
+    const posmap = parseNpy(await readFile(path.join(out, `${name}_0_posmap.npy`)));
+    assert.deepEqual([posmap.dtype, posmap.shape], ['float32', [256, 256, 3]]);
+    const pm = posmap.data as Float32Array;
+    for (let k = 0; k < 68; k++) {
+      const t = assets.faceIndices[kpt[k]!]!;
+      for (let c = 0; c < 3; c++) assert.ok(Math.abs(pm[t * 3 + c]! - lm[k]![c]!) < 0.01, `${name} posmap at landmark ${k}`);
     }
     assert.ok(Number.isFinite(json.faces[0].pose.yaw));
     // Detector box [x, y, w, h] inside the photo, give or take.

@@ -82,6 +82,8 @@ export function register(program: Command): void {
     .addHelpText('after', `
 Files written to the output folder:
   per face   <base>_<i>.obj|.ply|.glb, <base>_<i>_texture.png   (i = 0, 1, … best face first)
+             <base>_<i>_posmap.npy: the UV position map itself, float32 256×256×3 (x, y, z in image pixels),
+             as official PRNet's demo saves it (numpy.load reads it)
              with texture in --outputs the OBJ is textured: vt per vertex and <base>_<i>.mtl naming the PNG;
              the GLB always embeds the UV texture (--texture decides how hidden parts look)
   per image  <base>.json (model, source path, all faces: box, score, 68 landmarks, pose; an image

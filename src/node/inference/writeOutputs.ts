@@ -21,11 +21,11 @@ import { overlayStrokes } from '../../render/overlayStrokes.js';
 import sharp from 'sharp';
 import { commitStagedFiles, stageFile, type StagedFile } from '../files/stageFile.js';
 import { writeToStream } from '../files/writeToStream.js';
+import { encodeNpy } from '../../io/encodeNpy.js';
 
-/** The file kinds `prnet reconstruct --outputs` accepts. */
-export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay'] as const;
-/** One of {@link OUTPUT_KINDS}. */
-export type OutputKind = (typeof OUTPUT_KINDS)[number];
+import type { OutputKind } from '../../io/outputKinds.js';
+
+export { OUTPUT_KINDS, type OutputKind } from '../../io/outputKinds.js';
 
 /** What {@link writeOutputs} writes. */
 export interface WriteOutputsInput {
@@ -141,6 +141,9 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
       }, flip));
     }
     if (textured) write(textureFile, texturePng);
+    // The paper's output itself, as official PRNet's demo saves it (`<name>_posmap.npy`):
+    // float32 256×256×3, each UV texel's x, y, z in image pixels (z in the same units).
+    if (kinds.includes('posmap')) write(`${base}_${i}_posmap.npy`, () => encodeNpy(f.positionMap, [assets.uvSize, assets.uvSize, 3]));
   });
   const json = (indent?: number): string => {
     const records = faces.map((f) => ({

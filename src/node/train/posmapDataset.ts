@@ -5,7 +5,7 @@ import { parseNpy } from '../../io/npy.js';
 import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
 import { createTrainRandom } from '../../train/loop/trainRandom.js';
 import { createPosmapTrainingData, POSMAP_TRAINING_DATA_DEFAULTS, type PosmapTrainingData, type PosmapTrainingDataOptions } from '../../train/data/posmapTrainingData.js';
-import { encodeNpy } from '../../labels/posmap300wlp/encodeNpy.js';
+import { encodeNpy } from '../../io/encodeNpy.js';
 import type { MorphableModel } from '../../labels/posmap300wlp/morphableModel.js';
 import { parameters300wlp } from '../../labels/posmap300wlp/parameters300wlp.js';
 import { posmap300wlp } from '../../labels/posmap300wlp/posmap300wlp.js';

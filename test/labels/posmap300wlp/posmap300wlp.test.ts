@@ -4,7 +4,7 @@ import { inflateSync } from 'node:zlib';
 import { readFile, rm } from 'node:fs/promises';
 import { parseMat } from '../../../src/io/mat.js';
 import { angleToMatrix3ddfa } from '../../../src/labels/posmap300wlp/angleToMatrix3ddfa.js';
-import { encodeNpy } from '../../../src/labels/posmap300wlp/encodeNpy.js';
+import { encodeNpy } from '../../../src/io/encodeNpy.js';
 import { morphableModel } from '../../../src/labels/posmap300wlp/morphableModel.js';
 import { parameters300wlp } from '../../../src/labels/posmap300wlp/parameters300wlp.js';
 import { posmap300wlp } from '../../../src/labels/posmap300wlp/posmap300wlp.js';

@@ -10,7 +10,7 @@ import { fitPoints } from '../../../labels/teacherFit/fitPoints.js';
 import { teacherCorrespondence, type CorrespondenceFace } from '../../../labels/teacherFit/teacherCorrespondence.js';
 import { pointBoxSize, teacherLabel, TEACHER_LABEL_DEFAULTS, type TeacherLabelOptions } from '../../../labels/teacherFit/teacherLabel.js';
 import { TEACHER_FIT_DEFAULTS, type FaceFit } from '../../../labels/teacherFit/teacherFit.js';
-import { encodeNpy } from '../../../labels/posmap300wlp/encodeNpy.js';
+import { encodeNpy } from '../../../io/encodeNpy.js';
 import type { BfmPieces } from '../../../uv/bfmPieces.js';
 import type { UvMorphableModel } from '../../../labels/uvMorphableModel.js';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
