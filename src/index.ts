@@ -56,6 +56,8 @@ export * from './render/vertexVisibility.js';
 export * from './render/vertexColors.js';
 export * from './render/uvTexture.js';
 export * from './render/renderTexture.js';
+export * from './render/nccColors.js';
+export * from './render/renderPncc.js';
 export * from './render/drawLandmarks.js';
 export * from './render/drawPoseBox.js';
 export * from './render/overlayStrokes.js';

@@ -36,7 +36,7 @@ function prnet(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ 
 test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth, overlay and position-map files for each photo', async () => {
   const out = path.join(work, 'good');
   const inputs = [photos, path.join(aflw, 'image00002.jpg'), path.join(aflw, 'image00013.jpg')];
-  const r = await prnet(['reconstruct', ...inputs, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'obj,ply,glb,json,texture,depth,overlay,posmap', '--batch', '3']);
+  const r = await prnet(['reconstruct', ...inputs, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'obj,ply,glb,json,texture,depth,overlay,posmap,pncc', '--batch', '3']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /prnet: 7 images, 7 faces, 0 failed/);
   const assets = await loadUvAssets({ dataDir, download: false });
@@ -87,10 +87,22 @@ test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth, overlay
     const [bx, by, bw, bh] = json.faces[0].box;
     assert.ok(bw > 0 && bh > 0 && bx > -0.2 * meta.width! && bx + bw < 1.2 * meta.width! && by > -0.2 * meta.height!);
     // Pictures: overlay and depth photo-sized, texture 256².
-    for (const [file, w, h] of [[`${name}_overlay.png`, meta.width, meta.height], [`${name}_depth.png`, meta.width, meta.height], [`${name}_0_texture.png`, 256, 256]] as const) {
+    for (const [file, w, h] of [[`${name}_overlay.png`, meta.width, meta.height], [`${name}_depth.png`, meta.width, meta.height], [`${name}_pncc.png`, meta.width, meta.height], [`${name}_0_texture.png`, 256, 256]] as const) {
       const m = await sharp(path.join(out, file)).metadata();
       assert.deepEqual([m.width, m.height], [w, h], file);
     }
+    // PNCC covers where the depth picture does: the same mesh, the same z-buffer.
+    const pncc = await sharp(path.join(out, `${name}_pncc.png`)).raw().toBuffer({ resolveWithObject: true });
+    const depthPic = await sharp(path.join(out, `${name}_depth.png`)).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(pncc.info.channels, 3);
+    let face = 0, mismatch = 0;
+    for (let p = 0; p < meta.width! * meta.height!; p++) {
+      const lit = pncc.data[p * 3]! + pncc.data[p * 3 + 1]! + pncc.data[p * 3 + 2]! > 0;
+      const deep = depthPic.data[p * depthPic.info.channels]! > 0;
+      if (deep) face++;
+      if (lit !== deep) mismatch++;
+    }
+    assert.ok(mismatch <= Math.max(1, face * 0.001), `${name}: ${face} face pixels, ${mismatch} differ`);
   }
 });
 

@@ -87,7 +87,8 @@ Files written to the output folder:
              with texture in --outputs the OBJ is textured: vt per vertex and <base>_<i>.mtl naming the PNG;
              the GLB always embeds the UV texture (--texture decides how hidden parts look)
   per image  <base>.json (model, source path, all faces: box, score, 68 landmarks, pose; an image
-             without a face gets "faces": [] and the reason), <base>_depth.png, <base>_overlay.png
+             without a face gets "faces": [] and the reason), <base>_depth.png, <base>_overlay.png,
+             <base>_pncc.png (3DDFA's PNCC: each pixel coloured by the mean-face x, y, z of the point it shows)
   <base> is the input's file name without extension when all these are distinct; otherwise each
   input keeps its folder below the inputs' common folder (x/photo1, y/photo1), and files of one
   folder sharing a name keep their extension (photo1.jpg, photo1.png). A file given twice runs once.

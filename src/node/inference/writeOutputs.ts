@@ -22,6 +22,8 @@ import sharp from 'sharp';
 import { commitStagedFiles, stageFile, type StagedFile } from '../files/stageFile.js';
 import { writeToStream } from '../files/writeToStream.js';
 import { encodeNpy } from '../../io/encodeNpy.js';
+import { nccColors } from '../../render/nccColors.js';
+import { renderPncc } from '../../render/renderPncc.js';
 
 import type { OutputKind } from '../../io/outputKinds.js';
 
@@ -157,6 +159,7 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
   };
   if (kinds.includes('json')) write(`${base}.json`, () => json());
   if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergedDepth(image, faces)));
+  if (kinds.includes('pncc')) write(`${base}_pncc.png`, () => encodeImage(renderPncc(faces.map((f) => f.vertices), assets.triangles, nccColors(assets.canonicalVertices), image.width, image.height)));
   if (kinds.includes('overlay')) write(`${base}_overlay.png`, async () => encodeImage(overlay(await overlayBase(input.bytes ?? input.file, image), faces)));
   const settled = await Promise.allSettled(jobs);
   const staged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
