@@ -19,6 +19,10 @@ import { apiError, API_ERROR_STATUS, type ApiErrorCode } from '../service/apiErr
 import { isApiError } from '../service/isApiError.js';
 import { admissionQueue } from '../service/admissionQueue.js';
 import { mergeDepth } from '../service/mergeDepth.js';
+import { encodeNpy } from '../io/encodeNpy.js';
+import { nccColors } from '../render/nccColors.js';
+import { renderPncc } from '../render/renderPncc.js';
+
 import { openApiDocument, type OpenApiRoute, type JsonSchema } from '../service/openApiDocument.js';
 import { reconstructDocument } from '../service/reconstructDocument.js';
 import { RECONSTRUCT_QUERY_SCHEMA, reconstructQuery, type ReconstructQuery, type ReconstructRequest } from '../service/reconstructQuery.js';
@@ -26,6 +30,9 @@ import { faceService, FACE_SERVICE_DEFAULTS, type FaceService, type FaceServiceO
 import { serverMetrics } from './serverMetrics.js';
 import { multipartImage } from './multipartImage.js';
 import { withDefaults } from '../io/withDefaults.js';
+
+/** The media type of a NumPy `.npy` body (not registered; the one NumPy's tools use). */
+const NPY_TYPE = 'application/x-npy';
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions extends Partial<FaceServiceOptions> {
@@ -203,7 +210,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         summary: 'Reconstruct the faces of one image: JSON (faces, boxes, 68 landmarks, pose, model) or one face\'s mesh',
         requestBody: { 'image/jpeg': binary, 'image/png': binary, 'image/webp': binary, 'application/octet-stream': binary, 'multipart/form-data': { type: 'object', properties: { image: binary } } },
         responses: {
-          200: { description: 'format=json: the prnet-faces/2 document plus model sha256 (and texturePng / depthPng as base64 when asked); format=glb|obj|ply: the mesh', content: { 'application/json': { type: 'object' }, 'model/gltf-binary': binary, 'model/obj': { type: 'string' }, 'application/ply': binary } },
+          200: { description: 'format=json: the prnet-faces/2 document plus model sha256 (and texturePng / depthPng / pnccPng as base64 when asked); format=glb|obj|ply: the mesh; format=npy: the position map', content: { 'application/json': { type: 'object' }, 'model/gltf-binary': binary, 'model/obj': { type: 'string' }, 'application/ply': binary, [NPY_TYPE]: binary } },
           ...errorResponses(['empty_body', 'invalid_request', 'body_too_large', 'unsupported_content_type', 'not_an_image', 'corrupt_image', 'too_many_pixels', 'no_face', 'no_such_face', 'not_ready', 'overloaded', 'shutting_down', 'timeout', 'internal_error']),
         },
       },
@@ -255,9 +262,10 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
 
   /** Runs the pipeline and encodes the answer. */
   async function answer(s: FaceService, bytes: Uint8Array, req: ReconstructRequest): Promise<{ type: string; body: unknown; faces: number }> {
-    const mesh = req.format !== 'json';
+    const oneFace = req.format !== 'json';
+    const mesh = oneFace && req.format !== 'npy';
     const { image, faces } = await s.reconstruct(bytes, {
-      maxFaces: mesh ? Math.max(req.maxFaces, req.face + 1) : req.maxFaces,
+      maxFaces: oneFace ? Math.max(req.maxFaces, req.face + 1) : req.maxFaces,
       uprightMinRoll: req.uprightMinRoll,
       outputs: {
         pose: true,
@@ -270,9 +278,11 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     const t0 = performance.now();
     try {
       const flip = { imageHeight: image.height };
-      if (mesh) {
+      if (oneFace) {
         const f = faces[req.face];
         if (!f) throw apiError('no_such_face', `face ${req.face} asked for, ${faces.length} found`);
+        const uv = s.prnet.assets.uvSize;
+        if (req.format === 'npy') return { type: NPY_TYPE, body: Buffer.from(encodeNpy(f.positionMap, [uv, uv, 3])), faces: faces.length };
         const m = { vertices: f.vertices, triangles: s.prnet.assets.triangles, colors: f.colors };
         if (req.format === 'obj') return { type: 'model/obj', body: encodeObj(m, flip).obj, faces: faces.length };
         if (req.format === 'ply') return { type: 'application/ply', body: Buffer.from(encodePly(m, flip)), faces: faces.length };
@@ -286,6 +296,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         faces: faces.map((f) => ({ landmarks: f.landmarks, vertices: f.vertices, pose: f.pose, box: f.box, score: f.score })),
         textures: req.extras.includes('texture') ? await Promise.all(faces.map((f) => b64(f.texture!))) : undefined,
         depth: req.extras.includes('depth') ? await b64(mergeDepth(image.width, image.height, faces.map((f) => f.depth!))) : undefined,
+        pncc: req.extras.includes('pncc') ? await b64(renderPncc(faces.map((f) => f.vertices), s.prnet.assets.triangles, nccColors(s.prnet.assets.canonicalVertices), image.width, image.height)) : undefined,
       });
       return { type: 'application/json', body: doc, faces: faces.length };
     } finally {

@@ -17,6 +17,8 @@ export interface ReconstructDocumentInput {
   textures?: string[];
   /** The image's depth picture as base64 PNG (when asked for). */
   depth?: string;
+  /** The image's PNCC picture as base64 PNG (when asked for). */
+  pncc?: string;
   /** Milliseconds per stage (decode, detect, network, restore, encode). */
   timings?: Record<string, number>;
 }
@@ -33,6 +35,7 @@ export function reconstructDocument(input: ReconstructDocumentInput): Record<str
   const doc = JSON.parse(faceJson({ image: input.image, model: input.model, faces: input.faces }, { indent: 0 })) as Record<string, unknown> & { faces: Array<Record<string, unknown>> };
   if (input.textures) doc.faces.forEach((f, i) => { f.texturePng = input.textures![i]; });
   if (input.depth !== undefined) doc.depthPng = input.depth;
+  if (input.pncc !== undefined) doc.pnccPng = input.pncc;
   if (input.timings) doc.timings = input.timings;
   return doc;
 }

@@ -5,13 +5,13 @@
 import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
 import { UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
 
-/** Response formats: the JSON document, or one face's mesh. */
-export const RECONSTRUCT_FORMATS = ['json', 'glb', 'obj', 'ply'] as const;
+/** Response formats: the JSON document, one face's mesh, or one face's position map (`npy`). */
+export const RECONSTRUCT_FORMATS = ['json', 'glb', 'obj', 'ply', 'npy'] as const;
 /** One of {@link RECONSTRUCT_FORMATS}. */
 export type ReconstructFormat = (typeof RECONSTRUCT_FORMATS)[number];
 
 /** Optional extras `?outputs=` asks for (comma-separated). */
-export const RECONSTRUCT_EXTRAS = ['texture', 'depth'] as const;
+export const RECONSTRUCT_EXTRAS = ['texture', 'depth', 'pncc'] as const;
 /** One of {@link RECONSTRUCT_EXTRAS}. */
 export type ReconstructExtra = (typeof RECONSTRUCT_EXTRAS)[number];
 
@@ -23,8 +23,8 @@ export const RECONSTRUCT_QUERY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    format: { type: 'string', enum: [...RECONSTRUCT_FORMATS], default: 'json', description: 'json: faces, boxes, 68 landmarks, pose, model; glb, obj, ply: the mesh of face `face`' },
-    outputs: { type: 'string', pattern: `^(${RECONSTRUCT_EXTRAS.join('|')})(,(${RECONSTRUCT_EXTRAS.join('|')}))*$`, description: 'comma-separated extras: texture (per-face UV texture PNG, base64, in the JSON), depth (depth PNG of the image, base64)' },
+    format: { type: 'string', enum: [...RECONSTRUCT_FORMATS], default: 'json', description: 'json: faces, boxes, 68 landmarks, pose, model; glb, obj, ply: the mesh of face `face`; npy: its UV position map (float32 256×256×3, image pixels)' },
+    outputs: { type: 'string', pattern: `^(${RECONSTRUCT_EXTRAS.join('|')})(,(${RECONSTRUCT_EXTRAS.join('|')}))*$`, description: 'comma-separated extras: texture (per-face UV texture PNG, base64, in the JSON), depth (depth PNG of the image, base64), pncc (PNCC picture of the image, base64)' },
     face: { type: 'integer', minimum: 0, default: 0, description: 'face index for mesh formats (0 = best)' },
     maxFaces: { type: 'integer', minimum: 1, maximum: RECONSTRUCT_MAX_FACES_LIMIT, default: 1, description: 'at most this many faces' },
     texture: { type: 'string', enum: [...TEXTURE_MODES], default: 'filled', description: 'UV texture of hidden face parts (texture output, GLB)' },

@@ -112,6 +112,27 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.match(Buffer.from(ply.bytes.subarray(0, 200)).toString(), /^ply\nformat binary_little_endian[\s\S]*element vertex 43867/);
     });
 
+    await t.test('?format=npy returns the position map; ?outputs=pncc adds the PNCC picture', async () => {
+      const npy = await post(base, photo, '?format=npy');
+      assert.equal(npy.status, 200);
+      assert.equal(npy.headers.get('content-type'), 'application/x-npy');
+      const { parseNpy } = await import('../../src/io/npy.js');
+      const map = parseNpy(npy.bytes);
+      assert.deepEqual([map.dtype, map.shape], ['float32', [256, 256, 3]]);
+      // The JSON landmarks are the map's texels at the UV keypoints.
+      const doc = (await post(base, photo, '?outputs=pncc')).json as { faces: Array<{ landmarks: number[][] }>; pnccPng: string };
+      const { loadUvAssets } = await import('../../src/node/inference/uvAssets.js');
+      const assets = await loadUvAssets({ download: false });
+      const data = map.data as Float32Array;
+      for (let k = 0; k < 68; k++) {
+        const t = assets.keypointIndices[k]!;
+        for (let c = 0; c < 3; c++) assert.ok(Math.abs(data[t * 3 + c]! - doc.faces[0]!.landmarks[k]![c]!) < 0.01, `landmark ${k}`);
+      }
+      const pncc = Buffer.from(doc.pnccPng, 'base64');
+      assert.equal(pncc.subarray(1, 4).toString(), 'PNG');
+      assert.equal(pncc.readUInt32BE(16), 227, 'PNCC as wide as the photo');
+    });
+
     await t.test('bad input: a JSON error with a stable code, never a stack trace', async () => {
       assertError(await post(base, new Uint8Array(0)), 400, 'empty_body');
       assertError(await post(base, Buffer.from('this is not an image at all')), 422, 'not_an_image');
@@ -136,6 +157,7 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assertError(await post(base, photo, '', 'application/json'), 415, 'unsupported_content_type');
       assertError(await post(base, photo, '', 'text/plain'), 415, 'unsupported_content_type');
       assertError(await post(base, photo, '?format=fbx'), 400, 'invalid_request');
+      assertError(await post(base, photo, '?format=npy&face=3'), 422, 'no_such_face');
       assertError(await post(base, photo, '?outputs=normals'), 400, 'invalid_request');
       assertError(await post(base, photo, '?uprightMinRoll=181'), 400, 'invalid_request');
       assertError(await post(base, photo, '?format=obj&face=3'), 422, 'no_such_face');
@@ -165,7 +187,7 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.match(api.openapi, /^3\./);
       for (const p of ['/v1/reconstruct', '/v1/models', '/healthz', '/readyz', '/metrics', '/openapi.json']) assert.ok(api.paths[p], p);
       const format = api.paths['/v1/reconstruct']!.post!.parameters!.find((p) => p.name === 'format');
-      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply']);
+      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply', 'npy']);
       for (const s of ['200', '400', '413', '415', '422', '503', '504']) assert.ok(api.paths['/v1/reconstruct']!.post!.responses[s], s);
     });
 

@@ -24,6 +24,7 @@ import { writeToStream } from '../files/writeToStream.js';
 import { encodeNpy } from '../../io/encodeNpy.js';
 import { nccColors } from '../../render/nccColors.js';
 import { renderPncc } from '../../render/renderPncc.js';
+import { mergeDepth } from '../../service/mergeDepth.js';
 
 import type { OutputKind } from '../../io/outputKinds.js';
 
@@ -80,18 +81,6 @@ async function overlayBase(file: string | Uint8Array, image: RgbImage): Promise<
   if (!meta?.hasAlpha) return image;
   const again = await decodeImage(file, { maxPixels: Math.max(1, image.width * image.height), background: OVERLAY_BACKGROUND });
   return again.width === image.width && again.height === image.height ? again : image;
-}
-
-/** All faces' depth pictures merged (the nearest surface wins). */
-function mergedDepth(image: RgbImage, faces: FaceResult[]): { width: number; height: number; data: Uint8Array } {
-  const data = new Uint8Array(image.width * image.height);
-  const zbuf = new Float32Array(image.width * image.height).fill(-Infinity);
-  for (const f of faces) {
-    if (!f.depth) continue;
-    const { depth, image: pic } = f.depth;
-    for (let i = 0; i < data.length; i++) if (depth[i] > zbuf[i]) { zbuf[i] = depth[i]; data[i] = pic.data[i]; }
-  }
-  return { width: image.width, height: image.height, data };
 }
 
 /**
@@ -158,7 +147,7 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     return faceJson({ image: { width: image.width, height: image.height, file: input.file }, model: input.model, faces: records, reason: faces.length === 0 ? input.reason : undefined }, { indent });
   };
   if (kinds.includes('json')) write(`${base}.json`, () => json());
-  if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergedDepth(image, faces)));
+  if (kinds.includes('depth')) write(`${base}_depth.png`, () => encodeImage(mergeDepth(image.width, image.height, faces.flatMap((f) => (f.depth ? [f.depth] : [])))));
   if (kinds.includes('pncc')) write(`${base}_pncc.png`, () => encodeImage(renderPncc(faces.map((f) => f.vertices), assets.triangles, nccColors(assets.canonicalVertices), image.width, image.height)));
   if (kinds.includes('overlay')) write(`${base}_overlay.png`, async () => encodeImage(overlay(await overlayBase(input.bytes ?? input.file, image), faces)));
   const settled = await Promise.allSettled(jobs);
