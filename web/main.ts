@@ -17,6 +17,7 @@ import type { FaceResult } from '../src/reconstruct/faceResult.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
 import { encodeGlb } from '../src/io/glb.js';
 import { encodeObj } from '../src/io/obj.js';
+import { encodeNpy } from '../src/io/encodeNpy.js';
 import { faceJson } from '../src/io/faceJson.js';
 import { encodePng } from '../src/io/png.js';
 import { MODEL_METADATA } from '../src/model/modelMetadata.js';
@@ -69,7 +70,7 @@ const fpsLine = $<HTMLElement>('fps');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
 const facePicker = $<HTMLSelectElement>('face');
-const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json') };
+const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap') };
 
 const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? 'models/default.onnx';
@@ -355,6 +356,12 @@ downloads.obj.addEventListener('click', () => {
   const face = selected();
   if (!face || !prn) return;
   save(encodeObj({ vertices: face.vertices, triangles: prn.assets.triangles, colors: face.colors }, { imageHeight: current!.image.height }).obj, `${baseName()}${faceSuffix()}.obj`, 'text/plain');
+});
+downloads.posmap.addEventListener('click', () => {
+  const face = selected();
+  if (!face || !prn) return;
+  const uv = prn.assets.uvSize;
+  save(encodeNpy(face.positionMap, [uv, uv, 3]), `${baseName()}${faceSuffix()}_posmap.npy`, 'application/octet-stream');
 });
 downloads.json.addEventListener('click', () => {
   if (!current || !prn) return;

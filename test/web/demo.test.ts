@@ -5,6 +5,7 @@
  * and face box. Needs `/usr/bin/chromium` (`apt-get install -y chromium`).
  */
 import test from 'node:test';
+import { parseNpy } from '../../src/io/npy.js';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
@@ -123,7 +124,7 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     const overlap = iou(detected.box, nodeDetections[0]!.box);
     assert.ok(overlap > 0.9, `browser box ${detected.box} vs Node box ${nodeDetections[0]!.box}: IoU ${overlap}`);
     assert.ok(Math.abs(detected.score - nodeDetections[0]!.score) < 0.05, `detector scores ${detected.score} vs ${nodeDetections[0]!.score}`);
-    // The three downloads carry this face.
+    // The downloads carry this face.
     const download = async (id: string) => {
       // A DOM click: Playwright's click would first wait for the page to be idle (the viewer's render).
       const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }).catch((err: Error) => assert.fail(fail(`${id}: ${err.message}`))), page.locator(id).dispatchEvent('click')]);
@@ -140,6 +141,12 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     const json = JSON.parse((await download('#download-json')).bytes.toString('utf8')) as { faces: Array<{ landmarks: number[][] }> };
     assert.equal(json.faces.length, 1);
     assert.ok(Math.abs(json.faces[0]!.landmarks[30]![0]! - detected.landmarks[90]!) < 0.01, 'JSON landmarks are the reported ones');
+    const posmap = await download('#download-posmap');
+    assert.equal(posmap.name, 'photo1_posmap.npy');
+    const map = parseNpy(posmap.bytes);
+    assert.deepEqual([map.dtype, map.shape], ['float32', [256, 256, 3]]);
+    const kp = assets.keypointIndices[30]!;
+    assert.ok(Math.abs((map.data as Float32Array)[kp * 3]! - detected.landmarks[90]!) < 1e-3, 'the map holds the reported landmarks');
     // The 3D viewer drew the mesh: its canvas is not just the background.
     const lit = await page.evaluate(async () => {
       // The viewer renders on the next animation frame.
