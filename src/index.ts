@@ -74,6 +74,7 @@ export * from './video/oneEuroFilter.js';
 export * from './video/smoothFaceResult.js';
 export * from './video/sceneCut.js';
 export * from './video/frameSignature.js';
+export * from './video/dissolve.js';
 export * from './video/cropContrast.js';
 // Applications.
 export * from './apps/faceSwap.js';

@@ -27,6 +27,7 @@ import { pointsBox } from '../geometry/pointsBounds.js';
 import { smoothFaceResult } from './smoothFaceResult.js';
 import { frameSignature, type FrameSignature } from './frameSignature.js';
 import { sceneCut, type SceneCutOptions } from './sceneCut.js';
+import { dissolveHistoryLength, dissolveSpan, type DissolveOptions } from './dissolve.js';
 import { cropContrast, MIN_CROP_CONTRAST } from './cropContrast.js';
 
 /** What the tracker runs on. */
@@ -91,6 +92,13 @@ export interface FaceTrackerOptions {
    */
   sceneCut?: SceneCutOptions | false;
   /**
+   * Cross-dissolves (see {@link dissolveSpan}): the last frame of a gradual change from one
+   * shot to another, which no two consecutive frames show, drops every tracked face as a
+   * cut does. Thresholds, or `false` to follow faces through dissolves (`sceneCut: false`
+   * turns both off).
+   */
+  dissolve?: DissolveOptions | false;
+  /**
    * A tracked face whose crop's grey levels vary less than this (standard deviation, 0–255;
    * see {@link cropContrast}) is lost: a black or flat frame, the end of a fade to black, a
    * covered camera. 0 turns the check off.
@@ -113,6 +121,7 @@ export const FACE_TRACKER_DEFAULTS = {
   trackLandmarks: true,
   uprightMinRoll: UPRIGHT_MIN_ROLL,
   sceneCut: {} as SceneCutOptions | false,
+  dissolve: {} as DissolveOptions | false,
   minCropContrast: MIN_CROP_CONTRAST,
 };
 
@@ -144,8 +153,10 @@ export interface FaceTrackerStats {
   started: number;
   /** Faces lost (tracking failed, the detector stopped seeing them, or a scene cut). */
   lost: number;
-  /** Scene cuts found (see {@link FaceTrackerOptions.sceneCut}). */
+  /** Scene cuts found, cross-dissolves included (see {@link FaceTrackerOptions.sceneCut}). */
   cuts: number;
+  /** Of {@link cuts}, the cross-dissolves (see {@link FaceTrackerOptions.dissolve}). */
+  dissolves: number;
 }
 
 /**
@@ -252,9 +263,12 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
   if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new Error(`faceTracker: maxFaces must be a positive integer, got ${o.maxFaces}`);
   if (!(Number.isInteger(o.detectEvery) && o.detectEvery >= 0)) throw new Error(`faceTracker: detectEvery must be an integer ≥ 0, got ${o.detectEvery}`);
   const { model, assets, detector } = parts;
-  const stats: FaceTrackerStats = { frames: 0, detections: 0, started: 0, lost: 0, cuts: 0 };
+  const stats: FaceTrackerStats = { frames: 0, detections: 0, started: 0, lost: 0, cuts: 0, dissolves: 0 };
   /** The previous frame's summary, for scene cuts. */
   let lastSignature: FrameSignature | undefined;
+  /** The last frames' signatures, for dissolves (since the last cut). */
+  const recent: FrameSignature[] = [];
+  const recentLength = o.dissolve === false ? 1 : dissolveHistoryLength(o.dissolve);
   let tracks: Track[] = [];
   let nextId = 0;
   let needDetect = true;
@@ -304,10 +318,18 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
     const frame = stats.frames++;
     if (o.sceneCut !== false) {
       const signature = frameSignature(image);
-      if (lastSignature && sceneCut(lastSignature, signature, o.sceneCut)) {
+      recent.push(signature);
+      if (recent.length > recentLength) recent.shift();
+      const cut = lastSignature !== undefined && sceneCut(lastSignature, signature, o.sceneCut);
+      const dissolve = !cut && o.dissolve !== false && dissolveSpan(recent, { ...o.dissolve, cut: o.sceneCut }) > 0;
+      if (cut || dissolve) {
         stats.cuts++;
+        if (dissolve) stats.dissolves++;
         stats.lost += tracks.length;
         tracks = [];
+        // The new shot starts here: no span reaches back across the change.
+        recent.length = 0;
+        recent.push(signature);
       }
       lastSignature = signature;
     }

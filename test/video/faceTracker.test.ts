@@ -65,7 +65,7 @@ test('one face: detected once, then followed from its landmarks with one id thro
   // The face moved 28 px right and 14 px down; the tracked landmarks follow within 2 px.
   const [dx, dy] = [centres[7][0] - centres[0][0], centres[7][1] - centres[0][1]];
   assert.ok(Math.abs(dx - 28) < 2 && Math.abs(dy - 14) < 2, `moved (${dx.toFixed(1)}, ${dy.toFixed(1)})`);
-  assert.deepEqual(tracker.stats(), { frames: 8, detections: 1, started: 1, lost: 0, cuts: 0 });
+  assert.deepEqual(tracker.stats(), { frames: 8, detections: 1, started: 1, lost: 0, cuts: 0, dissolves: 0 });
 });
 
 test('two faces keep their ids; a face the detector no longer sees is lost, and comes back under a new id', async () => {
@@ -86,7 +86,7 @@ test('two faces keep their ids; a face the detector no longer sees is lost, and 
   assert.deepEqual(gone.faces.map((f) => f.id), [idAt.get(0)]);
   const back = await tracker.track(canvas(900, 500, [[photo1, 28, 30], [photo2, 490, 40]]), 5 / 30);
   assert.deepEqual(back.faces.map((f) => f.id).sort(), [idAt.get(0), 2].sort());
-  assert.deepEqual(tracker.stats(), { frames: 6, detections: 6, started: 3, lost: 1, cuts: 0 });
+  assert.deepEqual(tracker.stats(), { frames: 6, detections: 6, started: 3, lost: 1, cuts: 0, dissolves: 0 });
 });
 
 test('a scene cut drops the faces and detects again: a new face gets a new id at once, a plain frame has no face', async () => {
@@ -106,7 +106,7 @@ test('a scene cut drops the faces and detects again: a new face gets a new id at
   };
   const cuts = await run(undefined);
   assert.equal(cuts.ids, '0* 0 0 1* 1 - -', 'ids per frame (* = from the detector)');
-  assert.deepEqual(cuts.stats, { frames: 7, detections: 4, started: 2, lost: 2, cuts: 2 });
+  assert.deepEqual(cuts.stats, { frames: 7, detections: 4, started: 2, lost: 2, cuts: 2, dissolves: 0 });
   // Without (and without the crop-contrast check, which also clears the plain frames): the
   // first face's id and smoothing go on over the other face, and a face is still reported
   // on the plain frames.
@@ -114,6 +114,31 @@ test('a scene cut drops the faces and detects again: a new face gets a new id at
   assert.equal(across.stats.cuts, 0);
   assert.match(across.ids, /^0\* 0 0 0 /, across.ids);
   assert.doesNotMatch(across.ids, / - -$/, across.ids);
+});
+
+test('a cross-dissolve to another face drops the first face once the change is made: the new face gets a new id', async () => {
+  // Three frames of one face, a 10-frame dissolve to another face at about the same place, three frames of it.
+  const a = canvas(560, 520, [[photo1, 40, 40]]), b = canvas(560, 520, [[photo2, 60, 50]]);
+  const mix = (t: number): RgbImage => ({ ...a, data: a.data.map((v, i) => Math.round((1 - t) * v + t * b.data[i]!)) });
+  const frames = [a, a, a, ...Array.from({ length: 10 }, (_, k) => mix((k + 1) / 10)), b, b, b];
+  const run = async (dissolve: false | undefined) => {
+    const detector = counting(blazeFace);
+    const tracker = faceTracker({ model, assets, detector }, { detectEvery: 0, smooth: true, dissolve });
+    const ids: string[] = [];
+    for (const [k, f] of frames.entries()) ids.push((await tracker.track(f, k / 30)).faces.map((face) => `${face.id}${face.detected ? '*' : ''}`).join(',') || '-');
+    return { ids, stats: tracker.stats() };
+  };
+  const seen = await run(undefined);
+  // No two consecutive frames differ as a cut; the dissolve is found within it, and the
+  // last frames hold the second face under a new id.
+  assert.equal(seen.stats.cuts, 1, seen.ids.join(' '));
+  assert.equal(seen.stats.dissolves, 1);
+  assert.deepEqual(seen.ids.slice(0, 3), ['0*', '0', '0']);
+  assert.ok(seen.ids.slice(-3).every((id) => id !== '-' && !id.startsWith('0')), seen.ids.join(' '));
+  // Without: the first face's id is carried onto the second face to the end.
+  const carried = await run(false);
+  assert.equal(carried.stats.cuts, 0);
+  assert.deepEqual(carried.ids.slice(-3), ['0', '0', '0'], carried.ids.join(' '));
 });
 
 test('a fade to black: the face is followed while its crop has contrast, then lost; no face on the black frames', async () => {

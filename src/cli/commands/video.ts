@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .argument('<input>', 'video file (anything ffmpeg reads), or - for a video piped into standard input (a streaming format: matroska, nut, mpegts; tracked as it arrives)')
     .requiredOption('-o, --output <dir>', 'output folder (created), or - for the frame records on standard output (one JSON line per frame, as faces.ndjson; no other files)')
     .option('--no-smooth', 'raw per-frame results: no temporal smoothing')
-    .option('--no-scene-cuts', 'follow faces across cuts (by default a new shot drops every face and runs the detector)')
+    .option('--no-scene-cuts', 'follow faces across cuts and cross-dissolves (by default a new shot drops every face and runs the detector)')
     .option('--no-overlay', 'write faces.ndjson only (faster)')
     .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as morph targets, 526 kB a frame)`, (v) => {
       if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
@@ -170,7 +170,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       const fps = s.frames / Math.max(1e-3, s.seconds);
       const where = [...(toStdout ? ['standard output'] : []), ...s.files].join(', ');
       const stopped = readerGone ? 'standard output closed: ' : s.interrupted ? 'interrupted: ' : '';
-      process.stderr.write(`prnet: ${stopped}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost, ${s.stats.cuts} scene cut${s.stats.cuts === 1 ? '' : 's'} → ${where}\n`);
+      process.stderr.write(`prnet: ${stopped}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost, ${s.stats.cuts} scene cut${s.stats.cuts === 1 ? '' : 's'}${s.stats.dissolves ? ` (${s.stats.dissolves} dissolve${s.stats.dissolves === 1 ? '' : 's'})` : ''} → ${where}\n`);
       process.exitCode = s.interrupted && !readerGone ? EXIT_INTERRUPTED : 0;
     });
 }
