@@ -25,7 +25,6 @@ import { encodeNpy } from '../../io/encodeNpy.js';
 import { nccColors } from '../../render/nccColors.js';
 import { renderPncc } from '../../render/renderPncc.js';
 import { mergeDepth } from '../../service/mergeDepth.js';
-
 import type { OutputKind } from '../../io/outputKinds.js';
 
 export { OUTPUT_KINDS, type OutputKind } from '../../io/outputKinds.js';
