@@ -43,12 +43,15 @@ test('encodeAnimatedGlb: valid glTF; frame 0 is the mesh, frame k is morph targe
   assert.deepEqual(Array.from(sampler.getInput()!.getArray()!), frames.map((f) => Math.fround(f.time)));
   assert.deepEqual(Array.from(sampler.getOutput()!.getArray()!), [0, 0, 1, 0, 0, 1]);
   assert.equal(sampler.getInterpolation(), 'LINEAR');
+  assert.deepEqual(doc.getRoot().listNodes()[0]!.getExtras(), { frameTimes: frames.map((f) => f.time) });
 });
 
 test('encodeAnimatedGlb: one frame is a still mesh; mismatched vertex counts, times that do not increase and non-finite vertices are errors', async () => {
   const one = await new NodeIO().readBinary(await encodeAnimatedGlb(frames.slice(0, 1), mesh.triangles));
   assert.equal(one.getRoot().listAnimations().length, 0);
   assert.equal(one.getRoot().listMeshes()[0]!.listPrimitives()[0]!.listTargets().length, 0);
+  // Its time is kept all the same.
+  assert.deepEqual(one.getRoot().listNodes()[0]!.getExtras(), { frameTimes: [frames[0]!.time] });
   await assert.rejects(encodeAnimatedGlb([], mesh.triangles), /no frames/);
   await assert.rejects(encodeAnimatedGlb([frames[0]!, { time: 2, vertices: frames[1]!.vertices.slice(3) }], mesh.triangles), /frame 1 has/);
   await assert.rejects(encodeAnimatedGlb([frames[1]!, frames[0]!], mesh.triangles), /times must increase/);
