@@ -28,7 +28,11 @@ import { smoothFaceResult } from './smoothFaceResult.js';
 import { frameSignature, type FrameSignature } from './frameSignature.js';
 import { sceneCut, type SceneCutOptions } from './sceneCut.js';
 import { dissolveHistoryLength, dissolveSpan, type DissolveOptions } from './dissolve.js';
+
 import { cropContrast, MIN_CROP_CONTRAST } from './cropContrast.js';
+
+/** Frames a cut waits for the shot from before to come back (a camera flash lasts one or two frames at 25–30 fps). */
+export const FLASH_FRAMES = 3;
 
 /** What the tracker runs on. */
 export interface FaceTrackerParts {
@@ -99,6 +103,13 @@ export interface FaceTrackerOptions {
    */
   dissolve?: DissolveOptions | false;
   /**
+   * A cut followed, within this many frames, by a frame of the shot from before (no cut
+   * between the two) was a camera flash or a glitch, not a new shot: the faces of before
+   * come back with their ids and smoothing, and those found on the odd frames are dropped.
+   * 0: every cut is a new shot.
+   */
+  flashFrames?: number;
+  /**
    * A tracked face whose crop's grey levels vary less than this (standard deviation, 0–255;
    * see {@link cropContrast}) is lost: a black or flat frame, the end of a fade to black, a
    * covered camera. 0 turns the check off.
@@ -122,6 +133,7 @@ export const FACE_TRACKER_DEFAULTS = {
   uprightMinRoll: UPRIGHT_MIN_ROLL,
   sceneCut: {} as SceneCutOptions | false,
   dissolve: {} as DissolveOptions | false,
+  flashFrames: FLASH_FRAMES,
   minCropContrast: MIN_CROP_CONTRAST,
 };
 
@@ -157,6 +169,8 @@ export interface FaceTrackerStats {
   cuts: number;
   /** Of {@link cuts}, the cross-dissolves (see {@link FaceTrackerOptions.dissolve}). */
   dissolves: number;
+  /** Flashes: cuts undone by a return to the shot from before (see {@link FaceTrackerOptions.flashFrames}); not in {@link cuts}. */
+  flashes: number;
 }
 
 /**
@@ -263,12 +277,14 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
   if (!(Number.isInteger(o.maxFaces) && o.maxFaces >= 1)) throw new Error(`faceTracker: maxFaces must be a positive integer, got ${o.maxFaces}`);
   if (!(Number.isInteger(o.detectEvery) && o.detectEvery >= 0)) throw new Error(`faceTracker: detectEvery must be an integer ≥ 0, got ${o.detectEvery}`);
   const { model, assets, detector } = parts;
-  const stats: FaceTrackerStats = { frames: 0, detections: 0, started: 0, lost: 0, cuts: 0, dissolves: 0 };
+  const stats: FaceTrackerStats = { frames: 0, detections: 0, started: 0, lost: 0, cuts: 0, dissolves: 0, flashes: 0 };
   /** The previous frame's summary, for scene cuts. */
   let lastSignature: FrameSignature | undefined;
   /** The last frames' signatures, for dissolves (since the last cut). */
   const recent: FrameSignature[] = [];
   const recentLength = o.dissolve === false ? 1 : dissolveHistoryLength(o.dissolve);
+  /** The faces a cut set aside, with the frame before it, until `until`: in case the cut was a flash. */
+  let held: { tracks: Track[]; signature: FrameSignature; until: number } | undefined;
   let tracks: Track[] = [];
   let nextId = 0;
   let needDetect = true;
@@ -322,12 +338,24 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
       if (recent.length > recentLength) recent.shift();
       const cut = lastSignature !== undefined && sceneCut(lastSignature, signature, o.sceneCut);
       const dissolve = !cut && o.dissolve !== false && dissolveSpan(recent, { ...o.dissolve, cut: o.sceneCut }) > 0;
-      if (cut || dissolve) {
+      if (held && frame > held.until) held = undefined;
+      const back = cut && held !== undefined && !sceneCut(held.signature, signature, o.sceneCut);
+      if (back) {
+        // The shot from before the last cut is back: that cut was a flash. Its faces return.
+        stats.cuts--;
+        stats.flashes++;
+        stats.lost += tracks.length - held!.tracks.length;
+        tracks = held!.tracks;
+        held = undefined;
+      } else if (cut || dissolve) {
         stats.cuts++;
         if (dissolve) stats.dissolves++;
+        held = cut && o.flashFrames > 0 ? { tracks, signature: lastSignature!, until: frame + o.flashFrames } : undefined;
         stats.lost += tracks.length;
         tracks = [];
-        // The new shot starts here: no span reaches back across the change.
+      }
+      if (back || cut || dissolve) {
+        // The shot starts (or starts again) here: no span reaches back across the change.
         recent.length = 0;
         recent.push(signature);
       }

@@ -65,7 +65,7 @@ test('one face: detected once, then followed from its landmarks with one id thro
   // The face moved 28 px right and 14 px down; the tracked landmarks follow within 2 px.
   const [dx, dy] = [centres[7][0] - centres[0][0], centres[7][1] - centres[0][1]];
   assert.ok(Math.abs(dx - 28) < 2 && Math.abs(dy - 14) < 2, `moved (${dx.toFixed(1)}, ${dy.toFixed(1)})`);
-  assert.deepEqual(tracker.stats(), { frames: 8, detections: 1, started: 1, lost: 0, cuts: 0, dissolves: 0 });
+  assert.deepEqual(tracker.stats(), { frames: 8, detections: 1, started: 1, lost: 0, cuts: 0, dissolves: 0, flashes: 0 });
 });
 
 test('two faces keep their ids; a face the detector no longer sees is lost, and comes back under a new id', async () => {
@@ -86,7 +86,7 @@ test('two faces keep their ids; a face the detector no longer sees is lost, and 
   assert.deepEqual(gone.faces.map((f) => f.id), [idAt.get(0)]);
   const back = await tracker.track(canvas(900, 500, [[photo1, 28, 30], [photo2, 490, 40]]), 5 / 30);
   assert.deepEqual(back.faces.map((f) => f.id).sort(), [idAt.get(0), 2].sort());
-  assert.deepEqual(tracker.stats(), { frames: 6, detections: 6, started: 3, lost: 1, cuts: 0, dissolves: 0 });
+  assert.deepEqual(tracker.stats(), { frames: 6, detections: 6, started: 3, lost: 1, cuts: 0, dissolves: 0, flashes: 0 });
 });
 
 test('a scene cut drops the faces and detects again: a new face gets a new id at once, a plain frame has no face', async () => {
@@ -106,7 +106,7 @@ test('a scene cut drops the faces and detects again: a new face gets a new id at
   };
   const cuts = await run(undefined);
   assert.equal(cuts.ids, '0* 0 0 1* 1 - -', 'ids per frame (* = from the detector)');
-  assert.deepEqual(cuts.stats, { frames: 7, detections: 4, started: 2, lost: 2, cuts: 2, dissolves: 0 });
+  assert.deepEqual(cuts.stats, { frames: 7, detections: 4, started: 2, lost: 2, cuts: 2, dissolves: 0, flashes: 0 });
   // Without (and without the crop-contrast check, which also clears the plain frames): the
   // first face's id and smoothing go on over the other face, and a face is still reported
   // on the plain frames.
@@ -139,6 +139,29 @@ test('a cross-dissolve to another face drops the first face once the change is m
   const carried = await run(false);
   assert.equal(carried.stats.cuts, 0);
   assert.deepEqual(carried.ids.slice(-3), ['0', '0', '0'], carried.ids.join(' '));
+});
+
+test('a camera flash is no new shot: the face keeps its id once the flash is over', async () => {
+  // Three frames of one face, a flash (the frame washed towards white), three frames of the face again.
+  const frame = (k: number) => canvas(560, 520, [[photo1, 40 + 2 * k, 40]]);
+  const flash = (f: RgbImage): RgbImage => ({ ...f, data: f.data.map((v) => Math.round(0.25 * v + 0.75 * 255)) });
+  const frames = [frame(0), frame(1), frame(2), flash(frame(3)), frame(4), frame(5), frame(6)];
+  const run = async (flashFrames?: number) => {
+    const tracker = faceTracker({ model, assets, detector: blazeFace }, { detectEvery: 0, smooth: true, flashFrames });
+    const ids: string[] = [];
+    for (const [k, f] of frames.entries()) ids.push((await tracker.track(f, k / 30)).faces.map((face) => String(face.id)).join(',') || '-');
+    return { ids, stats: tracker.stats() };
+  };
+  const kept = await run(undefined);
+  // Into the flash and out of it both look like cuts; the second brings back the shot from before.
+  assert.deepEqual(kept.ids.slice(0, 3), ['0', '0', '0']);
+  assert.deepEqual(kept.ids.slice(-3), ['0', '0', '0'], kept.ids.join(' '));
+  assert.equal(kept.stats.cuts, 0);
+  assert.equal(kept.stats.flashes, 1);
+  // Every cut a new shot: the face after the flash has a new id.
+  const split = await run(0);
+  assert.equal(split.stats.cuts, 2);
+  assert.ok(split.ids.slice(-3).every((id) => id !== '0' && id !== '-'), split.ids.join(' '));
 });
 
 test('a fade to black: the face is followed while its crop has contrast, then lost; no face on the black frames', async () => {

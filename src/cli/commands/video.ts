@@ -170,7 +170,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       const fps = s.frames / Math.max(1e-3, s.seconds);
       const where = [...(toStdout ? ['standard output'] : []), ...s.files].join(', ');
       const stopped = readerGone ? 'standard output closed: ' : s.interrupted ? 'interrupted: ' : '';
-      process.stderr.write(`prnet: ${stopped}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost, ${s.stats.cuts} scene cut${s.stats.cuts === 1 ? '' : 's'}${s.stats.dissolves ? ` (${s.stats.dissolves} dissolve${s.stats.dissolves === 1 ? '' : 's'})` : ''} → ${where}\n`);
+      process.stderr.write(`prnet: ${stopped}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost, ${s.stats.cuts} scene cut${s.stats.cuts === 1 ? '' : 's'}${s.stats.dissolves ? ` (${s.stats.dissolves} dissolve${s.stats.dissolves === 1 ? '' : 's'})` : ''}${s.stats.flashes ? `, ${s.stats.flashes} flash${s.stats.flashes === 1 ? '' : 'es'}` : ''} → ${where}\n`);
       process.exitCode = s.interrupted && !readerGone ? EXIT_INTERRUPTED : 0;
     });
 }
