@@ -31,31 +31,37 @@ function assertWholeImages(files: string[]): number {
   return perBase.size;
 }
 
+/** `prnet reconstruct` on COUNT copies of the photo in `work`, writing every kind of file: the child, its output folder, its stderr so far, its exit. */
+async function startBatch(work: string) {
+  const inputs = path.join(work, 'in');
+  await mkdir(inputs);
+  for (let i = 0; i < COUNT; i++) await copyFile(photo, path.join(inputs, `img${String(i).padStart(3, '0')}.jpg`));
+  const out = path.join(work, 'out');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', inputs, '-o', out, '--outputs', KINDS.join(','), '--box', '40,30,150,170', '--batch', '2'], { cwd: repo });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
+  return { child, out, stderr: () => stderr, exited };
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} mid-batch: exit 130, summary, no temporary files, every image all or none`, async () => {
     const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-int-'));
     try {
-      const inputs = path.join(work, 'in');
-      await mkdir(inputs);
-      for (let i = 0; i < COUNT; i++) await copyFile(photo, path.join(inputs, `img${String(i).padStart(3, '0')}.jpg`));
-      const out = path.join(work, 'out');
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', inputs, '-o', out, '--outputs', KINDS.join(','), '--box', '40,30,150,170', '--batch', '2'], { cwd: repo });
-      let stderr = '';
-      child.stderr.on('data', (d) => { stderr += d; });
-      const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
+      const { child, out, stderr: err, exited } = await startBatch(work);
       // Wait until a few images are written, then interrupt.
       for (;;) {
         const files = await readdir(out).catch(() => [] as string[]);
         if (files.filter((f) => f.endsWith('.json')).length >= 3) break;
-        if (child.exitCode !== null) assert.fail(`finished before the signal: ${stderr}`);
+        if (child.exitCode !== null) assert.fail(`finished before the signal: ${err()}`);
         await sleep(50);
       }
       child.kill(signal);
       const { code, sig } = await exited;
-      assert.equal(sig, null, stderr);
-      assert.equal(code, 130, stderr);
-      const m = stderr.match(/prnet: interrupted: (\d+) of 60 images done, \d+ faces, 0 failed, (\d+) not processed/);
-      assert.ok(m, stderr);
+      assert.equal(sig, null, err());
+      assert.equal(code, 130, err());
+      const m = err().match(/prnet: interrupted: (\d+) of 60 images done, \d+ faces, 0 failed, (\d+) not processed/);
+      assert.ok(m, err());
       const done = Number(m[1]);
       assert.ok(done >= 3 && done < COUNT, `done ${done}`);
       assert.equal(done + Number(m[2]), COUNT);
@@ -73,28 +79,21 @@ test('a second Ctrl-C stops at once: exit 130, still no temporary files and no h
   const attempt = async (): Promise<{ code: number | null; stderr: string; files: string[] } | null> => {
     const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-int-'));
     try {
-      const inputs = path.join(work, 'in');
-      await mkdir(inputs);
-      for (let i = 0; i < COUNT; i++) await copyFile(photo, path.join(inputs, `img${String(i).padStart(3, '0')}.jpg`));
-      const out = path.join(work, 'out');
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'reconstruct', inputs, '-o', out, '--outputs', KINDS.join(','), '--box', '40,30,150,170', '--batch', '2'], { cwd: repo });
-      let stderr = '';
-      child.stderr.on('data', (d) => { stderr += d; });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const { child, out, stderr: err, exited } = await startBatch(work);
       for (;;) {
         const files = await readdir(out).catch(() => [] as string[]);
         if (files.some((f) => f.endsWith('.tmp'))) break; // files are being written right now
-        if (child.exitCode !== null) assert.fail(`finished before the signal: ${stderr}`);
+        if (child.exitCode !== null) assert.fail(`finished before the signal: ${err()}`);
         await sleep(5);
       }
       child.kill('SIGINT');
       // Two signals sent back to back can merge into one; the second goes once the first is handled.
-      while (!stderr.includes('SIGINT: stopping') && child.exitCode === null) await sleep(1);
+      while (!err().includes('SIGINT: stopping') && child.exitCode === null) await sleep(1);
       if (child.exitCode !== null) return null;
       child.kill('SIGINT');
-      const code = await exited;
-      if (!stderr.includes('SIGINT again')) return null; // the run ended before the second signal reached it
-      return { code, stderr, files: await readdir(out) };
+      const { code } = await exited;
+      if (!err().includes('SIGINT again')) return null; // the run ended before the second signal reached it
+      return { code, stderr: err(), files: await readdir(out) };
     } finally {
       await rm(work, { recursive: true, force: true });
     }
