@@ -154,6 +154,22 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       const field = await call(base, '/v1/reconstruct', { method: 'POST', body: fieldFirst });
       assertError(field, 400, 'invalid_request');
       assert.match(field.json!.error!.message, /one part, the image file, first/);
+      // The same, with the client still sending when the answer is due (its file part comes
+      // after a pause): the answer must reach it, not a connection reset under its write.
+      const head = Buffer.from('--xx\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--xx\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n');
+      const tail = Buffer.concat([photo, Buffer.from('\r\n--xx--\r\n')]);
+      // (Without the server reading the rest this failed with "fetch failed" in 1 of 6 runs: a race, hence four tries.)
+      for (let k = 0; k < 4; k++) {
+        const slow = new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(head);
+            await new Promise((r) => setTimeout(r, 300));
+            controller.enqueue(tail);
+            controller.close();
+          },
+        });
+        assertError(await call(base, '/v1/reconstruct', { method: 'POST', body: slow, headers: { 'content-type': 'multipart/form-data; boundary=xx' }, duplex: 'half' } as RequestInit), 400, 'invalid_request');
+      }
       assertError(await post(base, photo, '', 'application/json'), 415, 'unsupported_content_type');
       assertError(await post(base, photo, '', 'text/plain'), 415, 'unsupported_content_type');
       assertError(await post(base, photo, '?format=fbx'), 400, 'invalid_request');
