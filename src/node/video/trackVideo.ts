@@ -151,8 +151,10 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   /** Writes one frame's outputs: its faces are built here, on the main thread. */
   const emit = async (index: number, predicted: PredictedFrame): Promise<void> => {
     const tracked = tracker.finish(predicted);
-    if (json !== undefined) writeLine(json, jsonPath, `${JSON.stringify(frameRecord(index, tracked))}\n`);
-    if (o.ndjsonTo) await writeToStream(o.ndjsonTo, `${JSON.stringify(frameRecord(index, tracked))}\n`);
+    // One line, to faces.ndjson or to the stream (never both).
+    const line = json !== undefined || o.ndjsonTo ? `${JSON.stringify(frameRecord(index, tracked))}\n` : '';
+    if (json !== undefined) writeLine(json, jsonPath, line);
+    if (o.ndjsonTo) await writeToStream(o.ndjsonTo, line);
     if (encoder) await encoder.write(overlayFrame(predicted.image, tracked.faces));
     for (const face of o.meshes ? tracked.faces : []) {
       const base = path.join(meshDir, `${String(index).padStart(6, '0')}_${face.id}`);
