@@ -99,8 +99,10 @@ async function runAll(detect: (image: RgbImage) => Promise<number[][]>): Promise
  * installed; its browser bundle carries tfjs whole. In Node that bundle finds no platform
  * (it mistakes Node for its Node build and lacks `util`), so it is loaded with Node's
  * version hidden and given a small platform (fetch from the models folder, TextEncoder).
- * Its WebAssembly backend does not start that way (Emscripten wants a Worker or Node's
- * `path`), so it runs on tfjs's pure-JavaScript CPU backend.
+ * Its own WebAssembly backend does not start that way (Emscripten wants a Worker or Node's
+ * `path`), so the package's `@tensorflow/tfjs-backend-wasm` takes its place (one thread,
+ * SIMD, as in a browser without cross-origin isolation); `PRNET_BENCH_HUMAN_BACKEND=cpu`
+ * runs tfjs's pure-JavaScript CPU backend instead.
  */
 async function runHuman(): Promise<MethodResult> {
   const require = createRequire(import.meta.url);
@@ -117,6 +119,11 @@ async function runHuman(): Promise<MethodResult> {
     }
   }) as typeof fetch;
   const t0 = performance.now();
+  // tfjs keeps its engine and kernel registry on globalThis, so the WebAssembly backend of
+  // the project's own @tensorflow/tfjs-backend-wasm (the version human bundles) registers
+  // into the engine human's bundle then finds; loaded as a Node module, it reads its .wasm
+  // from disk, which human's bundled copy cannot.
+  const backend = process.env.PRNET_BENCH_HUMAN_BACKEND ?? 'wasm';
   const versions = Object.getOwnPropertyDescriptor(process, 'versions')!;
   Object.defineProperty(process, 'versions', { ...versions, value: { ...process.versions, node: undefined } });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -127,7 +134,7 @@ async function runHuman(): Promise<MethodResult> {
     Object.defineProperty(process, 'versions', versions);
   }
   const human = new mod.Human({
-    backend: 'cpu', modelBasePath: base, debug: false,
+    backend, modelBasePath: base, debug: false,
     face: {
       enabled: true,
       // MediaPipe's landmark pipeline rotates the crop upright from the detector's eye points.
@@ -145,6 +152,18 @@ async function runHuman(): Promise<MethodResult> {
     isTypedArray: (a: unknown) => ArrayBuffer.isView(a) && !(a instanceof DataView),
     setTimeoutCustom: (f: () => void, d: number) => setTimeout(f, d),
   });
+  if (backend === 'wasm') {
+    // After human's bundle has made the engine; the Node copy of tfjs-core reuses it. The
+    // bundle's own 'wasm' backend cannot load its .wasm in Node (no __dirname in an ES
+    // module), so it makes way for the package's; the kernels are the same version's.
+    human.tf.removeBackend('wasm');
+    const warn = console.warn;
+    console.warn = () => {}; // one "already registered" line per kernel the bundle registered first
+    const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm').finally(() => { console.warn = warn; });
+    setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+    // Its threaded build starts Workers from blob URLs, which Node refuses: one thread, SIMD.
+    human.tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
   await human.load();
   const loadMs = performance.now() - t0;
   const images = await runAll(async (image) => {
@@ -163,7 +182,7 @@ async function runHuman(): Promise<MethodResult> {
   return { method: 'MediaPipe FaceMesh (human)', note: `human ${human.version}, tfjs ${human.tf.version_core} on backend ${human.tf.getBackend()}, 1 thread`, loadMs, images };
 }
 
-/** prnet: BlazeFace (tfjs wasm), crop, network (onnxruntime, 2 threads), landmarks. */
+/** prnet: BlazeFace, crop, network (onnxruntime-node, 2 threads), landmarks. */
 async function runPrnet(): Promise<MethodResult> {
   const { PRNet, resolveModelSource } = await import('../src/node/inference/prnet.js');
   const t0 = performance.now();
@@ -177,7 +196,63 @@ async function runPrnet(): Promise<MethodResult> {
   });
   await prnet.dispose();
   const model = typeof source === 'string' ? path.relative(process.cwd(), source) : 'bytes';
-  return { method: 'prnet', note: `model ${model}, BlazeFace on tfjs wasm, onnxruntime-node 2 threads; landmarks only (no pose, colours)`, loadMs, images };
+  return { method: 'prnet', note: `model ${model}, BlazeFace and the network on onnxruntime-node (2 threads); landmarks only (no pose, colours)`, loadMs, images };
+}
+
+/**
+ * 3DDFA_V2 (the small mb05 model in `../shared/3ddfa`, the teacher of the shipped model),
+ * on onnxruntime-node with prnet's BlazeFace: each detection's crop is 3DDFA's landmark
+ * crop (√2 × the landmark box, `parse_roi_box_from_landmark`) of the landmark box that
+ * prnet's calibrated detector crop stands for (its side ÷ 1.6), since 3DDFA's own
+ * box-to-crop constants are FaceBoxes'. With `recrop`, a second pass crops again from the
+ * first pass's landmarks, as 3DDFA_V2's video demo does.
+ */
+async function runTddfa(recrop: boolean): Promise<MethodResult> {
+  const { PRNet } = await import('../src/node/inference/prnet.js');
+  const { loadTddfaTeacher } = await import('../src/node/inference/tddfaTeacher.js');
+  const { loadBfmPieces } = await import('../src/node/train/labels/bfmPieces.js');
+  const { tddfaInput, TDDFA_INPUT_SIZE } = await import('../src/face/tddfa/tddfaInput.js');
+  const { tddfaParameters, TDDFA_PARAMETER_COUNT } = await import('../src/face/tddfa/tddfaParameters.js');
+  const { tddfaProject } = await import('../src/face/tddfa/tddfaProject.js');
+  const { tddfaRoiFromLandmarks, TDDFA_LANDMARK_BOX_FACTOR } = await import('../src/face/tddfa/tddfaRoiBox.js');
+  const { cropFromDetection } = await import('../src/face/cropFromDetection.js');
+  const { BOX_CROP_FACTOR } = await import('../src/face/cropTransform.js');
+  const dir = path.join(shared, '3ddfa');
+  const t0 = performance.now();
+  const prnet = await PRNet.load({ threads: 2 });
+  const detector = await prnet.detector();
+  const teacher = await loadTddfaTeacher(path.join(dir, 'mb05_120x120.onnx'), { threads: 2 });
+  const bfm = await loadBfmPieces(dir);
+  const model = { mean: bfm.landmarkMean, shapeBasis: bfm.landmarkShapeBasis, expressionBasis: bfm.landmarkExpressionBasis };
+  const loadMs = performance.now() - t0;
+  const per = 3 * TDDFA_INPUT_SIZE * TDDFA_INPUT_SIZE;
+  const pass = async (image: RgbImage, rois: Array<[number, number, number, number]>) => {
+    const input = new Float32Array(per * rois.length);
+    rois.forEach((roi, i) => tddfaInput(image, roi, { out: input, offset: i * per }));
+    const raw = await teacher.predict(input, rois.length);
+    return rois.map((roi, i) => tddfaProject(tddfaParameters(raw.subarray(i * TDDFA_PARAMETER_COUNT, (i + 1) * TDDFA_PARAMETER_COUNT), bfm.paramMean, bfm.paramStd), model, roi));
+  };
+  const images = await runAll(async (image) => {
+    const detections = await detector.detect(image);
+    if (!detections.length) return [];
+    let rois = detections.map((d): [number, number, number, number] => {
+      const { center: [cx, cy], size } = cropFromDetection(d.box, d.keypoints, 180);
+      const half = (size / BOX_CROP_FACTOR) * TDDFA_LANDMARK_BOX_FACTOR / 2;
+      return [cx - half, cy - half, cx + half, cy + half];
+    });
+    let points = await pass(image, rois);
+    if (recrop) {
+      rois = points.map((p) => tddfaRoiFromLandmarks(p, 3));
+      points = await pass(image, rois);
+    }
+    return points.map((p) => Array.from(p));
+  });
+  await prnet.dispose();
+  return {
+    method: recrop ? '3DDFA_V2 mb05, landmark re-crop' : '3DDFA_V2 mb05',
+    note: `${path.relative(process.cwd(), dir)}/mb05_120x120.onnx on onnxruntime-node 2 threads, prnet's BlazeFace (ONNX Runtime); 68 sparse landmarks only${recrop ? ', two passes' : ''}`,
+    loadMs, images,
+  };
 }
 
 /** The predicted face nearest the ground truth (by 2D centre), if its centre lies within half a box size of it. */
@@ -199,7 +274,7 @@ function matchFace(faces: number[][], gt: ArrayLike<number>): number[] | undefin
 }
 
 async function child(method: string, outFile: string): Promise<void> {
-  const result = method === 'human' ? await runHuman() : await runPrnet();
+  const result = method === 'human' ? await runHuman() : method === 'tddfa' ? await runTddfa(false) : method === 'tddfa-recrop' ? await runTddfa(true) : await runPrnet();
   await writeFile(outFile, JSON.stringify(result));
 }
 
@@ -207,7 +282,7 @@ async function parent(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-peers-'));
   const results: MethodResult[] = [];
   try {
-    for (const method of ['human', 'prnet']) {
+    for (const method of ['human', 'tddfa', 'tddfa-recrop', 'prnet']) {
       const outFile = path.join(work, `${method}.json`);
       const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), method, outFile], { stdio: ['ignore', 'inherit', 'inherit'] });
       if (r.status !== 0) { console.log(`  ${method}: failed (exit ${r.status}), left out`); continue; }
