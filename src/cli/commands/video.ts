@@ -28,7 +28,7 @@ const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
-  output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; maxFaces: number; detectEvery: number; uprightMinRoll: number; minCutoff: number; beta: number;
+  output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; glbQuantize: boolean; maxFaces: number; detectEvery: number; uprightMinRoll: number; minCutoff: number; beta: number;
   model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean;
 }
 
@@ -41,11 +41,12 @@ export function register(program: Command): void {
     .option('--no-smooth', 'raw per-frame results: no temporal smoothing')
     .option('--no-scene-cuts', 'follow faces across cuts and cross-dissolves (by default a new shot drops every face and runs the detector)')
     .option('--no-overlay', 'write faces.ndjson only (faster)')
-    .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as morph targets, 526 kB a frame)`, (v) => {
+    .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as 16-bit morph targets, about 350 kB a frame)`, (v) => {
       if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
       return v as VideoMeshFormat;
     })
     .option('--glb-frames-per-file <n>', `--meshes glb: the most frames in one file; a face followed longer continues in face_<id>_part2.glb, … (each file's frames are held in memory until it is written, 526 kB a frame)`, int('--glb-frames-per-file', 1), TRACK_VIDEO_DEFAULTS.glbFramesPerFile)
+    .option('--no-glb-quantize', '--meshes glb: float32 positions (1.5× the size) for a viewer without KHR_mesh_quantization')
     .option('--max-faces <n>', 'most faces tracked at once', int('--max-faces', 1), FACE_TRACKER_DEFAULTS.maxFaces)
     .option('--detect-every <n>', 'run the face detector every n frames to find new faces (0: only at the start and after a loss)', int('--detect-every', 0), FACE_TRACKER_DEFAULTS.detectEvery)
     .option('--upright-min-roll <degrees>', `a face whose last frame shows it rolled more than this is cropped turned with it (a new face: past ${UPRIGHT_MIN_DETECTED_ROLL}° by the detector's keypoints); 180 = never: axis-aligned crops`, inRange('--upright-min-roll', 0, 180), FACE_TRACKER_DEFAULTS.uprightMinRoll)
@@ -140,6 +141,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
           ...(toStdout ? { ndjsonTo: process.stdout } : {}),
           meshes: opts.meshes,
           glbFramesPerFile: opts.glbFramesPerFile,
+          glbQuantize: opts.glbQuantize,
           signal: controller.signal,
           tracker: {
             maxFaces: opts.maxFaces,

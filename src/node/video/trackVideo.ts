@@ -47,6 +47,12 @@ export interface TrackVideoOptions {
    * GLB cannot exceed 4 GiB, and every frame of a file is held until it is written.
    */
   glbFramesPerFile?: number;
+  /**
+   * GLB: positions and morph offsets as 16-bit integers (`KHR_mesh_quantization`, about two
+   * thirds of the file; `encodeAnimatedGlb`'s `quantize`). `false` writes float32, for a viewer
+   * without that extension.
+   */
+  glbQuantize?: boolean;
   /** Stops after the current frame and finishes the files (Ctrl-C). */
   signal?: AbortSignal;
   /** Called once the video is probed, before the first frame. */
@@ -63,11 +69,11 @@ export type VideoMeshFormat = 'obj' | 'ply' | 'glb';
 /** The formats, as `--help` lists them. */
 export const VIDEO_MESH_FORMATS: readonly VideoMeshFormat[] = ['obj', 'ply', 'glb'];
 
-/** GLB frames per file by default: 30 s at 30 fps, about 470 MB (526 kB a frame). */
+/** GLB frames per file by default: 30 s at 30 fps, about 320 MB (351 kB a frame, 16-bit; 470 MB in float32). */
 export const VIDEO_GLB_FRAMES_PER_FILE = 900;
 
 /** Defaults of {@link TrackVideoOptions}. */
-export const TRACK_VIDEO_DEFAULTS = { overlay: true, json: true, glbFramesPerFile: VIDEO_GLB_FRAMES_PER_FILE };
+export const TRACK_VIDEO_DEFAULTS = { overlay: true, json: true, glbFramesPerFile: VIDEO_GLB_FRAMES_PER_FILE, glbQuantize: true };
 
 /** What {@link trackVideo} did. */
 export interface TrackVideoSummary {
@@ -139,7 +145,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
     const face = animated.get(id)!;
     const name = `face_${id}${face.part > 1 ? `_part${face.part}` : ''}`;
     const file = path.join(meshDir, `${name}.glb`);
-    await writeFileAtomic(file, await encodeAnimatedGlb(face.frames, triangles, { imageHeight, name }));
+    await writeFileAtomic(file, await encodeAnimatedGlb(face.frames, triangles, { imageHeight, name, quantize: o.glbQuantize }));
     files.push(file);
     face.frames = [];
     face.part++;
