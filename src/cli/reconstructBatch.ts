@@ -24,6 +24,7 @@ import { readStdin, STDIN_ARG } from './readStdin.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
 import { createProgress, type Progress } from './progress.js';
 import { writeOutputs, OUTPUT_KINDS, type OutputKind } from '../node/inference/writeOutputs.js';
+import { inputOrderLines, type InputOrderLines } from './inputOrderLines.js';
 
 export { OUTPUT_KINDS, type OutputKind };
 
@@ -37,7 +38,7 @@ export interface ReconstructBatchOptions {
   outDir: string;
   /** Files to write per image / face. */
   outputs: OutputKind[];
-  /** Send each image's JSON record here as one line instead of `<base>.json` (`-o -`: standard output); `outDir` is then not created unless other outputs need it. */
+  /** Send each image's JSON record here as one line instead of `<base>.json` (`-o -`: standard output), in the inputs' order; `outDir` is then not created unless other outputs need it. */
   jsonTo?: NodeJS.WritableStream;
   /** How the UV texture (texture PNG, textured OBJ, GLB) treats hidden parts of the face (default `'filled'`). */
   textureMode?: TextureMode;
@@ -220,7 +221,11 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   let faceCount = 0;
   let doneCount = 0;
   const stopped = (): boolean => options.signal?.aborted === true;
+  // With jsonTo, each image's line waits for the images before it: lines come in input order.
+  let order: InputOrderLines | undefined;
+  const indexOf = new Map<string, number>();
   const fail = (file: string, why: string): void => {
+    order?.settle(indexOf.get(file) ?? -1);
     failed++;
     progress.log(`prnet: ${file}: ${why}`);
     progress.tick(file, 'failed', false);
@@ -236,6 +241,8 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   });
   const files = good.map((e) => e.file);
   const bases = outputBases(files);
+  files.forEach((f, i) => indexOf.set(f, i));
+  if (options.jsonTo) order = inputOrderLines(options.jsonTo, files.length);
 
   // Decoding runs ahead in sharp's thread pool, a few images in advance. An image piped
   // in (`-`) is read whole first; its bytes stay for the overlay of a transparent photo.
@@ -267,7 +274,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         const why = 'no face found';
         // The JSON still records the image, with no faces and the reason.
         if (options.outputs.includes('json')) {
-          await writeOutputs({ outDir: options.outDir, file, model, reason: why, base: bases[i], image, faces: [], assets: prn.assets, kinds: ['json'], front: false, jsonTo: options.jsonTo })
+          await writeOutputs({ outDir: options.outDir, file, model, reason: why, base: bases[i], image, faces: [], assets: prn.assets, kinds: ['json'], front: false, jsonTo: order?.slot(i) })
             .catch((err: unknown) => progress.log(`prnet: ${file}: ${reason(err, file)}`));
         }
         fail(file, why);
@@ -321,8 +328,9 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         return;
       }
       offset += prepared.faces.length;
-      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front, jsonTo: options.jsonTo })
+      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front, jsonTo: order?.slot(indexOf.get(p.file)!) })
         .then(() => {
+          order?.settle(indexOf.get(p.file)!);
           faceCount += results.length;
           doneCount++;
           progress.tick(p.file, `${results.length} face${results.length === 1 ? '' : 's'}`);
@@ -364,6 +372,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
     if (!stopped()) await drain();
     await Promise.all(writes);
   } finally {
+    await order?.end();
     progress.stop();
     if (!options.prnet) await prn.dispose();
     await workerModel?.dispose();

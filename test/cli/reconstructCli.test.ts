@@ -220,6 +220,23 @@ test('-o - writes each image\'s JSON record as one line on standard output, the 
   assert.match(u.stderr, /-o - writes the JSON records only .*--outputs obj needs an output folder/);
 });
 
+test('-o - keeps the inputs\' order: an image without a face, done before the network has run on the one before it, still comes after it; a failed image has no line', async () => {
+  const common = ['--model', modelPath, '--data-dir', dataDir];
+  const blank = path.join(work, 'order-blank.png');
+  await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 90, g: 120, b: 150 } } }).png().toFile(blank);
+  const broken = path.join(work, 'order-broken.jpg');
+  await writeFile(broken, (await readFile(path.join(photos, 'photo1.jpg'))).subarray(0, 200));
+  const inputs = [path.join(photos, 'photo2.jpg'), path.join(photos, 'photo4.jpg'), blank, broken, path.join(photos, 'photo3.jpg'), blank.replace('blank', 'blank2')];
+  await copyFile(blank, inputs[5]!);
+  const r = await prnet(['reconstruct', ...inputs, '-o', '-', ...common]);
+  assert.equal(r.code, 1, r.stderr);
+  const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { image: { file: string }; faces: unknown[]; reason?: string });
+  assert.deepEqual(records.map((x) => path.basename(x.image.file)), ['photo2.jpg', 'photo4.jpg', 'order-blank.png', 'photo3.jpg', 'order-blank2.png']);
+  assert.deepEqual(records.map((x) => x.faces.length), [1, 1, 0, 1, 0]);
+  assert.equal(records[2]!.reason, 'no face found');
+  assert.match(r.stderr, /order-broken\.jpg: cannot decode image/);
+});
+
 test('user box and landmarks skip detection; usage errors exit with 2', async () => {
   const out = path.join(work, 'box');
   const img = path.join(aflw, 'image00004.jpg');
