@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .command('reconstruct')
     .description('reconstruct the 3D faces of photos (files, folders, globs) into mesh, landmark and image files')
     .argument('<inputs...>', 'image files, folders (their images; add --recursive for sub-folders), globs (*, ?, **), or - for an image piped into standard input (its files are named stdin*)')
-    .requiredOption('-o, --output <dir>', 'output folder (created if missing), or - for the JSON records on standard output (one line per image; no files)')
+    .requiredOption('-o, --output <dir>', 'output folder (created if missing), or - for the JSON records on standard output (one line per image, in input order; no files)')
     .addOption(new Option('--outputs <list>', `comma-separated: ${OUTPUT_KINDS.join(',')}`).default(['obj', 'json'], 'obj,json').argParser(parseOutputs))
     .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one)')
     .addOption(new Option('--texture <mode>', 'UV texture (texture PNG, textured OBJ, GLB): filled = hidden parts filled from the mirror side, full = sampled from the photo everywhere, visible = hidden parts black')
