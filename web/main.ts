@@ -2,7 +2,8 @@
  * The demo page: load the model, UV assets and detector with a visible progress line, then
  * reconstruct faces from a chosen/dropped photo or the webcam (frame after frame, with fps,
  * smoothed over time by the One Euro filter of `prnet video` unless "smooth" is unticked),
- * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON downloads.
+ * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON downloads; the webcam's
+ * followed face can be recorded as one animated GLB (`encodeAnimatedGlb`, as `prnet video --meshes glb`).
  *
  * URL parameters: `?model=` ONNX URL (default `models/default.onnx`), `?data=` the UV assets:
  * the package's pack (default `assets/uv-assets.bin`, the same file Node reads) or a base URL
@@ -18,6 +19,7 @@ import type { RgbImage } from '../src/io/rgbImage.js';
 import { encodeGlb } from '../src/io/glb.js';
 import { encodeObj } from '../src/io/obj.js';
 import { encodeNpy } from '../src/io/encodeNpy.js';
+import { encodeAnimatedGlb, type AnimatedGlbFrame } from '../src/io/encodeAnimatedGlb.js';
 import { faceJson } from '../src/io/faceJson.js';
 import { encodePng } from '../src/io/png.js';
 import { MODEL_METADATA } from '../src/model/modelMetadata.js';
@@ -51,6 +53,8 @@ declare global {
     __prnetBench?: (frames: number, options?: { track?: boolean }) => Promise<FrameTimings[]>;
     __prnetRerun?: (box?: [number, number, number, number]) => Promise<LastResult>;
     __prnetInfo?: Record<string, unknown>;
+    /** The last saved recording: frames, seconds, bytes (read by the end-to-end test). */
+    __prnetRecording?: { frames: number; seconds: number; bytes: number; file: string };
   }
 }
 
@@ -62,6 +66,7 @@ const photoCanvas = $<HTMLCanvasElement>('photo');
 const video = $<HTMLVideoElement>('video');
 const fileInput = $<HTMLInputElement>('file');
 const webcamButton = $<HTMLButtonElement>('webcam');
+const recordButton = $<HTMLButtonElement>('record');
 const textureBox = $<HTMLInputElement>('texture');
 const trackBox = $<HTMLInputElement>('track');
 const smoothBox = $<HTMLInputElement>('smooth');
@@ -204,6 +209,54 @@ async function processFile(file: File): Promise<void> {
   }
 }
 
+/**
+ * Most frames of one webcam recording: 300 frames of 43,867 vertices hold about 160 MB of
+ * float32 vertices in the page until the GLB (about 105 MB, 16-bit) is written.
+ */
+const RECORD_MAX_FRAMES = 300;
+/** The webcam recording under way: the followed face's smoothed mesh per frame, at the frame's time. */
+let recording: { frames: AnimatedGlbFrame[]; start: number; imageHeight: number } | undefined;
+
+function startRecording(): void {
+  recording = { frames: [], start: NaN, imageHeight: 0 };
+  recordButton.textContent = 'Stop and save GLB';
+  recordButton.classList.add('recording');
+}
+
+/** Adds the frame's first face (the followed one) to the recording; stops it when full. */
+function recordFrame(time: number, image: RgbImage, faces: FaceResult[]): void {
+  const face = faces[0];
+  if (!recording || !face) return;
+  if (!recording.frames.length) {
+    recording.start = time;
+    recording.imageHeight = image.height;
+  }
+  const t = time - recording.start;
+  // A frame arriving at the same timestamp (a paused source) adds nothing: GLB keyframe times increase.
+  if (recording.frames.length && !(t > recording.frames[recording.frames.length - 1]!.time)) return;
+  recording.frames.push({ time: t, vertices: Float32Array.from(face.vertices) });
+  recordButton.textContent = `Stop and save GLB (${recording.frames.length} frames)`;
+  if (recording.frames.length >= RECORD_MAX_FRAMES) void stopRecording();
+}
+
+/** Ends the recording and saves it as `webcam.glb` (nothing when no frame had a face). */
+async function stopRecording(): Promise<void> {
+  const done = recording;
+  recording = undefined;
+  recordButton.textContent = 'Record GLB';
+  recordButton.classList.remove('recording');
+  if (!done || !prn) return;
+  if (!done.frames.length) {
+    status('recording: no face was followed, nothing saved', true);
+    return;
+  }
+  const glb = await encodeAnimatedGlb(done.frames, prn.assets.triangles, { imageHeight: done.imageHeight, name: 'webcam' });
+  const seconds = done.frames[done.frames.length - 1]!.time;
+  save(glb, 'webcam.glb', 'model/gltf-binary');
+  window.__prnetRecording = { frames: done.frames.length, seconds, bytes: glb.length, file: 'webcam.glb' };
+  status(`recording saved: webcam.glb, ${done.frames.length} frames over ${seconds.toFixed(1)} s, ${(glb.length / 1e6).toFixed(1)} MB`);
+}
+
 /** Frames between two detections in tracking mode. */
 const REDETECT_EVERY = 15;
 
@@ -276,6 +329,7 @@ async function videoLoop(source: FrameSource, onFrame: (frame: FrameTimings, don
     const post = performance.now() - t0;
     const raw = smoothBox.checked ? predicted.faces.map((f) => f.landmarks) : undefined;
     const render = showFaces(predicted.image, source.element, source.name, tracked.faces, raw, done === 0);
+    recordFrame(predicted.time, predicted.image, tracked.faces);
     done++;
     // Let the page paint, as any animation would.
     const tp = performance.now();
@@ -302,6 +356,7 @@ async function startWebcam(): Promise<void> {
   video.srcObject = webcamStream;
   await video.play();
   webcamButton.textContent = 'Stop webcam';
+  recordButton.disabled = false;
   fpsLine.textContent = '— fps';
   const stream = webcamStream;
   let fps = 0;
@@ -326,6 +381,9 @@ async function startWebcam(): Promise<void> {
 
 function stopWebcam(): void {
   if (!webcamStream) return;
+  // A recording under way is saved with the frames so far.
+  if (recording) void stopRecording();
+  recordButton.disabled = true;
   for (const track of webcamStream.getTracks()) track.stop();
   webcamStream = undefined;
   video.srcObject = null;
@@ -395,6 +453,7 @@ dropZone.addEventListener('drop', (e) => {
   if (file) void processFile(file);
 });
 webcamButton.addEventListener('click', () => (webcamStream ? stopWebcam() : void startWebcam()));
+recordButton.addEventListener('click', () => (recording ? void stopRecording() : startRecording()));
 facePicker.addEventListener('change', () => {
   selectedFace = Number(facePicker.value);
   const face = selected();

@@ -9,6 +9,8 @@ import { parseNpy } from '../../src/io/npy.js';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { decodeGlbFrames } from '../io/glbFrames.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,7 +244,7 @@ function jitteredCamera(file: string): string | undefined {
   return r.status === 0 ? file : undefined;
 }
 
-test('demo page: the webcam loop runs frame after frame, shows its fps, and smooths with prnet video\'s filter unless "smooth" is unticked', { timeout: 150_000 }, async (t) => {
+test('demo page: the webcam loop runs frame after frame, shows its fps, smooths with prnet video\'s filter unless "smooth" is unticked, and records the followed face as an animated GLB', { timeout: 150_000 }, async (t) => {
   const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-webcam-'));
   const outDir = path.join(work, 'site');
   const modelDir = path.join(work, 'models');
@@ -297,6 +299,32 @@ test('demo page: the webcam loop runs frame after frame, shows its fps, and smoo
     await page.waitForFunction((n) => (window.__prnetFrames ?? 0) >= n + 2 && (window.__prnetLastResult?.faces.length ?? 0) > 0, after, { timeout: 60_000 });
     const plain = (await page.evaluate(() => window.__prnetLastResult))!;
     assert.equal(plain.faces[0]!.rawLandmarks, undefined);
+    // Record GLB: the followed face over a few frames, saved as one animated GLB whose every
+    // frame is a face mesh on the camera's picture.
+    await page.locator('#smooth').check();
+    await page.locator('#record').dispatchEvent('click');
+    const from = (await page.evaluate(() => window.__prnetFrames))!;
+    await page.waitForFunction((n) => (window.__prnetFrames ?? 0) >= n + 4, from, { timeout: 60_000 });
+    const [saved] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.locator('#record').dispatchEvent('click')]);
+    assert.equal(saved.suggestedFilename(), 'webcam.glb');
+    const glb = new Uint8Array(await readFile((await saved.path())!));
+    const summary = (await page.evaluate(() => window.__prnetRecording))!;
+    assert.ok(summary.frames >= 3, `${summary.frames} frames recorded`);
+    assert.equal(summary.bytes, glb.length);
+    const { validateBytes } = createRequire(import.meta.url)('gltf-validator') as { validateBytes(d: Uint8Array): Promise<{ issues: { numErrors: number } }> };
+    assert.equal((await validateBytes(glb)).issues.numErrors, 0);
+    const shown = await decodeGlbFrames(glb);
+    assert.equal(shown.length, summary.frames);
+    for (const [k, v] of shown.entries()) {
+      // mm → px, y up from the bottom of the 320×240 picture: the face lies on it.
+      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      for (let i = 0; i < v.length; i += 3) {
+        x0 = Math.min(x0, v[i]! * 1000); x1 = Math.max(x1, v[i]! * 1000);
+        y0 = Math.min(y0, v[i + 1]! * 1000); y1 = Math.max(y1, v[i + 1]! * 1000);
+      }
+      assert.ok(x0 > -40 && x1 < 360 && y0 > -40 && y1 < 280 && x1 - x0 > 60, `frame ${k}: face spans x ${x0.toFixed(0)}…${x1.toFixed(0)}, y ${y0.toFixed(0)}…${y1.toFixed(0)}`);
+    }
+    t.diagnostic(`recorded ${summary.frames} frames over ${summary.seconds.toFixed(2)} s, ${glb.length} bytes`);
   } else {
     t.diagnostic('ffmpeg missing: the synthetic camera has no face, smoothing not checked');
   }
