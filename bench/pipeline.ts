@@ -32,6 +32,8 @@ import { renderDepth } from '../src/render/renderDepth.js';
 import { frontalize } from '../src/reconstruct/frontalize.js';
 import { encodeObj } from '../src/io/obj.js';
 import { encodePly } from '../src/io/ply.js';
+import { encodeStl } from '../src/io/stl.js';
+import { faceRelief } from '../src/print/faceRelief.js';
 import { encodeGlb } from '../src/io/glb.js';
 import { faceJson } from '../src/io/faceJson.js';
 import { drawLandmarks } from '../src/render/drawLandmarks.js';
@@ -135,6 +137,8 @@ await time('encode JSON', R, () => faceJson({ image: { width: image.width, heigh
 await time('encode texture PNG', R, () => encodeImage(texture), (b) => texture.data.length + b.length);
 await time('encode depth PNG', R, () => encodeImage(depth.image), (b) => depth.image.data.length + b.length);
 await time('overlay + PNG', R, async () => encodeImage(drawLandmarks(image, lm)), (b) => 2 * image.data.length + b.length);
+// The printable relief of a real face shape (the canonical face: random weights give no face), at the CLI's default size.
+await time('relief (faceRelief, 80 mm at 0.4 mm, canonical face) + STL', R, () => encodeStl(faceRelief(assets.canonicalVertices, assets.triangles)), (b) => assets.canonicalVertices.byteLength + b.length);
 await model.dispose();
 
 // The whole CLI batch (models loaded once): 5 photos + 31 AFLW images, wall clock per

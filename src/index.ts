@@ -66,6 +66,7 @@ export * from './io/obj.js';
 export * from './io/ply.js';
 export * from './io/glb.js';
 export * from './io/encodeAnimatedGlb.js';
+export * from './io/stl.js';
 export * from './io/png.js';
 export * from './io/faceJson.js';
 // Video: tracking and temporal smoothing.
@@ -78,3 +79,4 @@ export * from './video/dissolve.js';
 export * from './video/cropContrast.js';
 // Applications.
 export * from './apps/faceSwap.js';
+export * from './print/faceRelief.js';

@@ -2,7 +2,7 @@
  * The demo page: load the model, UV assets and detector with a visible progress line, then
  * reconstruct faces from a chosen/dropped photo or the webcam (frame after frame, with fps,
  * smoothed over time by the One Euro filter of `prnet video` unless "smooth" is unticked),
- * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON downloads; the webcam's
+ * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON / NPY / STL downloads; the webcam's
  * followed face can be recorded as one animated GLB (`encodeAnimatedGlb`, as `prnet video --meshes glb`).
  *
  * URL parameters: `?model=` ONNX URL (default `models/default.onnx`), `?data=` the UV assets:
@@ -19,6 +19,9 @@ import type { RgbImage } from '../src/io/rgbImage.js';
 import { encodeGlb } from '../src/io/glb.js';
 import { encodeObj } from '../src/io/obj.js';
 import { encodeNpy } from '../src/io/encodeNpy.js';
+import { encodeStl } from '../src/io/stl.js';
+import { faceRelief } from '../src/print/faceRelief.js';
+import { frontalize } from '../src/reconstruct/frontalize.js';
 import { encodeAnimatedGlb, type AnimatedGlbFrame } from '../src/io/encodeAnimatedGlb.js';
 import { faceJson } from '../src/io/faceJson.js';
 import { encodePng } from '../src/io/png.js';
@@ -75,7 +78,7 @@ const fpsLine = $<HTMLElement>('fps');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
 const facePicker = $<HTMLSelectElement>('face');
-const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap') };
+const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap'), stl: $<HTMLButtonElement>('download-stl') };
 
 const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? 'models/default.onnx';
@@ -420,6 +423,12 @@ downloads.posmap.addEventListener('click', () => {
   if (!face || !prn) return;
   const uv = prn.assets.uvSize;
   save(encodeNpy(face.positionMap, [uv, uv, 3]), `${baseName()}${faceSuffix()}_posmap.npy`, 'application/octet-stream');
+});
+downloads.stl.addEventListener('click', () => {
+  const face = selected();
+  if (!face || !prn) return;
+  const relief = faceRelief(frontalize(face.vertices, prn.assets.canonicalVertices), prn.assets.triangles);
+  save(encodeStl(relief), `${baseName()}${faceSuffix()}.stl`, 'model/stl');
 });
 downloads.json.addEventListener('click', () => {
   if (!current || !prn) return;

@@ -14,6 +14,7 @@ export * from './obj.js';
 export * from './ply.js';
 export * from './glb.js';
 export * from './encodeAnimatedGlb.js';
+export * from './stl.js';
 export * from './png.js';
 export * from './faceJson.js';
 export * from '../model/checkpoint/index.js';

@@ -16,6 +16,7 @@ export function faceOutputsForKinds(kinds: readonly string[], textureMode: Textu
     colors: mesh,
     texture: kinds.includes('texture') || kinds.includes('glb') ? textureMode : false,
     depth: kinds.includes('depth'),
-    frontal: front && mesh,
+    // The printable relief (stl) is always of the frontalised face.
+    frontal: (front && mesh) || kinds.includes('stl'),
   };
 }

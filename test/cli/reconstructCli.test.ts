@@ -237,6 +237,23 @@ test('-o - keeps the inputs\' order: an image without a face, done before the ne
   assert.match(r.stderr, /order-broken\.jpg: cannot decode image/);
 });
 
+test('--outputs stl: a closed relief of each face to 3D-print, --print-width millimetres wide; a bad width is a usage error', async () => {
+  const out = path.join(work, 'stl');
+  const r = await prnet(['reconstruct', path.join(photos, 'photo3.jpg'), '-o', out, '--outputs', 'stl', '--print-width', '60', '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await readdir(out), ['photo3_0.stl']);
+  const { weldStl, assertClosedSurface } = await import('../print/closedSurface.js');
+  const solid = weldStl(new Uint8Array(await readFile(path.join(out, 'photo3_0.stl'))));
+  assertClosedSurface(solid.vertices, solid.triangles);
+  const axis = (k: number) => solid.vertices.filter((_, i) => i % 3 === k);
+  const [xs, ys, zs] = [axis(0), axis(1), axis(2)];
+  assert.ok(Math.abs(Math.max(...xs) - Math.min(...xs) - 60) <= 1, `${Math.max(...xs) - Math.min(...xs)} mm wide`);
+  assert.ok(Math.max(...ys) - Math.min(...ys) > 50 && Math.min(...zs) === 0 && Math.max(...zs) > 15, 'a face-sized plaque standing on z = 0');
+  const bad = await prnet(['reconstruct', path.join(photos, 'photo3.jpg'), '-o', out, '--outputs', 'stl', '--print-width', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--print-width must be a positive number, got "0"/);
+});
+
 test('user box and landmarks skip detection; usage errors exit with 2', async () => {
   const out = path.join(work, 'box');
   const img = path.join(aflw, 'image00004.jpg');

@@ -112,6 +112,17 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.match(Buffer.from(ply.bytes.subarray(0, 200)).toString(), /^ply\nformat binary_little_endian[\s\S]*element vertex 43867/);
     });
 
+    await t.test('?format=stl returns a closed relief of the face to 3D-print', async () => {
+      const stl = await post(base, photo, '?format=stl');
+      assert.equal(stl.status, 200);
+      assert.equal(stl.headers.get('content-type'), 'model/stl');
+      const { weldStl, assertClosedSurface } = await import('../print/closedSurface.js');
+      const solid = weldStl(stl.bytes);
+      assertClosedSurface(solid.vertices, solid.triangles);
+      const xs = solid.vertices.filter((_, i) => i % 3 === 0);
+      assert.ok(Math.abs(Math.max(...xs) - Math.min(...xs) - 80) <= 1, 'the default 80 mm wide');
+    });
+
     await t.test('?format=npy returns the position map; ?outputs=pncc adds the PNCC picture', async () => {
       const npy = await post(base, photo, '?format=npy');
       assert.equal(npy.status, 200);
@@ -203,7 +214,7 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.match(api.openapi, /^3\./);
       for (const p of ['/v1/reconstruct', '/v1/models', '/healthz', '/readyz', '/metrics', '/openapi.json']) assert.ok(api.paths[p], p);
       const format = api.paths['/v1/reconstruct']!.post!.parameters!.find((p) => p.name === 'format');
-      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply', 'npy']);
+      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply', 'npy', 'stl']);
       for (const s of ['200', '400', '413', '415', '422', '503', '504']) assert.ok(api.paths['/v1/reconstruct']!.post!.responses[s], s);
     });
 

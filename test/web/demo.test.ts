@@ -11,6 +11,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { decodeGlbFrames } from '../io/glbFrames.js';
+import { weldStl, assertClosedSurface } from '../print/closedSurface.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +144,10 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     const json = JSON.parse((await download('#download-json')).bytes.toString('utf8')) as { faces: Array<{ landmarks: number[][] }> };
     assert.equal(json.faces.length, 1);
     assert.ok(Math.abs(json.faces[0]!.landmarks[30]![0]! - detected.landmarks[90]!) < 0.01, 'JSON landmarks are the reported ones');
+    const stl = await download('#download-stl');
+    assert.equal(stl.name, 'photo1.stl');
+    const welded = weldStl(new Uint8Array(stl.bytes));
+    assertClosedSurface(welded.vertices, welded.triangles);
     const posmap = await download('#download-posmap');
     assert.equal(posmap.name, 'photo1_posmap.npy');
     const map = parseNpy(posmap.bytes);

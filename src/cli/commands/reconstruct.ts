@@ -16,7 +16,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLandmarks } from '../../face/parseLandmarks.js';
 import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type BatchSummary, type OutputKind } from '../reconstructBatch.js';
 import { expandInputs, isGlob } from '../expandInputs.js';
-import { int, inRange } from '../optionParsers.js';
+import { int, inRange, positive } from '../optionParsers.js';
+import { FACE_RELIEF_DEFAULTS } from '../../print/faceRelief.js';
 import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { stopAtOnce } from '../stopAtOnce.js';
@@ -66,6 +67,7 @@ export function register(program: Command): void {
     .option('--landmarks <file>', 'landmarks file (one "x y" point per line) for every input (skips detection)')
     .option('--max-faces <n>', 'at most this many faces per image', int('--max-faces', 1))
     .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
+    .option('--print-width <mm>', `stl: width of the printed face relief in millimetres (height and depth scale with it)`, positive('--print-width'), FACE_RELIEF_DEFAULTS.widthMm)
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
     .option('--refine <passes>', `landmark refinement: re-crop each turned face from its predicted 68 landmarks and run again, this many times (each pass one more network run for those faces; default ${RECONSTRUCT_DEFAULTS.refinePasses})`, int('--refine', 0), RECONSTRUCT_DEFAULTS.refinePasses)
     .option('--no-refine', 'no refinement pass: one network run per face')
@@ -84,6 +86,8 @@ Files written to the output folder:
   per face   <base>_<i>.obj|.ply|.glb, <base>_<i>_texture.png   (i = 0, 1, … best face first)
              <base>_<i>_posmap.npy: the UV position map itself, float32 256×256×3 (x, y, z in image pixels),
              as official PRNet's demo saves it (numpy.load reads it)
+             <base>_<i>.stl: the face to 3D-print, a closed relief plaque of the frontalised face in
+             millimetres (--print-width wide, 0.4 mm grid, 3 mm base behind the deepest point; binary STL)
              with texture in --outputs the OBJ is textured: vt per vertex and <base>_<i>.mtl naming the PNG;
              the GLB always embeds the UV texture (--texture decides how hidden parts look)
   per image  <base>.json (model, source path, all faces: box, score, 68 landmarks, pose; an image
@@ -102,7 +106,7 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
+      maxFaces?: number; front?: boolean; printWidth: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -175,6 +179,7 @@ no temporary file is left, and the summary says how far it got).`)
           landmarks,
           maxFaces: opts.maxFaces,
           front: Boolean(opts.front),
+          relief: { widthMm: opts.printWidth },
           flipAverage: Boolean(opts.flipAverage),
           refinePasses: opts.refine === false ? 0 : opts.refine,
           refineMinYaw: opts.refineMinYaw,

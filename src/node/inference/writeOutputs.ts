@@ -4,6 +4,9 @@
  * on disk are they renamed into place; any failure removes them all. Names: `<base>_<i>.<ext>` per face, `<base>.json`,
  * `<base>_depth.png`, `<base>_overlay.png` per image.
  */
+import { faceRelief, type FaceReliefOptions } from '../../print/faceRelief.js';
+import { encodeStl } from '../../io/stl.js';
+import { frontalize } from '../../reconstruct/frontalize.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RgbImage } from '../../io/rgbImage.js';
@@ -55,6 +58,8 @@ export interface WriteOutputsInput {
   front: boolean;
   /** Send the JSON record here as one line instead of `<base>.json` (`prnet reconstruct -o -`), once the files are written. */
   jsonTo?: NodeJS.WritableStream;
+  /** `stl`: the printed relief's size and resolution (`faceRelief`'s options; 80 mm wide by default). */
+  relief?: Partial<FaceReliefOptions>;
 }
 
 /**
@@ -134,6 +139,8 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     // The paper's output itself, as official PRNet's demo saves it (`<name>_posmap.npy`):
     // float32 256×256×3, each UV texel's x, y, z in image pixels (z in the same units).
     if (kinds.includes('posmap')) write(`${base}_${i}_posmap.npy`, () => encodeNpy(f.positionMap, [assets.uvSize, assets.uvSize, 3]));
+    // A closed solid to 3D-print: the frontalised face as a relief plaque, millimetres.
+    if (kinds.includes('stl')) write(`${base}_${i}.stl`, () => encodeStl(faceRelief(f.frontalVertices ?? frontalize(f.vertices, assets.canonicalVertices), assets.triangles, input.relief)));
   });
   const json = (indent?: number): string => {
     const records = faces.map((f) => ({
