@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as convert } from './convert.js';
 import { register as data } from './data.js';
+import { register as doctor } from './doctor.js';
 import { register as reconstruct } from './reconstruct.js';
 import { register as weights } from './weights.js';
 import { register as evaluate } from './eval.js';
@@ -20,6 +21,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   convert,
   data,
+  doctor,
   evaluate,
   exportModel,
   label,
