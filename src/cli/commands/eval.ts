@@ -187,7 +187,7 @@ async function setup(dir: string, opts: EvalOptions): Promise<{ samples: Aflw200
 
 /** Registers `prnet eval`. */
 export function register(program: Command): void {
-  const evalCmd = program.command('eval').description('Benchmarks');
+  const evalCmd = program.command('eval').description('evaluate a model on a benchmark (AFLW2000-3D: 68-point NME in 2D and 3D, pose error)');
   evalCmd
     .command('aflw2000')
     .description('68-point landmark and pose evaluation on AFLW2000-3D (image*.jpg + image*.mat)')
