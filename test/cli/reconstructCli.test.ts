@@ -268,7 +268,7 @@ test('user box and landmarks skip detection; usage errors exit with 2', async ()
   assert.equal(r2.code, 0, r2.stderr);
   const json2 = JSON.parse(await readFile(path.join(out, 'image00004.json'), 'utf8'));
   assert.deepEqual(json2.faces[0].box, [150, 160, 100, 140]);
-  for (const bad of [['--box', '1,2,3'], ['--outputs', 'obj,stl'], ['--max-faces', '0'], ['--landmarks', path.join(work, 'nope.txt')]]) {
+  for (const bad of [['--box', '1,2,3'], ['--outputs', 'obj,fbx'], ['--max-faces', '0'], ['--landmarks', path.join(work, 'nope.txt')]]) {
     const u = await prnet(['reconstruct', img, '-o', out, '--model', modelPath, ...bad]);
     assert.equal(u.code, 2, `${bad.join(' ')}: ${u.stderr}`);
   }

@@ -16,7 +16,7 @@ const LAYER: Record<string, number> = {
   model: 1, uv: 1, geometry: 1, io: 1,
   face: 2, render: 2,
   reconstruct: 3,
-  eval: 4, apps: 4, video: 4, labels: 4, train: 4,
+  eval: 4, apps: 4, print: 4, video: 4, labels: 4, train: 4,
   service: 5,
   node: 6, web: 6,
   cli: 7, server: 7,
