@@ -6,7 +6,9 @@
  * helen-afw68 photos training holds out (detector crops; human 68 points, all and inner 51)
  * and the first AFLW-21 faces it holds out (detector and reference crops; teacher-fitted 68
  * landmarks, by |yaw|). Also the ripple itself: the mean magnitude of the map's discrete
- * Laplacian over the face texels (pixels of the photo), and the blur's time.
+ * Laplacian over the face texels (pixels of the photo), and the blur's time. The blur is
+ * the pipeline's (`smoothPositionMap` over the face mask), applied here to raw maps
+ * (`mapSmoothing: 0`).
  *
  * Run: `npm run bench -- posmapSmoothing` (needs `runs/labels-helen` and
  * `runs/labels-aflw21-v2` from `prnet label`, which fix the splits; env
@@ -82,7 +84,7 @@ function score(scores: Scores, face: FaceResult | undefined, ref: ArrayLike<numb
   if (!face) return;
   for (const sigma of SIGMAS) {
     const t0 = performance.now();
-    const map = sigma ? smoothPositionMap(face.positionMap, S, { sigma }) : face.positionMap;
+    const map = sigma ? smoothPositionMap(face.positionMap, S, { sigma, mask: assets.faceMask }) : face.positionMap;
     if (sigma === 1) blurMs.push(performance.now() - t0);
     const lm = positionMapLandmarks(map, assets);
     const s = scores.get(sigma)!;
@@ -104,7 +106,7 @@ for (const i of helen.valImages) {
   const xy = new Float64Array(136);
   for (let k = 0; k < 68; k++) { xy[2 * k] = pts[i * 136 + k]!; xy[2 * k + 1] = pts[i * 136 + 68 + k]!; }
   const image: RgbImage = await decodeImage(await readFile(path.join(helenDir, 'images', helenNames[i]!)));
-  score(helenScores, nearest((await prn.reconstruct(image, { outputs: {} })).faces, xy), xy);
+  score(helenScores, nearest((await prn.reconstruct(image, { outputs: {}, mapSmoothing: 0 })).faces, xy), xy);
 }
 console.log(`${helen.valImages.length} held-out helen-afw68 photos, detector crops (human 68 points), ${((Date.now() - t0) / 1000).toFixed(0)} s; model ${path.relative(root, modelPath)}`);
 console.log('| σ (texels) | faces | NME 68 | NME inner 51 | ripple (% of face size) |');
@@ -116,8 +118,8 @@ if (existsSync(path.join(aflwLabels, 'labels.json')) && aflwLimit > 0) {
   let faces = 0;
   for await (const { image, reference, bin } of aflwValidationFaces({ dataDir: aflwDir, labels: aflwLabels, assets, cacheDir: path.join(root, 'runs/cache'), limit: aflwLimit })) {
     faces++;
-    score(rows.detector, nearest((await prn.reconstruct(image, { outputs: {} })).faces, reference), reference, bin);
-    score(rows.reference, (await prn.reconstruct(image, { landmarks: reference, outputs: {} })).faces[0], reference, bin);
+    score(rows.detector, nearest((await prn.reconstruct(image, { outputs: {}, mapSmoothing: 0 })).faces, reference), reference, bin);
+    score(rows.reference, (await prn.reconstruct(image, { landmarks: reference, outputs: {}, mapSmoothing: 0 })).faces[0], reference, bin);
   }
   console.log(`\n${faces} held-out AFLW-21 faces (120×120), NME 68 against the teacher-fitted labels`);
   console.log('| crop | σ | 0–30° | 30–60° | 60–90° | yaw-balanced | ripple |');

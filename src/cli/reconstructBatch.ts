@@ -75,6 +75,8 @@ export interface ReconstructBatchOptions {
   refineMinYaw?: number;
   /** Crop faces rolled more than this (degrees) turned upright; 180 = never (default {@link RECONSTRUCT_DEFAULTS}). */
   uprightMinRoll?: number;
+  /** Position-map smoothing, texels (`ReconstructOptions.mapSmoothing`; default 1). */
+  mapSmoothing?: number;
   /** Recurse into sub-folders. */
   recursive: boolean;
   /** One line per image in plain mode. */
@@ -324,7 +326,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
       const prepared = predicted.batch[i]!; // as the network last saw it
       let results: FaceResult[];
       try {
-        results = pipeline.finishFaces(prepared, predicted.maps, { outputs: wanted }, offset);
+        results = pipeline.finishFaces(prepared, predicted.maps, { outputs: wanted, mapSmoothing: options.mapSmoothing ?? RECONSTRUCT_DEFAULTS.mapSmoothing }, offset);
       } catch (err) {
         fail(p.file, reason(err, p.file));
         offset += prepared.faces.length;

@@ -4,7 +4,7 @@ import { facePipeline, type ReconstructOptions } from '../reconstruct/facePipeli
 import type { LandmarkPredictor } from './evaluateAflw2000.js';
 
 /** Options of {@link modelPredictor}: the pipeline's accuracy options. */
-export type ModelPredictorOptions = Partial<Pick<ReconstructOptions, 'refinePasses' | 'flipAverage' | 'maxBatch'>>;
+export type ModelPredictorOptions = Partial<Pick<ReconstructOptions, 'refinePasses' | 'flipAverage' | 'maxBatch' | 'mapSmoothing'>>;
 
 /**
  * A position-map model as a {@link LandmarkPredictor}: the reconstruction pipeline

@@ -78,7 +78,25 @@ export interface ReconstructOptions {
    * are always cropped axis-aligned, as the evaluation protocol does.
    */
   uprightMinRoll: number;
+  /**
+   * Smoothing of each restored position map before the mesh, landmarks and pose are read
+   * from it: a Gaussian of this many texels over the face's texels (`smoothPositionMap`; 0 =
+   * the network's map as it is). See {@link MAP_SMOOTHING}. Re-crops (refinement, upright
+   * crops) follow the network's own landmarks, as the video tracker's crops do.
+   */
+  mapSmoothing: number;
 }
+
+/**
+ * Default {@link ReconstructOptions.mapSmoothing}: σ = 1 texel. The light model's maps ripple
+ * from texel to texel (its transposed convolutions), which shows on every mesh; measured on
+ * held-out training faces (`npm run bench -- posmapSmoothing`), σ = 1 takes 57 % of that
+ * ripple out (its Laplacian, 1.15 → 0.49 % of the face size on 300 helen photos) and leaves
+ * the landmarks where they were (inner-51 NME 4.065 → 4.062 %; AFLW-21 yaw-balanced
+ * 6.965 → 6.964 % with detector crops, 4.521 → 4.518 % with reference crops). Wider blurs
+ * smooth more and start to cost accuracy on turned faces (σ = 3: 4.539 %).
+ */
+export const MAP_SMOOTHING = 1;
 
 /**
  * Defaults of {@link ReconstructOptions}: one plain pass, no flip, {@link MAX_NETWORK_BATCH}
@@ -97,6 +115,7 @@ export const RECONSTRUCT_DEFAULTS: ReconstructOptions = {
   refineMinYaw: 45,
   maxBatch: MAX_NETWORK_BATCH,
   uprightMinRoll: UPRIGHT_MIN_ROLL,
+  mapSmoothing: MAP_SMOOTHING,
 };
 
 function checkUprightMinRoll(degrees: number): void {
@@ -313,7 +332,8 @@ export function facePipeline(parts: FacePipelineParts, defaults: Partial<Reconst
 
     finishFaces(prepared, maps, options = {}, offset = 0) {
       const o = settings(options);
-      return restoreFaces(prepared.image, assets, prepared.faces, prepared.transforms, maps, o.outputs, offset);
+      if (!(o.mapSmoothing >= 0 && Number.isFinite(o.mapSmoothing))) throw new Error(`mapSmoothing must be a number ≥ 0 (texels), got ${o.mapSmoothing}`);
+      return restoreFaces(prepared.image, assets, prepared.faces, prepared.transforms, maps, o.outputs, offset, o.mapSmoothing);
     },
 
     async reconstruct(image, options = {}) {

@@ -1,12 +1,13 @@
 /**
  * Step 3 of the pipeline: the network's position maps (crop pixels) back to image
- * coordinates, then per-face post-processing.
+ * coordinates, smoothed (`mapSmoothing` texels, 0 = not), then per-face post-processing.
  */
 import type { RgbImage } from '../io/rgbImage.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import { restorePositionMap } from '../face/warpImage.js';
 import type { LocatedFace } from './locateFaces.js';
 import { faceResult, type FaceOutputs, type FaceResult } from './faceResult.js';
+import { smoothPositionMap } from '../uv/smoothPositionMap.js';
 
 /**
  * Turns the batch output for `faces` (`n · 256 · 256 · 3` floats, crop pixels) into
@@ -26,12 +27,15 @@ export function restoreFaces(
   maps: Float32Array,
   outputs: Partial<FaceOutputs> = {},
   offset = 0,
+  mapSmoothing = 0,
 ): FaceResult[] {
   const per = assets.uvSize * assets.uvSize * 3;
   if (maps.length < (offset + faces.length) * per) throw new Error(`model returned ${maps.length / per} position maps, expected at least ${offset + faces.length}`);
   return faces.map((face, i) => {
     const crop = maps.subarray((offset + i) * per, (offset + i + 1) * per);
     const positionMap = restorePositionMap(crop, transforms[i]);
+    // In place: the restored map is this face's own.
+    if (mapSmoothing > 0) smoothPositionMap(positionMap, assets.uvSize, { sigma: mapSmoothing, mask: assets.faceMask, out: positionMap });
     return faceResult(image, assets, { positionMap, box: face.box, score: face.score, crop: face.crop, cropTransform: transforms[i] }, outputs);
   });
 }

@@ -6,6 +6,8 @@
  * {@link oneEuroFilter}, so landmarks, mesh and pose are smoothed together. Pure and
  * isomorphic: the caller brings the model, the detector and the UV assets.
  */
+import { smoothPositionMap } from '../uv/smoothPositionMap.js';
+import { MAP_SMOOTHING } from '../reconstruct/facePipeline.js';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import type { PositionMapModel } from '../model/session.js';
@@ -115,6 +117,8 @@ export interface FaceTrackerOptions {
    * covered camera. 0 turns the check off.
    */
   minCropContrast?: number;
+  /** Spatial smoothing of each restored position map, texels (see `ReconstructOptions.mapSmoothing`; 0 = none). */
+  mapSmoothing?: number;
 }
 
 /** Defaults of {@link FaceTrackerOptions}. */
@@ -135,6 +139,7 @@ export const FACE_TRACKER_DEFAULTS = {
   dissolve: {} as DissolveOptions | false,
   flashFrames: FLASH_FRAMES,
   minCropContrast: MIN_CROP_CONTRAST,
+  mapSmoothing: MAP_SMOOTHING,
 };
 
 /** One tracked face in one frame: a {@link FaceResult} (smoothed when smoothing is on) with an id. */
@@ -412,6 +417,7 @@ export function faceTracker(parts: FaceTrackerParts, options: FaceTrackerOptions
     const outputs = { colors: false, ...o.outputs, pose: o.pose };
     const faces = frame.faces.map((face): TrackedFace => {
       const positionMap = restorePositionMap(face.cropMap, face.cropTransform);
+      if (o.mapSmoothing > 0) smoothPositionMap(positionMap, assets.uvSize, { sigma: o.mapSmoothing, mask: assets.faceMask, out: positionMap });
       const input = { positionMap, box: pointsBox(face.landmarks, 3), score: face.score, crop: face.crop, cropTransform: face.cropTransform };
       // The restored map is the tracker's own: smoothing may write into it.
       const result = face.filter ? smoothFaceResult(image, assets, input, face.filter, time, { outputs, overwrite: true }) : faceResult(image, assets, input, outputs);

@@ -292,7 +292,7 @@ test('a known face through the real ONNX path and the CLI: JSON landmarks and po
   await writeFile(model, constantFaceModel(face.positionMap, 256));
   const out = path.join(work, 'known');
   const box = [100, 120, 200, 210];
-  const r = await prnet(['reconstruct', path.join(aflw, 'image00004.jpg'), '-o', out, '--model', model, '--data-dir', dataDir, '--outputs', 'json', '--box', box.join(',')]);
+  const r = await prnet(['reconstruct', path.join(aflw, 'image00004.jpg'), '-o', out, '--model', model, '--data-dir', dataDir, '--outputs', 'json', '--box', box.join(','), '--map-smoothing', '0']);
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(await readFile(path.join(out, 'image00004.json'), 'utf8'));
   // Official crop of a box, written out: side 1.6 × mean side, scale 255 / side.
@@ -307,13 +307,19 @@ test('a known face through the real ONNX path and the CLI: JSON landmarks and po
   }
   assert.ok(Math.abs(Math.abs(json.faces[0].pose.yaw) - 25) < 0.1, `yaw ${json.faces[0].pose.yaw}`);
   assert.ok(Math.abs(json.faces[0].pose.pitch) < 0.1 && Math.abs(json.faces[0].pose.roll) < 0.1);
+  // The default smooths the map (σ = 1 texel): the landmarks move, by about a texel at most (this crop: 1.28 px a texel).
+  const smoothedOut = path.join(work, 'known-smoothed');
+  const sm = await prnet(['reconstruct', path.join(aflw, 'image00004.jpg'), '-o', smoothedOut, '--model', model, '--data-dir', dataDir, '--outputs', 'json', '--box', box.join(',')]);
+  assert.equal(sm.code, 0, sm.stderr);
+  const moved = (JSON.parse(await readFile(path.join(smoothedOut, 'image00004.json'), 'utf8')).faces[0].landmarks as number[][]).map((p, k) => Math.hypot(p[0]! - json.faces[0].landmarks[k][0], p[1]! - json.faces[0].landmarks[k][1]));
+  assert.ok(Math.max(...moved) > 1e-3 && Math.max(...moved) < 1.5, `smoothing moved the landmarks by up to ${Math.max(...moved)} px`);
 
   // --flip-average: the mirrored crop gets the same (now wrong-way) face, so the result is
   // the mean of the face and its mirror image — a frontal face, the landmarks midway.
   const { mirrorPositionMap } = await import('../../src/uv/mirrorPositionMap.js');
   const mirrored = mirrorPositionMap(face.positionMap);
   const flipOut = path.join(work, 'known-flip');
-  const f = await prnet(['reconstruct', path.join(aflw, 'image00004.jpg'), '-o', flipOut, '--model', model, '--data-dir', dataDir, '--outputs', 'json', '--box', box.join(','), '--flip-average']);
+  const f = await prnet(['reconstruct', path.join(aflw, 'image00004.jpg'), '-o', flipOut, '--model', model, '--data-dir', dataDir, '--outputs', 'json', '--box', box.join(','), '--map-smoothing', '0', '--flip-average']);
   assert.equal(f.code, 0, f.stderr);
   const flipJson = JSON.parse(await readFile(path.join(flipOut, 'image00004.json'), 'utf8'));
   const p = assets.keypointIndices;

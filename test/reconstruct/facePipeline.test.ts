@@ -10,7 +10,7 @@ import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { PRNet } from '../../src/node/inference/prnet.js';
 import { decodeImage } from '../../src/node/inference/decodeImage.js';
 import { WebPRNet } from '../../src/web/webPrnet.js';
-import { facePipeline, RECONSTRUCT_DEFAULTS, type ReconstructResult } from '../../src/reconstruct/facePipeline.js';
+import { facePipeline, MAP_SMOOTHING, RECONSTRUCT_DEFAULTS, type ReconstructResult } from '../../src/reconstruct/facePipeline.js';
 import { locateFaces } from '../../src/reconstruct/locateFaces.js';
 import { cropFaces } from '../../src/reconstruct/cropFaces.js';
 import { predictBatched, MAX_NETWORK_BATCH } from '../../src/reconstruct/predictBatched.js';
@@ -122,7 +122,7 @@ test('Node PRNet, the pipeline object and the stages wired by hand give identica
     const located = await locateFaces(image, { detector, uprightMinRoll: 180 });
     const { input, count, transforms } = cropFaces(image, located, prn.model.inputSize);
     const maps = await predictBatched(prn.model, input, count);
-    assert.deepEqual(restoreFaces(image, prn.assets, located, transforms, maps, outputs), node.faces);
+    assert.deepEqual(restoreFaces(image, prn.assets, located, transforms, maps, outputs, 0, MAP_SMOOTHING), node.faces);
   } finally {
     await prn.dispose();
   }
@@ -177,14 +177,15 @@ test('the halves composed (two images in one network run) equal reconstruct, wit
 });
 
 test('refinePasses re-crops each turned face around its last landmarks and runs the network again', async () => {
+  // mapSmoothing 0: a pass crops around the network's own landmarks, which the results then show.
   const image = noiseImage(800, 500, 11);
   const detector = boxesDetector([[300, 150, 180, 200]]);
   const model = cropModel();
   const pipeline = facePipeline({ model, assets, detector });
-  const first = await pipeline.reconstruct(image, { refinePasses: 0 });
+  const first = await pipeline.reconstruct(image, { refinePasses: 0, mapSmoothing: 0 });
   assert.deepEqual(model.calls, [1]);
   model.calls.length = 0;
-  const refined = await pipeline.reconstruct(image, { refinePasses: 1, refineMinYaw: 0 });
+  const refined = await pipeline.reconstruct(image, { refinePasses: 1, refineMinYaw: 0, mapSmoothing: 0 });
   assert.deepEqual(model.calls, [1, 1], 'one more network call per pass');
   const lm = first.faces[0]!.landmarks;
   assert.deepEqual(refined.faces[0]!.crop, cropFromPrediction(lm, REFINE_CROP_FACTOR), 'the second pass crops around the first pass\'s landmarks');
@@ -193,7 +194,7 @@ test('refinePasses re-crops each turned face around its last landmarks and runs 
   // The yaw gate: a face seen less turned than refineMinYaw keeps its first pass.
   const yaw = Math.abs(first.faces[0]!.pose!.yaw);
   model.calls.length = 0;
-  const gated = await pipeline.reconstruct(image, { refinePasses: 2, refineMinYaw: Math.min(89.9, yaw + 1) });
+  const gated = await pipeline.reconstruct(image, { refinePasses: 2, refineMinYaw: Math.min(89.9, yaw + 1), mapSmoothing: 0 });
   assert.deepEqual(model.calls, [1], `a face at ${yaw.toFixed(1)}° is not re-run under a higher gate`);
   assert.deepEqual(gated.faces[0]!.landmarks, lm);
   await assert.rejects(pipeline.reconstruct(image, { refinePasses: -1 }), /refinePasses/);
@@ -209,13 +210,13 @@ test('a refinement pass re-runs only the turned faces of a batch and keeps the o
   const detector = boxesDetector([[100, 150, 180, 200], [500, 120, 200, 220]]);
   const model = cropModel(64, 4);
   const pipeline = facePipeline({ model, assets, detector });
-  const first = await pipeline.reconstruct(image, { refinePasses: 0 });
+  const first = await pipeline.reconstruct(image, { refinePasses: 0, mapSmoothing: 0 });
   const yaws = first.faces.map((f) => Math.abs(f.pose!.yaw));
   // A gate between the two faces' yaws: only the more turned one is re-run.
   assert.ok(Math.abs(yaws[0]! - yaws[1]!) > 0.5, `the two faces' yaws differ: ${yaws.join(', ')}`);
   const gate = (yaws[0]! + yaws[1]!) / 2, hi = yaws[0]! > yaws[1]! ? 0 : 1;
   model.calls.length = 0;
-  const refined = await pipeline.reconstruct(image, { refinePasses: 1, refineMinYaw: gate });
+  const refined = await pipeline.reconstruct(image, { refinePasses: 1, refineMinYaw: gate, mapSmoothing: 0 });
   assert.deepEqual(model.calls, [2, 1]);
   assert.deepEqual(refined.faces[1 - hi]!.landmarks, first.faces[1 - hi]!.landmarks, 'the frontal face keeps its map');
   assert.deepEqual(refined.faces[1 - hi]!.crop, first.faces[1 - hi]!.crop);

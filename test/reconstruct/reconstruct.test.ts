@@ -13,10 +13,13 @@ const dataDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', imp
 const assets = await loadUvAssets({ dataDir, download: false });
 const N = assets.faceIndices.length;
 
-/** One image through the pipeline built from these parts (the tests' shorthand). */
+/**
+ * One image through the pipeline built from these parts (the tests' shorthand), without the
+ * position-map smoothing (its own tests below): these check the geometry exactly.
+ */
 async function reconstruct(image: RgbImage, model: PositionMapModel, assets: Parameters<typeof facePipeline>[0]['assets'], options: Partial<ReconstructOptions> & { detector?: FaceDetector } = {}) {
   const { detector, ...rest } = options;
-  return (await facePipeline({ model, assets, detector }).reconstruct(image, rest)).faces;
+  return (await facePipeline({ model, assets, detector }).reconstruct(image, { mapSmoothing: 0, ...rest })).faces;
 }
 
 function rng(seed: number): () => number {
@@ -128,6 +131,31 @@ test('a posed canonical face in the crop comes back exactly: vertices, landmarks
   assert.equal(face.colors?.length, 3 * N);
   assert.equal(face.score, 1);
   assert.deepEqual(face.box, box);
+});
+
+test('position-map smoothing (the default, σ = 1 texel) takes a texel-to-texel ripple out of the face and moves nothing else; the junk outside the face does not leak in', async () => {
+  const r = rng(31);
+  const image = noiseImage(400, 360, r);
+  const V = posedFace(rotation(0.3, -0.1, 0.05), 0.9, [200, 180, 40]);
+  const box = [110, 80, 190, 200];
+  const clean = cropMap(V, officialCrop(box), r);
+  // A checkerboard ripple of ±1.5 crop pixels on the face texels (what transposed convolutions leave).
+  const rippled = clean.slice();
+  for (let i = 0; i < N; i++) {
+    const t = assets.faceIndices[i]!, u = t % 256, v = (t - u) / 256;
+    for (let c = 0; c < 3; c++) rippled[3 * t + c]! += ((u + v) % 2 ? 1.5 : -1.5);
+  }
+  const opts = { box: box as [number, number, number, number], outputs: { pose: false, colors: false } };
+  const [raw] = await reconstruct(image, fakeModel([rippled]), assets, { ...opts, mapSmoothing: 0 });
+  const [smooth] = await facePipeline({ model: fakeModel([rippled]), assets }).reconstruct(image, opts).then((x) => x.faces);
+  const err = (f: typeof raw) => { let e = 0; for (let i = 0; i < V.length; i++) e += Math.abs(f!.vertices[i]! - V[i]!); return e / V.length; };
+  // raw: the ripple itself (1.5 crop pixels → image pixels); smoothed: a small fraction of it.
+  assert.ok(err(raw) > 1, `raw ${err(raw)}`);
+  assert.ok(err(smooth) < 0.25 * err(raw), `mean vertex error ${err(smooth).toFixed(3)} px smoothed, ${err(raw).toFixed(3)} px raw`);
+  // Outside the face the map keeps the network's (junk) values.
+  const off = Array.from({ length: 256 * 256 }, (_, t) => t).filter((t) => !assets.faceMask[t]).slice(0, 500);
+  for (const t of off) for (let c = 0; c < 3; c++) assert.equal(smooth!.positionMap[3 * t + c], raw!.positionMap[3 * t + c]);
+  await assert.rejects(facePipeline({ model: fakeModel([rippled]), assets }).reconstruct(image, { ...opts, mapSmoothing: -1 }), /mapSmoothing must be a number ≥ 0/);
 });
 
 test('frontalize equals the least-squares affine fit of random affine-distorted vertices', () => {

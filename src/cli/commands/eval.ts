@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { int } from '../optionParsers.js';
+import { int, inRange } from '../optionParsers.js';
+import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import sharp from 'sharp';
 import { loadUvAssets } from '../../node/inference/uvAssets.js';
 import { loadOnnxModel } from '../../node/inference/onnxModel.js';
@@ -40,6 +41,7 @@ interface EvalOptions {
   batchSize: number;
   threads?: number;
   flipAverage?: boolean;
+  mapSmoothing: number;
   refine?: number;
   dataDir?: string;
   limit?: number;
@@ -170,7 +172,7 @@ async function setup(dir: string, opts: EvalOptions): Promise<{ samples: Aflw200
       predictor = tddfaPredictor(teacher, await loadBfmPieces(bfmDir(opts, `the 3DDFA_V2 model ${path.basename(modelPath)}`)), `3DDFA_V2 model ${path.basename(modelPath)}`);
     }
     if (model) {
-      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}${opts.refine ? ` + ${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : ''}`, { refinePasses: opts.refine ?? 0, flipAverage: opts.flipAverage === true, maxBatch: opts.batchSize });
+      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}${opts.refine ? ` + ${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : ''}${opts.mapSmoothing !== RECONSTRUCT_DEFAULTS.mapSmoothing ? ` + map smoothing ${opts.mapSmoothing}` : ''}`, { refinePasses: opts.refine ?? 0, flipAverage: opts.flipAverage === true, maxBatch: opts.batchSize, mapSmoothing: opts.mapSmoothing });
     }
   } else if (opts.baseline === 'teacher-fit') {
     const labels = await readLabelSet(opts.labels!);
@@ -203,6 +205,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'images per inference call', (v) => Number(v), 8)
     .option('--refine <passes>', 'after the ground-truth crop, re-crop from the predicted landmarks and run again this many times (the refinement pass, measured under the benchmark crop)', int('--refine', 0))
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored crop and average the two maps (2× network time)')
+    .option('--map-smoothing <texels>', `Gaussian blur of each position map, σ in texels (0 = the network's map; default ${RECONSTRUCT_DEFAULTS.mapSmoothing}, as prnet reconstruct)`, inRange('--map-smoothing', 0, 8), RECONSTRUCT_DEFAULTS.mapSmoothing)
     .option('--threads <n>', 'ONNX Runtime threads (0 = one per core)', (v) => Number(v))
     .option('--data-dir <dir>', 'folder with the official uv-data files (default: $PRNET_DATA or the prnet cache)')
     .option('--limit <n>', 'evaluate only the first n images', (v) => Number(v))

@@ -73,6 +73,7 @@ export function register(program: Command): void {
     .option('--no-refine', 'no refinement pass: one network run per face')
     .option('--refine-min-yaw <degrees>', `refine only faces the previous pass sees turned more than this (0 = every face; default ${RECONSTRUCT_DEFAULTS.refineMinYaw})`, inRange('--refine-min-yaw', 0, 89.99), RECONSTRUCT_DEFAULTS.refineMinYaw)
     .option('--upright-min-roll <degrees>', `crop a face rolled more than this (the line from its eyes to its mouth) turned with it, so the network sees it upright (180 = never: axis-aligned crops as official PRNet; default ${RECONSTRUCT_DEFAULTS.uprightMinRoll})`, inRange('--upright-min-roll', 0, 180), RECONSTRUCT_DEFAULTS.uprightMinRoll)
+    .option('--map-smoothing <texels>', `Gaussian blur of each position map before the mesh and landmarks are read, σ in texels (0 = the network's map as it is; default ${RECONSTRUCT_DEFAULTS.mapSmoothing})`, inRange('--map-smoothing', 0, 8), RECONSTRUCT_DEFAULTS.mapSmoothing)
     .option('--threads <n>', 'ONNX Runtime threads (default: cores − 1, leaving one for detection and writing; 0 = one per core)', int('--threads', 0))
     .addOption(new Option('--max-pixels <n>', `refuse images larger than this many pixels (at most ${DECODE_MAX_PIXELS_LIMIT}, libvips' limit)`)
       .default(DECODE_IMAGE_DEFAULTS.maxPixels).argParser(parseMaxPixels))
@@ -106,7 +107,7 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; printWidth: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
+      maxFaces?: number; front?: boolean; printWidth: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; mapSmoothing: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -184,6 +185,7 @@ no temporary file is left, and the summary says how far it got).`)
           refinePasses: opts.refine === false ? 0 : opts.refine,
           refineMinYaw: opts.refineMinYaw,
           uprightMinRoll: opts.uprightMinRoll,
+          mapSmoothing: opts.mapSmoothing,
           threads: opts.threads,
           maxPixels: opts.maxPixels,
           dataDir: opts.dataDir,
