@@ -90,11 +90,12 @@ export interface ReconstructOptions {
 /**
  * Default {@link ReconstructOptions.mapSmoothing}: σ = 1 texel. The light model's maps ripple
  * from texel to texel (its transposed convolutions), which shows on every mesh; measured on
- * held-out training faces (`npm run bench -- posmapSmoothing`), σ = 1 takes 57 % of that
- * ripple out (its Laplacian, 1.15 → 0.49 % of the face size on 300 helen photos) and leaves
+ * held-out training faces (`npm run bench -- posmapSmoothing`), σ = 1 takes half of that
+ * ripple out (its Laplacian, 1.15 → 0.58 % of the face size on 300 helen photos) and leaves
  * the landmarks where they were (inner-51 NME 4.065 → 4.062 %; AFLW-21 yaw-balanced
  * 6.965 → 6.964 % with detector crops, 4.521 → 4.518 % with reference crops). Wider blurs
- * smooth more and start to cost accuracy on turned faces (σ = 3: 4.539 %).
+ * leave a wider rim unsmoothed, take no more ripple out and start to cost accuracy on
+ * turned faces (σ = 3: 4.536 %).
  */
 export const MAP_SMOOTHING = 1;
 
