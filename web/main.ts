@@ -27,6 +27,7 @@ import { faceJson } from '../src/io/faceJson.js';
 import { encodePng } from '../src/io/png.js';
 import { MODEL_METADATA } from '../src/model/modelMetadata.js';
 import { faceTracker } from '../src/video/faceTracker.js';
+import { MAP_SMOOTHING } from '../src/reconstruct/facePipeline.js';
 import { createFaceViewer } from './viewer.js';
 import { drawOverlays } from './overlay.js';
 
@@ -289,10 +290,12 @@ async function videoLoop(source: FrameSource, onFrame: (frame: FrameTimings, don
     detectEvery: REDETECT_EVERY,
     trackLandmarks: trackBox.checked,
     smooth: smoothBox.checked,
+    // The map's own smoothing where the mesh is seen or kept (it costs ~2 ms a frame).
+    mapSmoothing: view3dBox.checked || recording ? MAP_SMOOTHING : 0,
     outputs,
   });
   // A changed option restarts the loop with a fresh tracker (smoothing starts afresh too).
-  const settings = () => `${trackBox.checked}|${smoothBox.checked}|${textureBox.checked}`;
+  const settings = () => `${trackBox.checked}|${smoothBox.checked}|${textureBox.checked}|${view3dBox.checked || recording !== undefined}`;
   const started = settings();
   const timings: FrameTimings[] = [];
   // Detecting on every frame, frame k + 1's detection does not depend on frame k: it starts

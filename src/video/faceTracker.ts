@@ -117,7 +117,13 @@ export interface FaceTrackerOptions {
    * covered camera. 0 turns the check off.
    */
   minCropContrast?: number;
-  /** Spatial smoothing of each restored position map, texels (see `ReconstructOptions.mapSmoothing`; 0 = none). */
+  /**
+   * Spatial smoothing of each restored position map, texels (see `ReconstructOptions.mapSmoothing`).
+   * Off by default here: the One Euro filter already smooths each face over time, the
+   * landmarks and pose do not gain from it (`npm run bench -- posmapSmoothing`), and it
+   * costs about 2 ms a frame per face (65–68 against 52–59 fps in `prnet video`). Worth it
+   * where the mesh itself is shown or kept (`prnet video --meshes`, the demo's 3D view): use {@link MAP_SMOOTHING}.
+   */
   mapSmoothing?: number;
 }
 
@@ -139,7 +145,7 @@ export const FACE_TRACKER_DEFAULTS = {
   dissolve: {} as DissolveOptions | false,
   flashFrames: FLASH_FRAMES,
   minCropContrast: MIN_CROP_CONTRAST,
-  mapSmoothing: MAP_SMOOTHING,
+  mapSmoothing: 0,
 };
 
 /** One tracked face in one frame: a {@link FaceResult} (smoothed when smoothing is on) with an id. */

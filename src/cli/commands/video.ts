@@ -4,6 +4,7 @@
  * Exit status: 0 written, 1 the input failed (not a video, undecodable), 2 usage or setup
  * error (ffmpeg or the model missing), 130 interrupted (the files hold the frames done).
  */
+import { MAP_SMOOTHING } from '../../reconstruct/facePipeline.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -28,7 +29,7 @@ const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
-  output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; glbQuantize: boolean; maxFaces: number; detectEvery: number; uprightMinRoll: number; mapSmoothing: number; minCutoff: number; beta: number;
+  output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; glbQuantize: boolean; maxFaces: number; detectEvery: number; uprightMinRoll: number; mapSmoothing?: number; minCutoff: number; beta: number;
   model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean;
 }
 
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     .option('--max-faces <n>', 'most faces tracked at once', int('--max-faces', 1), FACE_TRACKER_DEFAULTS.maxFaces)
     .option('--detect-every <n>', 'run the face detector every n frames to find new faces (0: only at the start and after a loss)', int('--detect-every', 0), FACE_TRACKER_DEFAULTS.detectEvery)
     .option('--upright-min-roll <degrees>', `a face whose last frame shows it rolled more than this is cropped turned with it (a new face: past ${UPRIGHT_MIN_DETECTED_ROLL}° by the detector's keypoints); 180 = never: axis-aligned crops`, inRange('--upright-min-roll', 0, 180), FACE_TRACKER_DEFAULTS.uprightMinRoll)
-    .option('--map-smoothing <texels>', `Gaussian blur of each frame's position map, σ in texels (0 = none; default ${FACE_TRACKER_DEFAULTS.mapSmoothing})`, inRange('--map-smoothing', 0, 8), FACE_TRACKER_DEFAULTS.mapSmoothing)
+    .option('--map-smoothing <texels>', `Gaussian blur of each frame's position map, σ in texels (0 = none; default ${MAP_SMOOTHING} with --meshes, whose meshes it smooths, else ${FACE_TRACKER_DEFAULTS.mapSmoothing}: the landmarks do not gain from it)`, inRange('--map-smoothing', 0, 8))
     .option('--min-cutoff <hz>', 'smoothing: One Euro cut-off at rest, Hz (lower: steadier, more lag)', positive('--min-cutoff'), ONE_EURO_FILTER_DEFAULTS.minCutoff)
     .option('--beta <b>', 'smoothing: how fast the cut-off rises with speed (higher: less lag in motion)', (v) => {
       const n = Number(v);
@@ -148,7 +149,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
             maxFaces: opts.maxFaces,
             detectEvery: opts.detectEvery,
             uprightMinRoll: opts.uprightMinRoll,
-            mapSmoothing: opts.mapSmoothing,
+            mapSmoothing: opts.mapSmoothing ?? (opts.meshes ? MAP_SMOOTHING : FACE_TRACKER_DEFAULTS.mapSmoothing),
             smooth: opts.smooth,
             ...(opts.sceneCuts ? {} : { sceneCut: false as const }),
             filter: { minCutoff: opts.minCutoff, beta: opts.beta },
