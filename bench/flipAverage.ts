@@ -17,7 +17,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { PRNet } from '../src/node/inference/prnet.js';
 import { decodeImage } from '../src/node/inference/decodeImage.js';
 import { loadUvAssets } from '../src/node/inference/uvAssets.js';
@@ -25,15 +24,10 @@ import { npyToFloat64, readNpy } from '../src/io/npy.js';
 import { pointsBounds } from '../src/geometry/pointsBounds.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
 import { aflwValidationFaces } from './lib/aflwValidationFaces.js';
+import { VALIDATION_SETS } from './lib/validationSets.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const modelPath = path.resolve(process.env['PRNET_BENCH_MODEL'] ?? path.join(root, 'models/default.onnx'));
-const helenLabels = path.join(root, 'runs/labels-helen');
-const aflwLabels = path.join(root, 'runs/labels-aflw21-v2');
-const helenDir = path.join(root, '../shared/datasets/helen-afw68');
-const aflwDir = path.join(root, '../shared/datasets/aflw21');
+const { root, modelPath, helenLabels, aflwLabels, helenDir, aflwDir, aflwLimit } = VALIDATION_SETS;
 const SEED = 1;
-const aflwLimit = Number(process.env['PRNET_BENCH_AFLW_LIMIT'] ?? 300);
 
 if (!existsSync(path.join(helenLabels, 'labels.json'))) {
   console.log(`skipped: no label set at ${helenLabels} (prnet label helen-afw68 …, see training/gpu-teacher-light/README.md)`);
