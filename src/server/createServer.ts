@@ -271,6 +271,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     const { image, faces } = await s.reconstruct(bytes, {
       maxFaces: oneFace ? Math.max(req.maxFaces, req.face + 1) : req.maxFaces,
       uprightMinRoll: req.uprightMinRoll,
+      mapSmoothing: req.mapSmoothing,
       outputs: {
         pose: true,
         colors: mesh,

@@ -72,7 +72,7 @@ export interface FaceService {
    * (`empty_body`, `not_an_image`, `corrupt_image`, `too_many_pixels`, `no_face`) for bad
    * input, a plain error for anything else. `onStage` gets each stage's seconds.
    */
-  reconstruct(input: Uint8Array | string, options: { maxFaces?: number; outputs?: Partial<FaceOutputs>; uprightMinRoll?: number }, onStage?: (stage: FaceServiceStage, seconds: number) => void): Promise<FaceServiceResult>;
+  reconstruct(input: Uint8Array | string, options: { maxFaces?: number; outputs?: Partial<FaceOutputs>; uprightMinRoll?: number; mapSmoothing?: number }, onStage?: (stage: FaceServiceStage, seconds: number) => void): Promise<FaceServiceResult>;
   /** Frees the workers and the detector. */
   dispose(): Promise<void>;
 }
@@ -133,7 +133,7 @@ export async function faceService(options: Partial<FaceServiceOptions> = {}): Pr
       if (prepared.faces.length === 0) throw apiError('no_face', NO_FACE_REASON);
       const { batch, maps } = await prn.pipeline.predictFaces([prepared], upright);
       lap('network');
-      const faces = prn.pipeline.finishFaces(batch[0]!, maps, { outputs: request.outputs });
+      const faces = prn.pipeline.finishFaces(batch[0]!, maps, { outputs: request.outputs, ...(request.mapSmoothing === undefined ? {} : { mapSmoothing: request.mapSmoothing }) });
       lap('restore');
       return { image, faces };
     },

@@ -2,6 +2,7 @@
  * The query of `POST /v1/reconstruct`: its JSON schema (which validates requests and
  * feeds `/openapi.json`) and the parsed, typed form. Isomorphic.
  */
+import { MAP_SMOOTHING } from '../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
 import { UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
 
@@ -29,6 +30,7 @@ export const RECONSTRUCT_QUERY_SCHEMA = {
     maxFaces: { type: 'integer', minimum: 1, maximum: RECONSTRUCT_MAX_FACES_LIMIT, default: 1, description: 'at most this many faces' },
     texture: { type: 'string', enum: [...TEXTURE_MODES], default: 'filled', description: 'UV texture of hidden face parts (texture output, GLB)' },
     uprightMinRoll: { type: 'number', minimum: 0, maximum: 180, default: UPRIGHT_MIN_ROLL, description: 'a face rolled more than this many degrees in its crop is cropped again turned upright (180: never)' },
+    mapSmoothing: { type: 'number', minimum: 0, maximum: 8, default: MAP_SMOOTHING, description: 'Gaussian blur of each position map inside the face, σ in texels, before mesh, landmarks and pose are read (0: the network\'s map as it is, e.g. for format=npy)' },
   },
 } as const;
 
@@ -46,6 +48,8 @@ export interface ReconstructQuery {
   texture: TextureMode;
   /** Upright re-crop threshold, degrees (see `ReconstructOptions.uprightMinRoll`). */
   uprightMinRoll: number;
+  /** Position-map smoothing, texels (see `ReconstructOptions.mapSmoothing`). */
+  mapSmoothing: number;
 }
 
 /** The parsed request: what to compute and what to answer. */
@@ -57,17 +61,18 @@ export interface ReconstructRequest {
   maxFaces: number;
   texture: TextureMode;
   uprightMinRoll: number;
+  mapSmoothing: number;
 }
 
 /**
  * Turns a validated query into a {@link ReconstructRequest}.
  *
  * ```ts
- * reconstructQuery({ format: 'json', outputs: 'texture,depth', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30 });
+ * reconstructQuery({ format: 'json', outputs: 'texture,depth', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1 });
  * ```
  */
 export function reconstructQuery(query: ReconstructQuery): ReconstructRequest {
   const extras = [...new Set((query.outputs ?? '').split(',').filter(Boolean))] as ReconstructExtra[];
   for (const e of extras) if (!(RECONSTRUCT_EXTRAS as readonly string[]).includes(e)) throw new Error(`unknown output '${e}'`);
-  return { format: query.format, extras, face: query.face, maxFaces: query.maxFaces, texture: query.texture, uprightMinRoll: query.uprightMinRoll };
+  return { format: query.format, extras, face: query.face, maxFaces: query.maxFaces, texture: query.texture, uprightMinRoll: query.uprightMinRoll, mapSmoothing: query.mapSmoothing };
 }

@@ -139,6 +139,15 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
         const t = assets.keypointIndices[k]!;
         for (let c = 0; c < 3; c++) assert.ok(Math.abs(data[t * 3 + c]! - doc.faces[0]!.landmarks[k]![c]!) < 0.01, `landmark ${k}`);
       }
+      // mapSmoothing=0: the network's own map, which the default smooths inside the face only.
+      const raw = parseNpy((await post(base, photo, '?format=npy&mapSmoothing=0')).bytes).data as Float32Array;
+      let inside = 0, outside = 0;
+      for (let t = 0; t < 256 * 256; t++) for (let c = 0; c < 3; c++) {
+        const d = Math.abs(raw[3 * t + c]! - data[3 * t + c]!);
+        if (assets.faceMask[t]) inside = Math.max(inside, d); else outside = Math.max(outside, d);
+      }
+      assert.ok(inside > 0.01 && outside === 0, `raw vs smoothed map: up to ${inside} px inside the face, ${outside} outside`);
+      assertError(await post(base, photo, '?mapSmoothing=-1'), 400, 'invalid_request');
       const pncc = Buffer.from(doc.pnccPng, 'base64');
       assert.equal(pncc.subarray(1, 4).toString(), 'PNG');
       assert.equal(pncc.readUInt32BE(16), 227, 'PNCC as wide as the photo');

@@ -1,6 +1,7 @@
 /** The isomorphic pieces behind `prnet serve` and the job queue (src/service/). */
 import test from 'node:test';
 import { UPRIGHT_MIN_ROLL } from '../../src/face/faceRoll.js';
+import { MAP_SMOOTHING } from '../../src/reconstruct/facePipeline.js';
 import assert from 'node:assert/strict';
 import { admissionQueue } from '../../src/service/admissionQueue.js';
 import { apiError, API_ERROR_STATUS } from '../../src/service/apiError.js';
@@ -49,10 +50,11 @@ test('classifyImageError maps the decoder\'s refusals to codes, without the inpu
 });
 
 test('reconstructQuery parses extras; the query schema lists the formats', () => {
-  assert.deepEqual(reconstructQuery({ format: 'glb', outputs: 'texture,depth,texture', face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180 }),
-    { format: 'glb', extras: ['texture', 'depth'], face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180 });
-  assert.deepEqual(reconstructQuery({ format: 'json', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30 }).extras, []);
-  assert.throws(() => reconstructQuery({ format: 'json', outputs: 'normals', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30 }), /unknown output/);
+  assert.deepEqual(reconstructQuery({ format: 'glb', outputs: 'texture,depth,texture', face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5 }),
+    { format: 'glb', extras: ['texture', 'depth'], face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5 });
+  assert.deepEqual(reconstructQuery({ format: 'json', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1 }).extras, []);
+  assert.throws(() => reconstructQuery({ format: 'json', outputs: 'normals', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1 }), /unknown output/);
+  assert.equal(RECONSTRUCT_QUERY_SCHEMA.properties.mapSmoothing.default, MAP_SMOOTHING);
   assert.equal(RECONSTRUCT_QUERY_SCHEMA.properties.uprightMinRoll.default, UPRIGHT_MIN_ROLL);
   const pattern = new RegExp(RECONSTRUCT_QUERY_SCHEMA.properties.outputs.pattern);
   assert.ok(pattern.test('texture,depth'));
