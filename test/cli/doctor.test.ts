@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import os from 'node:os';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { REPO } from '../support/prnetProcess.js';
 
 interface Report { ok: boolean; checks: Array<{ name: string; status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string; essential: boolean }> }
@@ -42,6 +42,13 @@ test('prnet doctor: a missing model fails (exit 1) with what to do; a missing ff
   const notAModel = await doctor(['--model', path.join(REPO, 'README.md')]);
   assert.equal(notAModel.code, 1);
   assert.match(notAModel.stdout, /^FAIL {2}model /m);
+  // An ONNX model with the right tensors but no prnet metadata: what the commands refuse without --force.
+  const { constantFaceModel } = await import('../support/randomModel.js');
+  const bare = path.join(mkdtempSync(path.join(os.tmpdir(), 'prnet-doctor-')), 'foreign.onnx');
+  writeFileSync(bare, constantFaceModel(new Float32Array(256 * 256 * 3).fill(100), 256, {}));
+  const noMeta = await doctor(['--model', bare]);
+  assert.equal(noMeta.code, 1, noMeta.stdout);
+  assert.match(noMeta.stdout, /not a prnet model .*--force/);
   const optional = await doctor(['--json'], { PRNET_FFMPEG: '/nonexistent/ffmpeg', PRNET_REDIS_URL: 'redis://:s3cret@127.0.0.1:1' });
   assert.equal(optional.code, 0, optional.stdout);
   const report = JSON.parse(optional.stdout) as Report;

@@ -18,6 +18,7 @@ import { loadNativeConv, nativeLoadError } from '../train/trainBackend.js';
 import { ffmpegCommand, type FfmpegTool } from '../video/ffmpegCommand.js';
 import { prnetHome } from '../weights/prnetHome.js';
 import { MODEL_METADATA } from '../../model/modelMetadata.js';
+import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 import { withDefaults } from '../../io/withDefaults.js';
 import { PRNET_VERSION } from '../../version.js';
 
@@ -94,6 +95,8 @@ export async function checkEnvironment(options: Partial<CheckEnvironmentOptions>
     const bytes = new Uint8Array(await readFile(file));
     const model = await loadOnnxModel(bytes, { threads: 1 });
     try {
+      // As the commands do: a model without prnet's metadata is refused unless --force.
+      assertPrnetModel(model.metadata, file);
       const S = model.inputSize;
       const input = new Float32Array(S * S * 3).map((_, i) => image.data[i % image.data.length]! / 255);
       await model.predict(input, 1); // first run: ONNX Runtime prepares its kernels
