@@ -98,23 +98,35 @@ export function faceRelief(vertices: Float32Array | Float64Array, triangles: Uin
   // Two vertices per used corner: top (face height) and bottom (base plane). x right, y up,
   // the solid's corner at the origin.
   const top = new Int32Array(CW * (H + 1)).fill(-1);
-  const xyz: number[] = [];
+  let corners = 0;
+  for (let k = 0; k < top.length; k++) if (cornerCount[k]) corners++;
+  const xyz = new Float32Array(6 * corners);
+  let nv = 0;
   for (let k = 0; k < top.length; k++) {
     if (!cornerCount[k]) continue;
     const i = k % CW, j = (k - i) / CW;
     const x = (i - i0) * o.cellMm, y = (j1 + 1 - j) * o.cellMm;
-    top[k] = xyz.length / 3;
-    xyz.push(x, y, cornerSum[k]! / cornerCount[k]! - base, x, y, 0);
+    top[k] = nv;
+    xyz.set([x, y, cornerSum[k]! / cornerCount[k]! - base, x, y, 0], 3 * nv);
+    nv += 2;
   }
-  const tris: number[] = [];
+  // Four triangles per cell (top and bottom) and two per wall: at most four walls a cell.
+  let walls = 0;
+  for (let c = 0; c < W * H; c++) if (inside[c]) walls += 4 - inside[c - 1]! - inside[c + 1]! - inside[c - W]! - inside[c + W]!;
+  const tris = new Uint32Array(3 * (4 * cells + 2 * walls));
+  let nt = 0;
+  const push6 = (p: number, q: number, r: number, s: number, t: number, u: number) => {
+    tris[nt] = p; tris[nt + 1] = q; tris[nt + 2] = r; tris[nt + 3] = s; tris[nt + 4] = t; tris[nt + 5] = u;
+    nt += 6;
+  };
   // Corners of cell (i, j) counter-clockwise seen from +z in the y-up frame: in grid rows
   // (j down) that is top-left, bottom-left, bottom-right, top-right.
   for (let j = 0; j < H; j++) {
     for (let i = 0; i < W; i++) {
       if (!inside[j * W + i]) continue;
       const a = top[j * CW + i]!, b = top[(j + 1) * CW + i]!, c = top[(j + 1) * CW + i + 1]!, d = top[j * CW + i + 1]!;
-      tris.push(a, b, c, a, c, d); // top, facing +z
-      tris.push(a + 1, c + 1, b + 1, a + 1, d + 1, c + 1); // bottom, facing −z
+      push6(a, b, c, a, c, d); // top, facing +z
+      push6(a + 1, c + 1, b + 1, a + 1, d + 1, c + 1); // bottom, facing −z
       // A wall on each side whose neighbour is empty, facing it.
       if (!inside[j * W + i - 1]) wall(a, b); // left: from a (top-left) down to b (bottom-left)
       if (!inside[(j + 1) * W + i]) wall(b, c); // bottom row edge
@@ -124,11 +136,11 @@ export function faceRelief(vertices: Float32Array | Float64Array, triangles: Uin
   }
   /** The vertical quad under the top edge p → q (counter-clockwise order of its cell). */
   function wall(p: number, q: number): void {
-    tris.push(p, p + 1, q + 1, p, q + 1, q);
+    push6(p, p + 1, q + 1, p, q + 1, q);
   }
   return {
-    vertices: Float32Array.from(xyz),
-    triangles: Uint32Array.from(tris),
+    vertices: xyz,
+    triangles: tris,
     cells,
     size: [(i1 - i0 + 1) * o.cellMm, (j1 - j0 + 1) * o.cellMm, zMax - base],
   };
@@ -159,7 +171,7 @@ function keepSolidCells(height: Float32Array, W: number, H: number): Uint8Array 
     while (stack.length) {
       const c = stack.pop()!;
       size++;
-      for (const d of neighbours(c, W, H)) if (covered[d] && label[d]! < 0) { label[d] = id; stack.push(d); }
+      forNeighbours(c, W, H, (d) => { if (covered[d] && label[d]! < 0) { label[d] = id; stack.push(d); } });
     }
     regions.push(size);
     if (size > bestSize) { best = id; bestSize = size; }
@@ -176,13 +188,13 @@ function keepSolidCells(height: Float32Array, W: number, H: number): Uint8Array 
     }
     while (stack.length) {
       const c = stack.pop()!;
-      for (const d of neighbours(c, W, H)) if (!inside[d] && !outside[d]) { outside[d] = 1; stack.push(d); }
+      forNeighbours(c, W, H, (d) => { if (!inside[d] && !outside[d]) { outside[d] = 1; stack.push(d); } });
     }
     const fill: number[] = [];
     for (let c = 0; c < W * H; c++) if (!inside[c] && !outside[c]) fill.push(c);
     for (const c of fill) {
       let sum = 0, count = 0;
-      for (const d of neighbours(c, W, H)) if (inside[d]) { sum += height[d]!; count++; }
+      forNeighbours(c, W, H, (d) => { if (inside[d]) { sum += height[d]!; count++; } });
       if (!count) continue; // filled on a later pass, from its filled neighbours
       height[c] = sum / count;
       inside[c] = 1;
@@ -223,13 +235,11 @@ function smoothHeights(height: Float32Array, inside: Uint8Array, W: number, H: n
   }
 }
 
-/** The 4-neighbours of cell `c` inside a W×H grid. */
-function neighbours(c: number, W: number, H: number): number[] {
-  const i = c % W, j = (c - i) / W;
-  const out: number[] = [];
-  if (i > 0) out.push(c - 1);
-  if (i < W - 1) out.push(c + 1);
-  if (j > 0) out.push(c - W);
-  if (j < H - 1) out.push(c + W);
-  return out;
+/** Calls `visit` with each 4-neighbour of cell `c` inside a W×H grid. */
+function forNeighbours(c: number, W: number, H: number, visit: (d: number) => void): void {
+  const i = c % W;
+  if (i > 0) visit(c - 1);
+  if (i < W - 1) visit(c + 1);
+  if (c >= W) visit(c - W);
+  if (c < W * (H - 1)) visit(c + W);
 }
