@@ -135,10 +135,13 @@ async function runHuman(): Promise<MethodResult> {
   }
   const human = new mod.Human({
     backend, modelBasePath: base, debug: false,
+    // Every run computed afresh: human otherwise returns its cached result for an unchanged
+    // input and skips detection on "video" frames, which the repeated runs would time.
+    cacheSensitivity: 0,
     face: {
       enabled: true,
       // MediaPipe's landmark pipeline rotates the crop upright from the detector's eye points.
-      detector: { rotation: true, maxDetected: 5, return: false },
+      detector: { rotation: true, maxDetected: 5, return: false, skipFrames: 0, skipTime: 0 },
       mesh: { enabled: true }, iris: { enabled: false }, description: { enabled: false }, emotion: { enabled: false },
       antispoof: { enabled: false }, liveness: { enabled: false }, attention: { enabled: false },
     },
@@ -211,8 +214,7 @@ async function runTddfa(recrop: boolean): Promise<MethodResult> {
   const { PRNet } = await import('../src/node/inference/prnet.js');
   const { loadTddfaTeacher } = await import('../src/node/inference/tddfaTeacher.js');
   const { loadBfmPieces } = await import('../src/node/train/labels/bfmPieces.js');
-  const { tddfaInput, TDDFA_INPUT_SIZE } = await import('../src/face/tddfa/tddfaInput.js');
-  const { tddfaParameters, TDDFA_PARAMETER_COUNT } = await import('../src/face/tddfa/tddfaParameters.js');
+  const { tddfaOnCrops } = await import('../src/eval/tddfaPredictor.js');
   const { tddfaProject } = await import('../src/face/tddfa/tddfaProject.js');
   const { tddfaRoiFromLandmarks, TDDFA_LANDMARK_BOX_FACTOR } = await import('../src/face/tddfa/tddfaRoiBox.js');
   const { cropFromDetection } = await import('../src/face/cropFromDetection.js');
@@ -225,13 +227,8 @@ async function runTddfa(recrop: boolean): Promise<MethodResult> {
   const bfm = await loadBfmPieces(dir);
   const model = { mean: bfm.landmarkMean, shapeBasis: bfm.landmarkShapeBasis, expressionBasis: bfm.landmarkExpressionBasis };
   const loadMs = performance.now() - t0;
-  const per = 3 * TDDFA_INPUT_SIZE * TDDFA_INPUT_SIZE;
-  const pass = async (image: RgbImage, rois: Array<[number, number, number, number]>) => {
-    const input = new Float32Array(per * rois.length);
-    rois.forEach((roi, i) => tddfaInput(image, roi, { out: input, offset: i * per }));
-    const raw = await teacher.predict(input, rois.length);
-    return rois.map((roi, i) => tddfaProject(tddfaParameters(raw.subarray(i * TDDFA_PARAMETER_COUNT, (i + 1) * TDDFA_PARAMETER_COUNT), bfm.paramMean, bfm.paramStd), model, roi));
-  };
+  const pass = async (image: RgbImage, rois: Array<[number, number, number, number]>) =>
+    (await tddfaOnCrops(teacher, bfm, rois.map((roi) => ({ image, roi })))).map(({ params, roi }) => tddfaProject(params, model, roi));
   const images = await runAll(async (image) => {
     const detections = await detector.detect(image);
     if (!detections.length) return [];
