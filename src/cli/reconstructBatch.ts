@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
 import { PRNet, resolveModelSource, SHIPPED_MODEL_PATH } from '../node/inference/prnet.js';
-import { MODEL_METADATA } from '../model/modelMetadata.js';
+import { MODEL_METADATA, modelKind } from '../model/modelMetadata.js';
 import { assertPrnetModel } from '../model/assertPrnetModel.js';
 import { loadWorkerModel } from '../node/inference/networkWorker.js';
 import { decodeImage } from '../node/inference/decodeImage.js';
@@ -150,9 +150,8 @@ function describeModel(source: string | Uint8Array, metadata: Readonly<Record<st
     const rel = path.relative(process.cwd(), source);
     where = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : source;
   }
-  const parts = [metadata[MODEL_METADATA.variant], `${inputSize}×${inputSize} input`, metadata[MODEL_METADATA.weightsType] && `${metadata[MODEL_METADATA.weightsType]} weights`].filter(Boolean);
   const shipped = typeof source === 'string' && path.resolve(source) === SHIPPED_MODEL_PATH ? ' — the interim model shipped with prnet; accuracy: models/README.md' : '';
-  return `${where} (${parts.join(', ')})${shipped}`;
+  return `${where} (${modelKind(metadata, inputSize)})${shipped}`;
 }
 
 /** The JSON's model record: file name, variant, weight type and the file's sha256. */

@@ -24,16 +24,28 @@ export type TddfaBfm = Pick<BfmPieces, 'paramMean' | 'paramStd' | 'landmarkMean'
 export async function tddfaOnItems(
   network: TddfaRegressor, bfm: TddfaBfm, items: { image?: RgbImage; groundTruth: Aflw2000GroundTruth }[], resample: TddfaInputOptions['resample'] = 'bilinear',
 ): Promise<{ params: TddfaParameters; roi: TddfaRoiBox }[]> {
-  const per = 3 * TDDFA_INPUT_SIZE * TDDFA_INPUT_SIZE;
-  const input = new Float32Array(per * items.length);
-  const rois = items.map((it, i) => {
+  return tddfaOnCrops(network, bfm, items.map((it) => {
     if (!it.image) throw new Error('a 3DDFA predictor needs the images');
-    const roi = tddfaRoiFromLandmarks(it.groundTruth.landmarks, 3);
-    tddfaInput(it.image, roi, { out: input, offset: i * per, resample });
-    return roi;
-  });
-  const raw = await network.predict(input, items.length);
-  return rois.map((roi, i) => ({ params: tddfaParameters(raw.subarray(i * TDDFA_PARAMETER_COUNT, (i + 1) * TDDFA_PARAMETER_COUNT), bfm.paramMean, bfm.paramStd), roi }));
+    return { image: it.image, roi: tddfaRoiFromLandmarks(it.groundTruth.landmarks, 3) };
+  }), resample);
+}
+
+/**
+ * Runs a 3DDFA_V2 network on given crop boxes (in one network call): the parameters and the
+ * crop box of each.
+ *
+ * ```ts
+ * const [{ params, roi }] = await tddfaOnCrops(network, bfm, [{ image, roi: tddfaRoiFromBox(box) }]);
+ * ```
+ */
+export async function tddfaOnCrops(
+  network: TddfaRegressor, bfm: Pick<TddfaBfm, 'paramMean' | 'paramStd'>, crops: { image: RgbImage; roi: TddfaRoiBox }[], resample: TddfaInputOptions['resample'] = 'bilinear',
+): Promise<{ params: TddfaParameters; roi: TddfaRoiBox }[]> {
+  const per = 3 * TDDFA_INPUT_SIZE * TDDFA_INPUT_SIZE;
+  const input = new Float32Array(per * crops.length);
+  crops.forEach(({ image, roi }, i) => tddfaInput(image, roi, { out: input, offset: i * per, resample }));
+  const raw = await network.predict(input, crops.length);
+  return crops.map(({ roi }, i) => ({ params: tddfaParameters(raw.subarray(i * TDDFA_PARAMETER_COUNT, (i + 1) * TDDFA_PARAMETER_COUNT), bfm.paramMean, bfm.paramStd), roi }));
 }
 
 /**

@@ -16,3 +16,15 @@ export const MODEL_METADATA = {
   /** Free text shown to users with the model (e.g. its accuracy). */
   note: 'prnet.note',
 } as const;
+
+/**
+ * What a model is, in one phrase for messages: its variant, input size and weight type.
+ *
+ * ```ts
+ * modelKind(model.metadata, model.inputSize); // 'resfcn128-light, 128×128 input, float16 weights'
+ * ```
+ */
+export function modelKind(metadata: Readonly<Record<string, string>>, inputSize: number): string {
+  const weights = metadata[MODEL_METADATA.weightsType];
+  return [metadata[MODEL_METADATA.variant], `${inputSize}×${inputSize} input`, weights && `${weights} weights`].filter(Boolean).join(', ');
+}

@@ -17,7 +17,7 @@ import { loadDetector } from '../inference/detector.js';
 import { loadNativeConv, nativeLoadError } from '../train/trainBackend.js';
 import { ffmpegCommand, type FfmpegTool } from '../video/ffmpegCommand.js';
 import { prnetHome } from '../weights/prnetHome.js';
-import { MODEL_METADATA } from '../../model/modelMetadata.js';
+import { modelKind } from '../../model/modelMetadata.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 import { withDefaults } from '../../io/withDefaults.js';
 import { PRNET_VERSION } from '../../version.js';
@@ -105,7 +105,7 @@ export async function checkEnvironment(options: Partial<CheckEnvironmentOptions>
       const ms = performance.now() - t0;
       const meta = model.metadata;
       const which = file === SHIPPED_MODEL_PATH ? 'the model shipped with prnet' : o.model ? '--model' : o.env.PRNET_MODEL ? '$PRNET_MODEL' : 'the official model from `prnet weights download`';
-      const kind = [meta[MODEL_METADATA.variant], `${S}×${S} input`, meta[MODEL_METADATA.weightsType] && `${meta[MODEL_METADATA.weightsType]} weights`].filter(Boolean).join(', ');
+      const kind = modelKind(meta, S);
       const sha = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
       return { status: 'ok', detail: `${file} (${which}: ${kind}; sha256 ${sha}…); one run ${ms.toFixed(1)} ms on 1 thread` };
     } finally {
