@@ -73,10 +73,22 @@ export interface PrnetServer {
   service(): FaceService | undefined;
   /**
    * Graceful shutdown: `/readyz` turns 503, new requests get 503 `shutting_down`, the
-   * listener closes, requests in flight finish, then the workers stop.
+   * listener closes, requests in flight finish, then the workers stop. Connections left
+   * open once every answer is sent (a client that sent nothing, or is still uploading a body
+   * that would be refused) are ended after {@link SHUTDOWN_LINGER_MS}: no client holds it.
    */
   close(): Promise<void>;
+  /** While closing, what the shutdown waits for (for a "still stopping" line); else undefined. */
+  closeStage(): string | undefined;
 }
+
+/**
+ * How long a closing server keeps connections open after its last answer is sent. Node
+ * ends idle keep-alive connections once, when the listener closes; one that was busy then
+ * and stays open after its answer, or one with a request not yet read, would otherwise hold
+ * the exit until a client or a timeout ends it.
+ */
+export const SHUTDOWN_LINGER_MS = 1000;
 
 /** The media types `POST /v1/reconstruct` takes as a raw body. */
 const RAW_IMAGE_TYPES = /^(?:application\/octet-stream|image\/[\w.+-]+)\s*(?:;|$)/i;
@@ -118,6 +130,9 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
   const o = withDefaults(CREATE_SERVER_DEFAULTS, options) as CreateServerOptions;
   let service: FaceService | undefined = o.service;
   let closing = false;
+  let closeStage: string | undefined;
+  /** Responses started and not yet finished or aborted (any route), for the shutdown. */
+  let openResponses = 0;
   const workers = o.workers ?? FACE_SERVICE_DEFAULTS.workers;
   const gate = admissionQueue({ running: workers, waiting: o.queueSize });
   const metrics = serverMetrics(() => ({
@@ -131,6 +146,10 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close');
     return payload;
+  });
+  app.server.on('request', (_req, res) => {
+    openResponses++;
+    res.once('close', () => openResponses--);
   });
   const routes: OpenApiRoute[] = [];
   app.addHook('onRoute', (r) => {
@@ -317,10 +336,30 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     service: () => service,
     async close() {
       closing = true;
-      await app.close();
+      closeStage = 'answering the requests in flight';
+      const closed = app.close();
+      let lingerSince: number | undefined;
+      const sweep = setInterval(() => {
+        if (openResponses > 0) {
+          lingerSince = undefined;
+          return;
+        }
+        closeStage = 'closing the connections';
+        app.server.closeIdleConnections();
+        lingerSince ??= performance.now();
+        if (performance.now() - lingerSince >= SHUTDOWN_LINGER_MS) app.server.closeAllConnections();
+      }, 100);
+      try {
+        await closed;
+      } finally {
+        clearInterval(sweep);
+      }
+      closeStage = 'stopping the network workers';
       await loaded.catch(() => undefined);
       if (!o.service) await service?.dispose();
       service = undefined;
+      closeStage = undefined;
     },
+    closeStage: () => closeStage,
   };
 }

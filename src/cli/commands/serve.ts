@@ -12,6 +12,8 @@ export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080 };
 
 /** Exit status for usage and setup errors (bad options, no model, port taken). */
 const EXIT_USAGE = 2;
+/** How often a shutdown still running says what it waits for. */
+const STILL_STOPPING_EVERY_MS = 5000;
 
 function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -69,6 +71,11 @@ export function register(program: Command): void {
         if (stopping) return;
         stopping = true;
         process.stderr.write(`prnet: ${sig}: finishing the requests in flight…\n`);
+        // A shutdown that takes a while says what it waits for (a deploy's logs show why).
+        setInterval(() => {
+          const stage = server.closeStage();
+          if (stage) process.stderr.write(`prnet: still stopping: ${stage}\n`);
+        }, STILL_STOPPING_EVERY_MS).unref();
         server.close().then(() => {
           process.stderr.write('prnet: stopped\n');
           process.exit(0);
