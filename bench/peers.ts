@@ -20,7 +20,8 @@ import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { decodeImage } from '../src/node/inference/decodeImage.js';
 import { listAflw2000Samples } from '../src/node/files/listAflw2000Samples.js';
-import { boxNormalizer, landmarkNme } from '../src/eval/landmarkNme.js';
+import { landmarkNme } from '../src/eval/landmarkNme.js';
+import { matchFace } from '../src/eval/matchFace.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
 
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
@@ -252,22 +253,9 @@ async function runTddfa(recrop: boolean): Promise<MethodResult> {
   };
 }
 
-/** The predicted face nearest the ground truth (by 2D centre), if its centre lies within half a box size of it. */
-function matchFace(faces: number[][], gt: ArrayLike<number>): number[] | undefined {
-  const centre = (p: ArrayLike<number>) => {
-    let x = 0, y = 0;
-    for (let i = 0; i < p.length; i += 3) { x += p[i]!; y += p[i + 1]!; }
-    return [x / (p.length / 3), y / (p.length / 3)] as const;
-  };
-  const [gx, gy] = centre(gt);
-  const d = boxNormalizer(gt);
-  let best: number[] | undefined, bestDist = Infinity;
-  for (const f of faces) {
-    const [x, y] = centre(f);
-    const dist = Math.hypot(x - gx, y - gy);
-    if (dist < bestDist) { best = f; bestDist = dist; }
-  }
-  return bestDist <= 0.5 * d ? best : undefined;
+/** The predicted face that matches the ground truth (`matchFace`), if any. */
+function matchedFace(faces: number[][], gt: ArrayLike<number>): number[] | undefined {
+  return faces[matchFace(faces, gt, 3)];
 }
 
 async function child(method: string, outFile: string): Promise<void> {
@@ -292,7 +280,7 @@ async function parent(): Promise<void> {
   for (const s of await listAflw2000Samples(aflwDir)) gts.set(s.name, (await s.load(false)).groundTruth.landmarks);
 
   // Per method and AFLW image: the matched face's landmarks, or undefined when missed.
-  const matched = results.map((r) => new Map(r.images.filter((i) => i.set === 'aflw').map((i) => [i.name, matchFace(i.faces, gts.get(i.name)!)])));
+  const matched = results.map((r) => new Map(r.images.filter((i) => i.set === 'aflw').map((i) => [i.name, matchedFace(i.faces, gts.get(i.name)!)])));
   const both = [...gts.keys()].filter((n) => matched.every((m) => m.get(n)));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   console.log(`peers, ${RUNS} timed runs per image (median), ${os.cpus().length} cores; NME 2D in % of √(w·h) of the ground-truth box`);

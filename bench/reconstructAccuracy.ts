@@ -18,7 +18,7 @@ import { landmarkNme } from '../src/eval/landmarkNme.js';
 import { summarizeEvaluation } from '../src/eval/summarizeEvaluation.js';
 import type { ImageEvaluation } from '../src/eval/evaluateAflw2000.js';
 import { listAflw2000Samples } from '../src/node/files/listAflw2000Samples.js';
-import { pointsBounds } from '../src/geometry/pointsBounds.js';
+import { matchFace } from '../src/eval/matchFace.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = path.resolve(process.env['PRNET_BENCH_AFLW'] ?? path.join(root, '../shared/fixtures/aflw2000-sample'));
@@ -50,23 +50,14 @@ try {
       continue;
     }
     const g = gt.landmarks;
-    let gx = 0, gy = 0;
-    for (let i = 0; i < 68; i++) { gx += g[3 * i]! / 68; gy += g[3 * i + 1]! / 68; }
-    const [x0, y0, x1, y1] = pointsBounds(g, 3);
-    const size = Math.sqrt((x1 - x0) * (y1 - y0));
-    let best: Float64Array | null = null, bestD = Infinity;
-    for (const f of doc.faces) {
-      const p = Float64Array.from(f.landmarks.flat());
-      let px = 0, py = 0;
-      for (let i = 0; i < 68; i++) { px += p[3 * i]! / 68; py += p[3 * i + 1]! / 68; }
-      const d = Math.hypot(px - gx, py - gy);
-      if (d < bestD) { bestD = d; best = p; }
-    }
-    if (!best || bestD > size / 2) {
+    const faces = doc.faces.map((f) => Float64Array.from(f.landmarks.flat()));
+    const k = matchFace(faces, g, 3);
+    if (k < 0) {
       misses++;
       records.push({ name: s.name, status: 'failed', error: 'no face found at the ground truth' });
       continue;
     }
+    const best = faces[k]!;
     records.push({ name: s.name, status: 'ok', yaw: gt.pose.yaw, nme2d: landmarkNme(best, g, 2), nme3d: landmarkNme(best, g, 3) });
   }
   const sum = summarizeEvaluation(records);

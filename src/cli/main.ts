@@ -10,6 +10,16 @@ import { PRNET_VERSION } from '../version.js';
 const EXIT_USAGE = 2;
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  // The reader of standard output went away (`prnet eval … | head`): stop quietly, as Unix
+  // tools do, instead of an unhandled EPIPE with a stack trace. Commands that stream their
+  // results to standard output (reconstruct -o -, video -o -) handle it themselves: they
+  // stop the batch and still write their summary.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (process.stdout.listenerCount('error') > 1) return;
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`prnet: standard output: ${err.message}\n`);
+    process.exit(1);
+  });
   const program = new Command();
   program
     .name('prnet')

@@ -3,13 +3,17 @@ import type { Aflw2000GroundTruth, PoseAngles } from './aflw2000GroundTruth.js';
 import { landmarkNme } from './landmarkNme.js';
 import { rotationToAflwPose, aflwPoseToRotation, rotationAngle } from './aflwPose.js';
 import { withDefaults } from '../io/withDefaults.js';
+import { evaluateSamples, type EvaluationSample, type PredictionFailure } from './evaluateSamples.js';
 
 /** One image of the benchmark: its name and a loader for its image and ground truth. */
-export interface Aflw2000Sample {
-  name: string;
-  /** Loads the ground truth, and the image when `withImage` (a baseline may not need it). */
-  load(withImage: boolean): Promise<{ image?: RgbImage; groundTruth: Aflw2000GroundTruth }>;
-}
+export type Aflw2000Sample = EvaluationSample<Aflw2000GroundTruth>;
+
+/**
+ * What a predictor may read of an image's ground truth: the 68 points (x, y; z is 0 where
+ * a benchmark has none) for the benchmark's crop or for picking the detected face, and
+ * AFLW's 21 human points where the benchmark has them.
+ */
+export type LandmarkHint = Pick<Aflw2000GroundTruth, 'landmarks'> & Partial<Pick<Aflw2000GroundTruth, 'points21'>>;
 
 /** What a method predicts for one image. */
 export interface LandmarkPrediction {
@@ -25,8 +29,8 @@ export interface LandmarkPredictor {
   name: string;
   /** Whether {@link LandmarkPredictor.predict} needs the decoded images. */
   needsImage: boolean;
-  /** Predicts a batch; one result per item, in order. */
-  predict(items: { image?: RgbImage; groundTruth: Aflw2000GroundTruth }[]): Promise<LandmarkPrediction[]>;
+  /** Predicts a batch; one result (or failure, e.g. no face detected there) per item, in order. */
+  predict(items: { image?: RgbImage; groundTruth: LandmarkHint }[]): Promise<(LandmarkPrediction | PredictionFailure)[]>;
 }
 
 /** The result for one image. */
@@ -97,71 +101,26 @@ export function scorePrediction(name: string, gt: Aflw2000GroundTruth, p: Landma
   return rec;
 }
 
-function message(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-}
-
 /**
- * Runs a method over AFLW2000-3D images in batches and scores every image. Loading
- * (decoding) of the next batch overlaps the current batch's prediction. A failure to
- * load or predict an image is recorded as that image's failure and the run goes on.
+ * Runs a method over AFLW2000-3D images in batches and scores every image
+ * ({@link evaluateSamples}: the next batch decodes while this one is predicted; an image
+ * that fails to load, predict or score is recorded as failed and the run goes on).
  *
  * ```ts
  * const records = await evaluateAflw2000(samples, meanFacePredictor(assets), { batchSize: 8 });
  * const summary = summarizeEvaluation(records);
  * ```
  */
-export async function evaluateAflw2000(
+export function evaluateAflw2000(
   samples: readonly Aflw2000Sample[],
   predictor: LandmarkPredictor,
   options: EvaluateAflw2000Options = {},
 ): Promise<ImageEvaluation[]> {
   const { batchSize } = withDefaults(EVALUATE_AFLW2000_DEFAULTS, options);
-  if (!(batchSize >= 1)) throw new Error(`batch size must be ≥ 1, got ${batchSize}`);
-  type Loaded = { sample: Aflw2000Sample; value?: Awaited<ReturnType<Aflw2000Sample['load']>>; error?: string };
-  const loadBatch = (start: number): Promise<Loaded[]> =>
-    Promise.all(
-      samples.slice(start, start + batchSize).map((sample) =>
-        sample.load(predictor.needsImage).then(
-          (value) => ({ sample, value }),
-          (err: unknown) => ({ sample, error: message(err) }),
-        ),
-      ),
-    );
-  const records: ImageEvaluation[] = [];
-  let pending = samples.length > 0 ? loadBatch(0) : undefined;
-  for (let start = 0; start < samples.length; start += batchSize) {
-    const batch = await pending!;
-    // Start decoding the next batch while this one runs through the model.
-    pending = start + batchSize < samples.length ? loadBatch(start + batchSize) : undefined;
-    const ok = batch.filter((b) => b.value);
-    let predictions: LandmarkPrediction[] = [];
-    let batchError: string | undefined;
-    if (ok.length > 0) {
-      try {
-        predictions = await predictor.predict(ok.map((b) => b.value!));
-      } catch (err) {
-        batchError = message(err);
-      }
-    }
-    let k = 0;
-    for (const b of batch) {
-      if (!b.value) {
-        records.push({ name: b.sample.name, status: 'failed', error: b.error });
-        continue;
-      }
-      const p = predictions[k++];
-      if (batchError || !p) {
-        records.push({ name: b.sample.name, status: 'failed', error: batchError ?? 'no prediction returned', yaw: b.value.groundTruth.pose.yaw });
-        continue;
-      }
-      try {
-        records.push(scorePrediction(b.sample.name, b.value.groundTruth, p));
-      } catch (err) {
-        records.push({ name: b.sample.name, status: 'failed', error: message(err), yaw: b.value.groundTruth.pose.yaw });
-      }
-    }
-    options.onProgress?.(Math.min(start + batchSize, samples.length), samples.length);
-  }
-  return records;
+  return evaluateSamples<Aflw2000GroundTruth, LandmarkPrediction, ImageEvaluation>(samples, {
+    needsImage: predictor.needsImage,
+    predict: (items) => predictor.predict(items),
+    score: scorePrediction,
+    failed: (name, error, gt) => ({ name, status: 'failed', error, ...(gt ? { yaw: gt.pose.yaw } : {}) }),
+  }, { batchSize, onProgress: options.onProgress });
 }

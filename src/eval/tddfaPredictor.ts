@@ -4,8 +4,7 @@ import { tddfaParameters, TDDFA_PARAMETER_COUNT, type TddfaParameters } from '..
 import { tddfaProject } from '../face/tddfa/tddfaProject.js';
 import { tddfaRoiFromLandmarks, type TddfaRoiBox } from '../face/tddfa/tddfaRoiBox.js';
 import type { BfmPieces } from '../uv/bfmPieces.js';
-import type { LandmarkPrediction, LandmarkPredictor } from './evaluateAflw2000.js';
-import type { Aflw2000GroundTruth } from './aflw2000GroundTruth.js';
+import type { LandmarkHint, LandmarkPrediction, LandmarkPredictor } from './evaluateAflw2000.js';
 import type { RgbImage } from '../io/rgbImage.js';
 
 /** A 3DDFA_V2 network: raw outputs (`n × 62`) of NCHW 120×120 inputs. */
@@ -22,7 +21,7 @@ export type TddfaBfm = Pick<BfmPieces, 'paramMean' | 'paramStd' | 'landmarkMean'
  * the crop box of each item.
  */
 export async function tddfaOnItems(
-  network: TddfaRegressor, bfm: TddfaBfm, items: { image?: RgbImage; groundTruth: Aflw2000GroundTruth }[], resample: TddfaInputOptions['resample'] = 'bilinear',
+  network: TddfaRegressor, bfm: TddfaBfm, items: { image?: RgbImage; groundTruth: LandmarkHint }[], resample: TddfaInputOptions['resample'] = 'bilinear',
 ): Promise<{ params: TddfaParameters; roi: TddfaRoiBox }[]> {
   return tddfaOnCrops(network, bfm, items.map((it) => {
     if (!it.image) throw new Error('a 3DDFA predictor needs the images');

@@ -1,6 +1,6 @@
 /**
  * `prnet/formats`: the file formats prnet reads and writes, isomorphic (bytes in, values
- * out): NumPy `.npy`, MATLAB level-5 `.mat`, TensorFlow checkpoints, the UV asset pack,
+ * out): NumPy `.npy`, MATLAB level-5 `.mat`, iBUG `.pts` landmarks, TensorFlow checkpoints, the UV asset pack,
  * the ONNX metadata reader, and the mesh writers' shared pieces.
  */
 export * from './npy.js';
@@ -15,6 +15,7 @@ export * from './ply.js';
 export * from './glb.js';
 export * from './encodeAnimatedGlb.js';
 export * from './stl.js';
+export * from './pts.js';
 export * from './png.js';
 export * from './faceJson.js';
 export * from '../model/checkpoint/index.js';

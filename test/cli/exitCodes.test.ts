@@ -31,3 +31,18 @@ test('usage errors exit with 2 in every command; --help with 0', async () => {
   }
   for (const args of [['--help'], ['convert', '--help'], ['eval', '--help']]) assert.equal((await prnet(args)).code, 0, args.join(' '));
 });
+
+test('a reader of standard output that goes away (prnet … | head) ends the command quietly: exit 0, no stack trace', async () => {
+  const { spawn } = await import('node:child_process');
+  const aflw = path.resolve(repo, '../shared/fixtures/aflw2000-sample');
+  for (const args of [['eval', 'aflw2000', aflw, '--limit', '2', '--baseline', 'mean-face'], ['doctor']]) {
+    const child = spawn(process.execPath, [path.join(repo, 'bin/prnet.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // Read the first bytes, then hang up, as `head -c 1` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => { child.stdout.destroy(); resolve(); }));
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    assert.equal(code, 0, `prnet ${args[0]}: ${stderr}`);
+    assert.doesNotMatch(stderr, /EPIPE|at .*\.ts:\d+/, `prnet ${args[0]}`);
+  }
+});

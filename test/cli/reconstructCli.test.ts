@@ -254,6 +254,25 @@ test('--outputs stl: a closed relief of each face to 3D-print, --print-width mil
   assert.match(bad.stderr, /--print-width must be a positive number, got "0"/);
 });
 
+test('--outputs pts: each face\'s 68 landmarks as an iBUG .pts file, 1-based as 300-W writes them, the JSON\'s x and y', async () => {
+  const out = path.join(work, 'pts');
+  const r = await prnet(['reconstruct', path.join(photos, 'photo3.jpg'), '-o', out, '--outputs', 'pts,json', '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual((await readdir(out)).sort(), ['photo3.json', 'photo3_0.pts']);
+  const text = await readFile(path.join(out, 'photo3_0.pts'), 'utf8');
+  // Read as the 300-W tools do: two header lines, braces, one "x y" line per point (3 decimals
+  // here, 2 in the JSON).
+  const lines = text.trim().split('\n');
+  assert.deepEqual([lines[0], lines[1]!.replace(/\s+/g, ' '), lines[2], lines.at(-1)], ['version: 1', 'n_points: 68', '{', '}']);
+  const points = lines.slice(3, -1).map((l) => l.split(' ').map(Number));
+  const doc = JSON.parse(await readFile(path.join(out, 'photo3.json'), 'utf8')) as { faces: { landmarks: number[][] }[] };
+  assert.equal(points.length, 68);
+  points.forEach(([x, y], k) => {
+    const [lx, ly] = doc.faces[0]!.landmarks[k]!;
+    assert.ok(Math.abs(x! - (lx! + 1)) <= 0.006 && Math.abs(y! - (ly! + 1)) <= 0.006, `landmark ${k}: ${x}, ${y} in the .pts, ${lx}, ${ly} in the JSON`);
+  });
+});
+
 test('user box and landmarks skip detection; usage errors exit with 2', async () => {
   const out = path.join(work, 'box');
   const img = path.join(aflw, 'image00004.jpg');

@@ -10,7 +10,7 @@ import { aflw2000GroundTruth, type Aflw2000GroundTruth } from '../../src/eval/af
 import { landmarkNme, boxNormalizer } from '../../src/eval/landmarkNme.js';
 import { rotationToAflwPose, aflwPoseToRotation, rotationAngle } from '../../src/eval/aflwPose.js';
 import { meanFacePredictor } from '../../src/eval/meanFaceBaseline.js';
-import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type LandmarkPredictor } from '../../src/eval/evaluateAflw2000.js';
+import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type LandmarkPredictor, type LandmarkPrediction } from '../../src/eval/evaluateAflw2000.js';
 import { summarizeEvaluation } from '../../src/eval/summarizeEvaluation.js';
 import { evaluationCsv } from '../../src/eval/evaluationCsv.js';
 import { cedCurveSvg } from '../../src/eval/cedCurveSvg.js';
@@ -52,7 +52,7 @@ test('AFLW2000 pose convention: round trip, and the mean-face fit agrees with Po
   const assets = await loadUvAssets({ dataDir: uvDir });
   const predictor = meanFacePredictor(assets);
   const preds = await predictor.predict(names.map((n) => ({ groundTruth: gts.get(n)! })));
-  const errors = preds.map((p, i) => rotationAngle(p.rotation, aflwPoseToRotation(gts.get(names[i]!)!.pose)));
+  const errors = preds.map((p, i) => rotationAngle((p as LandmarkPrediction).rotation, aflwPoseToRotation(gts.get(names[i]!)!.pose)));
   // The canonical face fitted to the landmarks must sit within a few degrees of the GT pose;
   // a wrong axis or sign convention gives tens of degrees.
   const sorted = [...errors].sort((a, b) => a - b);

@@ -2,9 +2,15 @@
  * `prnet eval aflw2000 <dir> [--model <onnx> | --baseline mean-face | --baseline teacher-fit] [--report f.json]
  * [--csv f.csv] [--plot f.png|f.svg]`: PRNet's AFLW2000-3D landmark evaluation (68-point
  * NME in 2D and 3D, yaw-balanced NME, pose errors, CED curve).
+ *
+ * `prnet eval pts <dir>`: any 68-point benchmark in iBUG's `.pts` layout (300-W, HELEN,
+ * LFPW, AFW, iBUG, Menpo): NME over 68 and the inner 51 points, failure rate, AUC.
+ *
+ * Both crop as the benchmark's protocol does (`--crop landmarks`) or through the detector,
+ * as `prnet reconstruct` runs (`--crop detector`).
  */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { int, inRange } from '../optionParsers.js';
 import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import sharp from 'sharp';
@@ -16,9 +22,14 @@ import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type Landm
 import { listAflw2000Samples } from '../../node/files/listAflw2000Samples.js';
 import { summarizeEvaluation, type EvaluationSummary } from '../../eval/summarizeEvaluation.js';
 import { meanFacePredictor } from '../../eval/meanFaceBaseline.js';
-import { modelPredictor } from '../../eval/modelPredictor.js';
+import { modelPredictor, type BenchmarkCrop } from '../../eval/modelPredictor.js';
+import { evaluatePts, summarizePts, EVALUATE_PTS_DEFAULTS, type PtsEvaluation, type PtsSummary } from '../../eval/evaluatePts.js';
+import { NME_NORMALIZERS, type NmeNormalization } from '../../eval/nmeNormalizers.js';
+import { listPtsSamples } from '../../node/files/listPtsSamples.js';
+import { loadDetector } from '../../node/inference/detector.js';
+import type { FaceDetector } from '../../face/faceDetector.js';
 import { evaluationCsv } from '../../eval/evaluationCsv.js';
-import { cedCurveSvg } from '../../eval/cedCurveSvg.js';
+import { cedCurveSvg, type CedSeries } from '../../eval/cedCurveSvg.js';
 import { PRNET_PAPER_RESULTS } from '../../eval/paperResults.js';
 import type { PositionMapModel } from '../../model/session.js';
 import { tddfaPredictor } from '../../eval/tddfaPredictor.js';
@@ -31,6 +42,11 @@ import type { TeacherLabelOptions } from '../../labels/teacherFit/teacherLabel.j
 
 /** Exit status of usage and setup errors (every command: 0 all done, 1 some input failed, 2 usage error). */
 const EXIT_USAGE = 2;
+
+interface PtsOptions extends EvalOptions {
+  normalize: NmeNormalization;
+  threshold: number;
+}
 
 interface EvalOptions {
   model?: string;
@@ -45,6 +61,7 @@ interface EvalOptions {
   refine?: number;
   dataDir?: string;
   limit?: number;
+  crop: BenchmarkCrop;
   teacher?: string;
   labels?: string;
   bfm?: string;
@@ -84,9 +101,9 @@ function table(method: string, s: EvaluationSummary): string {
 
 async function run(dir: string, opts: EvalOptions): Promise<void> {
   // Everything before the first image is setup: its errors are usage errors (exit 2).
-  const { samples, predictor, model, modelPath } = await setup(dir, opts).catch((err: Error) => {
-    process.exitCode = EXIT_USAGE;
-    throw err;
+  const { samples, predictor, model, modelPath, detector } = await usageErrors(async () => {
+    const samples = await listSamples(listAflw2000Samples, dir, opts, 'AFLW2000-3D images (.jpg + .mat)');
+    return { samples, ...(await setupPredictor(opts, 'aflw2000')) };
   });
   const t0 = performance.now();
   let records: ImageEvaluation[];
@@ -100,6 +117,7 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
   } finally {
     if (process.stderr.isTTY) process.stderr.write('\n');
     await model?.dispose();
+    detector?.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
   for (const r of records) if (r.status === 'failed') process.stderr.write(`prnet eval: ${r.name} failed: ${r.error}\n`);
@@ -114,7 +132,7 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
       method: predictor.name,
       model: modelPath,
       protocol: {
-        crop: 'bounding box of ground-truth pt3d_68 (x, y) × 1.6, official PRNet crop transform',
+        crop: CROP_PROTOCOL[opts.crop],
         nme: 'mean point distance / sqrt(w·h) of the ground-truth 2D box; 3D after removing each set’s mean z',
         yawBins: summary.yawBins.map((b) => b.label),
         pose: 'predicted rotation in the dataset’s Pose_Para convention; ground-truth angles beyond ±99° excluded',
@@ -129,37 +147,142 @@ async function run(dir: string, opts: EvalOptions): Promise<void> {
   if (opts.csv) await writeFileAtomic(opts.csv, evaluationCsv(records));
   if (opts.plot) {
     const ok = records.filter((r) => r.status === 'ok');
-    const svg = cedCurveSvg(
-      [
-        { label: 'NME 2D', errors: ok.map((r) => r.nme2d!) },
-        { label: 'NME 3D', errors: ok.map((r) => r.nme3d!) },
-      ],
-      { title: `AFLW2000-3D, 68 landmarks — ${predictor.name}` },
-    );
-    const bytes = /\.svg$/i.test(opts.plot) ? svg : new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
-    await writeFileAtomic(opts.plot, bytes);
+    await writeCedPlot(opts.plot, [
+      { label: 'NME 2D', errors: ok.map((r) => r.nme2d!) },
+      { label: 'NME 3D', errors: ok.map((r) => r.nme3d!) },
+    ], `AFLW2000-3D, 68 landmarks — ${predictor.name}`);
   }
   // 0: every image evaluated; 1: some failed (each printed above).
   if (summary.failed > 0 || summary.evaluated === 0) process.exitCode = 1;
 }
 
-/** Checks the options and loads the images list and the predictor. */
-async function setup(dir: string, opts: EvalOptions): Promise<{ samples: Aflw2000Sample[]; predictor: LandmarkPredictor; model: PositionMapModel | undefined; modelPath: string | undefined }> {
+/** Writes a CED plot as SVG, or PNG (rendered by sharp) when the name ends in .png. */
+async function writeCedPlot(file: string, series: CedSeries[], title: string, maxNmePercent?: number): Promise<void> {
+  const svg = cedCurveSvg(series, { title, ...(maxNmePercent ? { maxNmePercent } : {}) });
+  await writeFileAtomic(file, /\.svg$/i.test(file) ? svg : new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer()));
+}
+
+const NORMALIZATION_TEXT: Record<NmeNormalization, string> = {
+  interocular: 'the inter-ocular distance (outer eye corners, points 36 and 45)',
+  interpupil: 'the inter-pupil distance (eye centres, means of 36–41 and 42–47)',
+  box: '√(w·h) of the ground-truth box',
+};
+
+function ptsTable(method: string, s: PtsSummary, normalize: NmeNormalization): string {
+  const t = pct(s.threshold);
+  const row = (label: string, all: string, inner: string) => `  ${label.padEnd(26)}${all.padStart(10)}${inner.padStart(12)}`;
+  return [
+    `68-point benchmark (.pts): ${s.images} images, ${s.evaluated} evaluated, ${s.failed} failed — ${method}`,
+    `  NME normalised by ${NORMALIZATION_TEXT[normalize]}`,
+    row('', '68 points', 'inner 51'),
+    row('NME', pct(s.all.nme), pct(s.inner.nme)),
+    row(`failure rate (NME > ${t})`, pct(s.all.failureRate), pct(s.inner.failureRate)),
+    row(`AUC up to ${t}`, Number.isFinite(s.all.auc) ? s.all.auc.toFixed(4) : 'n/a', Number.isFinite(s.inner.auc) ? s.inner.auc.toFixed(4) : 'n/a'),
+    '    (300-W annotates the visible jaw contour, which a 3D face\'s jaw points need not follow on a turned head: inner 51 leaves the jaw out)',
+  ].join('\n') + '\n';
+}
+
+function ptsCsv(records: readonly PtsEvaluation[]): string {
+  const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '' : (v * 100).toFixed(4));
+  const quote = (x: string) => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
+  return ['name,status,nme_pct,nme_inner_pct,error', ...records.map((r) => [quote(r.name), r.status, num(r.nme), num(r.nmeInner), quote(r.error ?? '')].join(','))].join('\n') + '\n';
+}
+
+async function runPts(dir: string, opts: PtsOptions): Promise<void> {
+  const { samples, predictor, model, modelPath, detector } = await usageErrors(async () => {
+    if (!(opts.normalize in NME_NORMALIZERS)) throw new Error(`--normalize must be one of ${Object.keys(NME_NORMALIZERS).join(', ')}, got ${opts.normalize}`);
+    const samples = await listSamples(listPtsSamples, dir, opts, '.pts annotation files (iBUG format: NAME.pts beside NAME.jpg or .png)');
+    return { samples, ...(await setupPredictor(opts, 'pts')) };
+  });
+  const t0 = performance.now();
+  let records: PtsEvaluation[];
+  try {
+    records = await evaluatePts(samples, predictor, {
+      normalization: opts.normalize,
+      batchSize: opts.batchSize,
+      onProgress: (done, total) => {
+        if (process.stderr.isTTY) process.stderr.write(`\rprnet eval: ${done}/${total} images`);
+      },
+    });
+  } finally {
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    await model?.dispose();
+    detector?.dispose();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  for (const r of records) if (r.status === 'failed') process.stderr.write(`prnet eval: ${r.name} failed: ${r.error}\n`);
+  const summary = summarizePts(records, opts.threshold);
+  process.stdout.write(ptsTable(predictor.name, summary, opts.normalize));
+  process.stdout.write(`  time: ${seconds.toFixed(1)} s (${((seconds * 1000) / samples.length).toFixed(1)} ms per image)\n`);
+  if (opts.report) {
+    const report = {
+      dataset: '68-point benchmark (.pts)',
+      dir: path.resolve(dir),
+      method: predictor.name,
+      model: modelPath,
+      protocol: {
+        crop: CROP_PROTOCOL[opts.crop],
+        nme: `mean 2D point distance / ${NORMALIZATION_TEXT[opts.normalize]}; over the 68 points and over the inner 51 (17–67)`,
+        normalization: opts.normalize,
+        coordinates: '.pts files in 300-W\'s convention (top-left pixel at 1, 1)',
+        threshold: opts.threshold,
+      },
+      seconds,
+      summary,
+      records,
+    };
+    await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + '\n');
+  }
+  if (opts.csv) await writeFileAtomic(opts.csv, ptsCsv(records));
+  if (opts.plot) {
+    const ok = records.filter((r) => r.status === 'ok');
+    await writeCedPlot(opts.plot, [
+      { label: 'NME, 68 points', errors: ok.map((r) => r.nme!) },
+      { label: 'NME, inner 51', errors: ok.map((r) => r.nmeInner!) },
+    ], `${path.basename(path.resolve(dir))}, 68 landmarks — ${predictor.name}`);
+  }
+  if (summary.failed > 0 || summary.evaluated === 0) process.exitCode = 1;
+}
+
+/** Runs `setup`, marking what it throws as a usage error (exit 2): it precedes the first image. */
+async function usageErrors<T>(setup: () => Promise<T>): Promise<T> {
+  return setup().catch((err: Error) => {
+    process.exitCode = EXIT_USAGE;
+    throw err;
+  });
+}
+
+/** How each crop mode picks a face, as reports say it. */
+const CROP_PROTOCOL: Record<BenchmarkCrop, string> = {
+  landmarks: 'bounding box of the ground-truth 68 points (x, y) × 1.6, official PRNet crop transform',
+  detector: 'the detector\'s faces, as prnet reconstruct crops them; the face whose landmarks\' centre lies nearest the ground truth\'s (within half its box size) is scored, none there is a failure',
+};
+
+/** Checks the shared options and lists a benchmark's samples. */
+async function listSamples<S>(list: (dir: string) => Promise<S[]>, dir: string, opts: EvalOptions, what: string): Promise<S[]> {
+  if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
+  if (opts.plot && !/\.(png|svg)$/i.test(opts.plot)) throw new Error(`--plot must end in .png or .svg, got ${opts.plot}`);
+  let samples = await list(path.resolve(dir));
+  if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
+  if (samples.length === 0) throw new Error(`no ${what} in ${dir}`);
+  return samples;
+}
+
+/** Checks the method's options and loads the predictor (and the detector for `--crop detector`). */
+async function setupPredictor(opts: EvalOptions, benchmark: 'aflw2000' | 'pts'): Promise<{ predictor: LandmarkPredictor; model: PositionMapModel | undefined; modelPath: string | undefined; detector: FaceDetector | undefined }> {
+  if (opts.baseline && benchmark !== 'aflw2000') throw new Error('--baseline applies to prnet eval aflw2000');
   if (opts.baseline && opts.baseline !== 'mean-face' && opts.baseline !== 'teacher-fit') throw new Error(`unknown baseline '${opts.baseline}' (known: mean-face, teacher-fit)`);
   if (opts.baseline === 'teacher-fit' && (!opts.teacher || !opts.labels)) throw new Error('--baseline teacher-fit needs --teacher <3DDFA_V2 onnx> and --labels <label set from prnet label aflw21> (its correspondence and settings)');
   if (opts.baseline && opts.model) throw new Error('give either --model or --baseline, not both');
   if (opts.baseline && opts.flipAverage) throw new Error('--flip-average applies to a model, not to --baseline');
-  if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
-  if (opts.plot && !/\.(png|svg)$/i.test(opts.plot)) throw new Error(`--plot must end in .png or .svg, got ${opts.plot}`);
-  let samples = await listAflw2000Samples(path.resolve(dir));
-  if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
-  if (samples.length === 0) throw new Error(`no AFLW2000-3D images (.jpg + .mat) in ${dir}`);
+  if (opts.baseline && opts.crop === 'detector') throw new Error('--crop detector applies to a prnet model, not to --baseline');
   const assets = await loadUvAssets({ dataDir: opts.dataDir });
   let predictor!: LandmarkPredictor;
   let model: PositionMapModel | undefined;
+  let detector: FaceDetector | undefined;
   // Same default as `prnet reconstruct`: --model, $PRNET_MODEL, the downloaded official model, the shipped one.
   const modelPath = opts.baseline ? undefined : path.resolve(await resolveModelSource(opts.model).catch((err: Error) => {
-    throw new Error(`${err.message} (or --baseline mean-face)`);
+    throw new Error(`${err.message}${benchmark === 'aflw2000' ? ' (or --baseline mean-face)' : ''}`);
   }) as string);
   if (modelPath) {
     try {
@@ -169,10 +292,19 @@ async function setup(dir: string, opts: EvalOptions): Promise<{ samples: Aflw200
       if (!/not a prnet position-map model/.test((err as Error).message)) throw err;
       const teacher = await loadTddfaTeacher(modelPath, opts.threads === undefined ? {} : { threads: opts.threads }).catch(() => { throw err; });
       if (opts.flipAverage) throw new Error('--flip-average applies to prnet models, not to a 3DDFA_V2 model');
+      if (opts.crop === 'detector') throw new Error('--crop detector applies to prnet models, not to a 3DDFA_V2 model');
       predictor = tddfaPredictor(teacher, await loadBfmPieces(bfmDir(opts, `the 3DDFA_V2 model ${path.basename(modelPath)}`)), `3DDFA_V2 model ${path.basename(modelPath)}`);
     }
     if (model) {
-      predictor = modelPredictor(model, assets, `model ${path.basename(modelPath)}${opts.flipAverage ? ' + flip averaging' : ''}${opts.refine ? ` + ${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : ''}${opts.mapSmoothing !== RECONSTRUCT_DEFAULTS.mapSmoothing ? ` + map smoothing ${opts.mapSmoothing}` : ''}`, { refinePasses: opts.refine ?? 0, flipAverage: opts.flipAverage === true, maxBatch: opts.batchSize, mapSmoothing: opts.mapSmoothing });
+      if (opts.crop === 'detector') detector = await loadDetector();
+      const name = [
+        `model ${path.basename(modelPath)}`,
+        opts.crop === 'detector' ? 'detector crops' : '',
+        opts.flipAverage ? 'flip averaging' : '',
+        opts.refine ? `${opts.refine} re-crop pass${opts.refine > 1 ? 'es' : ''}` : '',
+        opts.mapSmoothing !== RECONSTRUCT_DEFAULTS.mapSmoothing ? `map smoothing ${opts.mapSmoothing}` : '',
+      ].filter(Boolean).join(' + ');
+      predictor = modelPredictor(model, assets, name, { refinePasses: opts.refine ?? 0, flipAverage: opts.flipAverage === true, maxBatch: opts.batchSize, mapSmoothing: opts.mapSmoothing, crop: opts.crop, detector });
     }
   } else if (opts.baseline === 'teacher-fit') {
     const labels = await readLabelSet(opts.labels!);
@@ -184,30 +316,44 @@ async function setup(dir: string, opts: EvalOptions): Promise<{ samples: Aflw200
   } else {
     predictor = meanFacePredictor(assets);
   }
-  return { samples, predictor, model, modelPath };
+  return { predictor, model, modelPath, detector };
 }
 
 /** Registers `prnet eval`. */
-export function register(program: Command): void {
-  const evalCmd = program.command('eval').description('evaluate a model on a benchmark (AFLW2000-3D: 68-point NME in 2D and 3D, pose error)');
-  evalCmd
-    .command('aflw2000')
-    .description('68-point landmark and pose evaluation on AFLW2000-3D (image*.jpg + image*.mat)')
-    .argument('<dir>', 'folder with the AFLW2000-3D images and .mat ground truth')
-    .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one)')
-    .option('--baseline <name>', 'evaluate a baseline instead of a model: mean-face, or teacher-fit (the label maker fitted to each image\'s pt2d; needs --teacher, --labels, --bfm)')
-    .option('--teacher <onnx>', 'with --baseline teacher-fit: the 3DDFA_V2 teacher')
-    .option('--labels <dir>', 'with --baseline teacher-fit: the label set whose correspondence and fit settings to use')
+/** The options both benchmarks take: the method, its accuracy settings, the outputs. */
+function methodOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one); a 3DDFA_V2 model runs too (with --bfm)')
     .option('--bfm <dir>', '3DDFA_V2 BFM folder for 3DDFA models and teacher-fit (default $PRNET_BFM)')
+    .addOption(new Option('--crop <how>', 'landmarks: the benchmark\'s protocol, the ground truth\'s box × 1.6; detector: the real path, the detector\'s faces as prnet reconstruct crops them (the face at the annotation is scored, none there is a failure)').choices(['landmarks', 'detector']).default('landmarks'))
     .option('--report <file.json>', 'write the full report (summary and per-image results)')
     .option('--csv <file.csv>', 'write per-image results')
     .option('--plot <file.png|file.svg>', 'draw the cumulative error distribution')
     .option('--batch-size <n>', 'images per inference call', (v) => Number(v), 8)
-    .option('--refine <passes>', 'after the ground-truth crop, re-crop from the predicted landmarks and run again this many times (the refinement pass, measured under the benchmark crop)', int('--refine', 0))
+    .option('--refine <passes>', 'after the first crop, re-crop from the predicted landmarks and run again this many times (the refinement pass)', int('--refine', 0))
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored crop and average the two maps (2× network time)')
     .option('--map-smoothing <texels>', `Gaussian blur of each position map, σ in texels (0 = the network's map; default ${RECONSTRUCT_DEFAULTS.mapSmoothing}, as prnet reconstruct)`, inRange('--map-smoothing', 0, 8), RECONSTRUCT_DEFAULTS.mapSmoothing)
     .option('--threads <n>', 'ONNX Runtime threads (0 = one per core)', (v) => Number(v))
     .option('--data-dir <dir>', 'folder with the official uv-data files (default: $PRNET_DATA or the prnet cache)')
-    .option('--limit <n>', 'evaluate only the first n images', (v) => Number(v))
+    .option('--limit <n>', 'evaluate only the first n images', (v) => Number(v));
+}
+
+/** Registers `prnet eval`. */
+export function register(program: Command): void {
+  const evalCmd = program.command('eval').description('evaluate a model on a landmark benchmark: AFLW2000-3D (68-point NME in 2D and 3D, pose error) or any 68-point set in iBUG .pts files (300-W, HELEN, LFPW, AFW, iBUG, Menpo)');
+  methodOptions(evalCmd
+    .command('aflw2000')
+    .description('68-point landmark and pose evaluation on AFLW2000-3D (image*.jpg + image*.mat)')
+    .argument('<dir>', 'folder with the AFLW2000-3D images and .mat ground truth')
+    .option('--baseline <name>', 'evaluate a baseline instead of a model: mean-face, or teacher-fit (the label maker fitted to each image\'s pt2d; needs --teacher, --labels, --bfm)')
+    .option('--teacher <onnx>', 'with --baseline teacher-fit: the 3DDFA_V2 teacher')
+    .option('--labels <dir>', 'with --baseline teacher-fit: the label set whose correspondence and fit settings to use'))
     .action(async (dir: string, opts: EvalOptions) => run(dir, opts));
+  methodOptions(evalCmd
+    .command('pts')
+    .description('68-point landmark evaluation on images with iBUG .pts annotations (300-W and its parts, Menpo…): NME over 68 and the inner 51 points, failure rate, AUC')
+    .argument('<dir>', 'folder searched through its sub-folders for NAME.pts beside NAME.jpg|png (300-W\'s layout; points 1-based as 300-W saves them)')
+    .addOption(new Option('--normalize <by>', 'what the error is divided by: interocular (outer eye corners, 300-W\'s), interpupil (eye centres) or box (√(w·h) of the landmark box, AFLW2000-3D\'s)').choices(Object.keys(NME_NORMALIZERS)).default(EVALUATE_PTS_DEFAULTS.normalization))
+    .option('--threshold <percent>', 'NME above which an image counts as a failure, and the end of the AUC, in %', inRange('--threshold', 0.1, 100), 8))
+    .action(async (dir: string, opts: PtsOptions) => runPts(dir, { ...opts, threshold: opts.threshold / 100 }));
 }

@@ -89,6 +89,7 @@ Files written to the output folder:
              as official PRNet's demo saves it (numpy.load reads it)
              <base>_<i>.stl: the face to 3D-print, a closed relief plaque of the frontalised face in
              millimetres (--print-width wide, 0.4 mm grid, 3 mm base behind the deepest point; binary STL)
+             <base>_<i>.pts: the 68 landmarks (x, y) as an iBUG .pts file, 300-W's format (top-left pixel at 1, 1)
              with texture in --outputs the OBJ is textured: vt per vertex and <base>_<i>.mtl naming the PNG;
              the GLB always embeds the UV texture (--texture decides how hidden parts look)
   per image  <base>.json (model, source path, all faces: box, score, 68 landmarks, pose; an image

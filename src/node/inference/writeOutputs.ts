@@ -6,6 +6,7 @@
  */
 import { faceRelief, type FaceReliefOptions } from '../../print/faceRelief.js';
 import { encodeStl } from '../../io/stl.js';
+import { encodePts } from '../../io/pts.js';
 import { frontalize } from '../../reconstruct/frontalize.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -140,6 +141,9 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     // float32 256×256×3, each UV texel's x, y, z in image pixels (z in the same units).
     if (kinds.includes('posmap')) write(`${base}_${i}_posmap.npy`, () => encodeNpy(f.positionMap, [assets.uvSize, assets.uvSize, 3]));
     // A closed solid to 3D-print: the frontalised face as a relief plaque, millimetres.
+    // The 68 landmarks as an iBUG .pts file (300-W's format and its 1-based pixels), for
+    // annotation tools and landmark datasets.
+    if (kinds.includes('pts')) write(`${base}_${i}.pts`, () => encodePts(f.landmarks, 3));
     if (kinds.includes('stl')) write(`${base}_${i}.stl`, () => encodeStl(faceRelief(f.frontalVertices ?? frontalize(f.vertices, assets.canonicalVertices), assets.triangles, input.relief)));
   });
   const json = (indent?: number): string => {
