@@ -21,6 +21,7 @@ import { admissionQueue } from '../service/admissionQueue.js';
 import { mergeDepth } from '../service/mergeDepth.js';
 import { encodeNpy } from '../io/encodeNpy.js';
 import { encodeStl } from '../io/stl.js';
+import { encodePts } from '../io/pts.js';
 import { faceRelief } from '../print/faceRelief.js';
 import { nccColors } from '../render/nccColors.js';
 import { renderPncc } from '../render/renderPncc.js';
@@ -37,6 +38,8 @@ import { withDefaults } from '../io/withDefaults.js';
 const NPY_TYPE = 'application/x-npy';
 /** STL's media type as IANA registers it. */
 const STL_TYPE = 'model/stl';
+/** An iBUG .pts file has no registered media type: it is plain text. */
+const PTS_TYPE = 'text/plain; charset=utf-8';
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions extends Partial<FaceServiceOptions> {
@@ -233,7 +236,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         summary: 'Reconstruct the faces of one image: JSON (faces, boxes, 68 landmarks, pose, model) or one face\'s mesh',
         requestBody: { 'image/jpeg': binary, 'image/png': binary, 'image/webp': binary, 'application/octet-stream': binary, 'multipart/form-data': { type: 'object', properties: { image: binary } } },
         responses: {
-          200: { description: 'format=json: the prnet-faces/2 document plus model sha256 (and texturePng / depthPng / pnccPng as base64 when asked); format=glb|obj|ply: the mesh; format=npy: the position map; format=stl: the printable relief', content: { 'application/json': { type: 'object' }, 'model/gltf-binary': binary, 'model/obj': { type: 'string' }, 'application/ply': binary, [NPY_TYPE]: binary, [STL_TYPE]: binary } },
+          200: { description: 'format=json: the prnet-faces/2 document plus model sha256 (and texturePng / depthPng / pnccPng as base64 when asked); format=glb|obj|ply: the mesh; format=npy: the position map; format=stl: the printable relief; format=pts: the 68 landmarks as an iBUG .pts file', content: { 'application/json': { type: 'object' }, 'model/gltf-binary': binary, 'model/obj': { type: 'string' }, 'application/ply': binary, [NPY_TYPE]: binary, [STL_TYPE]: binary, 'text/plain': { type: 'string' } } },
           ...errorResponses(['empty_body', 'invalid_request', 'body_too_large', 'unsupported_content_type', 'not_an_image', 'corrupt_image', 'too_many_pixels', 'no_face', 'no_such_face', 'not_ready', 'overloaded', 'shutting_down', 'timeout', 'internal_error']),
         },
       },
@@ -286,7 +289,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
   /** Runs the pipeline and encodes the answer. */
   async function answer(s: FaceService, bytes: Uint8Array, req: ReconstructRequest): Promise<{ type: string; body: unknown; faces: number }> {
     const oneFace = req.format !== 'json';
-    const mesh = oneFace && req.format !== 'npy' && req.format !== 'stl';
+    const mesh = oneFace && req.format !== 'npy' && req.format !== 'stl' && req.format !== 'pts';
     const { image, faces } = await s.reconstruct(bytes, {
       maxFaces: oneFace ? Math.max(req.maxFaces, req.face + 1) : req.maxFaces,
       uprightMinRoll: req.uprightMinRoll,
@@ -308,6 +311,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         if (!f) throw apiError('no_such_face', `face ${req.face} asked for, ${faces.length} found`);
         const uv = s.prnet.assets.uvSize;
         if (req.format === 'npy') return { type: NPY_TYPE, body: Buffer.from(encodeNpy(f.positionMap, [uv, uv, 3])), faces: faces.length };
+        if (req.format === 'pts') return { type: PTS_TYPE, body: encodePts(f.landmarks, 3), faces: faces.length };
         if (req.format === 'stl') return { type: STL_TYPE, body: Buffer.from(encodeStl(faceRelief(f.frontalVertices!, s.prnet.assets.triangles))), faces: faces.length };
         const m = { vertices: f.vertices, triangles: s.prnet.assets.triangles, colors: f.colors };
         if (req.format === 'obj') return { type: 'model/obj', body: encodeObj(m, flip).obj, faces: faces.length };

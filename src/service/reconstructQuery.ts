@@ -6,8 +6,8 @@ import { MAP_SMOOTHING } from '../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
 import { UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
 
-/** Response formats: the JSON document, one face's mesh, its position map (`npy`) or its printable relief (`stl`). */
-export const RECONSTRUCT_FORMATS = ['json', 'glb', 'obj', 'ply', 'npy', 'stl'] as const;
+/** Response formats: the JSON document, one face's mesh, its position map (`npy`), its printable relief (`stl`) or its 68 landmarks as an iBUG `.pts` file (`pts`). */
+export const RECONSTRUCT_FORMATS = ['json', 'glb', 'obj', 'ply', 'npy', 'stl', 'pts'] as const;
 /** One of {@link RECONSTRUCT_FORMATS}. */
 export type ReconstructFormat = (typeof RECONSTRUCT_FORMATS)[number];
 
@@ -24,7 +24,7 @@ export const RECONSTRUCT_QUERY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    format: { type: 'string', enum: [...RECONSTRUCT_FORMATS], default: 'json', description: 'json: faces, boxes, 68 landmarks, pose, model; glb, obj, ply: the mesh of face `face`; npy: its UV position map (float32 256×256×3, image pixels); stl: a closed relief of it to 3D-print (binary STL, 80 mm wide)' },
+    format: { type: 'string', enum: [...RECONSTRUCT_FORMATS], default: 'json', description: 'json: faces, boxes, 68 landmarks, pose, model; glb, obj, ply: the mesh of face `face`; npy: its UV position map (float32 256×256×3, image pixels); stl: a closed relief of it to 3D-print (binary STL, 80 mm wide); pts: its 68 landmarks as an iBUG .pts file (300-W\'s format, 1-based pixels)' },
     outputs: { type: 'string', pattern: `^(${RECONSTRUCT_EXTRAS.join('|')})(,(${RECONSTRUCT_EXTRAS.join('|')}))*$`, description: 'comma-separated extras: texture (per-face UV texture PNG, base64, in the JSON), depth (depth PNG of the image, base64), pncc (PNCC picture of the image, base64)' },
     face: { type: 'integer', minimum: 0, default: 0, description: 'face index for mesh formats (0 = best)' },
     maxFaces: { type: 'integer', minimum: 1, maximum: RECONSTRUCT_MAX_FACES_LIMIT, default: 1, description: 'at most this many faces' },

@@ -123,6 +123,18 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.ok(Math.abs(Math.max(...xs) - Math.min(...xs) - 80) <= 1, 'the default 80 mm wide');
     });
 
+    await t.test('?format=pts returns the face\'s 68 landmarks as an iBUG .pts file: the JSON\'s x and y, 1-based', async () => {
+      const [pts, json] = await Promise.all([post(base, photo, '?format=pts'), post(base, photo)]);
+      assert.equal(pts.status, 200);
+      assert.match(pts.headers.get('content-type') ?? '', /^text\/plain/);
+      const { parsePts } = await import('../../src/io/pts.js');
+      const points = parsePts(Buffer.from(pts.bytes).toString('utf8'));
+      const doc = JSON.parse(Buffer.from(json.bytes).toString()) as { faces: { landmarks: number[][] }[] };
+      assert.equal(points.length, 136);
+      for (let k = 0; k < 68; k++) for (let c = 0; c < 2; c++) assert.ok(Math.abs(points[2 * k + c]! - doc.faces[0]!.landmarks[k]![c]!) <= 0.006, `landmark ${k}`);
+      assert.match(Buffer.from(pts.bytes).toString(), /^version: 1\nn_points: {2}68\n\{\n/);
+    });
+
     await t.test('?format=npy returns the position map; ?outputs=pncc adds the PNCC picture', async () => {
       const npy = await post(base, photo, '?format=npy');
       assert.equal(npy.status, 200);
@@ -223,7 +235,7 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.match(api.openapi, /^3\./);
       for (const p of ['/v1/reconstruct', '/v1/models', '/healthz', '/readyz', '/metrics', '/openapi.json']) assert.ok(api.paths[p], p);
       const format = api.paths['/v1/reconstruct']!.post!.parameters!.find((p) => p.name === 'format');
-      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply', 'npy', 'stl']);
+      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply', 'npy', 'stl', 'pts']);
       for (const s of ['200', '400', '413', '415', '422', '503', '504']) assert.ok(api.paths['/v1/reconstruct']!.post!.responses[s], s);
     });
 
