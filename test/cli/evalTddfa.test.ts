@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,4 +58,35 @@ test('prnet eval exits 1 when an image fails (and says which), 0 when all are ev
   const e = prnet('eval', 'aflw2000', empty, '--baseline', 'mean-face', '--data-dir', uv);
   assert.equal(e.status, 2);
   assert.match(e.stderr, /no AFLW2000-3D images/);
+});
+
+test('prnet eval aflw2000 --crop detector: the real path scores the face at the annotation, misses fail alone; --report, --csv and --plot say so', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'prnet-eval-det-'));
+  for (const n of ['image00002', 'image00004', 'image00006']) for (const ext of ['.jpg', '.mat']) copyFileSync(path.join(fixtures, n + ext), path.join(dir, n + ext));
+  // image00006's picture replaced by an even grey one of the same size: its annotation has no face under it.
+  const sharp = (await import('sharp')).default;
+  const meta = await sharp(path.join(fixtures, 'image00006.jpg')).metadata();
+  await sharp({ create: { width: meta.width!, height: meta.height!, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toFile(path.join(dir, 'image00006.jpg'));
+  const out = mkdtempSync(path.join(os.tmpdir(), 'prnet-eval-out-'));
+  const [report, csv, plot] = ['r.json', 'r.csv', 'ced.png'].map((f) => path.join(out, f));
+  const det = prnet('eval', 'aflw2000', dir, '--crop', 'detector', '--data-dir', uv, '--report', report!, '--csv', csv!, '--plot', plot!);
+  assert.equal(det.status, 1, det.stderr);
+  assert.match(det.stdout, /3 images, 2 evaluated, 1 failed — model default\.onnx \+ detector crops/);
+  assert.match(det.stderr, /image00006 failed: no face found at the annotation/);
+  const doc = JSON.parse(readFileSync(report!, 'utf8')) as { protocol: { crop: string }; records: { name: string; status: string; nme2d?: number }[] };
+  assert.match(doc.protocol.crop, /detector/);
+  assert.deepEqual(doc.records.map((r) => r.status), ['ok', 'ok', 'failed']);
+  assert.equal(readFileSync(csv!, 'utf8').trim().split('\n').length, 4);
+  assert.equal(readFileSync(plot!).subarray(1, 4).toString(), 'PNG');
+  // The benchmark's crop on the same faces: close to the detector's (both are the shipped model
+  // on frontal faces) but not the same crops, so not the same errors.
+  const gt = prnet('eval', 'aflw2000', dir, '--data-dir', uv, '--limit', '2', '--report', report!);
+  assert.equal(gt.status, 0, gt.stderr);
+  const ref = JSON.parse(readFileSync(report!, 'utf8')) as typeof doc;
+  for (let i = 0; i < 2; i++) {
+    const [a, b] = [doc.records[i]!.nme2d!, ref.records[i]!.nme2d!];
+    assert.ok(a !== b && Math.abs(a - b) < 0.02, `${doc.records[i]!.name}: detector ${a}, benchmark crop ${b}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
 });

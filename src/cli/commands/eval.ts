@@ -100,66 +100,47 @@ function table(method: string, s: EvaluationSummary): string {
 }
 
 async function run(dir: string, opts: EvalOptions): Promise<void> {
-  // Everything before the first image is setup: its errors are usage errors (exit 2).
-  const { samples, predictor, model, modelPath, detector } = await usageErrors(async () => {
-    const samples = await listSamples(listAflw2000Samples, dir, opts, 'AFLW2000-3D images (.jpg + .mat)');
-    return { samples, ...(await setupPredictor(opts, 'aflw2000')) };
-  });
-  const t0 = performance.now();
-  let records: ImageEvaluation[];
-  try {
-    records = await evaluateAflw2000(samples, predictor, {
-      batchSize: opts.batchSize,
-      onProgress: (done, total) => {
-        if (process.stderr.isTTY) process.stderr.write(`\rprnet eval: ${done}/${total} images`);
-      },
-    });
-  } finally {
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    await model?.dispose();
-    detector?.dispose();
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  for (const r of records) if (r.status === 'failed') process.stderr.write(`prnet eval: ${r.name} failed: ${r.error}\n`);
+  const { records, seconds, predictor, modelPath, samples } = await runBenchmark(
+    () => listSamples(listAflw2000Samples, dir, opts, 'AFLW2000-3D images (.jpg + .mat)'),
+    opts, 'aflw2000',
+    (samples, predictor, onProgress) => evaluateAflw2000(samples, predictor, { batchSize: opts.batchSize, onProgress }),
+  );
   const summary = summarizeEvaluation(records);
   process.stdout.write(table(predictor.name, summary));
-  process.stdout.write(`  time: ${seconds.toFixed(1)} s (${((seconds * 1000) / samples.length).toFixed(1)} ms per image)\n`);
+  process.stdout.write(timeLine(seconds, samples.length));
 
-  if (opts.report) {
-    const report = {
-      dataset: 'AFLW2000-3D',
-      dir: path.resolve(dir),
-      method: predictor.name,
-      model: modelPath,
-      protocol: {
-        crop: CROP_PROTOCOL[opts.crop],
-        nme: 'mean point distance / sqrt(w·h) of the ground-truth 2D box; 3D after removing each set’s mean z',
-        yawBins: summary.yawBins.map((b) => b.label),
-        pose: 'predicted rotation in the dataset’s Pose_Para convention; ground-truth angles beyond ±99° excluded',
-      },
-      seconds,
-      summary,
-      paper: PRNET_PAPER_RESULTS,
-      records,
-    };
-    await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + '\n');
-  }
-  if (opts.csv) await writeFileAtomic(opts.csv, evaluationCsv(records));
-  if (opts.plot) {
-    const ok = records.filter((r) => r.status === 'ok');
-    await writeCedPlot(opts.plot, [
-      { label: 'NME 2D', errors: ok.map((r) => r.nme2d!) },
-      { label: 'NME 3D', errors: ok.map((r) => r.nme3d!) },
-    ], `AFLW2000-3D, 68 landmarks — ${predictor.name}`);
-  }
+  const ok = records.filter((r) => r.status === 'ok');
+  await writeEvaluationFiles(opts, () => ({
+    dataset: 'AFLW2000-3D',
+    dir: path.resolve(dir),
+    method: predictor.name,
+    model: modelPath,
+    protocol: {
+      crop: CROP_PROTOCOL[opts.crop],
+      nme: 'mean point distance / sqrt(w·h) of the ground-truth 2D box; 3D after removing each set’s mean z',
+      yawBins: summary.yawBins.map((b) => b.label),
+      pose: 'predicted rotation in the dataset’s Pose_Para convention; ground-truth angles beyond ±99° excluded',
+    },
+    seconds,
+    summary,
+    paper: PRNET_PAPER_RESULTS,
+    records,
+  }), () => evaluationCsv(records), [
+    { label: 'NME 2D', errors: ok.map((r) => r.nme2d!) },
+    { label: 'NME 3D', errors: ok.map((r) => r.nme3d!) },
+  ], `AFLW2000-3D, 68 landmarks — ${predictor.name}`);
   // 0: every image evaluated; 1: some failed (each printed above).
   if (summary.failed > 0 || summary.evaluated === 0) process.exitCode = 1;
 }
 
-/** Writes a CED plot as SVG, or PNG (rendered by sharp) when the name ends in .png. */
-async function writeCedPlot(file: string, series: CedSeries[], title: string, maxNmePercent?: number): Promise<void> {
-  const svg = cedCurveSvg(series, { title, ...(maxNmePercent ? { maxNmePercent } : {}) });
-  await writeFileAtomic(file, /\.svg$/i.test(file) ? svg : new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer()));
+/** Writes what `--report`, `--csv` and `--plot` ask for (the CED plot as SVG, or PNG rendered by sharp). */
+async function writeEvaluationFiles(opts: EvalOptions, report: () => object, csv: () => string, series: CedSeries[], title: string): Promise<void> {
+  if (opts.report) await writeFileAtomic(opts.report, JSON.stringify(report(), null, 2) + '\n');
+  if (opts.csv) await writeFileAtomic(opts.csv, csv());
+  if (opts.plot) {
+    const svg = cedCurveSvg(series, { title });
+    await writeFileAtomic(opts.plot, /\.svg$/i.test(opts.plot) ? svg : new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer()));
+  }
 }
 
 const NORMALIZATION_TEXT: Record<NmeNormalization, string> = {
@@ -189,60 +170,68 @@ function ptsCsv(records: readonly PtsEvaluation[]): string {
 }
 
 async function runPts(dir: string, opts: PtsOptions): Promise<void> {
-  const { samples, predictor, model, modelPath, detector } = await usageErrors(async () => {
-    if (!(opts.normalize in NME_NORMALIZERS)) throw new Error(`--normalize must be one of ${Object.keys(NME_NORMALIZERS).join(', ')}, got ${opts.normalize}`);
-    const samples = await listSamples(listPtsSamples, dir, opts, '.pts annotation files (iBUG format: NAME.pts beside NAME.jpg or .png)');
-    return { samples, ...(await setupPredictor(opts, 'pts')) };
-  });
-  const t0 = performance.now();
-  let records: PtsEvaluation[];
-  try {
-    records = await evaluatePts(samples, predictor, {
+  const { records, seconds, predictor, modelPath, samples } = await runBenchmark(
+    async () => {
+      if (!(opts.normalize in NME_NORMALIZERS)) throw new Error(`--normalize must be one of ${Object.keys(NME_NORMALIZERS).join(', ')}, got ${opts.normalize}`);
+      return listSamples(listPtsSamples, dir, opts, '.pts annotation files (iBUG format: NAME.pts beside NAME.jpg or .png)');
+    },
+    opts, 'pts',
+    (samples, predictor, onProgress) => evaluatePts(samples, predictor, { normalization: opts.normalize, batchSize: opts.batchSize, onProgress }),
+  );
+  const summary = summarizePts(records, opts.threshold);
+  process.stdout.write(ptsTable(predictor.name, summary, opts.normalize));
+  process.stdout.write(timeLine(seconds, samples.length));
+  const ok = records.filter((r) => r.status === 'ok');
+  await writeEvaluationFiles(opts, () => ({
+    dataset: '68-point benchmark (.pts)',
+    dir: path.resolve(dir),
+    method: predictor.name,
+    model: modelPath,
+    protocol: {
+      crop: CROP_PROTOCOL[opts.crop],
+      nme: `mean 2D point distance / ${NORMALIZATION_TEXT[opts.normalize]}; over the 68 points and over the inner 51 (17–67)`,
       normalization: opts.normalize,
-      batchSize: opts.batchSize,
-      onProgress: (done, total) => {
-        if (process.stderr.isTTY) process.stderr.write(`\rprnet eval: ${done}/${total} images`);
-      },
+      coordinates: '.pts files in 300-W\'s convention (top-left pixel at 1, 1)',
+      threshold: opts.threshold,
+    },
+    seconds,
+    summary,
+    records,
+  }), () => ptsCsv(records), [
+    { label: 'NME, 68 points', errors: ok.map((r) => r.nme!) },
+    { label: 'NME, inner 51', errors: ok.map((r) => r.nmeInner!) },
+  ], `${path.basename(path.resolve(dir))}, 68 landmarks — ${predictor.name}`);
+  if (summary.failed > 0 || summary.evaluated === 0) process.exitCode = 1;
+}
+
+/**
+ * The part both benchmarks share: setup (the samples, then the method; its errors are
+ * usage errors, exit 2, as they come before the first image), the run with a progress line
+ * on a terminal, the runtime freed, one line per image that failed.
+ */
+async function runBenchmark<S, R extends { name: string; status: string; error?: string }>(
+  listing: () => Promise<S[]>,
+  opts: EvalOptions,
+  benchmark: 'aflw2000' | 'pts',
+  evaluate: (samples: S[], predictor: LandmarkPredictor, onProgress: (done: number, total: number) => void) => Promise<R[]>,
+): Promise<{ records: R[]; seconds: number; predictor: LandmarkPredictor; modelPath: string | undefined; samples: S[] }> {
+  const { samples, predictor, model, modelPath, detector } = await usageErrors(async () => ({ samples: await listing(), ...(await setupPredictor(opts, benchmark)) }));
+  const t0 = performance.now();
+  let records: R[];
+  try {
+    records = await evaluate(samples, predictor, (done, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rprnet eval: ${done}/${total} images`);
     });
   } finally {
     if (process.stderr.isTTY) process.stderr.write('\n');
     await model?.dispose();
     detector?.dispose();
   }
-  const seconds = (performance.now() - t0) / 1000;
   for (const r of records) if (r.status === 'failed') process.stderr.write(`prnet eval: ${r.name} failed: ${r.error}\n`);
-  const summary = summarizePts(records, opts.threshold);
-  process.stdout.write(ptsTable(predictor.name, summary, opts.normalize));
-  process.stdout.write(`  time: ${seconds.toFixed(1)} s (${((seconds * 1000) / samples.length).toFixed(1)} ms per image)\n`);
-  if (opts.report) {
-    const report = {
-      dataset: '68-point benchmark (.pts)',
-      dir: path.resolve(dir),
-      method: predictor.name,
-      model: modelPath,
-      protocol: {
-        crop: CROP_PROTOCOL[opts.crop],
-        nme: `mean 2D point distance / ${NORMALIZATION_TEXT[opts.normalize]}; over the 68 points and over the inner 51 (17–67)`,
-        normalization: opts.normalize,
-        coordinates: '.pts files in 300-W\'s convention (top-left pixel at 1, 1)',
-        threshold: opts.threshold,
-      },
-      seconds,
-      summary,
-      records,
-    };
-    await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + '\n');
-  }
-  if (opts.csv) await writeFileAtomic(opts.csv, ptsCsv(records));
-  if (opts.plot) {
-    const ok = records.filter((r) => r.status === 'ok');
-    await writeCedPlot(opts.plot, [
-      { label: 'NME, 68 points', errors: ok.map((r) => r.nme!) },
-      { label: 'NME, inner 51', errors: ok.map((r) => r.nmeInner!) },
-    ], `${path.basename(path.resolve(dir))}, 68 landmarks — ${predictor.name}`);
-  }
-  if (summary.failed > 0 || summary.evaluated === 0) process.exitCode = 1;
+  return { records, seconds: (performance.now() - t0) / 1000, predictor, modelPath, samples };
 }
+
+const timeLine = (seconds: number, images: number): string => `  time: ${seconds.toFixed(1)} s (${((seconds * 1000) / images).toFixed(1)} ms per image)\n`;
 
 /** Runs `setup`, marking what it throws as a usage error (exit 2): it precedes the first image. */
 async function usageErrors<T>(setup: () => Promise<T>): Promise<T> {
