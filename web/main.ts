@@ -20,6 +20,7 @@ import { encodeGlb } from '../src/io/glb.js';
 import { encodeObj } from '../src/io/obj.js';
 import { encodeNpy } from '../src/io/encodeNpy.js';
 import { encodeStl } from '../src/io/stl.js';
+import { encodePts } from '../src/io/pts.js';
 import { faceRelief } from '../src/print/faceRelief.js';
 import { frontalize } from '../src/reconstruct/frontalize.js';
 import { encodeAnimatedGlb, type AnimatedGlbFrame } from '../src/io/encodeAnimatedGlb.js';
@@ -79,7 +80,7 @@ const fpsLine = $<HTMLElement>('fps');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
 const facePicker = $<HTMLSelectElement>('face');
-const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap'), stl: $<HTMLButtonElement>('download-stl') };
+const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap'), stl: $<HTMLButtonElement>('download-stl'), pts: $<HTMLButtonElement>('download-pts') };
 
 const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? 'models/default.onnx';
@@ -432,6 +433,11 @@ downloads.stl.addEventListener('click', () => {
   if (!face || !prn) return;
   const relief = faceRelief(frontalize(face.vertices, prn.assets.canonicalVertices), prn.assets.triangles);
   save(encodeStl(relief), `${baseName()}${faceSuffix()}.stl`, 'model/stl');
+});
+downloads.pts.addEventListener('click', () => {
+  const face = selected();
+  if (!face) return;
+  save(encodePts(face.landmarks, 3), `${baseName()}${faceSuffix()}.pts`, 'text/plain');
 });
 downloads.json.addEventListener('click', () => {
   if (!current || !prn) return;

@@ -5,6 +5,7 @@
  * and face box. Needs `/usr/bin/chromium` (`apt-get install -y chromium`).
  */
 import test from 'node:test';
+import { parsePts } from '../../src/io/pts.js';
 import { parseNpy } from '../../src/io/npy.js';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -148,6 +149,10 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     assert.equal(stl.name, 'photo1.stl');
     const welded = weldStl(new Uint8Array(stl.bytes));
     assertClosedSurface(welded.vertices, welded.triangles);
+    const pts = await download('#download-pts');
+    assert.equal(pts.name, 'photo1.pts');
+    const ptsPoints = parsePts(pts.bytes.toString('utf8'));
+    assert.ok(Math.abs(ptsPoints[60]! - detected.landmarks[90]!) < 0.001, 'the .pts holds the reported landmarks');
     const posmap = await download('#download-posmap');
     assert.equal(posmap.name, 'photo1_posmap.npy');
     const map = parseNpy(posmap.bytes);
