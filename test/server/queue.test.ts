@@ -1,8 +1,9 @@
 /**
  * `prnet enqueue` / `prnet worker` / `prnet jobs status` against a real redis-server on
  * 127.0.0.1 (issue 17): outputs, permanent failures recorded with their reasons and not
- * retried, transient failures retried with backoff, no duplicate jobs, and a worker
- * killed mid-job whose job returns to the queue and is done exactly once in the output.
+ * retried, transient failures retried with backoff, no duplicate jobs, a worker
+ * killed mid-job whose job returns to the queue and is done exactly once in the output,
+ * and a worker stopped by SIGTERM that finishes its job in hand and leaves the rest queued.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -180,5 +181,48 @@ test('an unreachable Redis is one line and exit 2, not a hang', { timeout: 60_00
     assert.equal(code, 2, p.stderr());
     assert.match(p.stderr(), new RegExp(`^prnet: queue x at redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`));
     assert.equal(p.stderr().trim().split('\n').length, 1, p.stderr());
+  }
+});
+
+test('SIGTERM to a worker: the job in hand is finished and written, the rest stay queued, exit 0', { timeout: 240_000 }, async () => {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'prnet-queue-'));
+  try {
+    const input = path.join(work, 'in');
+    const out = path.join(work, 'out');
+    await (await import('node:fs/promises')).mkdir(input);
+    const COUNT = 8;
+    for (let i = 0; i < COUNT; i++) await copyFile(PHOTO, path.join(input, `img${i}.jpg`));
+    const queue = `q-term-${RUN}`;
+    assert.equal((await run(['enqueue', input, '--queue', queue, '-o', out, '--outputs', 'obj,json'])).code, 0);
+    const w = prnetProcess(['worker', '--queue', queue, '--concurrency', '1', '--lock-duration', LOCK_MS, '--redis', redis.url]);
+    // SIGTERM as soon as the second job starts: that job is in hand.
+    await w.waitFor(/done, 1 face/);
+    const seen = w.stderr().length;
+    const started = await new Promise<string>((resolve, reject) => {
+      const poll = setInterval(() => {
+        const m = /job (\w+) \S+: started/.exec(w.stderr().slice(seen));
+        if (m) {
+          clearInterval(poll);
+          w.child.kill('SIGTERM');
+          resolve(m[1]!);
+        } else if (w.child.exitCode !== null) {
+          clearInterval(poll);
+          reject(new Error(w.stderr()));
+        }
+      }, 1);
+    });
+    const { code, signal } = await w.exited;
+    assert.deepEqual([code, signal], [0, null], w.stderr());
+    assert.match(w.stderr(), new RegExp(`job ${started} \\S+: done, 1 face`), 'the job in hand was finished');
+    const finished = [...w.stderr().matchAll(/job (\w+) \S+: done/g)].length;
+    assert.match(w.stderr(), new RegExp(`worker stopped: ${finished} done, 0 failed`));
+    assert.ok(finished < COUNT, 'it stopped before the queue was empty');
+    const s = await status(queue);
+    assert.deepEqual(s.counts, { waiting: COUNT - finished, active: 0, delayed: 0, completed: finished, failed: 0 }, 'nothing held, nothing lost');
+    const files = (await readdir(out)).sort();
+    assert.equal(files.length, 2 * finished, files.join(' '));
+    assert.deepEqual(files.filter((f) => f.startsWith('.') || f.endsWith('.tmp')), [], 'no temporary files left');
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
 });
