@@ -78,5 +78,6 @@ export * from './video/frameSignature.js';
 export * from './video/dissolve.js';
 export * from './video/cropContrast.js';
 // Applications.
+export * from './apps/applyFaceTexture.js';
 export * from './apps/faceSwap.js';
 export * from './print/faceRelief.js';

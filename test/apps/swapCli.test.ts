@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { decodeImage } from '../../src/node/inference/decodeImage.js';
+import sharp from 'sharp';
 import { constantFaceModel } from '../support/randomModel.js';
 import { syntheticFace } from '../support/syntheticFace.js';
 
@@ -75,4 +76,49 @@ test('prnet swap: format from the extension, folder created, face choice, exit c
   assert.match(none.stderr, /image00004\.jpg: has 1 face, no face 3/);
   assert.doesNotMatch(none.stderr + bmp.stderr, /\.tmp/);
   assert.ok(!existsSync(path.join(dir, 'z.png')));
+});
+
+test('prnet swap --source-uv: texture editing, the face\'s own texture from --outputs texture with a painted patch goes back onto the photo; the patch\'s alpha decides', async () => {
+  const { dir, model, target } = await swapSetup();
+  const prnet = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/prnet.js'), ...args, '--model', model, '--data-dir', uvDir], { encoding: 'utf8' });
+  const rec = prnet('reconstruct', target, '-o', path.join(dir, 'rec'), '--outputs', 'texture', '--force');
+  assert.equal(rec.status, 0, rec.stderr);
+  const own = await sharp(path.join(dir, 'rec/image00004_0_texture.png')).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([own.info.width, own.info.height, own.info.channels], [256, 256, 3]);
+  // The texture painted on: an opaque blue square on a transparent layer over the face's own texture.
+  const rgba = Buffer.alloc(256 * 256 * 4);
+  for (let t = 0; t < 256 * 256; t++) {
+    const inSquare = t % 256 >= 100 && t % 256 < 156 && Math.floor(t / 256) >= 120 && Math.floor(t / 256) < 160;
+    for (let c = 0; c < 3; c++) rgba[4 * t + c] = inSquare ? [20, 40, 230][c]! : own.data[3 * t + c]!;
+    rgba[4 * t + 3] = inSquare ? 255 : 0;
+  }
+  const edited = path.join(dir, 'edited.png');
+  await sharp(rgba, { raw: { width: 256, height: 256, channels: 4 } }).png().toFile(edited);
+  const transparent = path.join(dir, 'transparent.png');
+  await sharp(Buffer.from(rgba.map((v, i) => (i % 4 === 3 ? 0 : v))), { raw: { width: 256, height: 256, channels: 4 } }).png().toFile(transparent);
+  const run = (texture: string, out: string) => {
+    const r = prnet('swap', texture, target, '--source-uv', '--blend', 'none', '-o', path.join(dir, out), '--force');
+    assert.equal(r.status, 0, r.stderr);
+    return decodeImage(path.join(dir, out));
+  };
+  const [withPatch, withoutPatch, photo] = await Promise.all([run(edited, 'patch.png'), run(transparent, 'clear.png'), decodeImage(target)]);
+  let blue = 0, other = 0;
+  for (let p = 0; p < photo.width * photo.height; p++) {
+    const [r, g, b] = [0, 1, 2].map((c) => withPatch.data[3 * p + c]!);
+    const same = [0, 1, 2].every((c) => withPatch.data[3 * p + c] === withoutPatch.data[3 * p + c]);
+    if (same) continue;
+    if (b! > r! + 100 && b! > g! + 100) blue++;
+    else other++;
+  }
+  // Only the square's pixels change (its rim mixes with the face: not all of them pure blue).
+  assert.ok(blue > 300 && other < blue, `${blue} blue pixels, ${other} other changed pixels`);
+  // Corners of the photo: untouched either way.
+  for (const p of [0, photo.width - 1, photo.width * (photo.height - 1)]) for (let c = 0; c < 3; c++) assert.equal(withoutPatch.data[3 * p + c], photo.data[3 * p + c]);
+
+  const small = path.join(dir, 'small.png');
+  await sharp({ create: { width: 128, height: 128, channels: 3, background: '#808080' } }).png().toFile(small);
+  const bad = prnet('swap', small, target, '--source-uv', '-o', path.join(dir, 'bad.png'), '--force');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /small\.png: a UV texture must be 256×256 \(as --outputs texture writes it\), got 128×128/);
+  assert.ok(!existsSync(path.join(dir, 'bad.png')));
 });

@@ -1,5 +1,7 @@
 /**
- * `prnet swap <source> <target> -o out.png [--region face|eyes|mask.png]`: texture editing and face swap.
+ * `prnet swap <source> <target> -o out.png [--region face|eyes|mask.png] [--source-uv]`: face
+ * swap, and texture editing (`--source-uv`: the source is a UV texture, e.g. one that
+ * `--outputs texture` wrote and an image editor changed; its alpha says how much to apply).
  * Exit status: 0 written, 1 a photo failed (unreadable, no face), 2 usage or setup error.
  */
 import { mkdir } from 'node:fs/promises';
@@ -13,10 +15,11 @@ import { decodeImage } from '../../node/inference/decodeImage.js';
 import { encodeImage } from '../../node/inference/encodeImage.js';
 import { writeFileAtomic } from '../../node/files/atomicWrite.js';
 import { faceSwap } from '../../apps/faceSwap.js';
+import { applyFaceTexture } from '../../apps/applyFaceTexture.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 
 interface SwapOptions {
-  output: string; region: string; blend: 'normal' | 'mixed' | 'none'; sourceFace: number; targetFace: number;
+  output: string; region: string; blend: 'normal' | 'mixed' | 'none'; sourceFace: number; targetFace: number; sourceUv?: boolean;
   model?: string; dataDir?: string; threads?: string; force?: boolean;
 }
 
@@ -30,6 +33,28 @@ async function regionFromPng(file: string, size: number): Promise<Uint8Array> {
   }
   if (raw.info.width !== size || raw.info.height !== size) throw new Error(`${file}: a region mask must be ${size}×${size} (a UV map), got ${raw.info.width}×${raw.info.height}`);
   return Uint8Array.from(raw.data.subarray(0, size * size), (v) => (v > 127 ? 1 : 0));
+}
+
+/** A UV texture from a picture file (256×256), with its alpha when the file has one. */
+async function uvTextureFromFile(file: string, size: number): Promise<{ texture: RgbImage; alpha?: Uint8Array }> {
+  let raw: { data: Buffer; info: { width: number; height: number } };
+  let hasAlpha: boolean;
+  try {
+    hasAlpha = Boolean((await sharp(file).metadata()).hasAlpha);
+    // RGBA whatever the file holds (grey, palette, no alpha: opaque).
+    raw = await sharp(file).toColourspace('srgb').ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new SwapError(`${file}: cannot read the UV texture (${(err as Error).message.split('\n')[0]})`, EXIT_INPUT);
+  }
+  if (raw.info.width !== size || raw.info.height !== size) throw new SwapError(`${file}: a UV texture must be ${size}×${size} (as --outputs texture writes it), got ${raw.info.width}×${raw.info.height}`, EXIT_INPUT);
+  const n = size * size;
+  const data = new Uint8Array(3 * n);
+  const alpha = hasAlpha ? new Uint8Array(n) : undefined;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) data[3 * i + c] = raw.data[4 * i + c]!;
+    if (alpha) alpha[i] = raw.data[4 * i + 3]!;
+  }
+  return { texture: { width: size, height: size, data }, alpha };
 }
 
 /** Output formats by file extension. */
@@ -50,11 +75,12 @@ export function register(program: Command): void {
   program
     .command('swap')
     .description('put the face (or a UV region of it) of <source> onto the face in <target>, blended seamlessly')
-    .argument('<source>', 'image whose face texture is taken')
+    .argument('<source>', 'image whose face texture is taken (with --source-uv: the UV texture itself)')
     .argument('<target>', 'image whose face receives it')
     .requiredOption('-o, --output <file>', 'image to write: .png, .jpg/.jpeg or .webp (the format follows the extension; the folder is created)')
     .option('--region <region>', 'face, eyes, or a 256×256 UV mask PNG', 'face')
     .addOption(new Option('--blend <mode>', 'normal (Poisson), mixed (Poisson, stronger gradient wins) or none').choices(['normal', 'mixed', 'none']).default('normal'))
+    .option('--source-uv', '<source> is a 256×256 UV texture, e.g. <base>_<i>_texture.png from --outputs texture painted on in an image editor; its alpha (if any) says how much of each texel to apply (0 keeps the photo, 255 takes the texture)')
     .option('--source-face <i>', 'which face of <source> (0 = the most confident)', int('--source-face', 0), 0)
     .option('--target-face <i>', 'which face of <target> (0 = the most confident)', int('--target-face', 0), 0)
     .option('--model <onnx>', 'position-map model (default: the configured model)')
@@ -62,6 +88,11 @@ export function register(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime threads')
     .option('--force', 'run a model that has no prnet metadata (refused otherwise)')
     .addHelpText('after', `
+Texture editing:
+  prnet reconstruct photo.jpg -o out --outputs texture        # out/photo_0_texture.png, the face's UV texture
+  (paint on it, or on a transparent layer over it, and save as PNG)
+  prnet swap out/photo_0_texture.png photo.jpg --source-uv -o edited.jpg
+
 Exit status: 0 written, 1 a photo failed (unreadable, no face, no such face index), 2 usage or setup error.`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
     .action(async (sourcePath: string, targetPath: string, opts: SwapOptions, command: Command) => {
@@ -99,7 +130,8 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
     } catch (err) {
       throw new SwapError((err as Error).message, EXIT_USAGE);
     }
-    const [sourceImage, targetImage] = await Promise.all([decodeImage(sourcePath), decodeImage(targetPath)]);
+    const uv = opts.sourceUv ? await uvTextureFromFile(sourcePath, prn.assets.uvSize) : undefined;
+    const [sourceImage, targetImage] = await Promise.all([uv ? undefined : decodeImage(sourcePath), decodeImage(targetPath)]);
     const outputs = { visibility: true, pose: false, colors: false };
     const pick = async (image: RgbImage, file: string, index: number) => {
       const { faces } = await prn.reconstruct(image, { maxFaces: index + 1, outputs });
@@ -108,9 +140,11 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
       if (!face) throw new SwapError(`${file}: has ${faces.length} face${faces.length === 1 ? '' : 's'}, no face ${index}`, EXIT_INPUT);
       return face;
     };
-    const source = await pick(sourceImage, sourcePath, opts.sourceFace);
+    const source = sourceImage ? await pick(sourceImage, sourcePath, opts.sourceFace) : undefined;
     const target = await pick(targetImage, targetPath, opts.targetFace);
-    const { image } = faceSwap(targetImage, target, sourceImage, source, prn.assets, { region, blend: opts.blend });
+    const { image } = uv
+      ? applyFaceTexture(targetImage, target, uv.texture, prn.assets, { region, blend: opts.blend, alpha: uv.alpha })
+      : faceSwap(targetImage, target, sourceImage!, source!, prn.assets, { region, blend: opts.blend });
     const bytes = await encodeImage(image, { format });
     try {
       await mkdir(path.dirname(path.resolve(opts.output)), { recursive: true });

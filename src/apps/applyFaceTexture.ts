@@ -1,0 +1,86 @@
+/**
+ * Texture editing, the PRNet paper's application: a UV texture (a face's own, as
+ * `--outputs texture` writes it, painted on in any image editor; or another face's, for a
+ * swap) rendered onto a face in a photo with that face's geometry and pose, and blended
+ * in the gradient domain. An alpha per texel says how much of the new texture each texel
+ * takes (0: the photo's own, 255: the new one), so a layer with only a tattoo or make-up on
+ * it changes only those parts.
+ */
+import type { RgbImage } from '../io/rgbImage.js';
+import type { UvAssets } from '../uv/uvAssets.js';
+import { uvTexture } from '../render/uvTexture.js';
+import { uvTextureColors } from '../render/uvTextureColors.js';
+import { renderTexture } from '../render/renderTexture.js';
+import { rasterize } from '../render/rasterize.js';
+import { poissonBlend } from '../render/poissonBlend.js';
+import { withDefaults } from '../io/withDefaults.js';
+
+/** What texture editing needs of a reconstructed face (a `FaceResult` has all of it). */
+export interface TexturedFace {
+  /** Position map in image coordinates, 256×256×3. */
+  positionMap: Float32Array;
+  /** 43,867×3 vertices in image coordinates. */
+  vertices: Float32Array;
+  /** Per-vertex visibility (computed from the z-buffer when absent). */
+  visibility?: Uint8Array;
+}
+
+/** Options of {@link applyFaceTexture}. */
+export interface ApplyFaceTextureOptions {
+  /**
+   * Which texels the new texture may change: `face` (all), `eyes` (the official eye
+   * mask), or a UV mask (256·256 bytes, non-zero = may change).
+   */
+  region: 'face' | 'eyes' | Uint8Array;
+  /** Per texel, how much of the new texture to take (256·256 bytes, 0–255; e.g. a PNG's alpha). All of it by default. */
+  alpha?: Uint8Array;
+  /** Blend with Poisson (`normal`/`mixed` gradients) or paste (`none`). */
+  blend: 'normal' | 'mixed' | 'none';
+}
+
+/** Defaults of {@link ApplyFaceTextureOptions}. */
+export const APPLY_FACE_TEXTURE_DEFAULTS: ApplyFaceTextureOptions = { region: 'face', blend: 'normal' };
+
+/** The edited photo. */
+export interface AppliedFaceTexture {
+  image: RgbImage;
+  /** Target pixels the face covers (the blended region), 1 byte per pixel. */
+  mask: Uint8Array;
+  /** The texture that was rendered: the photo's own, mixed with the new one by region and alpha. */
+  texture: RgbImage;
+}
+
+/**
+ * Puts a UV texture onto a face in a photo.
+ *
+ * ```ts
+ * const { faces: [face] } = await prn.reconstruct(photo, { outputs: { texture: 'filled' } });
+ * const edited = paint(face.texture); // any 256×256 RGB picture in the same UV layout
+ * const { image } = applyFaceTexture(photo, face, edited, prn.assets, { alpha: tattooAlpha });
+ * ```
+ */
+export function applyFaceTexture(image: RgbImage, face: TexturedFace, texture: RgbImage, assets: UvAssets, options: Partial<ApplyFaceTextureOptions> = {}): AppliedFaceTexture {
+  const { region, alpha, blend } = withDefaults(APPLY_FACE_TEXTURE_DEFAULTS, options);
+  const size = assets.uvSize, n = size * size;
+  if (texture.width !== size || texture.height !== size) throw new Error(`applyFaceTexture: a UV texture is ${size}×${size}, got ${texture.width}×${texture.height}`);
+  const regionMask = region === 'face' ? assets.faceMask : region === 'eyes' ? assets.eyesMask : region;
+  if (regionMask.length !== n) throw new Error(`applyFaceTexture: region mask has ${regionMask.length} texels, expected ${n}`);
+  if (alpha && alpha.length !== n) throw new Error(`applyFaceTexture: alpha has ${alpha.length} texels, expected ${n}`);
+
+  const own = uvTexture(image, face.positionMap);
+  const mixed: RgbImage = { width: size, height: size, data: own.data.slice() };
+  for (let i = 0; i < n; i++) {
+    if (!regionMask[i]) continue;
+    const a = alpha ? alpha[i]! / 255 : 1;
+    if (a === 0) continue;
+    for (let c = 0; c < 3; c++) mixed.data[3 * i + c] = a === 1 ? texture.data[3 * i + c]! : Math.round((1 - a) * own.data[3 * i + c]! + a * texture.data[3 * i + c]!);
+  }
+
+  const { width, height } = image;
+  const colors = uvTextureColors(mixed, assets.faceIndices);
+  const raster = rasterize(face.vertices, assets.triangles, width, height);
+  const rendered = renderTexture(colors, face.vertices, assets.triangles, width, height, { raster, background: image });
+  if (blend === 'none') return { image: rendered.image, mask: rendered.mask, texture: mixed };
+  const blended = poissonBlend(image, rendered.image, rendered.mask, { mode: blend });
+  return { image: blended.image, mask: rendered.mask, texture: mixed };
+}

@@ -1,0 +1,72 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
+import { applyFaceTexture } from '../../src/apps/applyFaceTexture.js';
+import { uvTexture } from '../../src/render/uvTexture.js';
+import type { RgbImage } from '../../src/io/rgbImage.js';
+import { syntheticFace } from '../support/syntheticFace.js';
+
+const shared = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared');
+const assetsPromise = loadUvAssets({ dataDir: path.join(shared, 'prnet-data/uv-data'), download: false });
+
+function picture(w: number, h: number, f: (x: number, y: number, c: number) => number): RgbImage {
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(f(x, y, c))));
+  return { width: w, height: h, data };
+}
+
+const RED = [210, 25, 30];
+
+test('applyFaceTexture: an opaque patch turns its part of the face to the patch\'s colour, half alpha halfway, zero alpha leaves the face as its own texture renders it', async () => {
+  const assets = await assetsPromise;
+  const photo = picture(300, 300, (x, y, c) => 110 + 50 * Math.sin(x / 13 + c) + 30 * Math.cos(y / 19));
+  const face = syntheticFace(assets, { scale: 0.9, tx: 150, ty: 150, yaw: 15 });
+  const size = assets.uvSize;
+  // A red texture, and a patch of it: the texels of a UV square in the middle of the face.
+  const red: RgbImage = { width: size, height: size, data: Uint8Array.from({ length: 3 * size * size }, (_, i) => RED[i % 3]!) };
+  const patch = (value: number) => Uint8Array.from({ length: size * size }, (_, t) => (t % size >= 100 && t % size < 156 && Math.floor(t / size) >= 120 && Math.floor(t / size) < 160 ? value : 0));
+  const opts = { blend: 'none' as const };
+  const none = applyFaceTexture(photo, face, red, assets, { ...opts, alpha: patch(0) });
+  const full = applyFaceTexture(photo, face, red, assets, { ...opts, alpha: patch(255) });
+  const half = applyFaceTexture(photo, face, red, assets, { ...opts, alpha: patch(128) });
+  // Zero alpha: the mixed texture is the photo's own, exactly.
+  assert.deepEqual(none.texture.data, uvTexture(photo, face.positionMap).data);
+  let solid = 0, changed = 0;
+  for (let p = 0; p < 300 * 300; p++) {
+    const px = (img: RgbImage) => [0, 1, 2].map((c) => img.data[3 * p + c]!);
+    const [n, f, h] = [px(none.image), px(full.image), px(half.image)];
+    if (!none.mask[p]) {
+      for (let c = 0; c < 3; c++) assert.equal(f[c], photo.data[3 * p + c], `outside pixel ${p} changed`);
+      continue;
+    }
+    if (f.some((v, c) => v !== n[c])) changed++;
+    // Where the patch covers the whole pixel (the render is the patch's colour), half alpha is halfway.
+    if (f.every((v, c) => Math.abs(v - RED[c]!) <= 1)) {
+      solid++;
+      for (let c = 0; c < 3; c++) assert.ok(Math.abs(h[c]! - (n[c]! + RED[c]!) / 2) <= 2, `pixel ${p}: half ${h}, none ${n}`);
+    }
+  }
+  const facePixels = none.mask.reduce((a, b) => a + b, 0);
+  assert.ok(solid > 300, `${solid} pixels fully under the patch`);
+  assert.ok(changed >= solid && changed < facePixels / 3, `${changed} of ${facePixels} face pixels changed by a patch of ${(56 * 40)} of ${assets.faceIndices.length} texels`);
+  // The Poisson blend keeps the patch's pixels reddish and the rest of the photo as it was.
+  const blended = applyFaceTexture(photo, face, red, assets, { alpha: patch(255) });
+  let reddish = 0;
+  for (let p = 0; p < 300 * 300; p++) {
+    if (!blended.mask[p]) for (let c = 0; c < 3; c++) assert.equal(blended.image.data[3 * p + c], photo.data[3 * p + c]);
+    else if (Math.abs(full.image.data[3 * p]! - RED[0]!) <= 1 && blended.image.data[3 * p]! > blended.image.data[3 * p + 1]! + 60) reddish++;
+  }
+  assert.ok(reddish > 0.8 * solid, `${reddish} of ${solid} patch pixels reddish after blending`);
+});
+
+test('applyFaceTexture refuses a texture, alpha or region of the wrong size', async () => {
+  const assets = await assetsPromise;
+  const photo = picture(64, 64, () => 100);
+  const face = syntheticFace(assets, { scale: 0.2, tx: 32, ty: 32 });
+  const tex = (w: number): RgbImage => ({ width: w, height: w, data: new Uint8Array(3 * w * w) });
+  assert.throws(() => applyFaceTexture(photo, face, tex(128), assets), /a UV texture is 256×256, got 128×128/);
+  assert.throws(() => applyFaceTexture(photo, face, tex(256), assets, { alpha: new Uint8Array(10) }), /alpha has 10 texels, expected 65536/);
+  assert.throws(() => applyFaceTexture(photo, face, tex(256), assets, { region: new Uint8Array(10) }), /region mask has 10 texels/);
+});
