@@ -10,6 +10,9 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
+import cors from '@fastify/cors';
+import { apiKeyCheck, requestApiKey } from './apiKeyCheck.js';
+import { drainBody } from './drainBody.js';
 import { encodeGlb } from '../io/glb.js';
 import { encodeObj } from '../io/obj.js';
 import { encodePly } from '../io/ply.js';
@@ -41,6 +44,10 @@ const STL_TYPE = 'model/stl';
 /** An iBUG .pts file has no registered media type: it is plain text. */
 const PTS_TYPE = 'text/plain; charset=utf-8';
 
+/** OpenAPI: how a request carries its API key (either way). */
+const API_KEY_SCHEMES = { bearer: { type: 'http', scheme: 'bearer' }, apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' } };
+const API_KEY_SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { apiKeyHeader: [] }];
+
 /** Options of {@link createServer}. */
 export interface CreateServerOptions extends Partial<FaceServiceOptions> {
   /** Largest request body in bytes (raw image or multipart file); 413 beyond it. */
@@ -55,10 +62,21 @@ export interface CreateServerOptions extends Partial<FaceServiceOptions> {
   log: (line: string) => void;
   /** A loaded service to use instead of loading one (tests, embedding); not disposed. */
   service?: FaceService;
+  /**
+   * API keys: when given, the `/v1/` routes answer 401 `unauthorized` to a request without
+   * one of them (`Authorization: Bearer <key>` or `X-API-Key: <key>`). Health, readiness,
+   * metrics and the OpenAPI document stay open (probes and scrapers carry no keys).
+   */
+  apiKeys?: readonly string[];
+  /**
+   * Origins whose pages may call the API from a browser (CORS): `['*']` for any, or exact
+   * origins (`https://app.example.org`). None by default: no CORS headers.
+   */
+  corsOrigins?: readonly string[];
 }
 
 /** Defaults of {@link createServer}. */
-export const CREATE_SERVER_DEFAULTS: Omit<CreateServerOptions, 'service'> = {
+export const CREATE_SERVER_DEFAULTS: Omit<CreateServerOptions, 'service' | 'apiKeys' | 'corsOrigins'> = {
   ...FACE_SERVICE_DEFAULTS,
   bodyLimit: 10 * 1024 * 1024,
   queueSize: 8,
@@ -150,6 +168,33 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     if (closing) reply.header('connection', 'close');
     return payload;
   });
+  // API keys before anything else: an unauthorised request takes no queue slot and reads no body.
+  const allowed = o.apiKeys?.length ? apiKeyCheck(o.apiKeys) : undefined;
+  if (allowed) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.method === 'OPTIONS' || !request.url.startsWith('/v1/')) return;
+      if (allowed(request.headers)) return;
+      reply.header('www-authenticate', 'Bearer realm="prnet"');
+      // The body is dropped unread (at most --body-limit of it) and the connection ended.
+      if (request.method === 'POST') {
+        reply.header('connection', 'close');
+        await drainBody(request.raw, o.bodyLimit);
+      }
+      return sendError(reply, 'unauthorized', requestApiKey(request.headers) === undefined
+        ? 'this server needs an API key: send Authorization: Bearer <key> (or X-API-Key: <key>)'
+        : 'the API key is not one this server accepts');
+    });
+  }
+  if (o.corsOrigins?.length) {
+    const any = o.corsOrigins.includes('*');
+    void app.register(cors, {
+      origin: any ? '*' : [...o.corsOrigins],
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key'],
+      exposedHeaders: ['x-prnet-faces', 'x-prnet-model-sha256', 'retry-after'],
+      maxAge: 600,
+    });
+  }
   app.server.on('request', (_req, res) => {
     openResponses++;
     res.once('close', () => openResponses--);
@@ -226,7 +271,9 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
   });
 
   app.get('/openapi.json', { config: { openapi: { summary: 'This description (OpenAPI 3.0)', responses: { 200: { description: 'OpenAPI document', content: json({ type: 'object' }) } } } } }, async () =>
-    openApiDocument({ title: 'prnet', version: PRNET_VERSION, description: 'PRNet 3D face reconstruction over HTTP' }, routes));
+    openApiDocument({ title: 'prnet', version: PRNET_VERSION, description: 'PRNet 3D face reconstruction over HTTP' }, allowed ? routes.map((r) => (r.url.startsWith('/v1/') ? {
+      ...r, security: API_KEY_SECURITY, responses: { ...r.responses, ...errorResponses(['unauthorized']) },
+    } : r)) : routes, allowed ? { securitySchemes: API_KEY_SCHEMES } : undefined));
 
   const binary = { type: 'string', format: 'binary' };
   app.post('/v1/reconstruct', {

@@ -3,15 +3,9 @@
  * multipart parser cannot read is the client's mistake (400 `invalid_request`, saying what
  * is wrong), not a server error.
  */
-import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiError } from '../service/apiError.js';
-
-/** The most of a rejected body read and dropped before the answer (beyond it the connection is reset). */
-export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
-
-/** The longest wait for the rest of a rejected body. */
-export const DRAIN_MAX_MS = 5000;
+import { drainBody } from './drainBody.js';
 
 /** @fastify/multipart's codes for a part beyond the limits (one file, no text field). */
 const TOO_MANY_PARTS = new Set(['FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT', 'FST_FILES_LIMIT']);
@@ -22,7 +16,7 @@ const TOO_MANY_PARTS = new Set(['FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT', 'FST_FILE
  * After a parse error the rest of the body is unread and the connection cannot serve
  * another request (it held the server's shutdown until the keep-alive timeout): the
  * answer closes it, once what is left of the body has been read and dropped (at most
- * {@link DRAIN_MAX_BYTES}, for {@link DRAIN_MAX_MS}), so that a client still sending
+ * `DRAIN_MAX_BYTES`, for `DRAIN_MAX_MS`: see `drainBody`), so that a client still sending
  * gets the answer rather than a connection reset under its write (`fetch failed`, EPIPE).
  *
  * ```ts
@@ -46,30 +40,4 @@ export async function multipartImage(request: FastifyRequest, reply: FastifyRepl
     }
     throw err;
   }
-}
-
-/** Reads and drops what is left of a request body, up to {@link DRAIN_MAX_BYTES} or {@link DRAIN_MAX_MS}. */
-function drainBody(raw: IncomingMessage): Promise<void> {
-  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    let seen = 0;
-    const done = (): void => {
-      clearTimeout(timer);
-      raw.off('data', onData);
-      raw.off('end', done);
-      raw.off('close', done);
-      raw.off('error', done);
-      resolve();
-    };
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.length;
-      if (seen > DRAIN_MAX_BYTES) done();
-    };
-    const timer = setTimeout(done, DRAIN_MAX_MS);
-    raw.on('data', onData);
-    raw.on('end', done);
-    raw.on('close', done);
-    raw.on('error', done);
-    raw.resume();
-  });
 }

@@ -12,6 +12,8 @@ export const API_ERROR_STATUS = {
   invalid_request: 400,
   /** No such route. */
   not_found: 404,
+  /** The route needs an API key (`Authorization: Bearer <key>` or `X-API-Key`) and the request has none, or a wrong one. */
+  unauthorized: 401,
   /** The route exists, but not for this method. */
   method_not_allowed: 405,
   /** The body is larger than `--body-limit`. */

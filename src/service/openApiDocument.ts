@@ -21,6 +21,8 @@ export interface OpenApiRoute {
   requestBody?: Record<string, JsonSchema>;
   /** Responses by status: description and, per media type, a schema. */
   responses?: Record<string, { description: string; content?: Record<string, JsonSchema> }>;
+  /** Security requirements (any one of them), naming schemes of the document's `components.securitySchemes`. */
+  security?: Record<string, string[]>[];
 }
 
 /** Document metadata. */
@@ -38,7 +40,7 @@ export interface OpenApiInfo {
  * doc.paths['/v1/reconstruct'].post.parameters; // from the query schema
  * ```
  */
-export function openApiDocument(info: OpenApiInfo, routes: readonly OpenApiRoute[]): { openapi: string; info: OpenApiInfo; paths: Record<string, Record<string, unknown>> } {
+export function openApiDocument(info: OpenApiInfo, routes: readonly OpenApiRoute[], components?: { securitySchemes?: Record<string, unknown> }): { openapi: string; info: OpenApiInfo; paths: Record<string, Record<string, unknown>>; components?: { securitySchemes?: Record<string, unknown> } } {
   const paths: Record<string, Record<string, unknown>> = {};
   const sorted = [...routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method));
   for (const r of sorted) {
@@ -52,6 +54,7 @@ export function openApiDocument(info: OpenApiInfo, routes: readonly OpenApiRoute
           return { name, in: 'query', required: required.has(name), ...(description ? { description } : {}), schema: rest };
         }),
       } : {}),
+      ...(r.security ? { security: r.security } : {}),
       ...(r.requestBody ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(r.requestBody).map(([type, schema]) => [type, { schema }])) } } : {}),
       responses: Object.fromEntries(Object.entries(r.responses ?? { 200: { description: 'OK' } }).map(([status, res]) => [
         status,
@@ -60,5 +63,5 @@ export function openApiDocument(info: OpenApiInfo, routes: readonly OpenApiRoute
     };
     (paths[r.url] ??= {})[r.method.toLowerCase()] = op;
   }
-  return { openapi: '3.0.3', info, paths };
+  return { openapi: '3.0.3', info, paths, ...(components ? { components } : {}) };
 }

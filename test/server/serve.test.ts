@@ -32,8 +32,8 @@ function assertError(a: Answer, status: number, code: string): void {
   assert.doesNotMatch(a.json!.error!.message, /\n\s+at /, 'no stack trace');
 }
 
-async function startServer(extra: string[] = []): Promise<{ proc: PrnetProcess; base: string }> {
-  const proc = prnetProcess(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', String(WORKERS), '--queue-size', String(QUEUE_SIZE), '--body-limit', String(BODY_LIMIT), '--max-pixels', '1000000', ...extra]);
+async function startServer(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ proc: PrnetProcess; base: string }> {
+  const proc = prnetProcess(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', String(WORKERS), '--queue-size', String(QUEUE_SIZE), '--body-limit', String(BODY_LIMIT), '--max-pixels', '1000000', ...extra], env);
   const m = await proc.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
   return { proc, base: m[1]! };
 }
@@ -360,5 +360,94 @@ test('prnet serve: a taken port is one line and exit 2', { timeout: 60_000 }, as
     assert.match(proc.stderr(), /cannot listen on 127\.0\.0\.1:\d+: the port is taken/);
   } finally {
     blocker.close();
+  }
+});
+
+test('prnet serve with API keys and CORS: /v1/ needs a key (Bearer or X-API-Key), probes stay open, browsers of the allowed origin get the headers', { timeout: 120_000 }, async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'prnet-keys-'));
+  const fileKey = 'file-key-0123456789abcdef';
+  const envKey = 'env-key-fedcba9876543210';
+  await writeFile(path.join(dir, 'keys'), `# rotated 2026-12-07\n${fileKey}\n\n`);
+  const { proc, base } = await startServer(['--api-key-file', path.join(dir, 'keys'), '--cors', 'https://app.example.org'], { PRNET_API_KEYS: envKey });
+  try {
+    await proc.waitFor(/ready: model/);
+    assert.match(proc.stderr(), /2 API keys; CORS for https:\/\/app\.example\.org/);
+    assert.ok(!proc.stderr().includes(fileKey) && !proc.stderr().includes(envKey), 'keys are never printed');
+    const photo = await readFile(PHOTO);
+    const withHeaders = (headers: Record<string, string>, route = '/v1/reconstruct') => call(base, route, { method: 'POST', body: photo, headers: { 'content-type': 'image/jpeg', ...headers } });
+    const none = await withHeaders({});
+    assertError(none, 401, 'unauthorized');
+    assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="prnet"');
+    assert.match(none.json!.error!.message, /needs an API key/);
+    for (const wrong of [envKey.slice(0, -1) + 'X', 'short', envKey + 'extra']) {
+      const a = await withHeaders({ authorization: `Bearer ${wrong}` });
+      assertError(a, 401, 'unauthorized');
+      assert.match(a.json!.error!.message, /not one this server accepts/);
+    }
+    // A large body without a key: the client gets the 401, not a connection reset under its upload.
+    const large = Buffer.alloc(BODY_LIMIT - 1000, 7);
+    for (let i = 0; i < 3; i++) assertError(await call(base, '/v1/reconstruct', { method: 'POST', body: large, headers: { 'content-type': 'image/jpeg' } }), 401, 'unauthorized');
+    assert.equal((await withHeaders({ authorization: `Bearer ${fileKey}` })).status, 200);
+    assert.equal((await withHeaders({ authorization: `bearer ${envKey}` })).status, 200);
+    assert.equal((await withHeaders({ 'x-api-key': envKey })).status, 200);
+    assertError(await call(base, '/v1/models'), 401, 'unauthorized');
+    assert.equal((await call(base, '/v1/models', { headers: { 'x-api-key': fileKey } })).status, 200);
+    for (const open of ['/healthz', '/readyz', '/metrics', '/openapi.json']) assert.equal((await call(base, open)).status, 200, open);
+    // The refused requests took no queue slot.
+    assert.equal(metric(Buffer.from((await call(base, '/metrics')).bytes).toString(), 'prnet_requests_in_flight'), 0);
+    // OpenAPI says how to authenticate.
+    const api = (await call(base, '/openapi.json')).json as unknown as { components: { securitySchemes: Record<string, { type: string }> }; paths: Record<string, { post?: { security?: unknown[]; responses: Record<string, unknown> }; get?: { security?: unknown[] } }> };
+    assert.deepEqual(Object.keys(api.components.securitySchemes).sort(), ['apiKeyHeader', 'bearer']);
+    assert.ok(api.paths['/v1/reconstruct']!.post!.security && api.paths['/v1/reconstruct']!.post!.responses['401']);
+    assert.equal(api.paths['/healthz']!.get!.security, undefined);
+
+    // CORS: the preflight of the allowed origin (no key: browsers send none there), and the answer's headers.
+    const origin = 'https://app.example.org';
+    const preflight = await call(base, '/v1/reconstruct', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    assert.ok(preflight.status === 204 || preflight.status === 200, String(preflight.status));
+    assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    const answered = await withHeaders({ origin, authorization: `Bearer ${fileKey}` });
+    assert.equal(answered.status, 200);
+    assert.equal(answered.headers.get('access-control-allow-origin'), origin);
+    assert.match(answered.headers.get('access-control-expose-headers') ?? '', /x-prnet-faces/);
+    const other = await withHeaders({ origin: 'https://evil.example.com', authorization: `Bearer ${fileKey}` });
+    assert.equal(other.headers.get('access-control-allow-origin'), null, 'no CORS grant for another origin');
+  } finally {
+    proc.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('prnet serve: bad keys and origins are usage errors (exit 2); no keys on a public address warns', { timeout: 60_000 }, async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'prnet-keys-'));
+  try {
+    await writeFile(path.join(dir, 'empty'), '# nothing yet\n');
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['--api-key-file', path.join(dir, 'missing')], {}, /--api-key-file .*missing: not found/],
+      [['--api-key-file', path.join(dir, 'empty')], {}, /no keys in it/],
+      [[], { PRNET_API_KEYS: 'abc' }, /API key 1 has 3 characters; use at least 16/],
+      [['--cors', 'app.example.org'], {}, /--cors: app\.example\.org is not an origin/],
+      [['--cors', 'https://app.example.org/path'], {}, /is not an origin/],
+    ];
+    for (const [args, env, message] of cases) {
+      const p = prnetProcess(['serve', '--port', '0', ...args], env);
+      const { code } = await p.exited;
+      assert.equal(code, 2, p.stderr());
+      assert.match(p.stderr(), message);
+      assert.equal(p.stderr().trim().split('\n').length, 1, p.stderr());
+    }
+    const open = prnetProcess(['serve', '--host', '0.0.0.0', '--port', '0'], { PRNET_API_KEYS: '' });
+    try {
+      await open.waitFor(/warning: listening on 0\.0\.0\.0 without API keys/);
+    } finally {
+      open.child.kill('SIGKILL');
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,9 @@
  * finish the requests in flight, exit 0.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { createServer, CREATE_SERVER_DEFAULTS } from '../../server/createServer.js';
+import { apiKeyCheck, parseApiKeys, API_KEY_MIN_LENGTH } from '../../server/apiKeyCheck.js';
 import { DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
 
 /** Address and port `prnet serve` listens on by default (local only: expose it on purpose with --host). */
@@ -32,6 +34,43 @@ function sizeOption(v: string): number {
   return n;
 }
 
+/** Addresses only this machine reaches. */
+const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** The API keys: `--api-key-file`, then `$PRNET_API_KEYS`; each checked (see `apiKeyCheck`). */
+async function serveApiKeys(file: string | undefined, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const keys: string[] = [];
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new Error(`--api-key-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`);
+    }
+    const fromFile = parseApiKeys(text);
+    if (fromFile.length === 0) throw new Error(`--api-key-file ${file}: no keys in it (one per line)`);
+    keys.push(...fromFile);
+  }
+  keys.push(...parseApiKeys(env['PRNET_API_KEYS'] ?? ''));
+  apiKeyCheck(keys);
+  return keys;
+}
+
+/** `--cors`: `*`, or origins as browsers send them (scheme, host, optional port; no path). */
+function corsOriginList(v: string): string[] {
+  const origins = v.split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.length === 0) throw new Error('--cors needs * or at least one origin (https://app.example.org)');
+  for (const o of origins) {
+    if (o === '*') continue;
+    let u: URL | undefined;
+    try {
+      u = new URL(o);
+    } catch { /* reported below */ }
+    if (!u || !/^https?:$/.test(u.protocol) || u.origin !== o.replace(/\/$/, '')) throw new Error(`--cors: ${o} is not an origin (scheme://host[:port], e.g. https://app.example.org)`);
+  }
+  return origins.map((o) => o.replace(/\/$/, ''));
+}
+
 /** Registers `prnet serve`. */
 export function register(program: Command): void {
   program
@@ -50,11 +89,25 @@ export function register(program: Command): void {
     .option('--flip-average', 'test-time flip augmentation (2× network time, more accurate)')
     .option('--data-dir <dir>', 'folder with the official PRNet uv-data files (default: the copy shipped in the package)')
     .option('--force', 'run a model that has no prnet metadata')
+    .option('--api-key-file <file>', `API keys, one per line (# comments): /v1/ requests then need Authorization: Bearer <key> or X-API-Key: <key> (401 otherwise; at least ${API_KEY_MIN_LENGTH} characters each). Also $PRNET_API_KEYS (comma-separated). Keys never go on the command line, where ps shows them`)
+    .option('--cors <origins>', 'let pages of these origins call the API from a browser: comma-separated (https://app.example.org), or * for any')
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
-    .action(async (opts: { host: string; port: number; model?: string; workers: number; threads?: number; queueSize: number; bodyLimit: number; maxPixels: number; timeout: number; retryAfter: number; flipAverage?: boolean; dataDir?: string; force?: boolean }) => {
+    .addHelpText('after', `
+Open without a key: /healthz, /readyz, /metrics, /openapi.json. Exit status: 0 after SIGTERM or Ctrl-C, 2 usage or setup errors.`)
+    .action(async (opts: { host: string; port: number; model?: string; workers: number; threads?: number; queueSize: number; bodyLimit: number; maxPixels: number; timeout: number; retryAfter: number; flipAverage?: boolean; dataDir?: string; force?: boolean; apiKeyFile?: string; cors?: string }) => {
+      let apiKeys: string[];
+      let corsOrigins: string[] | undefined;
+      try {
+        apiKeys = await serveApiKeys(opts.apiKeyFile, process.env);
+        corsOrigins = opts.cors === undefined ? undefined : corsOriginList(opts.cors);
+      } catch (err) {
+        process.stderr.write(`prnet: ${(err as Error).message}\n`);
+        process.exit(EXIT_USAGE);
+      }
       const server = createServer({
         model: opts.model, workers: opts.workers, threads: opts.threads, queueSize: opts.queueSize, bodyLimit: opts.bodyLimit, maxPixels: opts.maxPixels,
         timeoutMs: opts.timeout, retryAfterSeconds: opts.retryAfter, flipAverage: Boolean(opts.flipAverage), dataDir: opts.dataDir, force: Boolean(opts.force),
+        apiKeys, corsOrigins,
       });
       let url: string;
       try {
@@ -65,7 +118,8 @@ export function register(program: Command): void {
         await server.close();
         process.exit(EXIT_USAGE);
       }
-      process.stderr.write(`prnet: listening on ${url} (loading the model…)\n`);
+      process.stderr.write(`prnet: listening on ${url} (loading the model…)${apiKeys.length ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? '' : 's'}` : ''}${corsOrigins ? `; CORS for ${corsOrigins.join(', ')}` : ''}\n`);
+      if (!apiKeys.length && !LOOPBACK.test(opts.host)) process.stderr.write(`prnet: warning: listening on ${opts.host} without API keys: anyone who reaches the port can use it (--api-key-file or $PRNET_API_KEYS)\n`);
       let stopping = false;
       const stop = (sig: NodeJS.Signals): void => {
         if (stopping) return;
