@@ -71,6 +71,21 @@ export function removeStagedFilesSync(): number {
   return n;
 }
 
+/**
+ * Counts a temporary file that another program writes (ffmpeg's side outputs) among the
+ * staged files, so a second Ctrl-C removes it too ({@link removeStagedFilesSync}). Returns
+ * the function that stops counting it (after the caller removed or renamed it).
+ *
+ * ```ts
+ * const release = holdTemporaryFile('out/.audio.mka');
+ * try { await work(); } finally { await rm('out/.audio.mka', { force: true }); release(); }
+ * ```
+ */
+export function holdTemporaryFile(path: string): () => void {
+  pending.add(path);
+  return () => { pending.delete(path); };
+}
+
 /** Options of {@link stopStagingFiles}. */
 export interface StopStagingFilesOptions {
   /** The longest wait, in ms, for writes and renames already running (a stuck disk must not hold the exit). */

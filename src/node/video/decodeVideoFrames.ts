@@ -8,6 +8,12 @@ import { ffmpegCommand, ffmpegMissing } from './ffmpegCommand.js';
 import type { VideoInfo } from './probeVideo.js';
 import { PIPE_HINT, type PipedVideo } from './pipedVideo.js';
 
+/** Options of {@link decodeVideoFrames}. */
+export interface DecodeVideoFramesOptions {
+  /** Also copy the first audio stream into this file (Matroska), as the frames are decoded: a piped video's only chance. */
+  audioTo?: string;
+}
+
 /**
  * Decodes the first video stream of `input` (a file, or a video piped in: {@link openPipedVideo}) into {@link RgbImage}s of `info.width` ×
  * `info.height` (from {@link probeVideo}), in order. Leaving the loop early stops ffmpeg.
@@ -22,12 +28,14 @@ import { PIPE_HINT, type PipedVideo } from './pipedVideo.js';
  * for await (const frame of decodeVideoFrames('clip.mp4', info)) console.log(frame.width);
  * ```
  */
-export async function* decodeVideoFrames(input: string | PipedVideo, info: Pick<VideoInfo, 'width' | 'height'>, env: NodeJS.ProcessEnv = process.env, onWarning?: (message: string) => void): AsyncGenerator<RgbImage> {
+export async function* decodeVideoFrames(input: string | PipedVideo, info: Pick<VideoInfo, 'width' | 'height'>, env: NodeJS.ProcessEnv = process.env, onWarning?: (message: string) => void, options: DecodeVideoFramesOptions = {}): AsyncGenerator<RgbImage> {
   const piped = typeof input === 'string' ? undefined : input;
   const file = piped ? piped.name : (input as string);
   // A piped video reaches ffmpeg's stdin (its first bytes, then the rest as it comes);
   // -nostdin only stops ffmpeg reading keys from it.
   const args = ['-v', 'error', '-nostdin', '-i', piped ? 'pipe:0' : file, '-map', '0:v:0', '-an', '-sn', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-vsync', 'passthrough', 'pipe:1'];
+  // The audio, copied as it is into Matroska (which holds any codec), written as it comes.
+  if (options.audioTo) args.push('-map', '0:a:0', '-vn', '-sn', '-c:a', 'copy', '-f', 'matroska', options.audioTo);
   const child = spawn(ffmpegCommand('ffmpeg', env), args, { stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
   // Both are pipes (the stdio option above); its type cannot say so.
   const stdout = child.stdout!, stderrStream = child.stderr!;

@@ -19,6 +19,8 @@ import { probeVideo, type VideoInfo } from './probeVideo.js';
 import { decodeVideoFrames } from './decodeVideoFrames.js';
 import type { PipedVideo } from './pipedVideo.js';
 import { videoEncoder, type VideoEncoder } from './videoEncoder.js';
+import { addAudioTrack } from './addAudioTrack.js';
+import { holdTemporaryFile } from '../files/stageFile.js';
 
 /** Options of {@link trackVideo}. */
 export interface TrackVideoOptions {
@@ -127,14 +129,16 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
     files.push(jsonPath);
   }
   let encoder: VideoEncoder | undefined;
+  const overlayPath = path.join(outDir, 'overlay.mp4');
+  // A piped video is read once, by the decoder: it sets the audio aside as it goes, and
+  // the audio joins overlay.mp4 once the frames are done (a file's is copied at once).
+  const pipedAudio = o.overlay && info.hasAudio && typeof input !== 'string' ? path.join(outDir, `.overlay-audio.${process.pid}.tmp.mka`) : undefined;
+  const releaseAudio = pipedAudio ? holdTemporaryFile(pipedAudio) : undefined;
   if (o.overlay) {
-    const overlayPath = path.join(outDir, 'overlay.mp4');
-    // A piped video is read once, by the decoder: its audio cannot be copied.
     encoder = videoEncoder(overlayPath, { width: info.width, height: info.height, frameRate: info.frameRate, audioFrom: info.hasAudio && typeof input === 'string' ? input : undefined, env: o.env });
     files.push(overlayPath);
   }
   const warnings: string[] = [];
-  if (o.overlay && info.hasAudio && typeof input !== 'string') warnings.push(`${name}: overlay.mp4 has no sound (a piped video is read once; give a file to copy its audio)`);
   const { triangles } = parts.assets;
   const imageHeight = info.height;
   if (!(Number.isInteger(o.glbFramesPerFile) && o.glbFramesPerFile >= 1)) throw new Error(`glbFramesPerFile must be an integer ≥ 1, got ${o.glbFramesPerFile}`);
@@ -194,7 +198,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   try {
     try {
       try {
-        for await (const image of decodeVideoFrames(input, info, o.env, (w) => warnings.push(w))) {
+        for await (const image of decodeVideoFrames(input, info, o.env, (w) => warnings.push(w), { audioTo: pipedAudio })) {
           if (o.signal?.aborted) {
             interrupted = true;
             break;
@@ -220,10 +224,22 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     }
+    if (pipedAudio && frames > 0) {
+      try {
+        await addAudioTrack(overlayPath, pipedAudio, o.env);
+      } catch (err) {
+        warnings.push(`${name}: overlay.mp4 has no sound: ${(err as Error).message}`);
+      }
+    }
   } catch (err) {
     // Not one frame: remove the empty files rather than leave them looking like results.
     if (frames === 0) await Promise.all(files.map((f) => rm(f, { force: true })));
     throw err;
+  } finally {
+    if (pipedAudio) {
+      await rm(pipedAudio, { force: true });
+      releaseAudio!();
+    }
   }
   // Animated meshes once all frames are in (also after Ctrl-C: the frames done).
   for (const [id, face] of animated) if (face.frames.length > 0) await writeGlb(id);
