@@ -2,7 +2,8 @@
  * The demo page: load the model, UV assets and detector with a visible progress line, then
  * reconstruct faces from a chosen/dropped photo or the webcam (frame after frame, with fps,
  * smoothed over time by the One Euro filter of `prnet video` unless "smooth" is unticked),
- * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON / NPY / STL downloads; the webcam's
+ * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON / NPY / STL / PTS / UV texture downloads;
+ * an edited UV texture can be applied back onto the photo (texture editing); the webcam's
  * followed face can be recorded as one animated GLB (`encodeAnimatedGlb`, as `prnet video --meshes glb`).
  *
  * URL parameters: `?model=` ONNX URL (default `models/default.onnx`), `?data=` the UV assets:
@@ -26,6 +27,10 @@ import { frontalize } from '../src/reconstruct/frontalize.js';
 import { encodeAnimatedGlb, type AnimatedGlbFrame } from '../src/io/encodeAnimatedGlb.js';
 import { faceJson } from '../src/io/faceJson.js';
 import { encodePng } from '../src/io/png.js';
+import { applyFaceTexture } from '../src/apps/applyFaceTexture.js';
+import { faceResult } from '../src/reconstruct/faceResult.js';
+import { decodeImagePixels } from '../src/web/decodeImagePixels.js';
+import { rgbFromRgba } from '../src/web/rgbFromRgba.js';
 import { MODEL_METADATA } from '../src/model/modelMetadata.js';
 import { faceTracker } from '../src/video/faceTracker.js';
 import { MAP_SMOOTHING } from '../src/reconstruct/facePipeline.js';
@@ -58,6 +63,8 @@ declare global {
     __prnetBench?: (frames: number, options?: { track?: boolean }) => Promise<FrameTimings[]>;
     __prnetRerun?: (box?: [number, number, number, number]) => Promise<LastResult>;
     __prnetInfo?: Record<string, unknown>;
+    /** The last applied texture: photo pixels changed and the time it took (read by the end-to-end test). */
+    __prnetEdited?: { changed: number; ms: number };
     /** The last saved recording: frames, seconds, bytes (read by the end-to-end test). */
     __prnetRecording?: { frames: number; seconds: number; bytes: number; file: string };
   }
@@ -80,7 +87,11 @@ const fpsLine = $<HTMLElement>('fps');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
 const facePicker = $<HTMLSelectElement>('face');
-const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap'), stl: $<HTMLButtonElement>('download-stl'), pts: $<HTMLButtonElement>('download-pts') };
+const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap'), stl: $<HTMLButtonElement>('download-stl'), pts: $<HTMLButtonElement>('download-pts'), uv: $<HTMLButtonElement>('download-uv') };
+const applyTextureInput = $<HTMLInputElement>('apply-texture');
+const downloadEdited = $<HTMLButtonElement>('download-edited');
+/** The photo with an applied texture, until the next frame. */
+let edited: { image: RgbImage; name: string } | undefined;
 
 const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? 'models/default.onnx';
@@ -123,6 +134,8 @@ function clearPhoto(): void {
   viewer.clear();
   updateFacePicker([]);
   for (const b of Object.values(downloads)) b.disabled = true;
+  edited = undefined;
+  downloadEdited.disabled = true;
   window.__prnetLastResult = undefined;
 }
 let webcamStream: MediaStream | undefined;
@@ -178,6 +191,8 @@ function showFaces(image: RgbImage, source: CanvasImageSource, name: string, fac
   else viewer.clear();
   if (!webcamStream) updateFacePicker(faces);
   current = { image, source, name, faces };
+  edited = undefined;
+  downloadEdited.disabled = true;
   window.__prnetFrames = (window.__prnetFrames ?? 0) + 1;
   for (const b of Object.values(downloads)) b.disabled = faces.length === 0;
   const render = performance.now() - t0;
@@ -438,6 +453,58 @@ downloads.pts.addEventListener('click', () => {
   const face = selected();
   if (!face) return;
   save(encodePts(face.landmarks, 3), `${baseName()}${faceSuffix()}.pts`, 'text/plain');
+});
+/** The selected face's UV texture, made now when the pipeline did not (the "UV texture" box unticked). */
+function selectedTexture(): RgbImage | undefined {
+  const face = selected();
+  if (!face || !prn || !current) return undefined;
+  return face.texture ?? faceResult(current.image, prn.assets, face, { texture: 'filled' }).texture;
+}
+downloads.uv.addEventListener('click', async () => {
+  const texture = selectedTexture();
+  if (texture) save(await encodePng(texture), `${baseName()}${faceSuffix()}_texture.png`, 'image/png');
+});
+// Texture editing (the paper's application): an edited UV texture back onto the photo.
+applyTextureInput.addEventListener('change', async () => {
+  const file = applyTextureInput.files?.[0];
+  applyTextureInput.value = '';
+  const face = selected();
+  if (!file) return;
+  if (!face || !prn || !current) {
+    status('choose a photo with a face first, then apply a texture to it', true);
+    return;
+  }
+  try {
+    const t0 = performance.now();
+    const uv = prn.assets.uvSize;
+    const pixels = await decodeImagePixels(file, { name: file.name });
+    if (pixels.width !== uv || pixels.height !== uv) throw new Error(`${file.name}: a UV texture is ${uv}×${uv} (as the UV button saves it), got ${pixels.width}×${pixels.height}`);
+    const alpha = new Uint8Array(uv * uv);
+    let translucent = false;
+    for (let i = 0; i < alpha.length; i++) translucent = (alpha[i] = pixels.data[4 * i + 3]!) < 255 || translucent;
+    const { image } = applyFaceTexture(current.image, face, rgbFromRgba(pixels.data, uv, uv), prn.assets, translucent ? { alpha } : {});
+    const ms = performance.now() - t0;
+    let changed = 0;
+    for (let p = 0; p < image.width * image.height; p++) if (image.data[3 * p] !== current.image.data[3 * p] || image.data[3 * p + 1] !== current.image.data[3 * p + 1] || image.data[3 * p + 2] !== current.image.data[3 * p + 2]) changed++;
+    // Shown without overlays: the edit is what to look at.
+    const rgba = new ImageData(image.width, image.height);
+    for (let p = 0; p < image.width * image.height; p++) {
+      rgba.data.set(image.data.subarray(3 * p, 3 * p + 3), 4 * p);
+      rgba.data[4 * p + 3] = 255;
+    }
+    photoCanvas.width = image.width;
+    photoCanvas.height = image.height;
+    photoCanvas.getContext('2d')!.putImageData(rgba, 0, 0);
+    edited = { image, name: `${baseName()}_edited.png` };
+    downloadEdited.disabled = false;
+    window.__prnetEdited = { changed, ms };
+    status(`${file.name} applied to face ${selectedFace + 1} in ${Math.round(ms)} ms (${changed} pixels changed)`);
+  } catch (err) {
+    status((err as Error).message, true);
+  }
+});
+downloadEdited.addEventListener('click', async () => {
+  if (edited) save(await encodePng(edited.image), edited.name, 'image/png');
 });
 downloads.json.addEventListener('click', () => {
   if (!current || !prn) return;

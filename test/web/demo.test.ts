@@ -23,6 +23,8 @@ import { launchDemoBrowser } from '../../scripts/demoBrowser.js';
 import { demoModelBytes } from '../../scripts/makeDemoModel.js';
 import { PRNet } from '../../src/node/inference/prnet.js';
 import { decodeImage } from '../../src/node/inference/decodeImage.js';
+import sharp from 'sharp';
+import { applyFaceTexture } from '../../src/apps/applyFaceTexture.js';
 import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 
 const dataDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', import.meta.url));
@@ -199,6 +201,45 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     assert.ok(spreadX > 5, `landmarks are degenerate (x spread ${spreadX} px)`);
     assert.ok(maxDiff < 2, `browser and Node landmarks differ by ${maxDiff} px`);
     assert.ok(Math.abs(face.pose!.yaw - nodeFace.pose!.yaw) < 2, `yaw ${face.pose!.yaw} vs ${nodeFace.pose!.yaw}`);
+
+    // Texture editing: the UV texture out, a painted patch on a transparent layer back in; the
+    // page's texture and edited photo are what the Node library makes of the same face.
+    // Both sides on the same user box as above.
+    const nodeImage = await decodeImage(photo);
+    const [texFace] = (await prn.reconstruct(nodeImage, { box, outputs: { texture: 'filled' } })).faces;
+    const uvPng = await download('#download-uv');
+    assert.equal(uvPng.name, 'photo1_texture.png');
+    const own = await sharp(uvPng.bytes).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([own.info.width, own.info.height, own.info.channels], [256, 256, 3]);
+    let texelDiff = 0;
+    for (let i = 0; i < own.data.length; i++) texelDiff = Math.max(texelDiff, Math.abs(own.data[i]! - texFace!.texture!.data[i]!));
+    assert.ok(texelDiff <= 3, `UV texture: page vs Node differ by up to ${texelDiff}`);
+    const layer = Buffer.alloc(256 * 256 * 4);
+    const alpha = new Uint8Array(256 * 256);
+    for (let t = 0; t < 256 * 256; t++) {
+      const inSquare = t % 256 >= 96 && t % 256 < 160 && Math.floor(t / 256) >= 120 && Math.floor(t / 256) < 184;
+      alpha[t] = inSquare ? 255 : 0;
+      layer.set(inSquare ? [20, 40, 230, 255] : [own.data[3 * t]!, own.data[3 * t + 1]!, own.data[3 * t + 2]!, 0], 4 * t);
+    }
+    const layerFile = path.join(work, 'edited_texture.png');
+    await sharp(layer, { raw: { width: 256, height: 256, channels: 4 } }).png().toFile(layerFile);
+    await page.setInputFiles('#apply-texture', layerFile);
+    await page.waitForFunction(() => window.__prnetEdited !== undefined, undefined, { timeout: 30_000 }).catch((err: Error) => assert.fail(fail(`apply texture: ${err.message}`)));
+    const editedInfo = await page.evaluate(() => window.__prnetEdited!);
+    t.diagnostic(`texture applied in the page: ${Math.round(editedInfo.ms)} ms, ${editedInfo.changed} pixels changed`);
+    const editedPng = await download('#download-edited');
+    assert.equal(editedPng.name, 'photo1_edited.png');
+    const pagePixels = (await sharp(editedPng.bytes).raw().toBuffer({ resolveWithObject: true })).data;
+    const texture = { width: 256, height: 256, data: Uint8Array.from({ length: 3 * 256 * 256 }, (_, i) => layer[4 * Math.floor(i / 3) + (i % 3)]!) };
+    const nodeEdited = applyFaceTexture(nodeImage, texFace!, texture, prn.assets, { alpha }).image;
+    let changed = 0, far = 0;
+    for (let p = 0; p < nodeImage.width * nodeImage.height; p++) {
+      if ([0, 1, 2].some((c) => pagePixels[3 * p + c] !== nodeImage.data[3 * p + c])) changed++;
+      if ([0, 1, 2].some((c) => Math.abs(pagePixels[3 * p + c]! - nodeEdited.data[3 * p + c]!) > 3)) far++;
+    }
+    assert.equal(changed, editedInfo.changed, 'the file is the photo the page showed');
+    assert.ok(changed > 0, 'the texture changed the photo');
+    assert.ok(far <= Math.max(2, 0.02 * changed), `${far} of ${changed} changed pixels differ from the Node result by more than 3`);
 
     // The mirror-averaging checkbox: the same box, against Node's flipAverage.
     const mirrored = (await page.evaluate((b) => {
