@@ -11,7 +11,7 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import { uvTexture } from '../render/uvTexture.js';
 import { uvTextureColors } from '../render/uvTextureColors.js';
 import { renderTexture } from '../render/renderTexture.js';
-import { rasterize } from '../render/rasterize.js';
+import { rasterize, type Raster } from '../render/rasterize.js';
 import { poissonBlend } from '../render/poissonBlend.js';
 import { withDefaults } from '../io/withDefaults.js';
 
@@ -34,8 +34,14 @@ export interface ApplyFaceTextureOptions {
   region: 'face' | 'eyes' | Uint8Array;
   /** Per texel, how much of the new texture to take (256·256 bytes, 0–255; e.g. a PNG's alpha). All of it by default. */
   alpha?: Uint8Array;
-  /** Blend with Poisson (`normal`/`mixed` gradients) or paste (`none`). */
-  blend: 'normal' | 'mixed' | 'none';
+  /**
+   * `normal` / `mixed`: render the face with the mixed texture and blend it in with Poisson
+   * (its gradients, or the stronger of the two). `none`: paste that rendering. `over`: paint
+   * only the new texture over the photo by its alpha (interpolated across each triangle), with
+   * no re-rendering and no blending: pixels under alpha 0 keep their exact values, a make-up or
+   * tattoo layer keeps its own colours (fast: two renderings, for video).
+   */
+  blend: 'normal' | 'mixed' | 'none' | 'over';
 }
 
 /** Defaults of {@link ApplyFaceTextureOptions}. */
@@ -46,7 +52,7 @@ export interface AppliedFaceTexture {
   image: RgbImage;
   /** Target pixels the face covers (the blended region), 1 byte per pixel. */
   mask: Uint8Array;
-  /** The texture that was rendered: the photo's own, mixed with the new one by region and alpha. */
+  /** The texture that was rendered: the photo's own, mixed with the new one by region and alpha (`over`: the new one, drawn by its alpha). */
   texture: RgbImage;
 }
 
@@ -67,6 +73,7 @@ export function applyFaceTexture(image: RgbImage, face: TexturedFace, texture: R
   if (regionMask.length !== n) throw new Error(`applyFaceTexture: region mask has ${regionMask.length} texels, expected ${n}`);
   if (alpha && alpha.length !== n) throw new Error(`applyFaceTexture: alpha has ${alpha.length} texels, expected ${n}`);
 
+  if (blend === 'over') return paintOver(image, face, texture, rasterize(face.vertices, assets.triangles, image.width, image.height), assets, regionMask, alpha);
   const own = uvTexture(image, face.positionMap);
   const mixed: RgbImage = { width: size, height: size, data: own.data.slice() };
   for (let i = 0; i < n; i++) {
@@ -77,10 +84,32 @@ export function applyFaceTexture(image: RgbImage, face: TexturedFace, texture: R
   }
 
   const { width, height } = image;
-  const colors = uvTextureColors(mixed, assets.faceIndices);
   const raster = rasterize(face.vertices, assets.triangles, width, height);
+  const colors = uvTextureColors(mixed, assets.faceIndices);
   const rendered = renderTexture(colors, face.vertices, assets.triangles, width, height, { raster, background: image });
   if (blend === 'none') return { image: rendered.image, mask: rendered.mask, texture: mixed };
   const blended = poissonBlend(image, rendered.image, rendered.mask, { mode: blend });
   return { image: blended.image, mask: rendered.mask, texture: mixed };
+}
+
+/** `blend: 'over'`: the texture's colours composited over the photo by its alpha, per pixel. */
+function paintOver(image: RgbImage, face: TexturedFace, texture: RgbImage, raster: Raster, assets: UvAssets, regionMask: Uint8Array, alpha: Uint8Array | undefined): AppliedFaceTexture {
+  const { width, height } = image;
+  const n = assets.faceIndices.length;
+  const weights = new Float32Array(3 * n);
+  for (let v = 0; v < n; v++) {
+    const t = assets.faceIndices[v]!;
+    weights[3 * v] = weights[3 * v + 1] = weights[3 * v + 2] = regionMask[t] ? (alpha ? alpha[t]! / 255 : 1) : 0;
+  }
+  const paint = renderTexture(uvTextureColors(texture, assets.faceIndices), face.vertices, assets.triangles, width, height, { raster });
+  const cover = renderTexture(weights, face.vertices, assets.triangles, width, height, { raster });
+  const data = image.data.slice();
+  const mask = new Uint8Array(width * height);
+  for (let p = 0; p < width * height; p++) {
+    const a = cover.image.data[3 * p]! / 255;
+    if (a === 0) continue;
+    mask[p] = 1;
+    for (let c = 0; c < 3; c++) data[3 * p + c] = Math.round((1 - a) * image.data[3 * p + c]! + a * paint.image.data[3 * p + c]!);
+  }
+  return { image: { width, height, data }, mask, texture };
 }

@@ -11,7 +11,7 @@ import { rasterize } from '../render/rasterize.js';
 import { vertexVisibility } from '../render/vertexVisibility.js';
 import { fillTexture } from '../render/fillTexture.js';
 import { knownTexels } from '../render/knownTexels.js';
-import { applyFaceTexture, type AppliedFaceTexture, type TexturedFace } from './applyFaceTexture.js';
+import { applyFaceTexture, type AppliedFaceTexture, type ApplyFaceTextureOptions, type TexturedFace } from './applyFaceTexture.js';
 
 /** What a face swap needs of a reconstructed face (a `FaceResult` has all of it). */
 export type SwapFace = TexturedFace;
@@ -22,8 +22,8 @@ export interface FaceSwapOptions {
    * official eye mask), or a UV mask (256·256 bytes, non-zero = from the source).
    */
   region?: 'face' | 'eyes' | Uint8Array;
-  /** Blend with Poisson (`normal`/`mixed` gradients) or paste (`none`). */
-  blend?: 'normal' | 'mixed' | 'none';
+  /** Blend with Poisson (`normal`/`mixed` gradients), paste (`none`) or paint by region (`over`; see `applyFaceTexture`). */
+  blend?: ApplyFaceTextureOptions['blend'];
 }
 
 export const FACE_SWAP_DEFAULTS: Required<Omit<FaceSwapOptions, 'region'>> & { region: 'face' } = { region: 'face', blend: 'normal' };

@@ -61,6 +61,40 @@ test('applyFaceTexture: an opaque patch turns its part of the face to the patch\
   assert.ok(reddish > 0.8 * solid, `${reddish} of ${solid} patch pixels reddish after blending`);
 });
 
+test('applyFaceTexture blend over: only the texture\'s own texels are painted, by their alpha; every other pixel keeps its exact value', async () => {
+  const assets = await assetsPromise;
+  const photo = picture(300, 300, (x, y, c) => 110 + 50 * Math.sin(x / 13 + c) + 30 * Math.cos(y / 19));
+  const face = syntheticFace(assets, { scale: 0.9, tx: 150, ty: 150, yaw: 15 });
+  const size = assets.uvSize;
+  const red: RgbImage = { width: size, height: size, data: Uint8Array.from({ length: 3 * size * size }, (_, i) => RED[i % 3]!) };
+  const patch = (value: number) => Uint8Array.from({ length: size * size }, (_, t) => (t % size >= 100 && t % size < 156 && Math.floor(t / size) >= 120 && Math.floor(t / size) < 160 ? value : 0));
+  const full = applyFaceTexture(photo, face, red, assets, { blend: 'over', alpha: patch(255) });
+  const half = applyFaceTexture(photo, face, red, assets, { blend: 'over', alpha: patch(128) });
+  const none = applyFaceTexture(photo, face, red, assets, { blend: 'over', alpha: patch(0) });
+  assert.deepEqual(none.image.data, photo.data, 'alpha 0 everywhere: the photo, bit for bit');
+  assert.equal(none.mask.reduce((a, b) => a + b, 0), 0);
+  // Against 'none' (the whole face re-rendered and pasted): where the patch covers a pixel fully, the same red.
+  const pasted = applyFaceTexture(photo, face, red, assets, { blend: 'none', alpha: patch(255) });
+  let solid = 0, touched = 0;
+  for (let p = 0; p < 300 * 300; p++) {
+    const f = [0, 1, 2].map((c) => full.image.data[3 * p + c]!);
+    const changed = f.some((v, c) => v !== photo.data[3 * p + c]);
+    if (!full.mask[p]) {
+      assert.ok(!changed, `pixel ${p} outside the painted region changed`);
+      continue;
+    }
+    touched++;
+    if (f.every((v, c) => Math.abs(v - RED[c]!) <= 1)) {
+      solid++;
+      for (let c = 0; c < 3; c++) {
+        assert.ok(Math.abs(pasted.image.data[3 * p + c]! - RED[c]!) <= 1, `pixel ${p}: over and none disagree where the patch is opaque`);
+        assert.ok(Math.abs(half.image.data[3 * p + c]! - (photo.data[3 * p + c]! + RED[c]!) / 2) <= 1.5, `pixel ${p}: half alpha is not halfway`);
+      }
+    }
+  }
+  assert.ok(solid > 300 && touched < 3 * solid, `${solid} pixels painted solid of ${touched} touched`);
+});
+
 test('applyFaceTexture refuses a texture, alpha or region of the wrong size', async () => {
   const assets = await assetsPromise;
   const photo = picture(64, 64, () => 100);

@@ -332,3 +332,51 @@ test('prnet video: a video cut short is decoded as far as it goes, with warnings
   assert.equal(whole.code, 0, whole.stderr);
   assert.doesNotMatch(whole.stderr, /warning/);
 });
+
+test('prnet video --paint: painted.mp4 has the texture on the face in every frame, and the frame elsewhere as it was', { skip }, async () => {
+  const clip = path.join(dir, 'paint.mp4');
+  makeClip(clip, 8);
+  // An opaque blue square in the middle of the face's UV layout, transparent elsewhere.
+  const sharp = (await import('sharp')).default;
+  const layer = Buffer.alloc(256 * 256 * 4);
+  for (let t = 0; t < 256 * 256; t++) if (t % 256 >= 96 && t % 256 < 160 && Math.floor(t / 256) >= 120 && Math.floor(t / 256) < 184) layer.set([20, 40, 230, 255], 4 * t);
+  const texture = path.join(dir, 'blue.png');
+  await sharp(layer, { raw: { width: 256, height: 256, channels: 4 } }).png().toFile(texture);
+  const out = path.join(dir, 'painted');
+  const r = await run(['video', clip, '-o', out, '--paint', texture, '--no-overlay', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual((await readdir(out)).sort(), ['faces.ndjson', 'painted.mp4']);
+  assert.equal(frameCount(path.join(out, 'painted.mp4')), 8);
+  const frames = (file: string) => spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 << 20 }).stdout as Buffer;
+  const [painted, source] = [frames(path.join(out, 'painted.mp4')), frames(clip)];
+  assert.equal(painted.length, 8 * 320 * 240 * 3);
+  const records = await readRecords(path.join(out, 'faces.ndjson'));
+  for (let k = 0; k < 8; k++) {
+    const [x, y, w, h] = records[k]!.faces[0]!.box;
+    let blue = 0, farChange = 0;
+    for (let p = 0; p < 320 * 240; p++) {
+      const o = (k * 320 * 240 + p) * 3;
+      const [pr, pg, pb] = [painted[o]!, painted[o + 1]!, painted[o + 2]!];
+      const px = p % 320, py = Math.floor(p / 320);
+      const inBox = px >= x - 0.25 * w && px <= x + 1.25 * w && py >= y - 0.25 * h && py <= y + 1.25 * h;
+      if (pb > pr + 80 && pb > pg + 80) {
+        blue++;
+        assert.ok(inBox, `frame ${k}: a blue pixel at ${px}, ${py}, away from the face box ${records[k]!.faces[0]!.box.join(', ')}`);
+      }
+      if (!inBox) farChange = Math.max(farChange, Math.abs(pr - source[o]!), Math.abs(pg - source[o + 1]!), Math.abs(pb - source[o + 2]!));
+    }
+    assert.ok(blue > 100, `frame ${k}: ${blue} blue pixels`);
+    // Both are H.264 at their own settings: away from the face they differ by coding noise only.
+    assert.ok(farChange < 40, `frame ${k}: away from the face a pixel changed by ${farChange}`);
+  }
+  // Usage errors: a texture of the wrong size, and --paint with -o -.
+  const small = path.join(dir, 'small.png');
+  await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 1 } } }).png().toFile(small);
+  const bad = await run(['video', clip, '-o', path.join(dir, 'bad'), '--paint', small]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /small\.png: a UV texture must be 256×256 \(as --outputs texture writes it\), got 64×64/);
+  await assert.rejects(stat(path.join(dir, 'bad')), 'nothing written');
+  const piped = await run(['video', clip, '-o', '-', '--paint', texture]);
+  assert.equal(piped.code, 2);
+  assert.match(piped.stderr, /--paint writes painted\.mp4: give -o an output folder/);
+});

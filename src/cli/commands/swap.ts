@@ -16,10 +16,11 @@ import { encodeImage } from '../../node/inference/encodeImage.js';
 import { writeFileAtomic } from '../../node/files/atomicWrite.js';
 import { faceSwap } from '../../apps/faceSwap.js';
 import { applyFaceTexture } from '../../apps/applyFaceTexture.js';
+import { readUvTexture } from '../../node/inference/readUvTexture.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 
 interface SwapOptions {
-  output: string; region: string; blend: 'normal' | 'mixed' | 'none'; sourceFace: number; targetFace: number; sourceUv?: boolean;
+  output: string; region: string; blend: 'normal' | 'mixed' | 'none' | 'over'; sourceFace: number; targetFace: number; sourceUv?: boolean;
   model?: string; dataDir?: string; threads?: string; force?: boolean;
 }
 
@@ -33,28 +34,6 @@ async function regionFromPng(file: string, size: number): Promise<Uint8Array> {
   }
   if (raw.info.width !== size || raw.info.height !== size) throw new Error(`${file}: a region mask must be ${size}×${size} (a UV map), got ${raw.info.width}×${raw.info.height}`);
   return Uint8Array.from(raw.data.subarray(0, size * size), (v) => (v > 127 ? 1 : 0));
-}
-
-/** A UV texture from a picture file (256×256), with its alpha when the file has one. */
-async function uvTextureFromFile(file: string, size: number): Promise<{ texture: RgbImage; alpha?: Uint8Array }> {
-  let raw: { data: Buffer; info: { width: number; height: number } };
-  let hasAlpha: boolean;
-  try {
-    hasAlpha = Boolean((await sharp(file).metadata()).hasAlpha);
-    // RGBA whatever the file holds (grey, palette, no alpha: opaque).
-    raw = await sharp(file).toColourspace('srgb').ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
-  } catch (err) {
-    throw new SwapError(`${file}: cannot read the UV texture (${(err as Error).message.split('\n')[0]})`, EXIT_INPUT);
-  }
-  if (raw.info.width !== size || raw.info.height !== size) throw new SwapError(`${file}: a UV texture must be ${size}×${size} (as --outputs texture writes it), got ${raw.info.width}×${raw.info.height}`, EXIT_INPUT);
-  const n = size * size;
-  const data = new Uint8Array(3 * n);
-  const alpha = hasAlpha ? new Uint8Array(n) : undefined;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) data[3 * i + c] = raw.data[4 * i + c]!;
-    if (alpha) alpha[i] = raw.data[4 * i + 3]!;
-  }
-  return { texture: { width: size, height: size, data }, alpha };
 }
 
 /** Output formats by file extension. */
@@ -79,7 +58,7 @@ export function register(program: Command): void {
     .argument('<target>', 'image whose face receives it')
     .requiredOption('-o, --output <file>', 'image to write: .png, .jpg/.jpeg or .webp (the format follows the extension; the folder is created)')
     .option('--region <region>', 'face, eyes, or a 256×256 UV mask PNG', 'face')
-    .addOption(new Option('--blend <mode>', 'normal (Poisson), mixed (Poisson, stronger gradient wins) or none').choices(['normal', 'mixed', 'none']).default('normal'))
+    .addOption(new Option('--blend <mode>', 'normal (Poisson), mixed (Poisson, stronger gradient wins), none (paste the rendered face) or over (paint only the texture\'s texels by their alpha, no blending: for --source-uv layers)').choices(['normal', 'mixed', 'none', 'over']).default('normal'))
     .option('--source-uv', '<source> is a 256×256 UV texture, e.g. <base>_<i>_texture.png from --outputs texture painted on in an image editor; its alpha (if any) says how much of each texel to apply (0 keeps the photo, 255 takes the texture)')
     .option('--source-face <i>', 'which face of <source> (0 = the most confident)', int('--source-face', 0), 0)
     .option('--target-face <i>', 'which face of <target> (0 = the most confident)', int('--target-face', 0), 0)
@@ -130,7 +109,7 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
     } catch (err) {
       throw new SwapError((err as Error).message, EXIT_USAGE);
     }
-    const uv = opts.sourceUv ? await uvTextureFromFile(sourcePath, prn.assets.uvSize) : undefined;
+    const uv = opts.sourceUv ? await readUvTexture(sourcePath, prn.assets.uvSize).catch((err: Error) => { throw new SwapError(err.message, EXIT_INPUT); }) : undefined;
     const [sourceImage, targetImage] = await Promise.all([uv ? undefined : decodeImage(sourcePath), decodeImage(targetPath)]);
     const outputs = { visibility: true, pose: false, colors: false };
     const pick = async (image: RgbImage, file: string, index: number) => {

@@ -23,6 +23,8 @@ import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 import { FACE_TRACKER_DEFAULTS } from '../../video/faceTracker.js';
 import { ONE_EURO_FILTER_DEFAULTS } from '../../video/oneEuroFilter.js';
 import { createVideoProgress } from '../videoProgress.js';
+import { readUvTexture, type UvTextureFile } from '../../node/inference/readUvTexture.js';
+import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
 
 const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
@@ -30,7 +32,7 @@ const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
   output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; glbQuantize: boolean; maxFaces: number; detectEvery: number; uprightMinRoll: number; mapSmoothing?: number; minCutoff: number; beta: number;
-  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean;
+  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean; paint?: string;
 }
 
 export function register(program: Command): void {
@@ -42,6 +44,7 @@ export function register(program: Command): void {
     .option('--no-smooth', 'raw per-frame results: no temporal smoothing')
     .option('--no-scene-cuts', 'follow faces across cuts and cross-dissolves (by default a new shot drops every face and runs the detector)')
     .option('--no-overlay', 'write faces.ndjson only (faster)')
+    .option('--paint <texture.png>', 'also write painted.mp4: every frame with this UV texture painted onto each tracked face by its alpha (make-up, a tattoo, face paint that follows the face): a 256×256 PNG in the layout of prnet reconstruct --outputs texture, transparent where the face stays as it is')
     .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as 16-bit morph targets, about 350 kB a frame)`, (v) => {
       if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
       return v as VideoMeshFormat;
@@ -65,7 +68,7 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no progress display')
     .addHelpText('after', `
 Needs ffmpeg (Debian/Ubuntu: apt-get install ffmpeg). Frames go through pipes; no image files are written.
-Ctrl-C stops after the current frame and finishes both files (exit 130).
+Ctrl-C stops after the current frame and finishes the files (exit 130).
 Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage or setup error (ffmpeg, model), 130 interrupted.`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
     .action(async (input: string, opts: VideoOptions) => {
@@ -76,6 +79,10 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       // -o -: the frame records on standard output, one line each, and no files.
       const toStdout = opts.output === STDOUT_ARG;
       if (toStdout && opts.meshes) fail('--meshes writes files: give -o an output folder, not -', EXIT_USAGE);
+      if (toStdout && opts.paint) fail('--paint writes painted.mp4: give -o an output folder, not -', EXIT_USAGE);
+      // The texture before the video and the model: a wrong file is the quickest mistake to report.
+      let paint: UvTextureFile | undefined;
+      if (opts.paint) paint = await readUvTexture(opts.paint, POSITION_MAP_SIZE).catch((err: Error) => fail(err.message, EXIT_USAGE));
       const outInfo = toStdout ? undefined : await stat(opts.output).catch(() => undefined);
       if (outInfo && !outInfo.isDirectory()) fail(`${opts.output}: exists and is not a folder (-o names the output folder)`, EXIT_USAGE);
       // The input first (cheap, and the commonest mistake), then the model.
@@ -142,6 +149,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
           overlay: opts.overlay && !toStdout,
           ...(toStdout ? { ndjsonTo: process.stdout } : {}),
           meshes: opts.meshes,
+          ...(paint ? { paint } : {}),
           glbFramesPerFile: opts.glbFramesPerFile,
           glbQuantize: opts.glbQuantize,
           signal: controller.signal,

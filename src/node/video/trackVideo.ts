@@ -20,6 +20,7 @@ import { decodeVideoFrames } from './decodeVideoFrames.js';
 import type { PipedVideo } from './pipedVideo.js';
 import { videoEncoder, type VideoEncoder } from './videoEncoder.js';
 import { addAudioTrack } from './addAudioTrack.js';
+import { applyFaceTexture } from '../../apps/applyFaceTexture.js';
 import { holdTemporaryFile } from '../files/stageFile.js';
 
 /** Options of {@link trackVideo}. */
@@ -30,6 +31,12 @@ export interface TrackVideoOptions {
   overlay?: boolean;
   /** Write `faces.ndjson`. */
   json?: boolean;
+  /**
+   * Write `painted.mp4`: every frame with this UV texture painted onto every tracked face by
+   * its alpha (`applyFaceTexture`, `blend: 'over'`): make-up, a tattoo or face paint that
+   * follows the face. Same frame rate and sound as `overlay.mp4`.
+   */
+  paint?: { texture: RgbImage; alpha?: Uint8Array };
   /**
    * Send the frame records (one JSON line each) to this stream instead of `faces.ndjson`
    * (`prnet video -o -`: standard output). A write the stream cannot take yet is awaited;
@@ -107,7 +114,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   const o = withDefaults(TRACK_VIDEO_DEFAULTS, options);
   const name = typeof input === 'string' ? input : input.name;
   const info = typeof input === 'string' ? await probeVideo(input, o.env) : input.info;
-  const toFiles = (o.json && !o.ndjsonTo) || o.overlay || o.meshes;
+  const toFiles = (o.json && !o.ndjsonTo) || o.overlay || o.meshes || o.paint;
   if (toFiles) await mkdir(outDir, { recursive: true });
   o.onStart?.(info);
   const files: string[] = [];
@@ -132,11 +139,19 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   const overlayPath = path.join(outDir, 'overlay.mp4');
   // A piped video is read once, by the decoder: it sets the audio aside as it goes, and
   // the audio joins overlay.mp4 once the frames are done (a file's is copied at once).
-  const pipedAudio = o.overlay && info.hasAudio && typeof input !== 'string' ? path.join(outDir, `.overlay-audio.${process.pid}.tmp.mka`) : undefined;
+  const pipedAudio = (o.overlay || o.paint) && info.hasAudio && typeof input !== 'string' ? path.join(outDir, `.overlay-audio.${process.pid}.tmp.mka`) : undefined;
   const releaseAudio = pipedAudio ? holdTemporaryFile(pipedAudio) : undefined;
+  const encoderFor = (file: string): VideoEncoder => videoEncoder(file, { width: info.width, height: info.height, frameRate: info.frameRate, audioFrom: info.hasAudio && typeof input === 'string' ? input : undefined, env: o.env });
   if (o.overlay) {
-    encoder = videoEncoder(overlayPath, { width: info.width, height: info.height, frameRate: info.frameRate, audioFrom: info.hasAudio && typeof input === 'string' ? input : undefined, env: o.env });
+    encoder = encoderFor(overlayPath);
     files.push(overlayPath);
+  }
+  const paintedPath = path.join(outDir, 'painted.mp4');
+  let painter: VideoEncoder | undefined;
+  if (o.paint) {
+    if (o.paint.texture.width !== parts.assets.uvSize || o.paint.texture.height !== parts.assets.uvSize) throw new Error(`paint: a UV texture is ${parts.assets.uvSize}×${parts.assets.uvSize}, got ${o.paint.texture.width}×${o.paint.texture.height}`);
+    painter = encoderFor(paintedPath);
+    files.push(paintedPath);
   }
   const warnings: string[] = [];
   const { triangles } = parts.assets;
@@ -166,6 +181,11 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
     if (json !== undefined) writeLine(json, jsonPath, line);
     if (o.ndjsonTo) await writeToStream(o.ndjsonTo, line);
     if (encoder) await encoder.write(overlayFrame(predicted.image, tracked.faces));
+    if (painter) {
+      let painted = predicted.image;
+      for (const face of tracked.faces) painted = applyFaceTexture(painted, face, o.paint!.texture, parts.assets, { blend: 'over', alpha: o.paint!.alpha }).image;
+      await painter.write(painted);
+    }
     for (const face of o.meshes ? tracked.faces : []) {
       const base = path.join(meshDir, `${String(index).padStart(6, '0')}_${face.id}`);
       if (o.meshes === 'obj') await writeFileAtomic(`${base}.obj`, encodeObj({ vertices: face.vertices, triangles }, { imageHeight }).obj);
@@ -220,15 +240,17 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
       const closing: Promise<unknown>[] = [];
       if (json !== undefined) closing.push(new Promise<void>((resolve) => { closeSync(json!); resolve(); }));
       if (encoder) closing.push(encoder.close());
+      if (painter) closing.push(painter.close());
       const results = await Promise.allSettled(closing);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     }
-    if (pipedAudio && frames > 0) {
+    for (const file of pipedAudio && frames > 0 ? [encoder && overlayPath, painter && paintedPath] : []) {
+      if (!file) continue;
       try {
-        await addAudioTrack(overlayPath, pipedAudio, o.env);
+        await addAudioTrack(file, pipedAudio!, o.env);
       } catch (err) {
-        warnings.push(`${name}: overlay.mp4 has no sound: ${(err as Error).message}`);
+        warnings.push(`${name}: ${path.basename(file)} has no sound: ${(err as Error).message}`);
       }
     }
   } catch (err) {
