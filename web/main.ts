@@ -65,6 +65,8 @@ declare global {
     __prnetInfo?: Record<string, unknown>;
     /** The last applied texture: photo pixels changed and the time it took (read by the end-to-end test). */
     __prnetEdited?: { changed: number; ms: number };
+    /** Webcam frames painted with the applied texture, and the pixels the last one changed (read by the end-to-end test). */
+    __prnetPainted?: { frames: number; changed: number };
     /** The last saved recording: frames, seconds, bytes (read by the end-to-end test). */
     __prnetRecording?: { frames: number; seconds: number; bytes: number; file: string };
   }
@@ -183,7 +185,8 @@ async function runFrame(image: RgbImage, source: CanvasImageSource, name: string
  */
 function showFaces(image: RgbImage, source: CanvasImageSource, name: string, faces: FaceResult[], raw: (Float32Array | undefined)[] | undefined, recenter: boolean): number {
   const t0 = performance.now();
-  drawOverlays(photoCanvas, source, image.width, image.height, faces);
+  if (webcamStream && facePaint) paintFrame(image, faces);
+  else drawOverlays(photoCanvas, source, image.width, image.height, faces);
   if (recenter) selectedFace = 0; // a new photo starts with its best face
   const shown = faces[selectedFace] ?? faces[0];
   if (!view3dBox.checked) viewer.clear();
@@ -464,16 +467,51 @@ downloads.uv.addEventListener('click', async () => {
   const texture = selectedTexture();
   if (texture) save(await encodePng(texture), `${baseName()}${faceSuffix()}_texture.png`, 'image/png');
 });
-// Texture editing (the paper's application): an edited UV texture back onto the photo.
+/** Draws an RGB picture on the photo canvas (no overlays). */
+function drawPicture(image: RgbImage): void {
+  const rgba = new ImageData(image.width, image.height);
+  for (let p = 0; p < image.width * image.height; p++) {
+    rgba.data.set(image.data.subarray(3 * p, 3 * p + 3), 4 * p);
+    rgba.data[4 * p + 3] = 255;
+  }
+  photoCanvas.width = image.width;
+  photoCanvas.height = image.height;
+  photoCanvas.getContext('2d')!.putImageData(rgba, 0, 0);
+}
+
+/** Pixels that differ between two pictures of one size. */
+function changedPixels(a: RgbImage, b: RgbImage): number {
+  let n = 0;
+  for (let p = 0; p < a.width * a.height; p++) if (a.data[3 * p] !== b.data[3 * p] || a.data[3 * p + 1] !== b.data[3 * p + 1] || a.data[3 * p + 2] !== b.data[3 * p + 2]) n++;
+  return n;
+}
+
+/**
+ * The applied UV texture: the webcam paints it on the followed face in every frame (by its
+ * alpha, `blend: 'over'`: fast, and the face around it stays as the camera shows it).
+ */
+let facePaint: { texture: RgbImage; alpha?: Uint8Array; name: string } | undefined;
+const clearPaintButton = $<HTMLButtonElement>('clear-paint');
+clearPaintButton.addEventListener('click', () => {
+  facePaint = undefined;
+  clearPaintButton.disabled = true;
+  if (current && !webcamStream) drawOverlays(photoCanvas, current.source, current.image.width, current.image.height, current.faces);
+});
+
+/** The webcam frame with the applied texture painted on its faces (drawn instead of the overlays). */
+function paintFrame(image: RgbImage, faces: readonly FaceResult[]): void {
+  let painted = image;
+  for (const face of faces) painted = applyFaceTexture(painted, face, facePaint!.texture, prn!.assets, { blend: 'over', alpha: facePaint!.alpha }).image;
+  drawPicture(painted);
+  window.__prnetPainted = { frames: (window.__prnetPainted?.frames ?? 0) + 1, changed: changedPixels(painted, image) };
+}
+
+// Texture editing (the paper's application): an edited UV texture back onto the photo, or
+// onto the webcam's face in every frame.
 applyTextureInput.addEventListener('change', async () => {
   const file = applyTextureInput.files?.[0];
   applyTextureInput.value = '';
-  const face = selected();
-  if (!file) return;
-  if (!face || !prn || !current) {
-    status('choose a photo with a face first, then apply a texture to it', true);
-    return;
-  }
+  if (!file || !prn) return;
   try {
     const t0 = performance.now();
     const uv = prn.assets.uvSize;
@@ -482,19 +520,22 @@ applyTextureInput.addEventListener('change', async () => {
     const alpha = new Uint8Array(uv * uv);
     let translucent = false;
     for (let i = 0; i < alpha.length; i++) translucent = (alpha[i] = pixels.data[4 * i + 3]!) < 255 || translucent;
-    const { image } = applyFaceTexture(current.image, face, rgbFromRgba(pixels.data, uv, uv), prn.assets, translucent ? { alpha } : {});
-    const ms = performance.now() - t0;
-    let changed = 0;
-    for (let p = 0; p < image.width * image.height; p++) if (image.data[3 * p] !== current.image.data[3 * p] || image.data[3 * p + 1] !== current.image.data[3 * p + 1] || image.data[3 * p + 2] !== current.image.data[3 * p + 2]) changed++;
-    // Shown without overlays: the edit is what to look at.
-    const rgba = new ImageData(image.width, image.height);
-    for (let p = 0; p < image.width * image.height; p++) {
-      rgba.data.set(image.data.subarray(3 * p, 3 * p + 3), 4 * p);
-      rgba.data[4 * p + 3] = 255;
+    facePaint = { texture: rgbFromRgba(pixels.data, uv, uv), ...(translucent ? { alpha } : {}), name: file.name };
+    clearPaintButton.disabled = false;
+    if (webcamStream) {
+      status(`${file.name}: painted on the webcam's face in every frame (× to stop)`);
+      return;
     }
-    photoCanvas.width = image.width;
-    photoCanvas.height = image.height;
-    photoCanvas.getContext('2d')!.putImageData(rgba, 0, 0);
+    const face = selected();
+    if (!face || !current) {
+      status(`${file.name} is ready: choose a photo with a face, or start the webcam`);
+      return;
+    }
+    const { image } = applyFaceTexture(current.image, face, facePaint.texture, prn.assets, translucent ? { alpha } : {});
+    const ms = performance.now() - t0;
+    const changed = changedPixels(image, current.image);
+    // Shown without overlays: the edit is what to look at.
+    drawPicture(image);
     edited = { image, name: `${baseName()}_edited.png` };
     downloadEdited.disabled = false;
     window.__prnetEdited = { changed, ms };

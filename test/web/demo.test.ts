@@ -376,6 +376,20 @@ test('demo page: the webcam loop runs frame after frame, shows its fps, smooths 
       assert.ok(x0 > -40 && x1 < 360 && y0 > -40 && y1 < 280 && x1 - x0 > 60, `frame ${k}: face spans x ${x0.toFixed(0)}…${x1.toFixed(0)}, y ${y0.toFixed(0)}…${y1.toFixed(0)}`);
     }
     t.diagnostic(`recorded ${summary.frames} frames over ${summary.seconds.toFixed(2)} s, ${glb.length} bytes`);
+
+    // Face paint: a texture applied while the webcam runs is painted on the face in every frame, until ×.
+    const paintFile = path.join(work, 'paint.png');
+    await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 20, g: 40, b: 230, alpha: 1 } } }).png().toFile(paintFile);
+    await page.setInputFiles('#apply-texture', paintFile);
+    await page.waitForFunction(() => (window.__prnetPainted?.frames ?? 0) >= 3, null, { timeout: 60_000 }).catch((err: Error) => assert.fail(`face paint: ${err.message}`));
+    const painted = (await page.evaluate(() => window.__prnetPainted))!;
+    assert.ok(painted.changed > 100, `the painted frame changed ${painted.changed} pixels`);
+    await page.locator('#clear-paint').dispatchEvent('click');
+    const paintedFrames = (await page.evaluate(() => window.__prnetPainted!.frames));
+    const framesBefore = (await page.evaluate(() => window.__prnetFrames))!;
+    await page.waitForFunction((n) => (window.__prnetFrames ?? 0) >= n + 3, framesBefore, { timeout: 60_000 });
+    assert.ok((await page.evaluate(() => window.__prnetPainted!.frames)) <= paintedFrames + 1, 'no more painting after ×');
+    t.diagnostic(`face paint: ${painted.frames} frames painted, ${painted.changed} pixels changed in the last`);
   } else {
     t.diagnostic('ffmpeg missing: the synthetic camera has no face, smoothing not checked');
   }
