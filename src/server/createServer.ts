@@ -168,11 +168,12 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     if (closing) reply.header('connection', 'close');
     return payload;
   });
-  // API keys before anything else: an unauthorised request takes no queue slot and reads no body.
+  // API keys before anything else: an unauthorised request takes no queue slot, and its body
+  // is dropped unread. The route matched decides, not the raw URL (which may be spelt otherwise).
   const allowed = o.apiKeys?.length ? apiKeyCheck(o.apiKeys) : undefined;
   if (allowed) {
     app.addHook('onRequest', async (request, reply) => {
-      if (request.method === 'OPTIONS' || !request.url.startsWith('/v1/')) return;
+      if (request.method === 'OPTIONS' || !request.routeOptions.url?.startsWith('/v1/')) return;
       if (allowed(request.headers)) return;
       reply.header('www-authenticate', 'Bearer realm="prnet"');
       // The body is dropped unread (at most --body-limit of it) and the connection ended.

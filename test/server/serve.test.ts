@@ -393,6 +393,11 @@ test('prnet serve with API keys and CORS: /v1/ needs a key (Bearer or X-API-Key)
     assert.equal((await withHeaders({ authorization: `bearer ${envKey}` })).status, 200);
     assert.equal((await withHeaders({ 'x-api-key': envKey })).status, 200);
     assertError(await call(base, '/v1/models'), 401, 'unauthorized');
+    // The same route spelt otherwise is the same route, and needs the key too.
+    for (const spelling of ['/v1/models?x=1', '/v1//models', '/%761/models']) {
+      const a = await call(base, spelling);
+      assert.ok(a.status === 401 || a.status === 404, `${spelling}: ${a.status}`);
+    }
     assert.equal((await call(base, '/v1/models', { headers: { 'x-api-key': fileKey } })).status, 200);
     for (const open of ['/healthz', '/readyz', '/metrics', '/openapi.json']) assert.equal((await call(base, open)).status, 200, open);
     // The refused requests took no queue slot.
