@@ -11,7 +11,8 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import { uvTexture } from '../render/uvTexture.js';
 import { uvTextureColors } from '../render/uvTextureColors.js';
 import { renderTexture } from '../render/renderTexture.js';
-import { rasterize, type Raster } from '../render/rasterize.js';
+import { rasterize } from '../render/rasterize.js';
+import { pointsBounds } from '../geometry/pointsBounds.js';
 import { poissonBlend } from '../render/poissonBlend.js';
 import { withDefaults } from '../io/withDefaults.js';
 
@@ -73,7 +74,7 @@ export function applyFaceTexture(image: RgbImage, face: TexturedFace, texture: R
   if (regionMask.length !== n) throw new Error(`applyFaceTexture: region mask has ${regionMask.length} texels, expected ${n}`);
   if (alpha && alpha.length !== n) throw new Error(`applyFaceTexture: alpha has ${alpha.length} texels, expected ${n}`);
 
-  if (blend === 'over') return paintOver(image, face, texture, rasterize(face.vertices, assets.triangles, image.width, image.height), assets, regionMask, alpha);
+  if (blend === 'over') return paintOver(image, face, texture, assets, regionMask, alpha);
   const own = uvTexture(image, face.positionMap);
   const mixed: RgbImage = { width: size, height: size, data: own.data.slice() };
   for (let i = 0; i < n; i++) {
@@ -92,24 +93,39 @@ export function applyFaceTexture(image: RgbImage, face: TexturedFace, texture: R
   return { image: blended.image, mask: rendered.mask, texture: mixed };
 }
 
-/** `blend: 'over'`: the texture's colours composited over the photo by its alpha, per pixel. */
-function paintOver(image: RgbImage, face: TexturedFace, texture: RgbImage, raster: Raster, assets: UvAssets, regionMask: Uint8Array, alpha: Uint8Array | undefined): AppliedFaceTexture {
+/**
+ * `blend: 'over'`: the texture's colours composited over the photo by its alpha, per pixel,
+ * rendered in the face's own window of the photo only (a face in a 1080p frame costs what
+ * its box costs).
+ */
+function paintOver(image: RgbImage, face: TexturedFace, texture: RgbImage, assets: UvAssets, regionMask: Uint8Array, alpha: Uint8Array | undefined): AppliedFaceTexture {
   const { width, height } = image;
+  const v = face.vertices;
   const n = assets.faceIndices.length;
-  const weights = new Float32Array(3 * n);
-  for (let v = 0; v < n; v++) {
-    const t = assets.faceIndices[v]!;
-    weights[3 * v] = weights[3 * v + 1] = weights[3 * v + 2] = regionMask[t] ? (alpha ? alpha[t]! / 255 : 1) : 0;
-  }
-  const paint = renderTexture(uvTextureColors(texture, assets.faceIndices), face.vertices, assets.triangles, width, height, { raster });
-  const cover = renderTexture(weights, face.vertices, assets.triangles, width, height, { raster });
   const data = image.data.slice();
   const mask = new Uint8Array(width * height);
-  for (let p = 0; p < width * height; p++) {
-    const a = cover.image.data[3 * p]! / 255;
-    if (a === 0) continue;
-    mask[p] = 1;
-    for (let c = 0; c < 3; c++) data[3 * p + c] = Math.round((1 - a) * image.data[3 * p + c]! + a * paint.image.data[3 * p + c]!);
+  const done = { image: { width, height, data }, mask, texture };
+  // NaN vertices (a broken network output) are left out, as the rasteriser leaves out their triangles.
+  const [x0, y0, x1, y1] = pointsBounds(v, 3, (i) => !Number.isNaN(v[3 * i]!) && !Number.isNaN(v[3 * i + 1]!));
+  const left = Math.max(0, Math.floor(x0) - 1), top = Math.max(0, Math.floor(y0) - 1);
+  const right = Math.min(width, Math.ceil(x1) + 2), bottom = Math.min(height, Math.ceil(y1) + 2);
+  if (!(right > left && bottom > top)) return done; // the face lies outside the photo
+  const w = right - left, h = bottom - top;
+  const shifted = new Float32Array(v.length);
+  const opacity = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    shifted[3 * i] = v[3 * i]! - left;
+    shifted[3 * i + 1] = v[3 * i + 1]! - top;
+    shifted[3 * i + 2] = v[3 * i + 2]!;
+    const t = assets.faceIndices[i]!;
+    opacity[i] = regionMask[t] ? (alpha ? alpha[t]! / 255 : 1) : 0;
   }
-  return { image: { width, height, data }, mask, texture };
+  const windowImage: RgbImage = { width: w, height: h, data: new Uint8Array(3 * w * h) };
+  for (let y = 0; y < h; y++) windowImage.data.set(image.data.subarray(3 * ((y + top) * width + left), 3 * ((y + top) * width + right)), 3 * y * w);
+  const painted = renderTexture(uvTextureColors(texture, assets.faceIndices), shifted, assets.triangles, w, h, { background: windowImage, opacity });
+  for (let y = 0; y < h; y++) {
+    data.set(painted.image.data.subarray(3 * y * w, 3 * (y + 1) * w), 3 * ((y + top) * width + left));
+    mask.set(painted.mask.subarray(y * w, (y + 1) * w), (y + top) * width + left);
+  }
+  return done;
 }

@@ -7,6 +7,12 @@ export interface RenderTextureOptions {
   raster?: Raster;
   /** Picture to draw over (copied, not modified); default black. Must be `width×height`. */
   background?: RgbImage;
+  /**
+   * Per-vertex opacity, 0…1 (`n` values), interpolated like the colours: each pixel is the
+   * background mixed with the colour by it, and pixels of opacity 0 are left out (not in the
+   * mask). Opaque by default.
+   */
+  opacity?: Float32Array;
 }
 
 /** Result of {@link renderTexture}. */
@@ -49,6 +55,8 @@ export function renderTexture(
   if (bg && (bg.width !== width || bg.height !== height)) {
     throw new Error(`renderTexture: background is ${bg.width}×${bg.height}, expected ${width}×${height}`);
   }
+  const opacity = options.opacity;
+  if (opacity && opacity.length * 3 !== vertices.length) throw new Error(`renderTexture: ${opacity.length} opacities for ${vertices.length / 3} vertices`);
   const scale = colors instanceof Uint8Array ? 1 : 255;
   const data = bg ? bg.data.slice() : new Uint8Array(width * height * 3);
   const mask = new Uint8Array(width * height);
@@ -66,9 +74,18 @@ export function renderTexture(
       const w2 = ((bx - ax) * (y - ay) - (by - ay) * (x - ax)) / area;
       const w0 = 1 - w1 - w2;
       const o = 3 * p;
-      const r = (w0 * colors[i0] + w1 * colors[i1] + w2 * colors[i2]) * scale;
-      const g = (w0 * colors[i0 + 1] + w1 * colors[i1 + 1] + w2 * colors[i2 + 1]) * scale;
-      const b = (w0 * colors[i0 + 2] + w1 * colors[i1 + 2] + w2 * colors[i2 + 2]) * scale;
+      let r = (w0 * colors[i0] + w1 * colors[i1] + w2 * colors[i2]) * scale;
+      let g = (w0 * colors[i0 + 1] + w1 * colors[i1 + 1] + w2 * colors[i2 + 1]) * scale;
+      let b = (w0 * colors[i0 + 2] + w1 * colors[i1 + 2] + w2 * colors[i2 + 2]) * scale;
+      if (opacity) {
+        const a = w0 * opacity[i0 / 3] + w1 * opacity[i1 / 3] + w2 * opacity[i2 / 3];
+        if (!(a > 0)) continue;
+        if (a < 1) {
+          r = data[o] * (1 - a) + r * a;
+          g = data[o + 1] * (1 - a) + g * a;
+          b = data[o + 2] * (1 - a) + b * a;
+        }
+      }
       // Clamp, then round half up (+0.5 and truncation by the Uint8Array store).
       data[o] = r <= 0 ? 0 : r >= 255 ? 255 : r + 0.5;
       data[o + 1] = g <= 0 ? 0 : g >= 255 ? 255 : g + 0.5;

@@ -141,6 +141,39 @@ test('renderTexture interpolates a linear colour gradient exactly and reports co
   for (let p = 0; p < W * H; p++) if (mask[p]) assert.ok(Math.abs(b.image.data[3 * p] - image.data[3 * p]) <= 1);
 });
 
+test('renderTexture opacity: a linear opacity mixes colour and background per pixel by its interpolated value; zero is left out', () => {
+  const random = rng(21);
+  const W = 50, H = 40;
+  const mesh = gridMesh(9, 7, 3.2, 2.6, 5, (x, y) => x + y, 1.5, random);
+  const nv = mesh.vertices.length / 3;
+  const colors = new Float32Array(nv * 3).fill(0.9);
+  // Opacity linear in x, from below 0 (left out) to 1: interpolation gives it exactly per pixel.
+  const opacity = new Float32Array(nv);
+  for (let i = 0; i < nv; i++) opacity[i] = Math.min(1, (mesh.vertices[3 * i] - 10) / 30);
+  const bg = randomImage(W, H, 22);
+  const opaque = renderTexture(colors, mesh.vertices, mesh.triangles, W, H, { background: bg });
+  const { image, mask } = renderTexture(colors, mesh.vertices, mesh.triangles, W, H, { background: bg, opacity });
+  let mixed = 0, out = 0;
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const p = y * W + x;
+    if (!opaque.mask[p]) continue;
+    // The ramp is clamped at 1 from x = 40: checked well left of it, where every corner is on the line.
+    const a = (x - 10) / 30;
+    if (a <= -0.05) {
+      assert.equal(mask[p], 0, `pixel (${x}, ${y}) of opacity ${a} drawn`);
+      assert.deepEqual([...image.data.subarray(3 * p, 3 * p + 3)], [...bg.data.subarray(3 * p, 3 * p + 3)]);
+      out++;
+    } else if (a > 0.05 && a < 0.75) {
+      mixed++;
+      for (let c = 0; c < 3; c++) assert.ok(Math.abs(image.data[3 * p + c] - ((1 - a) * bg.data[3 * p + c] + a * 0.9 * 255)) <= 0.5 + 1e-3, `pixel (${x}, ${y})`);
+    }
+  }
+  assert.ok(mixed > 300 && out > 50, `${mixed} mixed, ${out} left out`);
+  // All opaque: the same bytes as without opacity.
+  assert.deepEqual(renderTexture(colors, mesh.vertices, mesh.triangles, W, H, { background: bg, opacity: new Float32Array(nv).fill(1) }).image.data, opaque.image.data);
+  assert.throws(() => renderTexture(colors, mesh.vertices, mesh.triangles, W, H, { opacity: new Float32Array(3) }), /3 opacities for/);
+});
+
 test('uvTextureColors reads the texel of each face index', () => {
   const tex = randomImage(8, 8, 17);
   const idx = new Uint32Array([0, 9, 63, 17]);
