@@ -7,26 +7,27 @@ import { applyFaceTexture } from '../../src/apps/applyFaceTexture.js';
 import { uvTexture } from '../../src/render/uvTexture.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
 import { syntheticFace } from '../support/syntheticFace.js';
+import { picture } from '../support/picture.js';
 
 const shared = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared');
 const assetsPromise = loadUvAssets({ dataDir: path.join(shared, 'prnet-data/uv-data'), download: false });
 
-function picture(w: number, h: number, f: (x: number, y: number, c: number) => number): RgbImage {
-  const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(f(x, y, c))));
-  return { width: w, height: h, data };
-}
 
 const RED = [210, 25, 30];
 
-test('applyFaceTexture: an opaque patch turns its part of the face to the patch\'s colour, half alpha halfway, zero alpha leaves the face as its own texture renders it', async () => {
+/** A photo with a synthetic face, a red UV texture, and the alpha of a UV square in the middle of the face at a given value. */
+async function patchSetup() {
   const assets = await assetsPromise;
   const photo = picture(300, 300, (x, y, c) => 110 + 50 * Math.sin(x / 13 + c) + 30 * Math.cos(y / 19));
   const face = syntheticFace(assets, { scale: 0.9, tx: 150, ty: 150, yaw: 15 });
   const size = assets.uvSize;
-  // A red texture, and a patch of it: the texels of a UV square in the middle of the face.
   const red: RgbImage = { width: size, height: size, data: Uint8Array.from({ length: 3 * size * size }, (_, i) => RED[i % 3]!) };
   const patch = (value: number) => Uint8Array.from({ length: size * size }, (_, t) => (t % size >= 100 && t % size < 156 && Math.floor(t / size) >= 120 && Math.floor(t / size) < 160 ? value : 0));
+  return { assets, photo, face, red, patch };
+}
+
+test('applyFaceTexture: an opaque patch turns its part of the face to the patch\'s colour, half alpha halfway, zero alpha leaves the face as its own texture renders it', async () => {
+  const { assets, photo, face, red, patch } = await patchSetup();
   const opts = { blend: 'none' as const };
   const none = applyFaceTexture(photo, face, red, assets, { ...opts, alpha: patch(0) });
   const full = applyFaceTexture(photo, face, red, assets, { ...opts, alpha: patch(255) });
@@ -62,12 +63,7 @@ test('applyFaceTexture: an opaque patch turns its part of the face to the patch\
 });
 
 test('applyFaceTexture blend over: only the texture\'s own texels are painted, by their alpha; every other pixel keeps its exact value', async () => {
-  const assets = await assetsPromise;
-  const photo = picture(300, 300, (x, y, c) => 110 + 50 * Math.sin(x / 13 + c) + 30 * Math.cos(y / 19));
-  const face = syntheticFace(assets, { scale: 0.9, tx: 150, ty: 150, yaw: 15 });
-  const size = assets.uvSize;
-  const red: RgbImage = { width: size, height: size, data: Uint8Array.from({ length: 3 * size * size }, (_, i) => RED[i % 3]!) };
-  const patch = (value: number) => Uint8Array.from({ length: size * size }, (_, t) => (t % size >= 100 && t % size < 156 && Math.floor(t / size) >= 120 && Math.floor(t / size) < 160 ? value : 0));
+  const { assets, photo, face, red, patch } = await patchSetup();
   const full = applyFaceTexture(photo, face, red, assets, { blend: 'over', alpha: patch(255) });
   const half = applyFaceTexture(photo, face, red, assets, { blend: 'over', alpha: patch(128) });
   const none = applyFaceTexture(photo, face, red, assets, { blend: 'over', alpha: patch(0) });

@@ -7,15 +7,11 @@ import { faceSwap } from '../../src/apps/faceSwap.js';
 import { fillTexture } from '../../src/render/fillTexture.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
 import { syntheticFace } from '../support/syntheticFace.js';
+import { picture } from '../support/picture.js';
 
 const shared = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared');
 const assetsPromise = loadUvAssets({ dataDir: path.join(shared, 'prnet-data/uv-data'), download: false });
 
-function picture(w: number, h: number, f: (x: number, y: number, c: number) => number): RgbImage {
-  const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(f(x, y, c))));
-  return { width: w, height: h, data };
-}
 
 test('fillTexture mirrors hidden texels first, then grows known colours inward', () => {
   const w = 8, h = 4;

@@ -33,6 +33,24 @@ async function run(args: string[]): Promise<{ code: number | null; stderr: strin
   return { code, stderr: p.stderr(), stdout };
 }
 
+/** Sends `signal` to a worker as soon as it logs the start of a job after this call; resolves with that job's id. */
+function signalAtNextJob(worker: ReturnType<typeof prnetProcess>, signal: NodeJS.Signals): Promise<string> {
+  const seen = worker.stderr().length;
+  return new Promise<string>((resolve, reject) => {
+    const poll = setInterval(() => {
+      const m = /job (\w+) \S+: started/.exec(worker.stderr().slice(seen));
+      if (m) {
+        clearInterval(poll);
+        worker.child.kill(signal);
+        resolve(m[1]!);
+      } else if (worker.child.exitCode !== null) {
+        clearInterval(poll);
+        reject(new Error(worker.stderr()));
+      }
+    }, 1);
+  });
+}
+
 async function status(queue: string): Promise<JobsStatus> {
   const r = await run(['jobs', 'status', '--queue', queue, '--json']);
   assert.equal(r.code, 0, r.stderr);
@@ -126,20 +144,7 @@ test('a worker killed mid-job: the job returns to the queue and is done exactly 
     const a = prnetProcess(['worker', '--queue', queue, '--concurrency', '1', '--lock-duration', LOCK_MS, '--redis', redis.url]);
     // Let two jobs finish, then kill the worker as soon as it starts the next one.
     await a.waitFor(/(done, 1 face[\s\S]*){2}/);
-    const seen = a.stderr().length;
-    const started = await new Promise<string>((resolve, reject) => {
-      const poll = setInterval(() => {
-        const m = /job (\w+) \S+: started/.exec(a.stderr().slice(seen));
-        if (m) {
-          clearInterval(poll);
-          a.child.kill('SIGKILL');
-          resolve(m[1]!);
-        } else if (a.child.exitCode !== null) {
-          clearInterval(poll);
-          reject(new Error(a.stderr()));
-        }
-      }, 1);
-    });
+    const started = await signalAtNextJob(a, 'SIGKILL');
     const killed = await a.exited;
     assert.equal(killed.signal, 'SIGKILL');
     assert.doesNotMatch(a.stderr(), new RegExp(`job ${started} \\S+: done`), 'the job was cut off mid-way');
@@ -197,20 +202,7 @@ test('SIGTERM to a worker: the job in hand is finished and written, the rest sta
     const w = prnetProcess(['worker', '--queue', queue, '--concurrency', '1', '--lock-duration', LOCK_MS, '--redis', redis.url]);
     // SIGTERM as soon as the second job starts: that job is in hand.
     await w.waitFor(/done, 1 face/);
-    const seen = w.stderr().length;
-    const started = await new Promise<string>((resolve, reject) => {
-      const poll = setInterval(() => {
-        const m = /job (\w+) \S+: started/.exec(w.stderr().slice(seen));
-        if (m) {
-          clearInterval(poll);
-          w.child.kill('SIGTERM');
-          resolve(m[1]!);
-        } else if (w.child.exitCode !== null) {
-          clearInterval(poll);
-          reject(new Error(w.stderr()));
-        }
-      }, 1);
-    });
+    const started = await signalAtNextJob(w, 'SIGTERM');
     const { code, signal } = await w.exited;
     assert.deepEqual([code, signal], [0, null], w.stderr());
     assert.match(w.stderr(), new RegExp(`job ${started} \\S+: done, 1 face`), 'the job in hand was finished');
