@@ -144,3 +144,31 @@ export function summarizePts(records: readonly PtsEvaluation[], threshold = 0.08
     inner: set(ok.map((r) => r.nmeInner!)),
   };
 }
+
+/** The summary of the images of one folder of a benchmark. */
+export interface PtsFolderSummary {
+  /** The folder below the benchmark's root (`helen/testset`, `ibug`), `.` for the root itself. */
+  folder: string;
+  summary: PtsSummary;
+}
+
+/**
+ * Summaries per folder, in name order: a 300-W tree gives its parts apart (`afw`,
+ * `helen/testset`, `ibug`, `lfpw/testset`), from which its common and challenging
+ * subsets are read. Names are `folder/…/name` paths (as `listPtsSamples` makes them).
+ *
+ * ```ts
+ * for (const { folder, summary } of summarizePtsByFolder(records)) console.log(folder, summary.inner.nme);
+ * ```
+ */
+export function summarizePtsByFolder(records: readonly PtsEvaluation[], threshold = 0.08): PtsFolderSummary[] {
+  const groups = new Map<string, PtsEvaluation[]>();
+  for (const r of records) {
+    const cut = r.name.lastIndexOf('/');
+    const folder = cut < 0 ? '.' : r.name.slice(0, cut);
+    const list = groups.get(folder) ?? [];
+    list.push(r);
+    groups.set(folder, list);
+  }
+  return [...groups.keys()].sort().map((folder) => ({ folder, summary: summarizePts(groups.get(folder)!, threshold) }));
+}

@@ -52,6 +52,9 @@ test('prnet eval pts: 300-W-style folders scored as an independent computation s
   const r = prnet('eval', 'pts', dir, '--model', SHIPPED_MODEL_PATH, '--data-dir', uv, '--csv', csv, '--report', report, '--plot', plot);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /8 images, 6 evaluated, 2 failed/);
+  // The parts of the tree apart, as 300-W's are read (its common and challenging subsets).
+  assert.match(r.stdout, /^ {4}afw \(n=3\)\s+[\d.]+ %\s+[\d.]+ %$/m);
+  assert.match(r.stdout, /^ {4}helen\/testset \(n=3\)\s+[\d.]+ %\s+[\d.]+ %$/m);
   assert.match(r.stderr, /afw\/damaged failed: .*damaged\.pts: line 5: n_points says 68, the file has 1/);
   assert.match(r.stderr, /helen\/orphan failed: helen\/orphan: no image beside helen\/orphan\.pts/);
   assert.match(readFileSync(plot, 'utf8'), /^<svg[\s\S]*NME, inner 51/);
@@ -77,7 +80,8 @@ test('prnet eval pts: 300-W-style folders scored as an independent computation s
     assert.ok(Math.abs(Number(row[2]) - 100 * all) < 1e-3 && Math.abs(Number(row[3]) - 100 * inner) < 1e-3, `${f.name}: CSV ${row[2]} / ${row[3]} %, by hand ${(100 * all).toFixed(4)} / ${(100 * inner).toFixed(4)} %`);
   }
   await model.dispose();
-  const doc = JSON.parse(readFileSync(report, 'utf8')) as { summary: { evaluated: number; inner: { nme: number } }; protocol: { normalization: string } };
+  const doc = JSON.parse(readFileSync(report, 'utf8')) as { summary: { evaluated: number; inner: { nme: number } }; protocol: { normalization: string }; folders: { folder: string; summary: { evaluated: number } }[] };
+  assert.deepEqual(doc.folders.map((f) => [f.folder, f.summary.evaluated]), [['afw', 3], ['helen', 0], ['helen/testset', 3]]);
   assert.equal(doc.protocol.normalization, 'interocular');
   // Measured 7.9 % inter-ocular on helen's first 40 (about 4.4 % of the box): a model, not noise.
   assert.ok(doc.summary.inner.nme > 0.02 && doc.summary.inner.nme < 0.15, `inner NME ${doc.summary.inner.nme}`);

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { NME_NORMALIZERS } from '../../src/eval/nmeNormalizers.js';
-import { evaluatePts, pointsNme, scorePts, summarizePts, type PtsEvaluation, type PtsSample } from '../../src/eval/evaluatePts.js';
+import { evaluatePts, pointsNme, scorePts, summarizePts, summarizePtsByFolder, type PtsEvaluation, type PtsSample } from '../../src/eval/evaluatePts.js';
 import { matchFace } from '../../src/eval/matchFace.js';
 import { evaluateSamples } from '../../src/eval/evaluateSamples.js';
 import type { LandmarkPredictor } from '../../src/eval/evaluateAflw2000.js';
@@ -103,4 +103,12 @@ test('evaluateSamples / evaluatePts: a failed load, a prediction failure, a batc
   assert.match(records[4]!.error!, /span no area/);
   const thrown = await evaluateSamples(samples.slice(0, 1), { needsImage: false, predict: async () => { throw new Error('network down\nsecond line'); }, score: () => 'ok', failed: (n, e) => `${n}: ${e}` });
   assert.deepEqual(thrown, ['ok1: network down']);
+});
+
+test('summarizePtsByFolder: one summary per folder of the names, sorted; the root is "."', () => {
+  const rec = (name: string, nme: number): PtsEvaluation => ({ name, status: 'ok', nme, nmeInner: nme });
+  const groups = summarizePtsByFolder([rec('ibug/a', 0.1), rec('helen/testset/b', 0.02), rec('helen/testset/c', 0.04), rec('top', 0.05), { name: 'ibug/x', status: 'failed', error: 'e' }]);
+  assert.deepEqual(groups.map((g) => [g.folder, g.summary.images, g.summary.evaluated]), [['.', 1, 1], ['helen/testset', 2, 2], ['ibug', 2, 1]]);
+  assert.ok(Math.abs(groups[1]!.summary.all.nme - 0.03) < 1e-12);
+  assert.equal(groups[2]!.summary.all.failureRate, 1);
 });

@@ -23,7 +23,7 @@ import { listAflw2000Samples } from '../../node/files/listAflw2000Samples.js';
 import { summarizeEvaluation, type EvaluationSummary } from '../../eval/summarizeEvaluation.js';
 import { meanFacePredictor } from '../../eval/meanFaceBaseline.js';
 import { modelPredictor, type BenchmarkCrop } from '../../eval/modelPredictor.js';
-import { evaluatePts, summarizePts, EVALUATE_PTS_DEFAULTS, type PtsEvaluation, type PtsSummary } from '../../eval/evaluatePts.js';
+import { evaluatePts, summarizePts, summarizePtsByFolder, EVALUATE_PTS_DEFAULTS, type PtsEvaluation, type PtsFolderSummary, type PtsSummary } from '../../eval/evaluatePts.js';
 import { NME_NORMALIZERS, type NmeNormalization } from '../../eval/nmeNormalizers.js';
 import { listPtsSamples } from '../../node/files/listPtsSamples.js';
 import { loadDetector } from '../../node/inference/detector.js';
@@ -149,18 +149,21 @@ const NORMALIZATION_TEXT: Record<NmeNormalization, string> = {
   box: '√(w·h) of the ground-truth box',
 };
 
-function ptsTable(method: string, s: PtsSummary, normalize: NmeNormalization): string {
+function ptsTable(method: string, s: PtsSummary, normalize: NmeNormalization, folders: readonly PtsFolderSummary[]): string {
   const t = pct(s.threshold);
-  const row = (label: string, all: string, inner: string) => `  ${label.padEnd(26)}${all.padStart(10)}${inner.padStart(12)}`;
-  return [
+  const row = (label: string, all: string, inner: string) => `  ${label.padEnd(30)}${all.padStart(10)}${inner.padStart(12)}`;
+  const lines = [
     `68-point benchmark (.pts): ${s.images} images, ${s.evaluated} evaluated, ${s.failed} failed — ${method}`,
     `  NME normalised by ${NORMALIZATION_TEXT[normalize]}`,
     row('', '68 points', 'inner 51'),
     row('NME', pct(s.all.nme), pct(s.inner.nme)),
     row(`failure rate (NME > ${t})`, pct(s.all.failureRate), pct(s.inner.failureRate)),
     row(`AUC up to ${t}`, Number.isFinite(s.all.auc) ? s.all.auc.toFixed(4) : 'n/a', Number.isFinite(s.inner.auc) ? s.inner.auc.toFixed(4) : 'n/a'),
-    '    (300-W annotates the visible jaw contour, which a 3D face\'s jaw points need not follow on a turned head: inner 51 leaves the jaw out)',
-  ].join('\n') + '\n';
+  ];
+  // A tree of parts (300-W: afw, helen/testset, ibug, lfpw/testset): each part's NME.
+  if (folders.length > 1) lines.push(...folders.map((f) => row(`  ${f.folder} (n=${f.summary.evaluated})`, pct(f.summary.all.nme), pct(f.summary.inner.nme))));
+  lines.push('    (300-W annotates the visible jaw contour, which a 3D face\'s jaw points need not follow on a turned head: inner 51 leaves the jaw out)');
+  return lines.join('\n') + '\n';
 }
 
 function ptsCsv(records: readonly PtsEvaluation[]): string {
@@ -179,7 +182,8 @@ async function runPts(dir: string, opts: PtsOptions): Promise<void> {
     (samples, predictor, onProgress) => evaluatePts(samples, predictor, { normalization: opts.normalize, batchSize: opts.batchSize, onProgress }),
   );
   const summary = summarizePts(records, opts.threshold);
-  process.stdout.write(ptsTable(predictor.name, summary, opts.normalize));
+  const folders = summarizePtsByFolder(records, opts.threshold);
+  process.stdout.write(ptsTable(predictor.name, summary, opts.normalize, folders));
   process.stdout.write(timeLine(seconds, samples.length));
   const ok = records.filter((r) => r.status === 'ok');
   await writeEvaluationFiles(opts, () => ({
@@ -196,6 +200,7 @@ async function runPts(dir: string, opts: PtsOptions): Promise<void> {
     },
     seconds,
     summary,
+    folders,
     records,
   }), () => ptsCsv(records), [
     { label: 'NME, 68 points', errors: ok.map((r) => r.nme!) },
