@@ -13,6 +13,9 @@ import multipart from '@fastify/multipart';
 import cors from '@fastify/cors';
 import { apiKeyCheck, requestApiKey } from './apiKeyCheck.js';
 import { drainBody } from './drainBody.js';
+import { applyFaceTexture } from '../apps/applyFaceTexture.js';
+import { readUvTexture, type UvTextureFile } from '../node/inference/readUvTexture.js';
+import { PAINT_QUERY_SCHEMA, type PaintQuery } from '../service/paintQuery.js';
 import { encodeGlb } from '../io/glb.js';
 import { encodeObj } from '../io/obj.js';
 import { encodePly } from '../io/ply.js';
@@ -34,7 +37,7 @@ import { reconstructDocument } from '../service/reconstructDocument.js';
 import { RECONSTRUCT_QUERY_SCHEMA, reconstructQuery, type ReconstructQuery, type ReconstructRequest } from '../service/reconstructQuery.js';
 import { faceService, FACE_SERVICE_DEFAULTS, type FaceService, type FaceServiceOptions } from './faceService.js';
 import { serverMetrics } from './serverMetrics.js';
-import { multipartImage } from './multipartImage.js';
+import { multipartFiles, multipartImage } from './multipartImage.js';
 import { withDefaults } from '../io/withDefaults.js';
 
 /** The media type of a NumPy `.npy` body (not registered; the one NumPy's tools use). */
@@ -289,23 +292,8 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         },
       },
     },
-    // Admission before the body is read: a full queue answers at once, never buffers.
-    onRequest: async (request, reply) => {
-      if (closing) {
-        reply.header('connection', 'close');
-        return sendError(reply, 'shutting_down', 'the server is shutting down');
-      }
-      if (!service) return sendError(reply, 'not_ready', 'the model is loading; see /readyz');
-      const release = gate.tryAdmit();
-      if (!release) {
-        metrics.rejections.inc();
-        reply.header('retry-after', String(o.retryAfterSeconds));
-        return sendError(reply, 'overloaded', `the queue is full (${gate.capacity} requests); retry after ${o.retryAfterSeconds} s`);
-      }
-      stateOf.set(request, { release, started: performance.now() });
-    },
+    onRequest: (request, reply) => admit(request, reply),
   }, async (request, reply) => {
-    const state = stateOf.get(request)!;
     const req = reconstructQuery(request.query as ReconstructQuery);
     let bytes: Uint8Array | undefined;
     if (request.isMultipart()) {
@@ -314,7 +302,49 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
       bytes = request.body as Uint8Array | undefined;
     }
     if (!bytes || bytes.length === 0) throw apiError('empty_body', 'the request has no image (empty body)');
-    const work = answer(service!, bytes, req);
+    return runAdmitted(request, reply, answer(service!, bytes, req));
+  });
+
+  app.post('/v1/paint', {
+    schema: { querystring: PAINT_QUERY_SCHEMA },
+    config: {
+      openapi: {
+        summary: 'Texture editing: a UV texture (256×256, alpha = how much of each texel to change) painted onto a face of the image, which comes back edited',
+        requestBody: { 'multipart/form-data': { type: 'object', properties: { image: binary, texture: binary }, required: ['image', 'texture'] } },
+        responses: {
+          200: { description: 'the edited image (format=png|jpeg|webp)', content: { 'image/png': binary, 'image/jpeg': binary, 'image/webp': binary } },
+          ...errorResponses(['empty_body', 'invalid_request', 'body_too_large', 'unsupported_content_type', 'not_an_image', 'corrupt_image', 'too_many_pixels', 'not_a_uv_texture', 'no_face', 'no_such_face', 'not_ready', 'overloaded', 'shutting_down', 'timeout', 'internal_error']),
+        },
+      },
+    },
+    onRequest: (request, reply) => admit(request, reply),
+  }, async (request, reply) => {
+    const query = request.query as PaintQuery;
+    if (!request.isMultipart()) throw apiError('unsupported_content_type', 'send multipart/form-data with two files: image (the photo) and texture (the 256×256 UV texture)');
+    const parts = await multipartFiles(request, reply, ['image', 'texture']);
+    return runAdmitted(request, reply, paint(service!, parts.image!, parts.texture!, query));
+  });
+
+  /** Admission before the body is read: a full queue answers at once, never buffers. */
+  async function admit(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (closing) {
+      reply.header('connection', 'close');
+      return sendError(reply, 'shutting_down', 'the server is shutting down');
+    }
+    if (!service) return sendError(reply, 'not_ready', 'the model is loading; see /readyz');
+    const release = gate.tryAdmit();
+    if (!release) {
+      metrics.rejections.inc();
+      reply.header('retry-after', String(o.retryAfterSeconds));
+      return sendError(reply, 'overloaded', `the queue is full (${gate.capacity} requests); retry after ${o.retryAfterSeconds} s`);
+    }
+    stateOf.set(request, { release, started: performance.now() });
+    return undefined;
+  }
+
+  /** Answers an admitted request with its work, within `--timeout`; the slot is held until the work ends. */
+  async function runAdmitted(request: FastifyRequest, reply: FastifyReply, work: Promise<{ type: string; body: unknown; faces: number }>): Promise<unknown> {
+    const state = stateOf.get(request)!;
     state.work = work;
     // The admission slot is held until the work itself ends, even when the client has gone
     // or the request timed out (its network call still runs): memory stays bounded.
@@ -332,7 +362,28 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
       clearTimeout(timer);
       work.catch(() => undefined);
     }
-  });
+  }
+
+  /** Paints a UV texture onto a face of the image (`applyFaceTexture`) and encodes the image. */
+  async function paint(s: FaceService, imageBytes: Uint8Array, textureBytes: Uint8Array, query: PaintQuery): Promise<{ type: string; body: unknown; faces: number }> {
+    let uv: UvTextureFile;
+    try {
+      uv = await readUvTexture(Buffer.from(textureBytes), s.prnet.assets.uvSize, 'texture');
+    } catch (err) {
+      throw apiError('not_a_uv_texture', (err as Error).message);
+    }
+    const { image, faces } = await s.reconstruct(imageBytes, { maxFaces: query.face + 1, outputs: { pose: false, colors: false, visibility: false } }, (stage, seconds) => metrics.stageSeconds.observe({ stage }, seconds));
+    metrics.facesPerImage.observe(faces.length);
+    const face = faces[query.face];
+    if (!face) throw apiError('no_such_face', `face ${query.face} asked for, ${faces.length} found`);
+    const t0 = performance.now();
+    try {
+      const edited = applyFaceTexture(image, face, uv.texture, s.prnet.assets, { blend: query.blend, region: query.region, ...(uv.alpha ? { alpha: uv.alpha } : {}) });
+      return { type: `image/${query.format}`, body: Buffer.from(await encodeImage(edited.image, { format: query.format })), faces: faces.length };
+    } finally {
+      metrics.stageSeconds.observe({ stage: 'encode' }, (performance.now() - t0) / 1000);
+    }
+  }
 
   /** Runs the pipeline and encodes the answer. */
   async function answer(s: FaceService, bytes: Uint8Array, req: ReconstructRequest): Promise<{ type: string; body: unknown; faces: number }> {

@@ -22,6 +22,8 @@ export const API_ERROR_STATUS = {
   unsupported_content_type: 415,
   /** The bytes are not an image format the decoder reads. */
   not_an_image: 422,
+  /** `POST /v1/paint`: the texture part is not a 256×256 UV texture the decoder reads. */
+  not_a_uv_texture: 422,
   /** An image that is corrupt or truncated. */
   corrupt_image: 422,
   /** An image with more pixels than `--max-pixels` (checked before decoding). */

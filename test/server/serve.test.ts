@@ -97,6 +97,54 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.equal(depth.readUInt32BE(16), 227, 'depth as wide as the photo');
     });
 
+    await t.test('POST /v1/paint: a UV texture painted onto the face comes back as the edited image; bad parts are 400, a bad texture 422', async () => {
+      const sharp = (await import('sharp')).default;
+      // The face's own texture (from the JSON answer) with an opaque blue square, transparent elsewhere.
+      const form0 = new FormData();
+      form0.append('image', new Blob([photo], { type: 'image/jpeg' }), 'photo1.jpg');
+      const own = await sharp(Buffer.from(((await call(base, '/v1/reconstruct?outputs=texture', { method: 'POST', body: form0 })).json as { faces: Array<{ texturePng: string }> }).faces[0]!.texturePng, 'base64')).raw().toBuffer();
+      const layer = Buffer.alloc(256 * 256 * 4);
+      for (let t = 0; t < 256 * 256; t++) {
+        const inSquare = t % 256 >= 165 && t % 256 < 205 && Math.floor(t / 256) >= 130 && Math.floor(t / 256) < 170;
+        layer.set(inSquare ? [20, 40, 230, 255] : [own[3 * t]!, own[3 * t + 1]!, own[3 * t + 2]!, 0], 4 * t);
+      }
+      const texture = await sharp(layer, { raw: { width: 256, height: 256, channels: 4 } }).png().toBuffer();
+      const form = (parts: [string, Buffer, string][]) => {
+        const f = new FormData();
+        for (const [name, bytes, type] of parts) f.append(name, new Blob([bytes], { type }), `${name}.bin`);
+        return f;
+      };
+      const painted = await call(base, '/v1/paint?blend=over', { method: 'POST', body: form([['image', photo, 'image/jpeg'], ['texture', texture, 'image/png']]) });
+      assert.equal(painted.status, 200, JSON.stringify(painted.json));
+      assert.equal(painted.headers.get('content-type'), 'image/png');
+      assert.equal(painted.headers.get('x-prnet-faces'), '1');
+      const [edited, original] = await Promise.all([sharp(painted.bytes).raw().toBuffer({ resolveWithObject: true }), sharp(photo).raw().toBuffer({ resolveWithObject: true })]);
+      assert.deepEqual([edited.info.width, edited.info.height], [original.info.width, original.info.height]);
+      let blue = 0, changed = 0;
+      for (let p = 0; p < original.info.width * original.info.height; p++) {
+        const [r, g, b] = [0, 1, 2].map((c) => edited.data[3 * p + c]!);
+        if ([r, g, b].some((v, c) => Math.abs(v - original.data[3 * p + c]!) > 2)) changed++;
+        if (b! > r! + 80 && b! > g! + 80) blue++;
+      }
+      assert.ok(blue > 100 && changed < 3 * blue, `${blue} blue pixels, ${changed} changed`);
+      // Other formats, the default Poisson blend.
+      const jpeg = await call(base, '/v1/paint?format=jpeg', { method: 'POST', body: form([['image', photo, 'image/jpeg'], ['texture', texture, 'image/png']]) });
+      assert.equal(jpeg.status, 200);
+      assert.equal(jpeg.headers.get('content-type'), 'image/jpeg');
+      // Mistakes: a missing part, an extra one, a raw body, a texture of the wrong size, no such face.
+      assertError(await call(base, '/v1/paint', { method: 'POST', body: form([['image', photo, 'image/jpeg']]) }), 400, 'invalid_request');
+      assertError(await call(base, '/v1/paint', { method: 'POST', body: form([['image', photo, 'image/jpeg'], ['texture', texture, 'image/png'], ['mask', texture, 'image/png']]) }), 400, 'invalid_request');
+      assertError(await call(base, '/v1/paint', { method: 'POST', body: form([['photo', photo, 'image/jpeg'], ['texture', texture, 'image/png']]) }), 400, 'invalid_request');
+      assertError(await call(base, '/v1/paint', { method: 'POST', body: photo, headers: { 'content-type': 'image/jpeg' } }), 415, 'unsupported_content_type');
+      const small = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#0000ff' } }).png().toBuffer();
+      const bad = await call(base, '/v1/paint', { method: 'POST', body: form([['image', photo, 'image/jpeg'], ['texture', small, 'image/png']]) });
+      assertError(bad, 422, 'not_a_uv_texture');
+      assert.match(bad.json!.error!.message, /a UV texture must be 256×256/);
+      assertError(await call(base, '/v1/paint?face=2', { method: 'POST', body: form([['image', photo, 'image/jpeg'], ['texture', texture, 'image/png']]) }), 422, 'no_such_face');
+      // Every slot came back.
+      assert.equal(metric(Buffer.from((await call(base, '/metrics')).bytes).toString(), 'prnet_requests_in_flight'), 0);
+    });
+
     await t.test('?format=glb|obj|ply return the mesh', async () => {
       const glb = await post(base, photo, '?format=glb');
       assert.equal(glb.status, 200);
@@ -233,7 +281,7 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.equal(m.limits.bodyLimit, BODY_LIMIT);
       const api = (await call(base, '/openapi.json')).json as { openapi: string; paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema: { enum?: string[] } }>; responses: Record<string, unknown> }>> };
       assert.match(api.openapi, /^3\./);
-      for (const p of ['/v1/reconstruct', '/v1/models', '/healthz', '/readyz', '/metrics', '/openapi.json']) assert.ok(api.paths[p], p);
+      for (const p of ['/v1/reconstruct', '/v1/paint', '/v1/models', '/healthz', '/readyz', '/metrics', '/openapi.json']) assert.ok(api.paths[p], p);
       const format = api.paths['/v1/reconstruct']!.post!.parameters!.find((p) => p.name === 'format');
       assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply', 'npy', 'stl', 'pts']);
       for (const s of ['200', '400', '413', '415', '422', '503', '504']) assert.ok(api.paths['/v1/reconstruct']!.post!.responses[s], s);

@@ -14,19 +14,20 @@ export interface UvTextureFile {
 }
 
 /**
- * Reads `file` as a `size × size` UV texture; errors name the file and say what is wrong.
+ * Reads a file (or its bytes) as a `size × size` UV texture; errors name it (`name`) and say what is wrong.
  *
  * ```ts
  * const { texture, alpha } = await readUvTexture('tattoo.png', assets.uvSize);
  * ```
  */
-export async function readUvTexture(file: string, size: number): Promise<UvTextureFile> {
+export async function readUvTexture(source: string | Buffer, size: number, name = typeof source === 'string' ? source : 'the texture'): Promise<UvTextureFile> {
+  const file = name;
   let raw: { data: Buffer; info: { width: number; height: number } };
   let hasAlpha: boolean;
   try {
-    hasAlpha = Boolean((await sharp(file).metadata()).hasAlpha);
+    hasAlpha = Boolean((await sharp(source).metadata()).hasAlpha);
     // RGBA whatever the file holds (grey, palette, no alpha: opaque).
-    raw = await sharp(file).toColourspace('srgb').ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
+    raw = await sharp(source).toColourspace('srgb').ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw new Error(`${file}: cannot read the UV texture (${(err as Error).message.split('\n')[0]})`);
   }
