@@ -75,7 +75,7 @@ function corsOriginList(v: string): string[] {
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('serve 3D face reconstruction over HTTP (POST /v1/reconstruct; see /openapi.json)')
+    .description('serve 3D face reconstruction over HTTP (POST /v1/reconstruct, POST /v1/paint; see /openapi.json)')
     .option('--host <address>', 'address to listen on', SERVE_DEFAULTS.host)
     .option('--port <n>', 'port (0 = any free port)', intOption('--port', 0, 65535), SERVE_DEFAULTS.port)
     .option('--model <onnx>', 'ONNX model (default: $PRNET_MODEL, else the official model from `prnet weights download`, else the shipped one)')
