@@ -111,7 +111,7 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       const texture = await sharp(layer, { raw: { width: 256, height: 256, channels: 4 } }).png().toBuffer();
       const form = (parts: [string, Buffer, string][]) => {
         const f = new FormData();
-        for (const [name, bytes, type] of parts) f.append(name, new Blob([bytes], { type }), `${name}.bin`);
+        for (const [name, bytes, type] of parts) f.append(name, new Blob([new Uint8Array(bytes)], { type }), `${name}.bin`);
         return f;
       };
       const painted = await call(base, '/v1/paint?blend=over', { method: 'POST', body: form([['image', photo, 'image/jpeg'], ['texture', texture, 'image/png']]) });
