@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--max-faces <n>', 'most faces tracked at once', int('--max-faces', 1), FACE_TRACKER_DEFAULTS.maxFaces)
     .option('--detect-every <n>', 'run the face detector every n frames to find new faces (0: only at the start and after a loss)', int('--detect-every', 0), FACE_TRACKER_DEFAULTS.detectEvery)
     .option('--upright-min-roll <degrees>', `a face whose last frame shows it rolled more than this is cropped turned with it (a new face: past ${UPRIGHT_MIN_DETECTED_ROLL}° by the detector's keypoints); 180 = never: axis-aligned crops`, inRange('--upright-min-roll', 0, 180), FACE_TRACKER_DEFAULTS.uprightMinRoll)
-    .option('--map-smoothing <texels>', `Gaussian blur of each frame's position map, σ in texels (0 = none; default ${MAP_SMOOTHING} with --meshes, whose meshes it smooths, else ${FACE_TRACKER_DEFAULTS.mapSmoothing}: the landmarks do not gain from it)`, inRange('--map-smoothing', 0, 8))
+    .option('--map-smoothing <texels>', `Gaussian blur of each frame's position map, σ in texels (0 = none; default ${MAP_SMOOTHING} with --meshes or --paint, whose meshes it smooths, else ${FACE_TRACKER_DEFAULTS.mapSmoothing}: the landmarks do not gain from it)`, inRange('--map-smoothing', 0, 8))
     .option('--min-cutoff <hz>', 'smoothing: One Euro cut-off at rest, Hz (lower: steadier, more lag)', positive('--min-cutoff'), ONE_EURO_FILTER_DEFAULTS.minCutoff)
     .option('--beta <b>', 'smoothing: how fast the cut-off rises with speed (higher: less lag in motion)', (v) => {
       const n = Number(v);
@@ -157,7 +157,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
             maxFaces: opts.maxFaces,
             detectEvery: opts.detectEvery,
             uprightMinRoll: opts.uprightMinRoll,
-            mapSmoothing: opts.mapSmoothing ?? (opts.meshes ? MAP_SMOOTHING : FACE_TRACKER_DEFAULTS.mapSmoothing),
+            mapSmoothing: opts.mapSmoothing ?? (opts.meshes || paint ? MAP_SMOOTHING : FACE_TRACKER_DEFAULTS.mapSmoothing),
             smooth: opts.smooth,
             ...(opts.sceneCuts ? {} : { sceneCut: false as const }),
             filter: { minCutoff: opts.minCutoff, beta: opts.beta },
