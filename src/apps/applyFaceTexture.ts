@@ -11,7 +11,7 @@ import type { UvAssets } from '../uv/uvAssets.js';
 import { uvTexture } from '../render/uvTexture.js';
 import { uvTextureColors } from '../render/uvTextureColors.js';
 import { renderTexture } from '../render/renderTexture.js';
-import { rasterize } from '../render/rasterize.js';
+import { rasterize, type Raster } from '../render/rasterize.js';
 import { pointsBounds } from '../geometry/pointsBounds.js';
 import { poissonBlend } from '../render/poissonBlend.js';
 import { withDefaults } from '../io/withDefaults.js';
@@ -37,7 +37,8 @@ export interface ApplyFaceTextureOptions {
   alpha?: Uint8Array;
   /**
    * `normal` / `mixed`: render the face with the mixed texture and blend it in with Poisson
-   * (its gradients, or the stronger of the two). `none`: paste that rendering. `over`: paint
+   * (its gradients, or the stronger of the two) where the new texture reaches (its region and
+   * alpha; the whole face for `face` without alpha). `none`: paste that rendering. `over`: paint
    * only the new texture over the photo by its alpha (interpolated across each triangle), with
    * no re-rendering and no blending: pixels under alpha 0 keep their exact values, a make-up or
    * tattoo layer keeps its own colours (fast: two renderings, for video).
@@ -89,8 +90,23 @@ export function applyFaceTexture(image: RgbImage, face: TexturedFace, texture: R
   const colors = uvTextureColors(mixed, assets.faceIndices);
   const rendered = renderTexture(colors, face.vertices, assets.triangles, width, height, { raster, background: image });
   if (blend === 'none') return { image: rendered.image, mask: rendered.mask, texture: mixed };
-  const blended = poissonBlend(image, rendered.image, rendered.mask, { mode: blend });
-  return { image: blended.image, mask: rendered.mask, texture: mixed };
+  // Blended where the new texture reaches (its region and alpha), not over the whole face:
+  // a tattoo changes its own patch of skin, and every other pixel keeps its value.
+  const whole = region === 'face' && !alpha;
+  const reach = whole ? rendered.mask : textureReach(face, assets, regionMask, alpha, width, height, raster);
+  const blended = poissonBlend(image, rendered.image, reach, { mode: blend });
+  return { image: blended.image, mask: reach, texture: mixed };
+}
+
+/** The pixels a texture reaches: where its interpolated weight (region × alpha) is above 0. */
+function textureReach(face: TexturedFace, assets: UvAssets, regionMask: Uint8Array, alpha: Uint8Array | undefined, width: number, height: number, raster: Raster): Uint8Array {
+  const n = assets.faceIndices.length;
+  const weights = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = assets.faceIndices[i]!;
+    weights[i] = regionMask[t] ? (alpha ? alpha[t]! / 255 : 1) : 0;
+  }
+  return renderTexture(new Float32Array(3 * n), face.vertices, assets.triangles, width, height, { raster, opacity: weights }).mask;
 }
 
 /**

@@ -52,14 +52,19 @@ test('applyFaceTexture: an opaque patch turns its part of the face to the patch\
   const facePixels = none.mask.reduce((a, b) => a + b, 0);
   assert.ok(solid > 300, `${solid} pixels fully under the patch`);
   assert.ok(changed >= solid && changed < facePixels / 3, `${changed} of ${facePixels} face pixels changed by a patch of ${(56 * 40)} of ${assets.faceIndices.length} texels`);
-  // The Poisson blend keeps the patch's pixels reddish and the rest of the photo as it was.
+  // The Poisson blend keeps the patch's pixels reddish, and blends only where the patch
+  // reaches: the rest of the face and the photo keep their exact values.
   const blended = applyFaceTexture(photo, face, red, assets, { alpha: patch(255) });
-  let reddish = 0;
+  let reddish = 0, reach = 0;
   for (let p = 0; p < 300 * 300; p++) {
-    if (!blended.mask[p]) for (let c = 0; c < 3; c++) assert.equal(blended.image.data[3 * p + c], photo.data[3 * p + c]);
-    else if (Math.abs(full.image.data[3 * p]! - RED[0]!) <= 1 && blended.image.data[3 * p]! > blended.image.data[3 * p + 1]! + 60) reddish++;
+    if (!blended.mask[p]) for (let c = 0; c < 3; c++) assert.equal(blended.image.data[3 * p + c], photo.data[3 * p + c], `pixel ${p} outside the patch's reach changed`);
+    else {
+      reach++;
+      if (Math.abs(full.image.data[3 * p]! - RED[0]!) <= 1 && blended.image.data[3 * p]! > blended.image.data[3 * p + 1]! + 60) reddish++;
+    }
   }
   assert.ok(reddish > 0.8 * solid, `${reddish} of ${solid} patch pixels reddish after blending`);
+  assert.ok(reach >= solid && reach < facePixels / 3, `blended over ${reach} pixels of a ${facePixels}-pixel face`);
 });
 
 test('applyFaceTexture blend over: only the texture\'s own texels are painted, by their alpha; every other pixel keeps its exact value', async () => {
