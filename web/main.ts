@@ -65,7 +65,7 @@ declare global {
     __prnetInfo?: Record<string, unknown>;
     /** The last applied texture: photo pixels changed and the time it took (read by the end-to-end test). */
     __prnetEdited?: { changed: number; ms: number };
-    /** Webcam frames painted with the applied texture, and the pixels the last one changed (read by the end-to-end test). */
+    /** Webcam frames painted with the applied texture, and the pixels painted in the last one (read by the end-to-end test). */
     __prnetPainted?: { frames: number; changed: number };
     /** The last saved recording: frames, seconds, bytes (read by the end-to-end test). */
     __prnetRecording?: { frames: number; seconds: number; bytes: number; file: string };
@@ -501,9 +501,15 @@ clearPaintButton.addEventListener('click', () => {
 /** The webcam frame with the applied texture painted on its faces (drawn instead of the overlays). */
 function paintFrame(image: RgbImage, faces: readonly FaceResult[]): void {
   let painted = image;
-  for (const face of faces) painted = applyFaceTexture(painted, face, facePaint!.texture, prn!.assets, { blend: 'over', alpha: facePaint!.alpha }).image;
+  let covered = 0;
+  for (const face of faces) {
+    const result = applyFaceTexture(painted, face, facePaint!.texture, prn!.assets, { blend: 'over', alpha: facePaint!.alpha });
+    painted = result.image;
+    // The pixels painted, from the mask (no second pass over the frame on the webcam's hot path).
+    for (let p = 0; p < result.mask.length; p++) covered += result.mask[p]!;
+  }
   drawPicture(painted);
-  window.__prnetPainted = { frames: (window.__prnetPainted?.frames ?? 0) + 1, changed: changedPixels(painted, image) };
+  window.__prnetPainted = { frames: (window.__prnetPainted?.frames ?? 0) + 1, changed: covered };
 }
 
 // Texture editing (the paper's application): an edited UV texture back onto the photo, or

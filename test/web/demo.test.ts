@@ -383,13 +383,13 @@ test('demo page: the webcam loop runs frame after frame, shows its fps, smooths 
     await page.setInputFiles('#apply-texture', paintFile);
     await page.waitForFunction(() => (window.__prnetPainted?.frames ?? 0) >= 3, null, { timeout: 60_000 }).catch((err: Error) => assert.fail(`face paint: ${err.message}`));
     const painted = (await page.evaluate(() => window.__prnetPainted))!;
-    assert.ok(painted.changed > 100, `the painted frame changed ${painted.changed} pixels`);
+    assert.ok(painted.changed > 100, `the painted frame has ${painted.changed} painted pixels`);
     await page.locator('#clear-paint').dispatchEvent('click');
     const paintedFrames = (await page.evaluate(() => window.__prnetPainted!.frames));
     const framesBefore = (await page.evaluate(() => window.__prnetFrames))!;
     await page.waitForFunction((n) => (window.__prnetFrames ?? 0) >= n + 3, framesBefore, { timeout: 60_000 });
     assert.ok((await page.evaluate(() => window.__prnetPainted!.frames)) <= paintedFrames + 1, 'no more painting after ×');
-    t.diagnostic(`face paint: ${painted.frames} frames painted, ${painted.changed} pixels changed in the last`);
+    t.diagnostic(`face paint: ${painted.frames} frames painted, ${painted.changed} pixels painted in the last`);
   } else {
     t.diagnostic('ffmpeg missing: the synthetic camera has no face, smoothing not checked');
   }
