@@ -42,7 +42,7 @@ export async function multipartImage(request: FastifyRequest, reply: FastifyRepl
  * ```
  */
 export async function multipartFiles(request: FastifyRequest, reply: FastifyReply, names: readonly string[]): Promise<Record<string, Uint8Array>> {
-  const expected = `two files: ${names.join(' and ')}`.replace(/^two/, names.length === 2 ? 'two' : `${names.length}`);
+  const expected = `${names.length === 2 ? 'two' : names.length} files: ${names.join(' and ')}`;
   const out: Record<string, Uint8Array> = {};
   try {
     for await (const part of request.files({ limits: { files: names.length, parts: names.length, fields: 0 } })) {

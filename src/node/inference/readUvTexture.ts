@@ -21,7 +21,6 @@ export interface UvTextureFile {
  * ```
  */
 export async function readUvTexture(source: string | Buffer, size: number, name = typeof source === 'string' ? source : 'the texture'): Promise<UvTextureFile> {
-  const file = name;
   let raw: { data: Buffer; info: { width: number; height: number } };
   let hasAlpha: boolean;
   try {
@@ -29,9 +28,9 @@ export async function readUvTexture(source: string | Buffer, size: number, name 
     // RGBA whatever the file holds (grey, palette, no alpha: opaque).
     raw = await sharp(source).toColourspace('srgb').ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new Error(`${file}: cannot read the UV texture (${(err as Error).message.split('\n')[0]})`);
+    throw new Error(`${name}: cannot read the UV texture (${(err as Error).message.split('\n')[0]})`);
   }
-  if (raw.info.width !== size || raw.info.height !== size) throw new Error(`${file}: a UV texture must be ${size}×${size} (as --outputs texture writes it), got ${raw.info.width}×${raw.info.height}`);
+  if (raw.info.width !== size || raw.info.height !== size) throw new Error(`${name}: a UV texture must be ${size}×${size} (as --outputs texture writes it), got ${raw.info.width}×${raw.info.height}`);
   const n = size * size;
   const data = new Uint8Array(3 * n);
   const alpha = hasAlpha ? new Uint8Array(n) : undefined;
