@@ -30,6 +30,8 @@ import { faceResult } from '../src/reconstruct/faceResult.js';
 import { uvTexture } from '../src/render/uvTexture.js';
 import { renderDepth } from '../src/render/renderDepth.js';
 import { frontalize } from '../src/reconstruct/frontalize.js';
+import { alignFace } from '../src/face/alignFace.js';
+import { keypointVertexIndices } from '../src/uv/keypointVertexIndices.js';
 import { encodeObj } from '../src/io/obj.js';
 import { encodePly } from '../src/io/ply.js';
 import { encodeStl } from '../src/io/stl.js';
@@ -121,6 +123,21 @@ const base = { positionMap: pos, box: faces[0]!.box, score: faces[0]!.score, cro
 await time('visibility (z-buffer of the face window)', R, () => faceResult(image, assets, base, { pose: false, colors: false, visibility: true }));
 await time('frontalize', R, () => frontalize(vertices, assets.canonicalVertices), () => 2 * vertices.byteLength + assets.canonicalVertices.byteLength);
 const texture = await time('texture (UV remap)', R, () => uvTexture(image, pos, { mask: assets.faceMask }), (t) => pos.byteLength + t.data.length);
+// Aligned face pictures need a face's landmarks, which random weights do not give: the canonical
+// face's 68 keypoints placed in the detected box (x, y; its y up turned down) stand in.
+const box = faces[0]!.box;
+const keyXY = new Float64Array(68 * 2);
+{
+  const cx: number[] = [], cy: number[] = [];
+  for (const k of keypointVertexIndices(assets)) { cx.push(assets.canonicalVertices[3 * k]!); cy.push(-assets.canonicalVertices[3 * k + 1]!); }
+  const [x0, x1, y0, y1] = [Math.min(...cx), Math.max(...cx), Math.min(...cy), Math.max(...cy)];
+  for (let i = 0; i < 68; i++) {
+    keyXY[2 * i] = box[0] + ((cx[i]! - x0) / (x1 - x0)) * box[2];
+    keyXY[2 * i + 1] = box[1] + ((cy[i]! - y0) / (y1 - y0)) * box[3];
+  }
+}
+await time('aligned face, ArcFace 112×112', R, () => alignFace(image, keyXY, {}, 2), (a) => a.image.data.length);
+await time('aligned face, FFHQ 1024×1024 (mirrored border)', R, () => alignFace(image, keyXY, { template: 'ffhq' }, 2), (a) => a.image.data.length);
 const depth = await time('depth (photo-sized z-buffer)', R, () => renderDepth(vertices, assets.triangles, image.width, image.height), () => vertices.byteLength + assets.triangles.byteLength + 4 * image.width * image.height);
 const mesh = { vertices, triangles: assets.triangles, colors };
 // Text: the bytes are written once and copied once more into the string.

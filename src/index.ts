@@ -39,6 +39,12 @@ export * from './face/cropFromDetection.js';
 export * from './face/cropFromPrediction.js';
 export * from './face/faceRoll.js';
 export * from './face/warpImage.js';
+// Aligned face pictures (ArcFace's 112×112, FFHQ's square) from the 68 landmarks.
+export * from './face/alignedFaceTransform.js';
+export * from './face/alignFace.js';
+export * from './geometry/fitSimilarity2d.js';
+export * from './geometry/affine2d.js';
+export * from './geometry/warpRgb.js';
 // The pipeline and its results.
 export * from './reconstruct/facePipeline.js';
 export * from './reconstruct/faceResult.js';

@@ -2,7 +2,7 @@
  * The demo page: load the model, UV assets and detector with a visible progress line, then
  * reconstruct faces from a chosen/dropped photo or the webcam (frame after frame, with fps,
  * smoothed over time by the One Euro filter of `prnet video` unless "smooth" is unticked),
- * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON / NPY / STL / PTS / UV texture downloads;
+ * draw overlays, show the mesh in three.js, and offer GLB / OBJ / JSON / NPY / STL / PTS / aligned face / UV texture downloads;
  * an edited UV texture can be applied back onto the photo (texture editing); the webcam's
  * followed face can be recorded as one animated GLB (`encodeAnimatedGlb`, as `prnet video --meshes glb`).
  *
@@ -22,6 +22,7 @@ import { encodeObj } from '../src/io/obj.js';
 import { encodeNpy } from '../src/io/encodeNpy.js';
 import { encodeStl } from '../src/io/stl.js';
 import { encodePts } from '../src/io/pts.js';
+import { alignFace } from '../src/face/alignFace.js';
 import { faceRelief } from '../src/print/faceRelief.js';
 import { frontalize } from '../src/reconstruct/frontalize.js';
 import { encodeAnimatedGlb, type AnimatedGlbFrame } from '../src/io/encodeAnimatedGlb.js';
@@ -89,7 +90,7 @@ const fpsLine = $<HTMLElement>('fps');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
 const facePicker = $<HTMLSelectElement>('face');
-const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap'), stl: $<HTMLButtonElement>('download-stl'), pts: $<HTMLButtonElement>('download-pts'), uv: $<HTMLButtonElement>('download-uv') };
+const downloads = { glb: $<HTMLButtonElement>('download-glb'), obj: $<HTMLButtonElement>('download-obj'), json: $<HTMLButtonElement>('download-json'), posmap: $<HTMLButtonElement>('download-posmap'), stl: $<HTMLButtonElement>('download-stl'), pts: $<HTMLButtonElement>('download-pts'), aligned: $<HTMLButtonElement>('download-aligned'), uv: $<HTMLButtonElement>('download-uv') };
 const applyTextureInput = $<HTMLInputElement>('apply-texture');
 const downloadEdited = $<HTMLButtonElement>('download-edited');
 /** The photo with an applied texture, until the next frame. */
@@ -456,6 +457,11 @@ downloads.pts.addEventListener('click', () => {
   const face = selected();
   if (!face) return;
   save(encodePts(face.landmarks, 3), `${baseName()}${faceSuffix()}.pts`, 'text/plain');
+});
+downloads.aligned.addEventListener('click', async () => {
+  const face = selected();
+  if (!face || !current) return;
+  save(await encodePng(alignFace(current.image, face.landmarks).image), `${baseName()}${faceSuffix()}_aligned.png`, 'image/png');
 });
 /** The selected face's UV texture, made now when the pipeline did not (the "UV texture" box unticked). */
 function selectedTexture(): RgbImage | undefined {

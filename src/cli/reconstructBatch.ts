@@ -24,6 +24,7 @@ import { readStdin, STDIN_ARG } from './readStdin.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
 import { createProgress, type Progress } from './progress.js';
 import { writeOutputs, OUTPUT_KINDS, type OutputKind } from '../node/inference/writeOutputs.js';
+import type { AlignFaceOptions } from '../face/alignFace.js';
 import { inputOrderLines, type InputOrderLines } from './inputOrderLines.js';
 import type { FaceReliefOptions } from '../print/faceRelief.js';
 
@@ -59,6 +60,8 @@ export interface ReconstructBatchOptions {
   front: boolean;
   /** `stl` outputs: the printed relief's size and resolution (default 80 mm wide). */
   relief?: Partial<FaceReliefOptions>;
+  /** `aligned` outputs: which aligned face picture (ArcFace's 112×112 by default). */
+  align?: Partial<AlignFaceOptions>;
   /** ONNX Runtime threads (default: cores − 1, one core stays with detection and writing). */
   threads?: number;
   /** Decoding pixel limit. */
@@ -332,7 +335,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         return;
       }
       offset += prepared.faces.length;
-      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front, relief: options.relief, jsonTo: order?.slot(indexOf.get(p.file)!) })
+      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front, relief: options.relief, align: options.align, jsonTo: order?.slot(indexOf.get(p.file)!) })
         .then(() => {
           order?.settle(indexOf.get(p.file)!);
           faceCount += results.length;

@@ -5,7 +5,7 @@
  */
 
 /** The output kinds, in the order `--help` lists them. */
-export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay', 'posmap', 'pncc', 'stl', 'pts'] as const;
+export const OUTPUT_KINDS = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay', 'posmap', 'pncc', 'stl', 'pts', 'aligned'] as const;
 
 /** One of {@link OUTPUT_KINDS}. */
 export type OutputKind = (typeof OUTPUT_KINDS)[number];

@@ -29,6 +29,7 @@ import { encodeNpy } from '../io/encodeNpy.js';
 import { encodeStl } from '../io/stl.js';
 import { encodePts } from '../io/pts.js';
 import { faceRelief } from '../print/faceRelief.js';
+import { alignFace } from '../face/alignFace.js';
 import { nccColors } from '../render/nccColors.js';
 import { renderPncc } from '../render/renderPncc.js';
 
@@ -287,7 +288,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         summary: 'Reconstruct the faces of one image: JSON (faces, boxes, 68 landmarks, pose, model) or one face\'s mesh',
         requestBody: { 'image/jpeg': binary, 'image/png': binary, 'image/webp': binary, 'application/octet-stream': binary, 'multipart/form-data': { type: 'object', properties: { image: binary } } },
         responses: {
-          200: { description: 'format=json: the prnet-faces/2 document plus model sha256 (and texturePng / depthPng / pnccPng as base64 when asked); format=glb|obj|ply: the mesh; format=npy: the position map; format=stl: the printable relief; format=pts: the 68 landmarks as an iBUG .pts file', content: { 'application/json': { type: 'object' }, 'model/gltf-binary': binary, 'model/obj': { type: 'string' }, 'application/ply': binary, [NPY_TYPE]: binary, [STL_TYPE]: binary, 'text/plain': { type: 'string' } } },
+          200: { description: 'format=json: the prnet-faces/2 document plus model sha256 (and texturePng / depthPng / pnccPng as base64 when asked); format=glb|obj|ply: the mesh; format=npy: the position map; format=stl: the printable relief; format=pts: the 68 landmarks as an iBUG .pts file; format=aligned: the aligned face picture (PNG)', content: { 'application/json': { type: 'object' }, 'model/gltf-binary': binary, 'model/obj': { type: 'string' }, 'application/ply': binary, [NPY_TYPE]: binary, [STL_TYPE]: binary, 'text/plain': { type: 'string' }, 'image/png': binary } },
           ...errorResponses(['empty_body', 'invalid_request', 'body_too_large', 'unsupported_content_type', 'not_an_image', 'corrupt_image', 'too_many_pixels', 'no_face', 'no_such_face', 'not_ready', 'overloaded', 'shutting_down', 'timeout', 'internal_error']),
         },
       },
@@ -388,7 +389,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
   /** Runs the pipeline and encodes the answer. */
   async function answer(s: FaceService, bytes: Uint8Array, req: ReconstructRequest): Promise<{ type: string; body: unknown; faces: number }> {
     const oneFace = req.format !== 'json';
-    const mesh = oneFace && req.format !== 'npy' && req.format !== 'stl' && req.format !== 'pts';
+    const mesh = oneFace && req.format !== 'npy' && req.format !== 'stl' && req.format !== 'pts' && req.format !== 'aligned';
     const { image, faces } = await s.reconstruct(bytes, {
       maxFaces: oneFace ? Math.max(req.maxFaces, req.face + 1) : req.maxFaces,
       uprightMinRoll: req.uprightMinRoll,
@@ -411,6 +412,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         const uv = s.prnet.assets.uvSize;
         if (req.format === 'npy') return { type: NPY_TYPE, body: Buffer.from(encodeNpy(f.positionMap, [uv, uv, 3])), faces: faces.length };
         if (req.format === 'pts') return { type: PTS_TYPE, body: encodePts(f.landmarks, 3), faces: faces.length };
+        if (req.format === 'aligned') return { type: 'image/png', body: Buffer.from(await encodeImage(alignFace(image, f.landmarks, req.align).image)), faces: faces.length };
         if (req.format === 'stl') return { type: STL_TYPE, body: Buffer.from(encodeStl(faceRelief(f.frontalVertices!, s.prnet.assets.triangles))), faces: faces.length };
         const m = { vertices: f.vertices, triangles: s.prnet.assets.triangles, colors: f.colors };
         if (req.format === 'obj') return { type: 'model/obj', body: encodeObj(m, flip).obj, faces: faces.length };

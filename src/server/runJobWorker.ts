@@ -146,7 +146,7 @@ export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<
       }
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
-    const files = await writeOutputs({ outDir: spec.outDir, file: spec.input, model: service.model, base: spec.base, image: result.image, faces: result.faces, assets: service.prnet.assets, kinds: spec.outputs, front: false });
+    const files = await writeOutputs({ outDir: spec.outDir, file: spec.input, model: service.model, base: spec.base, image: result.image, faces: result.faces, assets: service.prnet.assets, kinds: spec.outputs, front: false, align: spec.align });
     return { faces: result.faces.length, files };
   }
 

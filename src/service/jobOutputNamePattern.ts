@@ -1,7 +1,8 @@
 /**
  * The file names one image's outputs can have, as `prnet reconstruct` names them:
- * `<base>_<i>.obj|.ply|.glb|.mtl`, `<base>_<i>_texture.png`, `<base>.json`,
- * `<base>_depth.png`, `<base>_overlay.png`; and their temporary names while being written
+ * `<base>_<i>.obj|.ply|.glb|.mtl|.stl|.pts`, `<base>_<i>_texture.png`,
+ * `<base>_<i>_aligned.png`, `<base>_<i>_posmap.npy`, `<base>.json`, `<base>_depth.png`,
+ * `<base>_overlay.png`, `<base>_pncc.png`; and their temporary names while being written
  * (`.<name>.<pid>.<random>.tmp`). Isomorphic.
  */
 
@@ -17,6 +18,6 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * ```
  */
 export function jobOutputNamePattern(stem: string, temporary: boolean): RegExp {
-  const name = `${escape(stem)}(?:_\\d+(?:\\.(?:obj|ply|glb|mtl)|_texture\\.png)|\\.json|_depth\\.png|_overlay\\.png)`;
+  const name = `${escape(stem)}(?:_\\d+(?:\\.(?:obj|ply|glb|mtl|stl|pts)|_(?:texture|aligned)\\.png|_posmap\\.npy)|\\.json|_(?:depth|overlay|pncc)\\.png)`;
   return new RegExp(temporary ? `^\\.${name}\\.\\d+\\.[0-9a-f]+\\.tmp$` : `^${name}$`);
 }

@@ -4,6 +4,7 @@
  */
 import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
 import { OUTPUT_KINDS, type OutputKind } from '../io/outputKinds.js';
+import { ALIGNMENT_TEMPLATES, ALIGNED_FACE_MAX_SIZE, type AlignmentTemplate } from '../face/alignedFaceTransform.js';
 
 /** Output kinds a job may ask for (the same as `prnet reconstruct --outputs`). */
 export const JOB_OUTPUT_KINDS = OUTPUT_KINDS;
@@ -24,6 +25,8 @@ export interface ReconstructJob {
   texture: TextureMode;
   /** At most this many faces. */
   maxFaces?: number;
+  /** `aligned` outputs: which aligned face picture (ArcFace's 112×112 when left out). */
+  align?: { template: AlignmentTemplate; size?: number };
 }
 
 /**
@@ -52,5 +55,15 @@ export function reconstructJob(data: unknown): ReconstructJob {
   if (!(TEXTURE_MODES as readonly unknown[]).includes(texture)) throw new Error(`job data: "texture" must be one of ${TEXTURE_MODES.join(', ')}`);
   const maxFaces = d.maxFaces;
   if (maxFaces !== undefined && !(Number.isInteger(maxFaces) && (maxFaces as number) >= 1)) throw new Error('job data: "maxFaces" must be an integer ≥ 1');
-  return { input, outDir, base, outputs: outputs as JobOutputKind[], texture: texture as TextureMode, ...(maxFaces !== undefined ? { maxFaces: maxFaces as number } : {}) };
+  const align = d.align as Record<string, unknown> | undefined;
+  if (align !== undefined) {
+    const okTemplate = typeof align === 'object' && align !== null && (ALIGNMENT_TEMPLATES as readonly unknown[]).includes(align.template);
+    const okSize = okTemplate && (align.size === undefined || (Number.isInteger(align.size) && (align.size as number) >= 8 && (align.size as number) <= ALIGNED_FACE_MAX_SIZE));
+    if (!okSize) throw new Error(`job data: "align" must be { template: ${ALIGNMENT_TEMPLATES.join(' | ')}, size?: an integer from 8 to ${ALIGNED_FACE_MAX_SIZE} }`);
+  }
+  return {
+    input, outDir, base, outputs: outputs as JobOutputKind[], texture: texture as TextureMode,
+    ...(maxFaces !== undefined ? { maxFaces: maxFaces as number } : {}),
+    ...(align !== undefined ? { align: { template: align.template as AlignmentTemplate, ...(align.size !== undefined ? { size: align.size as number } : {}) } } : {}),
+  };
 }

@@ -5,9 +5,10 @@
 import { MAP_SMOOTHING } from '../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
 import { UPRIGHT_MIN_ROLL } from '../face/faceRoll.js';
+import { ALIGNMENT_TEMPLATES, ALIGNED_FACE_MAX_SIZE, type AlignmentTemplate } from '../face/alignedFaceTransform.js';
 
-/** Response formats: the JSON document, one face's mesh, its position map (`npy`), its printable relief (`stl`) or its 68 landmarks as an iBUG `.pts` file (`pts`). */
-export const RECONSTRUCT_FORMATS = ['json', 'glb', 'obj', 'ply', 'npy', 'stl', 'pts'] as const;
+/** Response formats: the JSON document, one face's mesh, its position map (`npy`), its printable relief (`stl`), its 68 landmarks as an iBUG `.pts` file (`pts`) or its aligned face picture (`aligned`, PNG). */
+export const RECONSTRUCT_FORMATS = ['json', 'glb', 'obj', 'ply', 'npy', 'stl', 'pts', 'aligned'] as const;
 /** One of {@link RECONSTRUCT_FORMATS}. */
 export type ReconstructFormat = (typeof RECONSTRUCT_FORMATS)[number];
 
@@ -24,12 +25,14 @@ export const RECONSTRUCT_QUERY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    format: { type: 'string', enum: [...RECONSTRUCT_FORMATS], default: 'json', description: 'json: faces, boxes, 68 landmarks, pose, model; glb, obj, ply: the mesh of face `face`; npy: its UV position map (float32 256×256×3, image pixels); stl: a closed relief of it to 3D-print (binary STL, 80 mm wide); pts: its 68 landmarks as an iBUG .pts file (300-W\'s format, 1-based pixels)' },
+    format: { type: 'string', enum: [...RECONSTRUCT_FORMATS], default: 'json', description: 'json: faces, boxes, 68 landmarks, pose, model; glb, obj, ply: the mesh of face `face`; npy: its UV position map (float32 256×256×3, image pixels); stl: a closed relief of it to 3D-print (binary STL, 80 mm wide); pts: its 68 landmarks as an iBUG .pts file (300-W\'s format, 1-based pixels); aligned: its aligned face picture as PNG (see `align`)' },
     outputs: { type: 'string', pattern: `^(${RECONSTRUCT_EXTRAS.join('|')})(,(${RECONSTRUCT_EXTRAS.join('|')}))*$`, description: 'comma-separated extras: texture (per-face UV texture PNG, base64, in the JSON), depth (depth PNG of the image, base64), pncc (PNCC picture of the image, base64)' },
     face: { type: 'integer', minimum: 0, default: 0, description: 'face index for mesh formats (0 = best)' },
     maxFaces: { type: 'integer', minimum: 1, maximum: RECONSTRUCT_MAX_FACES_LIMIT, default: 1, description: 'at most this many faces' },
     texture: { type: 'string', enum: [...TEXTURE_MODES], default: 'filled', description: 'UV texture of hidden face parts (texture output, GLB)' },
     uprightMinRoll: { type: 'number', minimum: 0, maximum: 180, default: UPRIGHT_MIN_ROLL, description: 'a face rolled more than this many degrees in its crop is cropped again turned upright (180: never)' },
+    align: { type: 'string', enum: [...ALIGNMENT_TEMPLATES], default: 'arcface', description: 'format=aligned: arcface = insightface\'s 5-point 112×112 face (face recognition), ffhq = the FFHQ dataset\'s upright square (mirrored past the photo\'s edges)' },
+    alignSize: { type: 'integer', minimum: 8, maximum: ALIGNED_FACE_MAX_SIZE, description: 'format=aligned: side of the picture in pixels (default: the template\'s own, 112 or 1024)' },
     mapSmoothing: { type: 'number', minimum: 0, maximum: 8, default: MAP_SMOOTHING, description: 'Gaussian blur of each position map inside the face, σ in texels, before mesh, landmarks and pose are read (0: the network\'s map as it is, e.g. for format=npy)' },
   },
 } as const;
@@ -50,6 +53,10 @@ export interface ReconstructQuery {
   uprightMinRoll: number;
   /** Position-map smoothing, texels (see `ReconstructOptions.mapSmoothing`). */
   mapSmoothing: number;
+  /** `format=aligned`: the template. */
+  align: AlignmentTemplate;
+  /** `format=aligned`: the picture's side, pixels. */
+  alignSize?: number;
 }
 
 /** The parsed request: what to compute and what to answer. */
@@ -62,17 +69,20 @@ export interface ReconstructRequest {
   texture: TextureMode;
   uprightMinRoll: number;
   mapSmoothing: number;
+  /** `format=aligned`: which aligned face picture. */
+  align: { template: AlignmentTemplate; size?: number };
 }
 
 /**
  * Turns a validated query into a {@link ReconstructRequest}.
  *
  * ```ts
- * reconstructQuery({ format: 'json', outputs: 'texture,depth', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1 });
+ * reconstructQuery({ format: 'json', outputs: 'texture,depth', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1, align: 'arcface' });
  * ```
  */
 export function reconstructQuery(query: ReconstructQuery): ReconstructRequest {
   const extras = [...new Set((query.outputs ?? '').split(',').filter(Boolean))] as ReconstructExtra[];
   for (const e of extras) if (!(RECONSTRUCT_EXTRAS as readonly string[]).includes(e)) throw new Error(`unknown output '${e}'`);
-  return { format: query.format, extras, face: query.face, maxFaces: query.maxFaces, texture: query.texture, uprightMinRoll: query.uprightMinRoll, mapSmoothing: query.mapSmoothing };
+  return { format: query.format, extras, face: query.face, maxFaces: query.maxFaces, texture: query.texture, uprightMinRoll: query.uprightMinRoll, mapSmoothing: query.mapSmoothing,
+    align: { template: query.align, ...(query.alignSize !== undefined ? { size: query.alignSize } : {}) } };
 }

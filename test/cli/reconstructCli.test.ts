@@ -13,6 +13,8 @@ import { SHIPPED_MODEL_PATH } from '../../src/node/inference/prnet.js';
 import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { keypointVertexIndices } from '../../src/uv/keypointVertexIndices.js';
 import { parseNpy } from '../../src/io/npy.js';
+import { jobOutputNamePattern } from '../../src/service/jobOutputNamePattern.js';
+import { OUTPUT_KINDS } from '../../src/io/outputKinds.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const shared = path.resolve(repo, '../shared');
@@ -36,7 +38,10 @@ function prnet(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ 
 test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth, overlay and position-map files for each photo', async () => {
   const out = path.join(work, 'good');
   const inputs = [photos, path.join(aflw, 'image00002.jpg'), path.join(aflw, 'image00013.jpg')];
-  const r = await prnet(['reconstruct', ...inputs, '-o', out, '--model', modelPath, '--data-dir', dataDir, '--outputs', 'obj,ply,glb,json,texture,depth,overlay,posmap,pncc', '--batch', '3']);
+  // Every kind there is, so the job worker's name pattern is checked against every file name.
+  const kinds = ['obj', 'ply', 'glb', 'json', 'texture', 'depth', 'overlay', 'posmap', 'pncc', 'stl', 'pts', 'aligned'];
+  assert.deepEqual([...kinds].sort(), [...OUTPUT_KINDS].sort());
+  const r = await prnet(['reconstruct', ...inputs, '-o', out, '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir, '--outputs', kinds.join(','), '--batch', '3']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /prnet: 7 images, 7 faces, 0 failed/);
   const assets = await loadUvAssets({ dataDir, download: false });
@@ -44,6 +49,8 @@ test('reconstruct writes consistent OBJ, PLY, GLB, JSON, texture, depth, overlay
   const names = ['photo1', 'photo2', 'photo3', 'photo4', 'photo5', 'image00002', 'image00013'];
   const files = await readdir(out);
   assert.ok(!files.some((f) => f.endsWith('.tmp')), 'no temporary files left');
+  assert.equal(files.length, names.length * 13, 'per photo: 9 files of face 0 (OBJ, MTL, PLY, GLB, texture, position map, STL, PTS, aligned) and 4 of the photo (JSON, depth, overlay, PNCC)');
+  for (const f of files) assert.ok(names.some((n) => jobOutputNamePattern(n, false).test(f) && !jobOutputNamePattern(n, true).test(f)), `the worker's name pattern knows ${f}`);
   for (const name of names) {
     const src = name.startsWith('photo') ? path.join(photos, `${name}.jpg`) : path.join(aflw, `${name}.jpg`);
     const meta = await sharp(src).metadata();
@@ -271,6 +278,33 @@ test('--outputs pts: each face\'s 68 landmarks as an iBUG .pts file, 1-based as 
     const [lx, ly] = doc.faces[0]!.landmarks[k]!;
     assert.ok(Math.abs(x! - (lx! + 1)) <= 0.006 && Math.abs(y! - (ly! + 1)) <= 0.006, `landmark ${k}: ${x}, ${y} in the .pts, ${lx}, ${ly} in the JSON`);
   });
+});
+
+test('--outputs aligned: the aligned face picture (ArcFace 112 by default, --align ffhq --align-size), as the library aligns the JSON\'s landmarks', async () => {
+  const { alignFace } = await import('../../src/face/alignFace.js');
+  const { decodeImage } = await import('../../src/node/inference/decodeImage.js');
+  const photo = path.join(photos, 'photo4.jpg');
+  const image = await decodeImage(photo);
+  for (const [args, size, template] of [[[], 112, 'arcface'], [['--align', 'ffhq', '--align-size', '200'], 200, 'ffhq']] as const) {
+    const out = path.join(work, `aligned-${template}`);
+    const r = await prnet(['reconstruct', photo, '-o', out, '--outputs', 'aligned,json', '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await readdir(out)).sort(), ['photo4.json', 'photo4_0_aligned.png']);
+    const { data, info } = await sharp(path.join(out, 'photo4_0_aligned.png')).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([info.width, info.height, info.channels], [size, size, 3]);
+    // The JSON's landmarks carry 2 decimals, so the library's picture from them differs by rounding only.
+    const doc = JSON.parse(await readFile(path.join(out, 'photo4.json'), 'utf8')) as { faces: { landmarks: number[][] }[] };
+    const want = alignFace(image, doc.faces[0]!.landmarks.flat(), { template, size });
+    let diff = 0;
+    for (let i = 0; i < data.length; i++) diff += Math.abs(data[i]! - want.image.data[i]!);
+    assert.ok(diff / data.length < 0.5, `${template}: mean difference ${(diff / data.length).toFixed(3)} grey levels`);
+  }
+  const bad = await prnet(['reconstruct', photo, '-o', path.join(work, 'aligned-bad'), '--outputs', 'aligned', '--align', 'dlib']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Allowed choices are arcface, ffhq/);
+  const big = await prnet(['reconstruct', photo, '-o', path.join(work, 'aligned-bad'), '--outputs', 'aligned', '--align-size', '5000']);
+  assert.equal(big.code, 2);
+  assert.match(big.stderr, /--align-size must be an integer from 8 to 4096, got "5000"/);
 });
 
 test('user box and landmarks skip detection; usage errors exit with 2', async () => {

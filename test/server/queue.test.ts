@@ -135,11 +135,11 @@ test('a worker killed mid-job: the job returns to the queue and is done exactly 
     await (await import('node:fs/promises')).mkdir(input);
     const COUNT = 12;
     for (let i = 0; i < COUNT; i++) await copyFile(PHOTO, path.join(input, `img${String(i).padStart(2, '0')}.jpg`));
-    const KINDS = ['obj', 'glb', 'ply', 'json', 'texture'];
-    /** Files per image: .obj, .mtl (textured OBJ), .glb, .ply, .json, _texture.png. */
-    const PER_IMAGE = 6;
+    const KINDS = ['obj', 'glb', 'ply', 'json', 'texture', 'aligned'];
+    /** Files per image: .obj, .mtl (textured OBJ), .glb, .ply, .json, _texture.png, _aligned.png. */
+    const PER_IMAGE = 7;
     const queue = `q-kill-${RUN}`;
-    assert.equal((await run(['enqueue', input, '--queue', queue, '-o', out, '--outputs', KINDS.join(',')])).code, 0);
+    assert.equal((await run(['enqueue', input, '--queue', queue, '-o', out, '--outputs', KINDS.join(','), '--align', 'ffhq', '--align-size', '64'])).code, 0);
 
     const a = prnetProcess(['worker', '--queue', queue, '--concurrency', '1', '--lock-duration', LOCK_MS, '--redis', redis.url]);
     // Let two jobs finish, then kill the worker as soon as it starts the next one.
@@ -165,6 +165,9 @@ test('a worker killed mid-job: the job returns to the queue and is done exactly 
       const doc = JSON.parse(await readFile(path.join(out, `${base}.json`), 'utf8')) as { faces: unknown[] };
       assert.equal(doc.faces.length, 1, `${base}: one face, written once`);
     }
+    // The job carried its alignment to the worker.
+    const aligned = await (await import('sharp')).default(path.join(out, 'img00_0_aligned.png')).metadata();
+    assert.deepEqual([aligned.width, aligned.height], [64, 64]);
     // Each job completed once: one "done" line per job across both workers.
     const done = [...(a.stderr() + b.stderr).matchAll(/job (\w+) \S+: done/g)].map((m) => m[1]);
     assert.equal(done.length, COUNT);

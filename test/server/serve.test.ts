@@ -183,6 +183,26 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.match(Buffer.from(pts.bytes).toString(), /^version: 1\nn_points: {2}68\n\{\n/);
     });
 
+    await t.test('?format=aligned returns the aligned face as PNG: ArcFace\'s 112 by default, FFHQ\'s square at alignSize, as the library aligns the JSON\'s landmarks', async () => {
+      const sharp = (await import('sharp')).default;
+      const { alignFace } = await import('../../src/face/alignFace.js');
+      const { decodeImage } = await import('../../src/node/inference/decodeImage.js');
+      const image = await decodeImage(PHOTO);
+      const doc = (await post(base, photo)).json as { faces: { landmarks: number[][] }[] };
+      for (const [query, template, size] of [['', 'arcface', 112], ['&align=ffhq&alignSize=96', 'ffhq', 96]] as const) {
+        const a = await post(base, photo, `?format=aligned${query}`);
+        assert.equal(a.status, 200);
+        assert.equal(a.headers.get('content-type'), 'image/png');
+        const { data, info } = await sharp(a.bytes).raw().toBuffer({ resolveWithObject: true });
+        assert.deepEqual([info.width, info.height], [size, size]);
+        const want = alignFace(image, doc.faces[0]!.landmarks.flat(), { template, size });
+        let diff = 0;
+        for (let i = 0; i < data.length; i++) diff += Math.abs(data[i]! - want.image.data[i]!);
+        assert.ok(diff / data.length < 0.5, `${template}: mean difference ${(diff / data.length).toFixed(3)}`);
+      }
+      assertError(await post(base, photo, '?format=aligned&alignSize=4'), 400, 'invalid_request');
+    });
+
     await t.test('?format=npy returns the position map; ?outputs=pncc adds the PNCC picture', async () => {
       const npy = await post(base, photo, '?format=npy');
       assert.equal(npy.status, 200);
@@ -283,7 +303,7 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.match(api.openapi, /^3\./);
       for (const p of ['/v1/reconstruct', '/v1/paint', '/v1/models', '/healthz', '/readyz', '/metrics', '/openapi.json']) assert.ok(api.paths[p], p);
       const format = api.paths['/v1/reconstruct']!.post!.parameters!.find((p) => p.name === 'format');
-      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply', 'npy', 'stl', 'pts']);
+      assert.deepEqual(format?.schema.enum, ['json', 'glb', 'obj', 'ply', 'npy', 'stl', 'pts', 'aligned']);
       for (const s of ['200', '400', '413', '415', '422', '503', '504']) assert.ok(api.paths['/v1/reconstruct']!.post!.responses[s], s);
     });
 

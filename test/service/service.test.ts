@@ -50,10 +50,11 @@ test('classifyImageError maps the decoder\'s refusals to codes, without the inpu
 });
 
 test('reconstructQuery parses extras; the query schema lists the formats', () => {
-  assert.deepEqual(reconstructQuery({ format: 'glb', outputs: 'texture,depth,texture', face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5 }),
-    { format: 'glb', extras: ['texture', 'depth'], face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5 });
-  assert.deepEqual(reconstructQuery({ format: 'json', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1 }).extras, []);
-  assert.throws(() => reconstructQuery({ format: 'json', outputs: 'normals', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1 }), /unknown output/);
+  assert.deepEqual(reconstructQuery({ format: 'glb', outputs: 'texture,depth,texture', face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5, align: 'arcface' }),
+    { format: 'glb', extras: ['texture', 'depth'], face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5, align: { template: 'arcface' } });
+  assert.deepEqual(reconstructQuery({ format: 'aligned', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1, align: 'ffhq', alignSize: 256 }).align, { template: 'ffhq', size: 256 });
+  assert.deepEqual(reconstructQuery({ format: 'json', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1, align: 'arcface' }).extras, []);
+  assert.throws(() => reconstructQuery({ format: 'json', outputs: 'normals', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1, align: 'arcface' }), /unknown output/);
   assert.equal(RECONSTRUCT_QUERY_SCHEMA.properties.mapSmoothing.default, MAP_SMOOTHING);
   assert.equal(RECONSTRUCT_QUERY_SCHEMA.properties.uprightMinRoll.default, UPRIGHT_MIN_ROLL);
   const pattern = new RegExp(RECONSTRUCT_QUERY_SCHEMA.properties.outputs.pattern);
@@ -83,12 +84,16 @@ test('reconstructJob checks job data read back from the queue', () => {
   assert.throws(() => reconstructJob({ ...good, base: '/abs' }), /"base"/);
   assert.throws(() => reconstructJob({ ...good, outputs: ['fbx'] }), /"outputs"/);
   assert.throws(() => reconstructJob({ ...good, maxFaces: 0 }), /"maxFaces"/);
+  assert.deepEqual(reconstructJob({ ...good, outputs: ['aligned'], align: { template: 'ffhq', size: 256 } }).align, { template: 'ffhq', size: 256 });
+  for (const align of [{ template: 'dlib' }, { template: 'ffhq', size: 4 }, { template: 'arcface', size: 1.5 }, 'ffhq']) {
+    assert.throws(() => reconstructJob({ ...good, align }), /"align" must be/, JSON.stringify(align));
+  }
   assert.throws(() => reconstructJob(null), /"input"/);
 });
 
 test('jobOutputNamePattern: an image\'s outputs and their temporary names, not another image\'s', () => {
   const fin = jobOutputNamePattern('img1', false);
-  for (const n of ['img1.json', 'img1_0.obj', 'img1_2.glb', 'img1_0.mtl', 'img1_0_texture.png', 'img1_depth.png', 'img1_overlay.png']) assert.ok(fin.test(n), n);
+  for (const n of ['img1.json', 'img1_0.obj', 'img1_2.glb', 'img1_0.mtl', 'img1_0_texture.png', 'img1_depth.png', 'img1_overlay.png', 'img1_0_aligned.png', 'img1_1.stl', 'img1_0.pts', 'img1_0_posmap.npy', 'img1_pncc.png']) assert.ok(fin.test(n), n);
   for (const n of ['img10.json', 'img1_0.obj.tmp', 'img1.jpg', 'ximg1.json']) assert.ok(!fin.test(n), n);
   const tmp = jobOutputNamePattern('img1', true);
   assert.ok(tmp.test('.img1_0.obj.4242.a1b2c3d4.tmp'));

@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { expandInputs, isGlob } from '../expandInputs.js';
 import { outputBases } from '../outputBases.js';
 import { int } from '../optionParsers.js';
+import { alignCliOptions, alignFromOptions, type AlignCliOptions } from '../alignOptions.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { JOB_OUTPUT_KINDS, type JobOutputKind, type ReconstructJob } from '../../service/reconstructJob.js';
 import { enqueueJobs, ENQUEUE_JOBS_DEFAULTS } from '../../server/enqueueJobs.js';
@@ -26,6 +27,7 @@ function parseOutputs(v: string): JobOutputKind[] {
 
 /** Registers `prnet enqueue`. */
 export function register(program: Command): void {
+  const [alignOption, alignSizeOption] = alignCliOptions();
   program
     .command('enqueue')
     .description('add one reconstruct job per image to a queue (Redis, BullMQ) for `prnet worker`')
@@ -36,11 +38,13 @@ export function register(program: Command): void {
     .addOption(new Option('--outputs <list>', `comma-separated: ${JOB_OUTPUT_KINDS.join(',')}`).default(['obj', 'json'], 'obj,json').argParser(parseOutputs))
     .addOption(new Option('--texture <mode>', 'UV texture of hidden face parts').choices(TEXTURE_MODES).default('filled'))
     .option('--max-faces <n>', 'at most this many faces per image', int('--max-faces', 1))
+    .addOption(alignOption)
+    .addOption(alignSizeOption)
     .option('--attempts <n>', 'tries per job for transient failures (bad images fail at once)', int('--attempts', 1), ENQUEUE_JOBS_DEFAULTS.attempts)
     .option('--backoff <ms>', 'first retry delay in ms, doubling each retry', int('--backoff', 0), ENQUEUE_JOBS_DEFAULTS.backoffMs)
     .option('-r, --recursive', 'descend into sub-folders of folder inputs')
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
-    .action(async (inputs: string[], opts: { queue: string; output: string; redis?: string; outputs: JobOutputKind[]; texture: TextureMode; maxFaces?: number; attempts: number; backoff: number; recursive?: boolean }) => {
+    .action(async (inputs: string[], opts: { queue: string; output: string; redis?: string; outputs: JobOutputKind[]; texture: TextureMode; maxFaces?: number; align: AlignCliOptions['align']; alignSize?: number; attempts: number; backoff: number; recursive?: boolean }) => {
       const urls = inputs.filter((i) => /^https?:\/\//i.test(i));
       const expanded = await expandInputs(inputs.filter((i) => !urls.includes(i)), { recursive: Boolean(opts.recursive) });
       const bad = expanded.filter((e) => e.error);
@@ -51,7 +55,7 @@ export function register(program: Command): void {
       const files = [...expanded.map((e) => path.resolve(e.file)), ...urls];
       const bases = outputBases(files.map((f) => (urls.includes(f) ? new URL(f).pathname : f)));
       const outDir = path.resolve(opts.output);
-      const jobs: ReconstructJob[] = files.map((input, i) => ({ input, outDir, base: bases[i]!, outputs: opts.outputs, texture: opts.texture, ...(opts.maxFaces ? { maxFaces: opts.maxFaces } : {}) }));
+      const jobs: ReconstructJob[] = files.map((input, i) => ({ input, outDir, base: bases[i]!, outputs: opts.outputs, texture: opts.texture, ...(opts.maxFaces ? { maxFaces: opts.maxFaces } : {}), ...(opts.outputs.includes('aligned') ? { align: alignFromOptions(opts) } : {}) }));
       try {
         const { added, existing } = await enqueueJobs(jobs, { queue: opts.queue, redis: redisUrl(opts.redis), attempts: opts.attempts, backoffMs: opts.backoff });
         process.stderr.write(`prnet: queue ${opts.queue}: ${added} job${added === 1 ? '' : 's'} added${existing ? `, ${existing} already queued` : ''}\n`);

@@ -17,6 +17,7 @@ import { parseLandmarks } from '../../face/parseLandmarks.js';
 import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type BatchSummary, type OutputKind } from '../reconstructBatch.js';
 import { expandInputs, isGlob } from '../expandInputs.js';
 import { int, inRange, positive } from '../optionParsers.js';
+import { alignCliOptions, alignFromOptions, type AlignCliOptions } from '../alignOptions.js';
 import { FACE_RELIEF_DEFAULTS } from '../../print/faceRelief.js';
 import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
@@ -54,6 +55,7 @@ function parseOutputs(v: string): OutputKind[] {
 
 /** Registers `prnet reconstruct`. */
 export function register(program: Command): void {
+  const [alignOption, alignSizeOption] = alignCliOptions();
   program
     .command('reconstruct')
     .description('reconstruct the 3D faces of photos (files, folders, globs) into mesh, landmark and image files')
@@ -68,6 +70,8 @@ export function register(program: Command): void {
     .option('--max-faces <n>', 'at most this many faces per image', int('--max-faces', 1))
     .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
     .option('--print-width <mm>', `stl: width of the printed face relief in millimetres (height and depth scale with it)`, positive('--print-width'), FACE_RELIEF_DEFAULTS.widthMm)
+    .addOption(alignOption)
+    .addOption(alignSizeOption)
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
     .option('--refine <passes>', `landmark refinement: re-crop each turned face from its predicted 68 landmarks and run again, this many times (each pass one more network run for those faces; default ${RECONSTRUCT_DEFAULTS.refinePasses})`, int('--refine', 0), RECONSTRUCT_DEFAULTS.refinePasses)
     .option('--no-refine', 'no refinement pass: one network run per face')
@@ -90,6 +94,8 @@ Files written to the output folder:
              <base>_<i>.stl: the face to 3D-print, a closed relief plaque of the frontalised face in
              millimetres (--print-width wide, 0.4 mm grid, 3 mm base behind the deepest point; binary STL)
              <base>_<i>.pts: the 68 landmarks (x, y) as an iBUG .pts file, 300-W's format (top-left pixel at 1, 1)
+             <base>_<i>_aligned.png: the aligned face for face-recognition models and datasets (--align:
+             ArcFace's 112×112 from 5 landmark points, or FFHQ's 1024×1024 square; --align-size)
              with texture in --outputs the OBJ is textured: vt per vertex and <base>_<i>.mtl naming the PNG;
              the GLB always embeds the UV texture (--texture decides how hidden parts look)
   per image  <base>.json (model, source path, all faces: box, score, 68 landmarks, pose; an image
@@ -108,7 +114,7 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; printWidth: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; mapSmoothing: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
+      maxFaces?: number; front?: boolean; printWidth: number; align: AlignCliOptions['align']; alignSize?: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; mapSmoothing: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -182,6 +188,7 @@ no temporary file is left, and the summary says how far it got).`)
           maxFaces: opts.maxFaces,
           front: Boolean(opts.front),
           relief: { widthMm: opts.printWidth },
+          align: alignFromOptions(opts),
           flipAverage: Boolean(opts.flipAverage),
           refinePasses: opts.refine === false ? 0 : opts.refine,
           refineMinYaw: opts.refineMinYaw,

@@ -1,12 +1,13 @@
 /**
  * Writes the files `prnet reconstruct` produces for one image, all or none: every file
  * is encoded and written to a temporary name (in parallel), and only when all of them are
- * on disk are they renamed into place; any failure removes them all. Names: `<base>_<i>.<ext>` per face, `<base>.json`,
+ * on disk are they renamed into place; any failure removes them all. Names: `<base>_<i>.<ext>` and `<base>_<i>_<kind>.<ext>` per face, `<base>.json`,
  * `<base>_depth.png`, `<base>_overlay.png` per image.
  */
 import { faceRelief, type FaceReliefOptions } from '../../print/faceRelief.js';
 import { encodeStl } from '../../io/stl.js';
 import { encodePts } from '../../io/pts.js';
+import { alignFace, type AlignFaceOptions } from '../../face/alignFace.js';
 import { frontalize } from '../../reconstruct/frontalize.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -61,6 +62,8 @@ export interface WriteOutputsInput {
   jsonTo?: NodeJS.WritableStream;
   /** `stl`: the printed relief's size and resolution (`faceRelief`'s options; 80 mm wide by default). */
   relief?: Partial<FaceReliefOptions>;
+  /** `aligned`: which aligned face picture (`alignFace`'s options; ArcFace's 112×112 by default). */
+  align?: Partial<AlignFaceOptions>;
 }
 
 /**
@@ -144,6 +147,8 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     // The 68 landmarks as an iBUG .pts file (300-W's format and its 1-based pixels), for
     // annotation tools and landmark datasets.
     if (kinds.includes('pts')) write(`${base}_${i}.pts`, () => encodePts(f.landmarks, 3));
+    // The aligned face picture face-recognition models and face datasets take (ArcFace's 112×112, FFHQ's square).
+    if (kinds.includes('aligned')) write(`${base}_${i}_aligned.png`, () => encodeImage(alignFace(image, f.landmarks, input.align).image));
     if (kinds.includes('stl')) write(`${base}_${i}.stl`, () => encodeStl(faceRelief(f.frontalVertices ?? frontalize(f.vertices, assets.canonicalVertices), assets.triangles, input.relief)));
   });
   const json = (indent?: number): string => {

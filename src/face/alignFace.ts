@@ -1,0 +1,58 @@
+import type { RgbImage } from '../io/rgbImage.js';
+import type { Affine2D } from '../geometry/affine2d.js';
+import { affineInvert } from '../geometry/affine2d.js';
+import { warpRgb, type WarpBorder } from '../geometry/warpRgb.js';
+import { withDefaults } from '../io/withDefaults.js';
+import { alignedFaceTransform, ALIGNMENT_TEMPLATE_SIZE, type AlignmentTemplate } from './alignedFaceTransform.js';
+
+/** Options of {@link alignFace}. */
+export interface AlignFaceOptions {
+  /** Which alignment convention: `arcface` (insightface's 5-point 112×112) or `ffhq` (the FFHQ dataset's square crop). */
+  template: AlignmentTemplate;
+  /** Side of the aligned picture, pixels; the template's own size when left out (112 for arcface, 1024 for ffhq). */
+  size?: number;
+  /**
+   * What the picture shows where it reaches past the photo: `black`, `edge` (the nearest
+   * edge pixel) or `reflect` (the photo mirrored); the template's own when left out
+   * ({@link ALIGNMENT_TEMPLATE_BORDER}).
+   */
+  border?: WarpBorder;
+}
+
+/** Defaults of {@link AlignFaceOptions}: ArcFace's 112×112. */
+export const ALIGN_FACE_DEFAULTS: AlignFaceOptions = { template: 'arcface' };
+
+/**
+ * Each template's own border: insightface's `warpAffine` leaves black outside the photo;
+ * FFHQ pads the photo by mirroring it (and blurs the padding, which is left out here).
+ */
+export const ALIGNMENT_TEMPLATE_BORDER: Record<AlignmentTemplate, WarpBorder> = { arcface: 'black', ffhq: 'reflect' };
+
+/** An aligned face picture and where it came from. */
+export interface AlignedFace {
+  /** The aligned picture, `size × size`. */
+  image: RgbImage;
+  /** Photo pixels → aligned picture pixels (`[a, b, tx, c, d, ty]`); its inverse takes points back to the photo. */
+  transform: Affine2D;
+}
+
+/**
+ * Cuts a face out of a photo the way face-recognition models and face datasets expect it
+ * (an aligned "face chip"), from the face's 68 landmarks: {@link alignedFaceTransform}, then
+ * a bilinear warp that averages over each output pixel when it shrinks the face, so a large
+ * face is not aliased. The landmarks are `face.landmarks` (x, y, z per point) or any 68 (x, y)
+ * points with `stride` 2.
+ *
+ * ```ts
+ * const { faces } = await prn.reconstruct(image);
+ * const chip = alignFace(image, faces[0].landmarks);                        // 112×112, ArcFace's
+ * const ffhq = alignFace(image, faces[0].landmarks, { template: 'ffhq', size: 512 }); // mirrored past the photo's edges
+ * ```
+ */
+export function alignFace(image: RgbImage, landmarks: ArrayLike<number>, options: Partial<AlignFaceOptions> = {}, stride = 3): AlignedFace {
+  const o = withDefaults(ALIGN_FACE_DEFAULTS, options);
+  const size = o.size ?? ALIGNMENT_TEMPLATE_SIZE[o.template];
+  const transform = alignedFaceTransform(landmarks, { template: o.template, size }, stride);
+  const data = warpRgb(image.data, image.width, image.height, affineInvert(transform), size, size, { border: o.border ?? ALIGNMENT_TEMPLATE_BORDER[o.template] });
+  return { image: { width: size, height: size, data }, transform };
+}
