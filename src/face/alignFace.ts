@@ -3,7 +3,7 @@ import type { Affine2D } from '../geometry/affine2d.js';
 import { affineInvert } from '../geometry/affine2d.js';
 import { warpRgb, type WarpBorder } from '../geometry/warpRgb.js';
 import { withDefaults } from '../io/withDefaults.js';
-import { alignedFaceTransform, ALIGNMENT_TEMPLATE_SIZE, type AlignmentTemplate } from './alignedFaceTransform.js';
+import { alignedFaceSize, alignedFaceTransform, type AlignmentTemplate } from './alignedFaceTransform.js';
 
 /** Options of {@link alignFace}. */
 export interface AlignFaceOptions {
@@ -51,7 +51,7 @@ export interface AlignedFace {
  */
 export function alignFace(image: RgbImage, landmarks: ArrayLike<number>, options: Partial<AlignFaceOptions> = {}, stride = 3): AlignedFace {
   const o = withDefaults(ALIGN_FACE_DEFAULTS, options);
-  const size = o.size ?? ALIGNMENT_TEMPLATE_SIZE[o.template];
+  const size = alignedFaceSize(o);
   const transform = alignedFaceTransform(landmarks, { template: o.template, size }, stride);
   const data = warpRgb(image.data, image.width, image.height, affineInvert(transform), size, size, { border: o.border ?? ALIGNMENT_TEMPLATE_BORDER[o.template] });
   return { image: { width: size, height: size, data }, transform };

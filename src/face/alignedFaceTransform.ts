@@ -75,6 +75,22 @@ export function fivePointsFrom68(landmarks: ArrayLike<number>, stride = 3): Floa
 }
 
 /**
+ * The side of the aligned picture the options ask for (the template's own when `size` is
+ * left out), after checking the template and the size; throws one line naming the problem.
+ *
+ * ```ts
+ * alignedFaceSize({ template: 'ffhq' }); // 1024
+ * ```
+ */
+export function alignedFaceSize(options: Partial<AlignedFaceOptions> = {}): number {
+  const o = withDefaults(ALIGNED_FACE_DEFAULTS, options);
+  if (!(ALIGNMENT_TEMPLATES as readonly string[]).includes(o.template)) throw new Error(`face alignment: template must be one of ${ALIGNMENT_TEMPLATES.join(', ')}, got '${o.template}'`);
+  const size = o.size ?? ALIGNMENT_TEMPLATE_SIZE[o.template];
+  if (!Number.isInteger(size) || size < 8 || size > ALIGNED_FACE_MAX_SIZE) throw new Error(`face alignment: size must be an integer from 8 to ${ALIGNED_FACE_MAX_SIZE} pixels, got ${size}`);
+  return size;
+}
+
+/**
  * The map from photo pixels to the aligned picture's pixels (`[a, b, tx, c, d, ty]`, a
  * similarity: no shear, no reflection) for a face's 68 landmarks (x, y first, `stride`
  * numbers per point: 3 for `face.landmarks`). Pixel centres sit at integer coordinates on
@@ -93,9 +109,7 @@ export function fivePointsFrom68(landmarks: ArrayLike<number>, stride = 3): Floa
  */
 export function alignedFaceTransform(landmarks: ArrayLike<number>, options: Partial<AlignedFaceOptions> = {}, stride = 3): Affine2D {
   const o = withDefaults(ALIGNED_FACE_DEFAULTS, options);
-  if (!(ALIGNMENT_TEMPLATES as readonly string[]).includes(o.template)) throw new Error(`face alignment: template must be one of ${ALIGNMENT_TEMPLATES.join(', ')}, got '${o.template}'`);
-  const size = o.size ?? ALIGNMENT_TEMPLATE_SIZE[o.template];
-  if (!Number.isInteger(size) || size < 8 || size > ALIGNED_FACE_MAX_SIZE) throw new Error(`face alignment: size must be an integer from 8 to ${ALIGNED_FACE_MAX_SIZE} pixels, got ${size}`);
+  const size = alignedFaceSize(o);
   const five = fivePointsFrom68(landmarks, stride);
   if (!five.every(Number.isFinite)) throw new Error('face alignment: the landmarks are not finite');
   // A face whose eyes and mouth coincide (a collapsed prediction) has no orientation or size.

@@ -380,3 +380,41 @@ test('prnet video --paint: painted.mp4 has the texture on the face in every fram
   assert.equal(piped.code, 2);
   assert.match(piped.stderr, /--paint writes painted\.mp4: give -o an output folder/);
 });
+
+test('prnet video --aligned: aligned_<id>.mp4 holds the face aligned in each frame it is followed, from its smoothed landmarks, with the sound of that stretch', { skip }, async () => {
+  // 0.3 s of black and silence, then the face with a tone: the face's clip starts late, and its sound with it.
+  const clip = path.join(dir, 'late.mp4');
+  const r0 = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=black:s=320x240:r=30:d=0.3', '-loop', '1', '-framerate', '30', '-t', '0.5', '-i', photo,
+    '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono:d=0.3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.5:sample_rate=44100',
+    '-filter_complex', '[1:v]scale=360:360,crop=320:240:x=20:y=60,setsar=1[f];[0:v]setsar=1[b];[b][f]concat=n=2:v=1:a=0[v];[2:a][3:a]concat=n=2:v=0:a=1[a]',
+    '-map', '[v]', '-map', '[a]', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', clip]);
+  assert.equal(r0.status, 0, String(r0.stderr));
+  const out = path.join(dir, 'aligned');
+  const r = await run(['video', clip, '-o', out, '--aligned', '--align-size', '64', '--no-overlay', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual((await readdir(out)).sort(), ['aligned_0.mp4', 'faces.ndjson']);
+  const records = await readRecords(path.join(out, 'faces.ndjson'));
+  const withFace = records.filter((rec) => rec.faces.length > 0).map((rec) => rec.frame);
+  assert.ok(withFace.length >= 10 && withFace[0]! >= 9, `the face is followed from frame ${withFace[0]} (${withFace.length} frames)`);
+  assert.equal(frameCount(path.join(out, 'aligned_0.mp4')), withFace.length, 'one aligned frame per frame the face is followed');
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,width,height', '-of', 'csv=p=0', path.join(out, 'aligned_0.mp4')], { encoding: 'utf8' }).stdout.trim().split('\n');
+  assert.deepEqual(probe.sort(), ['audio', 'video,64,64']);
+  // The clip's sound starts where the face does: the tone at once, not the silence before it.
+  const loudness = (file: string) => Number(/mean_volume: (-?[\d.]+) dB/.exec(String(spawnSync('ffmpeg', ['-v', 'info', '-t', '0.1', '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-']).stderr))?.[1] ?? -Infinity);
+  assert.ok(loudness(clip) < -60, `the source starts silent (${loudness(clip)} dB)`);
+  assert.ok(loudness(path.join(out, 'aligned_0.mp4')) > -40, `the clip starts with the tone (${loudness(path.join(out, 'aligned_0.mp4'))} dB)`);
+  // Each aligned frame is the library's alignment of its source frame at the recorded landmarks (H.264 on both sides).
+  const frames = (file: string, size: string) => spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', size, 'pipe:1'], { maxBuffer: 64 << 20 }).stdout as Buffer;
+  const [aligned, source] = [frames(path.join(out, 'aligned_0.mp4'), '64x64'), frames(clip, '320x240')];
+  const { alignFace } = await import('../../src/face/alignFace.js');
+  for (const [k, frame] of [[0, withFace[0]!], [withFace.length - 1, withFace.at(-1)!]] as const) {
+    const image = { width: 320, height: 240, data: new Uint8Array(source.subarray(frame * 320 * 240 * 3, (frame + 1) * 320 * 240 * 3)) };
+    const want = alignFace(image, records[frame]!.faces[0]!.landmarks.flat(), { size: 64 }).image.data;
+    let diff = 0;
+    for (let i = 0; i < want.length; i++) diff += Math.abs(aligned[k * 64 * 64 * 3 + i]! - want[i]!);
+    assert.ok(diff / want.length < 8, `aligned frame ${k} (source frame ${frame}): mean difference ${(diff / want.length).toFixed(2)}`);
+  }
+  const piped = await run(['video', clip, '-o', '-', '--aligned']);
+  assert.equal(piped.code, 2);
+  assert.match(piped.stderr, /--aligned writes aligned_<id>\.mp4: give -o an output folder/);
+});

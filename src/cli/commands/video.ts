@@ -25,6 +25,7 @@ import { ONE_EURO_FILTER_DEFAULTS } from '../../video/oneEuroFilter.js';
 import { createVideoProgress } from '../videoProgress.js';
 import { readUvTexture, type UvTextureFile } from '../../node/inference/readUvTexture.js';
 import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
+import { alignCliOptions, alignFromOptions, type AlignCliOptions } from '../alignOptions.js';
 
 const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
@@ -32,10 +33,11 @@ const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
   output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; glbQuantize: boolean; maxFaces: number; detectEvery: number; uprightMinRoll: number; mapSmoothing?: number; minCutoff: number; beta: number;
-  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean; paint?: string;
+  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean; paint?: string; aligned?: boolean; align: AlignCliOptions['align']; alignSize?: number;
 }
 
 export function register(program: Command): void {
+  const [alignOption, alignSizeOption] = alignCliOptions();
   program
     .command('video')
     .description('track the faces of a video: faces.ndjson (per frame: face id, box, 68 landmarks, pose) and overlay.mp4, smoothed over time')
@@ -45,6 +47,9 @@ export function register(program: Command): void {
     .option('--no-scene-cuts', 'follow faces across cuts and cross-dissolves (by default a new shot drops every face and runs the detector)')
     .option('--no-overlay', 'write faces.ndjson only (faster)')
     .option('--paint <texture.png>', 'also write painted.mp4: every frame with this UV texture painted onto each tracked face by its alpha (make-up, a tattoo, face paint that follows the face): a 256×256 PNG in the layout of prnet reconstruct --outputs texture, transparent where the face stays as it is')
+    .option('--aligned', 'also write aligned_<id>.mp4 per tracked face: the face aligned in every frame it is followed (--align arcface: 112×112 for face recognition; ffhq: FFHQ\'s square for face datasets; --align-size), from its smoothed landmarks, with the sound of that stretch of the video')
+    .addOption(alignOption)
+    .addOption(alignSizeOption)
     .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as 16-bit morph targets, about 350 kB a frame)`, (v) => {
       if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
       return v as VideoMeshFormat;
@@ -80,6 +85,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       const toStdout = opts.output === STDOUT_ARG;
       if (toStdout && opts.meshes) fail('--meshes writes files: give -o an output folder, not -', EXIT_USAGE);
       if (toStdout && opts.paint) fail('--paint writes painted.mp4: give -o an output folder, not -', EXIT_USAGE);
+      if (toStdout && opts.aligned) fail('--aligned writes aligned_<id>.mp4: give -o an output folder, not -', EXIT_USAGE);
       // The texture before the video and the model: a wrong file is the quickest mistake to report.
       let paint: UvTextureFile | undefined;
       if (opts.paint) paint = await readUvTexture(opts.paint, POSITION_MAP_SIZE).catch((err: Error) => fail(err.message, EXIT_USAGE));
@@ -150,6 +156,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
           ...(toStdout ? { ndjsonTo: process.stdout } : {}),
           meshes: opts.meshes,
           ...(paint ? { paint } : {}),
+          ...(opts.aligned ? { aligned: alignFromOptions(opts) } : {}),
           glbFramesPerFile: opts.glbFramesPerFile,
           glbQuantize: opts.glbQuantize,
           signal: controller.signal,

@@ -22,6 +22,8 @@ import { videoEncoder, type VideoEncoder } from './videoEncoder.js';
 import { addAudioTrack } from './addAudioTrack.js';
 import { applyFaceTexture } from '../../apps/applyFaceTexture.js';
 import { holdTemporaryFile } from '../files/stageFile.js';
+import { alignFace, type AlignFaceOptions } from '../../face/alignFace.js';
+import { alignedFaceSize } from '../../face/alignedFaceTransform.js';
 
 /** Options of {@link trackVideo}. */
 export interface TrackVideoOptions {
@@ -37,6 +39,13 @@ export interface TrackVideoOptions {
    * follows the face. Same frame rate and sound as `overlay.mp4`.
    */
   paint?: { texture: RgbImage; alpha?: Uint8Array };
+  /**
+   * Write `aligned_<id>.mp4` per tracked face: the face aligned in every frame it is followed
+   * (`alignFace`: ArcFace's 112×112 by default, or FFHQ's square), from its smoothed
+   * landmarks, so the crop holds still as the face does; the sound of that stretch of a
+   * video file goes with it. A face-video dataset (talking heads, recognition) in one pass.
+   */
+  aligned?: Partial<AlignFaceOptions>;
   /**
    * Send the frame records (one JSON line each) to this stream instead of `faces.ndjson`
    * (`prnet video -o -`: standard output). A write the stream cannot take yet is awaited;
@@ -103,7 +112,8 @@ export interface TrackVideoSummary {
 }
 
 /**
- * Tracks the faces of a video into `outDir` (`faces.ndjson`, `overlay.mp4`, optionally `meshes/`).
+ * Tracks the faces of a video into `outDir` (`faces.ndjson`, `overlay.mp4`, optionally `meshes/`,
+ * `painted.mp4`, `aligned_<id>.mp4`).
  *
  * ```ts
  * const summary = await trackVideo('clip.mp4', 'out', { model, assets, detector }, { tracker: { smooth: true } });
@@ -112,9 +122,11 @@ export interface TrackVideoSummary {
  */
 export async function trackVideo(input: string | PipedVideo, outDir: string, parts: FaceTrackerParts, options: TrackVideoOptions = {}): Promise<TrackVideoSummary> {
   const o = withDefaults(TRACK_VIDEO_DEFAULTS, options);
+  // Checked before any file is opened, not at the first face.
+  const alignedSize = o.aligned ? alignedFaceSize(o.aligned) : 0;
   const name = typeof input === 'string' ? input : input.name;
   const info = typeof input === 'string' ? await probeVideo(input, o.env) : input.info;
-  const toFiles = (o.json && !o.ndjsonTo) || o.overlay || o.meshes || o.paint;
+  const toFiles = (o.json && !o.ndjsonTo) || o.overlay || o.meshes || o.paint || o.aligned;
   if (toFiles) await mkdir(outDir, { recursive: true });
   o.onStart?.(info);
   const files: string[] = [];
@@ -154,6 +166,9 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
     files.push(paintedPath);
   }
   const warnings: string[] = [];
+  /** Aligned clips: one encoder per face id while the face is followed. */
+  const alignedClips = new Map<number, VideoEncoder>();
+  const unaligned = new Set<number>();
   const { triangles } = parts.assets;
   const imageHeight = info.height;
   if (!(Number.isInteger(o.glbFramesPerFile) && o.glbFramesPerFile >= 1)) throw new Error(`glbFramesPerFile must be an integer ≥ 1, got ${o.glbFramesPerFile}`);
@@ -185,6 +200,37 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
       let painted = predicted.image;
       for (const face of tracked.faces) painted = applyFaceTexture(painted, face, o.paint!.texture, parts.assets, { blend: 'over', alpha: o.paint!.alpha }).image;
       await painter.write(painted);
+    }
+    if (o.aligned) {
+      for (const face of tracked.faces) {
+        let clip = alignedClips.get(face.id);
+        if (!clip) {
+          const file = path.join(outDir, `aligned_${face.id}.mp4`);
+          clip = videoEncoder(file, {
+            width: alignedSize, height: alignedSize, frameRate: info.frameRate,
+            ...(info.hasAudio && typeof input === 'string' ? { audioFrom: input, audioStart: index / info.fps } : {}), env: o.env,
+          });
+          alignedClips.set(face.id, clip);
+          files.push(file);
+        }
+        let picture;
+        try {
+          picture = alignFace(predicted.image, face.landmarks, { ...o.aligned, size: alignedSize }).image;
+        } catch (err) {
+          // A collapsed prediction has nothing to align: its frame is left out of the clip.
+          if (!unaligned.has(face.id)) warnings.push(`face ${face.id}, frame ${index}: ${(err as Error).message} (left out of aligned_${face.id}.mp4)`);
+          unaligned.add(face.id);
+          continue;
+        }
+        await clip.write(picture);
+      }
+      // A lost face never comes back under its id: its clip ends here.
+      const present = new Set(tracked.faces.map((f) => f.id));
+      for (const [id, clip] of [...alignedClips]) {
+        if (present.has(id)) continue;
+        alignedClips.delete(id);
+        await clip.close();
+      }
     }
     for (const face of o.meshes ? tracked.faces : []) {
       const base = path.join(meshDir, `${String(index).padStart(6, '0')}_${face.id}`);
@@ -241,6 +287,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
       if (json !== undefined) closing.push(new Promise<void>((resolve) => { closeSync(json!); resolve(); }));
       if (encoder) closing.push(encoder.close());
       if (painter) closing.push(painter.close());
+      for (const clip of alignedClips.values()) closing.push(clip.close());
       const results = await Promise.allSettled(closing);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;

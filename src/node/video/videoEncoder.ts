@@ -17,6 +17,8 @@ export interface VideoEncoderOptions {
   frameRate: string;
   /** A file whose audio (if any) goes into the output, re-encoded as AAC and cut to the video. */
   audioFrom?: string;
+  /** Where in `audioFrom` the output's sound starts, seconds (a clip of part of the video). */
+  audioStart?: number;
   /** x264 constant rate factor (lower: better and bigger). */
   crf?: number;
   /** x264 preset. */
@@ -50,7 +52,7 @@ export interface VideoEncoder {
 export function videoEncoder(file: string, options: VideoEncoderOptions): VideoEncoder {
   const o = withDefaults(VIDEO_ENCODER_DEFAULTS, options);
   const args = ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', o.frameRate, '-i', 'pipe:0'];
-  if (o.audioFrom) args.push('-i', o.audioFrom, '-map', '0:v:0', '-map', '1:a:0?', '-c:a', 'aac', '-shortest');
+  if (o.audioFrom) args.push(...(o.audioStart ? ['-ss', o.audioStart.toFixed(6)] : []), '-i', o.audioFrom, '-map', '0:v:0', '-map', '1:a:0?', '-c:a', 'aac', '-shortest');
   if (o.width % 2 || o.height % 2) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
   args.push('-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', file);
   const child = spawn(ffmpegCommand('ffmpeg', o.env), args, { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
