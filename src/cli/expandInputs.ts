@@ -17,7 +17,7 @@ import { withDefaults } from '../io/withDefaults.js';
 import { STDIN_ARG } from './readStdin.js';
 
 /** Extensions treated as images when scanning folders (lower case, with the dot). */
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic'];
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.bmp', '.dib', '.ppm', '.pgm', '.pbm', '.pnm'];
 
 /** One expanded input: a file to process, or an argument that gave nothing. */
 export type InputEntry = { file: string; error?: undefined } | { file: string; error: string };

@@ -2,6 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { RgbImage } from '../../io/rgbImage.js';
 import { withDefaults } from '../../io/withDefaults.js';
+import { decodeBmp, isBmp } from '../../io/bmp.js';
+import { decodePnm, isPnm } from '../../io/pnm.js';
 
 /**
  * The most pixels libvips decodes (its `0x3FFF × 0x3FFF` limit, sharp's default
@@ -27,7 +29,8 @@ export const DECODE_IMAGE_DEFAULTS: Required<DecodeImageOptions> = {
 };
 
 /**
- * Decodes a photo (JPEG, PNG, WebP, or anything else libvips reads) into an 8-bit
+ * Decodes a photo (JPEG, PNG, WebP, or anything else libvips reads; BMP and Netpbm by
+ * prnet's own decoders) into an 8-bit
  * {@link RgbImage}, the way a viewer shows it:
  * - the EXIF orientation is applied (a phone portrait comes out upright);
  * - greyscale becomes RGB, 16-bit becomes 8-bit, CMYK becomes sRGB;
@@ -67,6 +70,16 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeIma
     bytes = input;
   }
   if (bytes.length === 0) throw new Error(`cannot decode image ${name}: the file is empty (0 bytes)`);
+  // BMP and Netpbm, which libvips does not read: decoded here (no EXIF, no alpha to composite).
+  const own = isBmp(bytes) ? decodeBmp : isPnm(bytes) ? decodePnm : undefined;
+  if (own) {
+    try {
+      return own(bytes, { maxPixels });
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new Error(`cannot decode image ${name}: ${msg}${/over the limit/.test(msg) ? ` (${limitName})` : ''}`);
+    }
+  }
 
   let width: number, height: number;
   try {
@@ -76,7 +89,7 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeIma
   } catch (e) {
     const msg = (e as Error).message;
     if (/unsupported image format/i.test(msg)) {
-      throw new Error(`cannot decode image ${name}: not an image, or a format this build cannot read (JPEG, PNG, WebP, GIF, TIFF, AVIF are)`);
+      throw new Error(`cannot decode image ${name}: not an image, or a format this build cannot read (JPEG, PNG, WebP, GIF, TIFF, AVIF, BMP, PPM/PGM/PBM are)`);
     }
     throw new Error(`cannot decode image ${name}: corrupt or truncated file (${oneLine(msg)})`);
   }
