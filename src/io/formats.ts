@@ -16,6 +16,8 @@ export * from './glb.js';
 export * from './encodeAnimatedGlb.js';
 export * from './stl.js';
 export * from './pts.js';
+export * from './bmp.js';
+export * from './pnm.js';
 export * from './png.js';
 export * from './faceJson.js';
 export * from '../model/checkpoint/index.js';
