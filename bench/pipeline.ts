@@ -124,12 +124,12 @@ await time('visibility (z-buffer of the face window)', R, () => faceResult(image
 await time('frontalize', R, () => frontalize(vertices, assets.canonicalVertices), () => 2 * vertices.byteLength + assets.canonicalVertices.byteLength);
 const texture = await time('texture (UV remap)', R, () => uvTexture(image, pos, { mask: assets.faceMask }), (t) => pos.byteLength + t.data.length);
 // Aligned face pictures need a face's landmarks, which random weights do not give: the canonical
-// face's 68 keypoints placed in the detected box (x, y; its y up turned down) stand in.
+// face's 68 keypoints placed in the detected box stand in (the canonical face is y-down, as images).
 const box = faces[0]!.box;
 const keyXY = new Float64Array(68 * 2);
 {
   const cx: number[] = [], cy: number[] = [];
-  for (const k of keypointVertexIndices(assets)) { cx.push(assets.canonicalVertices[3 * k]!); cy.push(-assets.canonicalVertices[3 * k + 1]!); }
+  for (const k of keypointVertexIndices(assets)) { cx.push(assets.canonicalVertices[3 * k]!); cy.push(assets.canonicalVertices[3 * k + 1]!); }
   const [x0, x1, y0, y1] = [Math.min(...cx), Math.max(...cx), Math.min(...cy), Math.max(...cy)];
   for (let i = 0; i < 68; i++) {
     keyXY[2 * i] = box[0] + ((cx[i]! - x0) / (x1 - x0)) * box[2];

@@ -68,23 +68,26 @@ export function warpRgb(
   const out = new Uint8Array(outWidth * outHeight * 3);
   const acc = new Float64Array(3);
   const inv = 1 / (k * k);
-  const border = o.border;
+  const border = o.border === 'edge' ? 1 : o.border === 'reflect' ? 2 : 0;
   const row = width * 3;
+  // Sample offsets inside an output pixel, the same along both axes.
+  const offsets = Float64Array.from({ length: k }, (_, i) => (i + 0.5) / k - 0.5);
   for (let y = 0; y < outHeight; y++) {
     for (let x = 0; x < outWidth; x++) {
       // Local sums, and the interior bilinear sample inlined: this loop is the whole cost.
       let r = 0, g = 0, bl = 0;
       for (let j = 0; j < k; j++) {
-        const oy = y + (j + 0.5) / k - 0.5;
+        const oy = y + offsets[j]!;
         for (let i = 0; i < k; i++) {
-          const ox = x + (i + 0.5) / k - 0.5;
+          const ox = x + offsets[i]!;
           let sx = a * ox + b * oy + tx, sy = c * ox + d * oy + ty;
-          if (border === 'edge') {
+          if (border === 1) {
             sx = sx < 0 ? 0 : sx > width - 1 ? width - 1 : sx;
             sy = sy < 0 ? 0 : sy > height - 1 ? height - 1 : sy;
-          } else if (border === 'reflect') {
-            sx = reflect(sx, width);
-            sy = reflect(sy, height);
+          } else if (border === 2) {
+            // Folded only when outside: the modulo is the slow part of a sample.
+            if (sx < 0 || sx > width - 1) sx = reflect(sx, width);
+            if (sy < 0 || sy > height - 1) sy = reflect(sy, height);
           }
           const x0 = Math.floor(sx), y0 = Math.floor(sy);
           if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
