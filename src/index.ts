@@ -54,6 +54,8 @@ export * from './reconstruct/predictBatched.js';
 // Pose.
 export * from './geometry/estimatePose.js';
 export * from './geometry/rotationToEuler.js';
+export * from './geometry/perspectivePose.js';
+export * from './uv/canonicalEyeCentres.js';
 // Images, pictures and textures.
 export * from './io/rgbImage.js';
 export * from './io/grayImage.js';

@@ -19,6 +19,8 @@ export interface FaceRecord {
   /** Dense vertices `n×3`; only their count is written unless `includeVertices`. */
   vertices?: ArrayLike<number>;
   pose?: FacePose;
+  /** The head pose for a perspective camera (`perspectivePose`): face → camera 4×4, column-major, metres, and the field of view it assumes. */
+  camera?: { matrix: ArrayLike<number>; fovY: number };
   /** Face box in image pixels `[x, y, w, h]` (top-left corner, width, height), as `--box` and `FaceResult.box`. */
   box?: ArrayLike<number>;
   /** Detector confidence in 0…1. */
@@ -84,6 +86,7 @@ export const FACE_JSON_FRAME = 'image pixels: x right, y down, z toward the view
  *                "landmarks": [[x, y, z] × 68],          // image pixels, y down, z toward viewer
  *                "pose"?: { "yaw", "pitch", "roll",        // degrees
  *                           "cameraMatrix"?: [[4] × 3] },  // canonical face → image
+ *                "camera"?: { "matrix": [16], "fovY" },   // face → perspective camera, metres, column-major (three.js)
  *                "vertexCount"?: n, "vertices"?: [[x, y, z] × n] } ] }
  * ```
  * Non-finite numbers become `null` (JSON has no NaN).
@@ -111,6 +114,7 @@ export function faceJson(input: FaceJsonInput, options: FaceJsonOptions = {}): s
     faces: input.faces.map((f, i) => {
       if (f.landmarks.length !== 68 * 3) throw new Error(`faceJson: face ${i} has ${f.landmarks.length / 3} landmarks, expected 68`);
       if (f.pose?.cameraMatrix && f.pose.cameraMatrix.length !== 12) throw new Error(`faceJson: face ${i} camera matrix has ${f.pose.cameraMatrix.length} values, expected 3×4`);
+      if (f.camera && f.camera.matrix.length !== 16) throw new Error(`faceJson: face ${i} camera matrix has ${f.camera.matrix.length} values, expected 4×4`);
       if (f.box && f.box.length !== 4) throw new Error(`faceJson: face ${i} box has ${f.box.length} values, expected 4`);
       return {
         ...(f.score !== undefined ? { score: num(f.score) } : {}),
@@ -123,6 +127,7 @@ export function faceJson(input: FaceJsonInput, options: FaceJsonOptions = {}): s
             ...(f.pose.cameraMatrix ? { cameraMatrix: rows(f.pose.cameraMatrix, 4, 'cameraMatrix', exact) } : {}),
           },
         } : {}),
+        ...(f.camera ? { camera: { matrix: Array.from(f.camera.matrix, exact), fovY: num(f.camera.fovY) } } : {}),
         ...(f.vertices ? { vertexCount: f.vertices.length / 3 } : {}),
         ...(f.vertices && includeVertices ? { vertices: rows(f.vertices, 3, 'vertices') } : {}),
       };

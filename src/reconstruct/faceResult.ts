@@ -3,6 +3,8 @@
  * vertices, landmarks and — on request — pose, visibility, colours, texture, depth and the
  * frontalized mesh.
  */
+import { perspectivePose, type PerspectivePose } from '../geometry/perspectivePose.js';
+import { canonicalEyeCentres } from '../uv/canonicalEyeCentres.js';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { UvAssets } from '../uv/uvAssets.js';
 import type { FaceCrop } from '../face/faceCrop.js';
@@ -78,6 +80,12 @@ export interface FaceResult {
   landmarks: Float32Array;
   /** Head pose (when `outputs.pose`): camera 3×4 (vertex ≈ P·[canonical; 1]), rotation, yaw/pitch/roll degrees. */
   pose?: Pose;
+  /**
+   * The head pose for a perspective camera, in metres (when `outputs.pose`): a 4×4 face →
+   * camera matrix for three.js / WebGL, assuming a 63° vertical field of view and a 63 mm eye
+   * distance (`perspectivePose` with other values).
+   */
+  camera?: PerspectivePose;
   /** One byte per vertex, 1 = seen by the camera (when `outputs.visibility` or texture `'visible'`). */
   visibility?: Uint8Array;
   /** 43,867×3 RGB in [0, 1] (when `outputs.colors`). */
@@ -122,6 +130,7 @@ export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultI
   const result: FaceResult = { ...input, vertices, landmarks };
   if (want.pose) {
     result.pose = estimatePose(vertices, assets.canonicalVertices);
+    result.camera = perspectivePose(result.pose, image.width, image.height, canonicalEyeCentres(assets));
   }
   const textureMode: TextureMode | undefined = want.texture === true ? 'full' : want.texture || undefined;
   if (textureMode && !TEXTURE_MODES.includes(textureMode)) throw new Error(`unknown texture mode '${String(textureMode)}' (choose from ${TEXTURE_MODES.join(', ')})`);

@@ -424,7 +424,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
       const doc = reconstructDocument({
         image: { width: image.width, height: image.height },
         model: s.model,
-        faces: faces.map((f) => ({ landmarks: f.landmarks, vertices: f.vertices, pose: f.pose, box: f.box, score: f.score })),
+        faces: faces.map((f) => ({ landmarks: f.landmarks, vertices: f.vertices, pose: f.pose, camera: f.camera, box: f.box, score: f.score })),
         textures: req.extras.includes('texture') ? await Promise.all(faces.map((f) => b64(f.texture!))) : undefined,
         depth: req.extras.includes('depth') ? await b64(mergeDepth(image.width, image.height, faces.map((f) => f.depth!))) : undefined,
         pncc: req.extras.includes('pncc') ? await b64(renderPncc(faces.map((f) => f.vertices), s.prnet.assets.triangles, nccColors(s.prnet.assets.canonicalVertices), image.width, image.height)) : undefined,

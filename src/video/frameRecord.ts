@@ -15,6 +15,8 @@ export interface FaceRecord {
   landmarks: [number, number, number][];
   /** Head pose, degrees, and the 3×4 camera (canonical face → image, row-major). */
   pose?: { yaw: number; pitch: number; roll: number; cameraMatrix: number[] };
+  /** The head pose for a perspective camera (`perspectivePose`): face → camera 4×4, column-major, metres (to the micrometre), and the field of view it assumes. */
+  camera?: { matrix: number[]; fovY: number };
 }
 
 /** One frame: its index, its time in seconds, and its faces. */
@@ -45,6 +47,7 @@ export function frameRecord(frame: number, tracked: TrackedFrame): FrameRecord {
       for (let i = 0; i < f.landmarks.length; i += 3) landmarks.push([round(f.landmarks[i], 2), round(f.landmarks[i + 1], 2), round(f.landmarks[i + 2], 2)]);
       const record: FaceRecord = { id: f.id, detected: f.detected, box: f.box.map((v) => round(v, 2)) as FaceRecord['box'], landmarks };
       if (f.pose) record.pose = { yaw: round(f.pose.yaw, 2), pitch: round(f.pose.pitch, 2), roll: round(f.pose.roll, 2), cameraMatrix: Array.from(f.pose.cameraMatrix, (v) => round(v, 5)) };
+      if (f.camera) record.camera = { matrix: Array.from(f.camera.matrix, (v) => round(v, 6)), fovY: f.camera.fovY };
       return record;
     }),
   };

@@ -156,6 +156,7 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
       landmarks: f.landmarks,
       vertices: f.vertices,
       pose: f.pose,
+      camera: f.camera,
       box: f.box,
       score: f.score,
     }));
