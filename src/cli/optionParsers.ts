@@ -28,6 +28,15 @@ export function positive(name: string): (v: string) => number {
   };
 }
 
+/** A field of view: degrees strictly between 0 and 180. */
+export function fovDegrees(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(n > 0 && n < 180)) throw new InvalidArgumentError(`${name} must be a field of view in degrees, between 0 and 180, got "${v}"`);
+    return n;
+  };
+}
+
 /** A number in [lo, hi]. */
 export function inRange(name: string, lo: number, hi: number): (v: string) => number {
   return (v) => {

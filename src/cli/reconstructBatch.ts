@@ -60,6 +60,8 @@ export interface ReconstructBatchOptions {
   front: boolean;
   /** `stl` outputs: the printed relief's size and resolution (default 80 mm wide). */
   relief?: Partial<FaceReliefOptions>;
+  /** The camera's vertical field of view for the perspective pose (`camera` in the JSON), degrees; 63 by default. */
+  cameraFovY?: number;
   /** `aligned` outputs: which aligned face picture (ArcFace's 112×112 by default). */
   align?: Partial<AlignFaceOptions>;
   /** ONNX Runtime threads (default: cores − 1, one core stays with detection and writing). */
@@ -241,7 +243,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   if (!options.box && !options.landmarks) await prn.detector();
   const { pipeline } = prn;
   const where = { box: options.box, landmarks: options.landmarks, maxFaces: options.maxFaces, uprightMinRoll: options.uprightMinRoll ?? RECONSTRUCT_DEFAULTS.uprightMinRoll };
-  const wanted = faceOutputsForKinds(options.outputs, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode, options.front);
+  const wanted = { ...faceOutputsForKinds(options.outputs, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode, options.front), ...(options.cameraFovY !== undefined ? { cameraFovY: options.cameraFovY } : {}) };
   const good = entries.filter((e) => {
     if (e.error) fail(e.file, e.error);
     return !e.error;

@@ -3,7 +3,7 @@
  * vertices, landmarks and — on request — pose, visibility, colours, texture, depth and the
  * frontalized mesh.
  */
-import { perspectivePose, type PerspectivePose } from '../geometry/perspectivePose.js';
+import { perspectivePose, PERSPECTIVE_POSE_DEFAULTS, type PerspectivePose } from '../geometry/perspectivePose.js';
 import { canonicalEyeCentres } from '../uv/canonicalEyeCentres.js';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { UvAssets } from '../uv/uvAssets.js';
@@ -54,10 +54,12 @@ export interface FaceOutputs {
   depth: boolean;
   /** Frontalized vertices (official `frontalize`). */
   frontal: boolean;
+  /** Vertical field of view of the camera `camera` (the perspective pose, with `pose`) assumes, degrees. */
+  cameraFovY: number;
 }
 
 /** Defaults of {@link FaceOutputs}: the cheap outputs only. */
-export const FACE_OUTPUT_DEFAULTS: FaceOutputs = { pose: true, visibility: false, colors: true, texture: false, depth: false, frontal: false };
+export const FACE_OUTPUT_DEFAULTS: FaceOutputs = { pose: true, visibility: false, colors: true, texture: false, depth: false, frontal: false, cameraFovY: PERSPECTIVE_POSE_DEFAULTS.fovY };
 
 /**
  * Everything reconstructed for one face. Coordinates are image pixels: x right, y down,
@@ -83,7 +85,7 @@ export interface FaceResult {
   /**
    * The head pose for a perspective camera, in metres (when `outputs.pose`): a 4×4 face →
    * camera matrix for three.js / WebGL, assuming a 63° vertical field of view and a 63 mm eye
-   * distance (`perspectivePose` with other values).
+   * distance (`outputs.cameraFovY` for another camera; `perspectivePose` for another eye distance).
    */
   camera?: PerspectivePose;
   /** One byte per vertex, 1 = seen by the camera (when `outputs.visibility` or texture `'visible'`). */
@@ -130,7 +132,7 @@ export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultI
   const result: FaceResult = { ...input, vertices, landmarks };
   if (want.pose) {
     result.pose = estimatePose(vertices, assets.canonicalVertices);
-    result.camera = perspectivePose(result.pose, image.width, image.height, canonicalEyeCentres(assets));
+    result.camera = perspectivePose(result.pose, image.width, image.height, canonicalEyeCentres(assets), { fovY: want.cameraFovY });
   }
   const textureMode: TextureMode | undefined = want.texture === true ? 'full' : want.texture || undefined;
   if (textureMode && !TEXTURE_MODES.includes(textureMode)) throw new Error(`unknown texture mode '${String(textureMode)}' (choose from ${TEXTURE_MODES.join(', ')})`);

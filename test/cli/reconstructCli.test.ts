@@ -299,6 +299,17 @@ test('--outputs aligned: the aligned face picture (ArcFace 112 by default, --ali
     for (let i = 0; i < data.length; i++) diff += Math.abs(data[i]! - want.image.data[i]!);
     assert.ok(diff / data.length < 0.5, `${template}: mean difference ${(diff / data.length).toFixed(3)} grey levels`);
   }
+  // --fov: the perspective pose's camera. The same face, seen through a narrower lens, is farther away by the ratio of the focal lengths.
+  const narrow = path.join(work, 'fov40');
+  const r40 = await prnet(['reconstruct', photo, '-o', narrow, '--outputs', 'json', '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir, '--fov', '40']);
+  assert.equal(r40.code, 0, r40.stderr);
+  type Camera = { faces: { camera: { matrix: number[]; fovY: number } }[] };
+  const [wide, tele] = [JSON.parse(await readFile(path.join(work, 'aligned-arcface', 'photo4.json'), 'utf8')) as Camera, JSON.parse(await readFile(path.join(narrow, 'photo4.json'), 'utf8')) as Camera];
+  assert.deepEqual([wide.faces[0]!.camera.fovY, tele.faces[0]!.camera.fovY], [63, 40]);
+  const zRatio = tele.faces[0]!.camera.matrix[14]! / wide.faces[0]!.camera.matrix[14]!;
+  const focalRatio = Math.tan((31.5 * Math.PI) / 180) / Math.tan((20 * Math.PI) / 180);
+  assert.ok(Math.abs(zRatio / focalRatio - 1) < 0.02, `depth ratio ${zRatio} against ${focalRatio}`);
+  assert.equal((await prnet(['reconstruct', photo, '-o', narrow, '--fov', '180'])).code, 2);
   const bad = await prnet(['reconstruct', photo, '-o', path.join(work, 'aligned-bad'), '--outputs', 'aligned', '--align', 'dlib']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Allowed choices are arcface, ffhq/);

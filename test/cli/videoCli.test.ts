@@ -390,12 +390,16 @@ test('prnet video --aligned: aligned_<id>.mp4 holds the face aligned in each fra
     '-map', '[v]', '-map', '[a]', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', clip]);
   assert.equal(r0.status, 0, String(r0.stderr));
   const out = path.join(dir, 'aligned');
-  const r = await run(['video', clip, '-o', out, '--aligned', '--align-size', '64', '--no-overlay', '-q']);
+  const r = await run(['video', clip, '-o', out, '--aligned', '--align-size', '64', '--no-overlay', '-q', '--fov', '50']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual((await readdir(out)).sort(), ['aligned_0.mp4', 'faces.ndjson']);
   const records = await readRecords(path.join(out, 'faces.ndjson'));
   const withFace = records.filter((rec) => rec.faces.length > 0).map((rec) => rec.frame);
   assert.ok(withFace.length >= 10 && withFace[0]! >= 9, `the face is followed from frame ${withFace[0]} (${withFace.length} frames)`);
+  // Each record carries the perspective pose for the camera --fov names, in front of it.
+  const camera = records[withFace[0]!]!.faces[0]!.camera!;
+  assert.equal(camera.fovY, 50);
+  assert.ok(camera.matrix.length === 16 && camera.matrix[14]! < 0);
   assert.equal(frameCount(path.join(out, 'aligned_0.mp4')), withFace.length, 'one aligned frame per frame the face is followed');
   const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,width,height', '-of', 'csv=p=0', path.join(out, 'aligned_0.mp4')], { encoding: 'utf8' }).stdout.trim().split('\n');
   assert.deepEqual(probe.sort(), ['audio', 'video,64,64']);

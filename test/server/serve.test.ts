@@ -201,6 +201,11 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
         assert.ok(diff / data.length < 0.5, `${template}: mean difference ${(diff / data.length).toFixed(3)}`);
       }
       assertError(await post(base, photo, '?format=aligned&alignSize=4'), 400, 'invalid_request');
+      // The perspective pose: 63° unless fovY says otherwise.
+      const tele = (await post(base, photo, '?fovY=40')).json as { faces: { camera: { fovY: number; matrix: number[] } }[] };
+      assert.equal(tele.faces[0]!.camera.fovY, 40);
+      assert.equal((doc as unknown as { faces: { camera: { fovY: number } }[] }).faces[0]!.camera.fovY, 63);
+      assertError(await post(base, photo, '?fovY=0'), 400, 'invalid_request');
     });
 
     await t.test('?format=npy returns the position map; ?outputs=pncc adds the PNCC picture', async () => {

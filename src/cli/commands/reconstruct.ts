@@ -16,8 +16,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLandmarks } from '../../face/parseLandmarks.js';
 import { reconstructBatch, OUTPUT_KINDS, RECONSTRUCT_BATCH_DEFAULTS, type BatchSummary, type OutputKind } from '../reconstructBatch.js';
 import { expandInputs, isGlob } from '../expandInputs.js';
-import { int, inRange, positive } from '../optionParsers.js';
+import { fovDegrees, int, inRange, positive } from '../optionParsers.js';
 import { alignCliOptions, alignFromOptions, type AlignCliOptions } from '../alignOptions.js';
+import { PERSPECTIVE_POSE_DEFAULTS } from '../../geometry/perspectivePose.js';
 import { FACE_RELIEF_DEFAULTS } from '../../print/faceRelief.js';
 import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
@@ -72,6 +73,7 @@ export function register(program: Command): void {
     .option('--print-width <mm>', `stl: width of the printed face relief in millimetres (height and depth scale with it)`, positive('--print-width'), FACE_RELIEF_DEFAULTS.widthMm)
     .addOption(alignOption)
     .addOption(alignSizeOption)
+    .option('--fov <degrees>', `json: the camera's vertical field of view, for each face's perspective pose ("camera": a 4×4 face → camera matrix in metres, three.js conventions; default ${PERSPECTIVE_POSE_DEFAULTS.fovY})`, fovDegrees('--fov'))
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
     .option('--refine <passes>', `landmark refinement: re-crop each turned face from its predicted 68 landmarks and run again, this many times (each pass one more network run for those faces; default ${RECONSTRUCT_DEFAULTS.refinePasses})`, int('--refine', 0), RECONSTRUCT_DEFAULTS.refinePasses)
     .option('--no-refine', 'no refinement pass: one network run per face')
@@ -114,7 +116,7 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; printWidth: number; align: AlignCliOptions['align']; alignSize?: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; mapSmoothing: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
+      maxFaces?: number; front?: boolean; printWidth: number; align: AlignCliOptions['align']; alignSize?: number; fov?: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; mapSmoothing: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
@@ -189,6 +191,7 @@ no temporary file is left, and the summary says how far it got).`)
           front: Boolean(opts.front),
           relief: { widthMm: opts.printWidth },
           align: alignFromOptions(opts),
+          cameraFovY: opts.fov,
           flipAverage: Boolean(opts.flipAverage),
           refinePasses: opts.refine === false ? 0 : opts.refine,
           refineMinYaw: opts.refineMinYaw,

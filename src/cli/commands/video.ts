@@ -8,7 +8,8 @@ import { MAP_SMOOTHING } from '../../reconstruct/facePipeline.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { inRange, int, positive } from '../optionParsers.js';
+import { fovDegrees, inRange, int, positive } from '../optionParsers.js';
+import { PERSPECTIVE_POSE_DEFAULTS } from '../../geometry/perspectivePose.js';
 import { resolveModelSource } from '../../node/inference/prnet.js';
 import { loadWorkerModel } from '../../node/inference/networkWorker.js';
 import { loadUvAssets } from '../../node/inference/uvAssets.js';
@@ -33,7 +34,7 @@ const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
   output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; glbQuantize: boolean; maxFaces: number; detectEvery: number; uprightMinRoll: number; mapSmoothing?: number; minCutoff: number; beta: number;
-  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean; paint?: string; aligned?: boolean; align: AlignCliOptions['align']; alignSize?: number;
+  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean; paint?: string; aligned?: boolean; align: AlignCliOptions['align']; alignSize?: number; fov?: number;
 }
 
 export function register(program: Command): void {
@@ -50,6 +51,7 @@ export function register(program: Command): void {
     .option('--aligned', 'also write aligned_<id>.mp4 per tracked face: the face aligned in every frame it is followed (--align arcface: 112×112 for face recognition; ffhq: FFHQ\'s square for face datasets; --align-size), from its smoothed landmarks, with the sound of that stretch of the video')
     .addOption(alignOption)
     .addOption(alignSizeOption)
+    .option('--fov <degrees>', `the camera's vertical field of view, for each face's perspective pose ("camera" in faces.ndjson: a 4×4 face → camera matrix in metres, three.js conventions; default ${PERSPECTIVE_POSE_DEFAULTS.fovY})`, fovDegrees('--fov'))
     .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as 16-bit morph targets, about 350 kB a frame)`, (v) => {
       if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
       return v as VideoMeshFormat;
@@ -165,6 +167,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
             detectEvery: opts.detectEvery,
             uprightMinRoll: opts.uprightMinRoll,
             mapSmoothing: opts.mapSmoothing ?? (opts.meshes || paint ? MAP_SMOOTHING : FACE_TRACKER_DEFAULTS.mapSmoothing),
+            ...(opts.fov !== undefined ? { outputs: { cameraFovY: opts.fov } } : {}),
             smooth: opts.smooth,
             ...(opts.sceneCuts ? {} : { sceneCut: false as const }),
             filter: { minCutoff: opts.minCutoff, beta: opts.beta },
