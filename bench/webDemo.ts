@@ -7,7 +7,7 @@
  * ```sh
  * node --import tsx bench/webDemo.ts                     # light + full (random weights unless models/ has them)
  * node --import tsx bench/webDemo.ts --frames 30 --variants resfcn128-light
- * node --import tsx bench/webDemo.ts --variants default --screenshot docs/demo-screenshot.png   # the shipped model
+ * node --import tsx bench/webDemo.ts --variants default --screenshot docs/demo-screenshot.png [--glasses]   # the shipped model
  * node --import tsx bench/webDemo.ts --variants resfcn128-light --detector tfjs,onnx   # BlazeFace on tfjs-wasm, then onnxruntime-web
  * node --import tsx bench/webDemo.ts --variants default --query worker=0                # onnxruntime-web on the page's thread
  * ```
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     screenshot: { type: 'string' },
     detector: { type: 'string', default: 'tfjs' },
     query: { type: 'string' },
+    glasses: { type: 'boolean', default: false },
   },
 });
 const frames = Number(values.frames);
@@ -78,6 +79,7 @@ try {
     }
     await page.evaluate(() => { (document.getElementById('view3d') as HTMLInputElement).checked = true; });
     if (values.screenshot && variant === variants[0] && detector === values.detector.split(',')[0]) {
+      if (values.glasses) await page.locator('#glasses').check();
       await page.setInputFiles('#file', values.photo);
       await page.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('face'));
       await page.screenshot({ path: values.screenshot, fullPage: true });

@@ -86,6 +86,7 @@ const textureBox = $<HTMLInputElement>('texture');
 const trackBox = $<HTMLInputElement>('track');
 const smoothBox = $<HTMLInputElement>('smooth');
 const view3dBox = $<HTMLInputElement>('view3d');
+const glassesBox = $<HTMLInputElement>('glasses');
 const fpsLine = $<HTMLElement>('fps');
 const flipBox = $<HTMLInputElement>('flip');
 const dropZone = $<HTMLElement>('drop');
@@ -187,7 +188,7 @@ async function runFrame(image: RgbImage, source: CanvasImageSource, name: string
 function showFaces(image: RgbImage, source: CanvasImageSource, name: string, faces: FaceResult[], raw: (Float32Array | undefined)[] | undefined, recenter: boolean): number {
   const t0 = performance.now();
   if (webcamStream && facePaint) paintFrame(image, faces);
-  else drawOverlays(photoCanvas, source, image.width, image.height, faces);
+  else drawOverlays(photoCanvas, source, image.width, image.height, faces, { glasses: glassesBox.checked });
   if (recenter) selectedFace = 0; // a new photo starts with its best face
   const shown = faces[selectedFace] ?? faces[0];
   if (!view3dBox.checked) viewer.clear();
@@ -501,7 +502,11 @@ const clearPaintButton = $<HTMLButtonElement>('clear-paint');
 clearPaintButton.addEventListener('click', () => {
   facePaint = undefined;
   clearPaintButton.disabled = true;
-  if (current && !webcamStream) drawOverlays(photoCanvas, current.source, current.image.width, current.image.height, current.faces);
+  if (current && !webcamStream) drawOverlays(photoCanvas, current.source, current.image.width, current.image.height, current.faces, { glasses: glassesBox.checked });
+});
+// The photo's overlays again with or without the glasses (the webcam redraws every frame).
+glassesBox.addEventListener('change', () => {
+  if (current && !webcamStream && !facePaint) drawOverlays(photoCanvas, current.source, current.image.width, current.image.height, current.faces, { glasses: glassesBox.checked });
 });
 
 /** The webcam frame with the applied texture painted on its faces (drawn instead of the overlays). */
@@ -564,6 +569,7 @@ downloads.json.addEventListener('click', () => {
   const faces = current.faces.map((f) => ({
     landmarks: f.landmarks,
     pose: f.pose && { yaw: f.pose.yaw, pitch: f.pose.pitch, roll: f.pose.roll, cameraMatrix: f.pose.cameraMatrix },
+    camera: f.camera,
     box: f.box, // [x, y, w, h], as everywhere
     score: f.score,
     vertices: f.vertices,

@@ -4,6 +4,11 @@
  */
 import type { FaceResult } from '../src/reconstruct/faceResult.js';
 import { LANDMARK_CONTOUR_ENDS } from '../src/render/drawLandmarks.js';
+import { projectPerspective } from '../src/geometry/projectPerspective.js';
+import { glassesStrips } from './glasses.js';
+
+/** Colour of the AR glasses (the demo test looks for it). */
+export const GLASSES_COLOR = '#ffc400';
 
 /**
  * Draws `source` (the decoded photo or video frame) and each face's overlays.
@@ -12,7 +17,7 @@ import { LANDMARK_CONTOUR_ENDS } from '../src/render/drawLandmarks.js';
  * drawOverlays(canvas, bitmap, faces);
  * ```
  */
-export function drawOverlays(canvas: HTMLCanvasElement, source: CanvasImageSource, width: number, height: number, faces: readonly FaceResult[]): void {
+export function drawOverlays(canvas: HTMLCanvasElement, source: CanvasImageSource, width: number, height: number, faces: readonly FaceResult[], options: { glasses?: boolean } = {}): void {
   if (canvas.width !== width || canvas.height !== height) {
     canvas.width = width;
     canvas.height = height;
@@ -47,6 +52,18 @@ export function drawOverlays(canvas: HTMLCanvasElement, source: CanvasImageSourc
       ctx.fill();
     }
 
+    if (options.glasses && face.camera) {
+      // AR: glasses modelled in metres, placed by the face's perspective pose.
+      ctx.strokeStyle = GLASSES_COLOR;
+      ctx.lineWidth = 3 * unit;
+      ctx.lineJoin = 'round';
+      for (const strip of glassesStrips()) {
+        const px = projectPerspective(strip, face.camera, width, height);
+        ctx.beginPath();
+        for (let i = 0; i < px.length; i += 2) (i ? ctx.lineTo : ctx.moveTo).call(ctx, px[i]!, px[i + 1]!);
+        ctx.stroke();
+      }
+    }
     if (face.pose) {
       // Rotation columns are the canonical axes in the image frame; x and y are already image directions.
       const r = face.pose.rotation;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as THREE from 'three';
 import { perspectivePose, PERSPECTIVE_POSE_DEFAULTS } from '../../src/geometry/perspectivePose.js';
+import { projectPerspective } from '../../src/geometry/projectPerspective.js';
 import { estimatePose } from '../../src/geometry/estimatePose.js';
 import { canonicalEyeCentres } from '../../src/uv/canonicalEyeCentres.js';
 import { keypointVertexIndices } from '../../src/uv/keypointVertexIndices.js';
@@ -87,6 +88,24 @@ test('perspectivePose: a face photographed through three.js\'s camera is placed 
       assert.ok(Math.hypot(u - vertices[3 * k]!, v - vertices[3 * k + 1]!) < 0.5, `vertex ${k}`);
     }
   }
+});
+
+test('projectPerspective is three.js\'s projection to pixels; behind the camera is NaN', () => {
+  const w = 333, h = 251;
+  for (let t = 0; t < 10; t++) {
+    const fovY = 30 + r() * 60;
+    const camera = new THREE.PerspectiveCamera(fovY, w / h, 0.01, 1000);
+    camera.updateProjectionMatrix();
+    const m = new THREE.Matrix4().makeRotationFromEuler(new THREE.Euler(r() - 0.5, r() - 0.5, r() - 0.5)).setPosition(r() - 0.5, r() - 0.5, -2 - r());
+    const pts = Array.from({ length: 30 }, () => (r() - 0.5) * 0.3);
+    const got = projectPerspective(pts, { matrix: m.toArray(), fovY }, w, h);
+    for (let i = 0; i < 10; i++) {
+      const [u, v] = project(new THREE.Vector3(pts[3 * i], pts[3 * i + 1], pts[3 * i + 2]), m, camera, w, h);
+      assert.ok(Math.abs(got[2 * i]! - u) < 1e-6 && Math.abs(got[2 * i + 1]! - v) < 1e-6, `point ${i}`);
+    }
+  }
+  const behind = projectPerspective([0, 0, 0], { matrix: new THREE.Matrix4().setPosition(0, 0, 1).toArray(), fovY: 60 }, 10, 10);
+  assert.ok(Number.isNaN(behind[0]) && Number.isNaN(behind[1]));
 });
 
 test('perspectivePose on a real photo: the canonical face placed by face.camera lands on the face\'s landmarks; refusals', async () => {

@@ -362,6 +362,31 @@ test('demo page: the webcam loop runs frame after frame, shows its fps, smooths 
     await page.waitForFunction((n) => (window.__prnetFrames ?? 0) >= n + 2 && (window.__prnetLastResult?.faces.length ?? 0) > 0, after, { timeout: 60_000 });
     const plain = (await page.evaluate(() => window.__prnetLastResult))!;
     assert.equal(plain.faces[0]!.rawLandmarks, undefined);
+    // AR glasses: drawn through the face's perspective pose (face.camera), around its eyes.
+    const gold = () => page.evaluate(() => {
+      const c = document.getElementById('photo') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0, sx = 0, sy = 0;
+      for (let p = 0; p < d.length / 4; p++) {
+        if (d[4 * p]! > 230 && d[4 * p + 1]! > 165 && d[4 * p + 1]! < 220 && d[4 * p + 2]! < 60) { n++; sx += p % c.width; sy += Math.floor(p / c.width); }
+      }
+      // The picture and the result of the same frame, read in one task.
+      return { n, x: sx / n, y: sy / n, landmarks: window.__prnetLastResult?.faces[0]?.landmarks };
+    });
+    const plainGold = await gold();
+    await page.locator('#glasses').check();
+    const ticked = (await page.evaluate(() => window.__prnetFrames))!;
+    await page.waitForFunction((n) => (window.__prnetFrames ?? 0) >= n + 2 && (window.__prnetLastResult?.faces.length ?? 0) > 0, ticked, { timeout: 60_000 });
+    const withGlasses = await gold();
+    const lm = withGlasses.landmarks!;
+    const eye = (from: number) => [0, 1].map((c) => { let sum = 0; for (let i = from; i < from + 6; i++) sum += lm[3 * i + c]!; return sum / 6; });
+    const [le, re] = [eye(36), eye(42)];
+    const gap = Math.hypot(re[0]! - le[0]!, re[1]! - le[1]!);
+    const off = Math.hypot(withGlasses.x - (le[0]! + re[0]!) / 2, withGlasses.y - (le[1]! + re[1]!) / 2);
+    t.diagnostic(`glasses: ${plainGold.n} → ${withGlasses.n} gold pixels, their centre ${off.toFixed(1)} px from mid-eyes (eyes ${gap.toFixed(1)} px apart)`);
+    assert.ok(withGlasses.n - plainGold.n > 100, `glasses drawn: ${plainGold.n} → ${withGlasses.n} gold pixels`);
+    assert.ok(off < 0.5 * gap, 'the glasses sit around the eyes');
+    await page.locator('#glasses').uncheck();
     // Record GLB: the followed face over a few frames, saved as one animated GLB whose every
     // frame is a face mesh on the camera's picture.
     await page.locator('#smooth').check();
