@@ -25,6 +25,7 @@ import type { FaceJsonModel } from '../io/faceJson.js';
 import { createProgress, type Progress } from './progress.js';
 import { writeOutputs, OUTPUT_KINDS, type OutputKind } from '../node/inference/writeOutputs.js';
 import type { AlignFaceOptions } from '../face/alignFace.js';
+import { exifFovY } from '../node/inference/exifFovY.js';
 import { inputOrderLines, type InputOrderLines } from './inputOrderLines.js';
 import type { FaceReliefOptions } from '../print/faceRelief.js';
 
@@ -60,7 +61,7 @@ export interface ReconstructBatchOptions {
   front: boolean;
   /** `stl` outputs: the printed relief's size and resolution (default 80 mm wide). */
   relief?: Partial<FaceReliefOptions>;
-  /** The camera's vertical field of view for the perspective pose (`camera` in the JSON), degrees; 63 by default. */
+  /** The camera's vertical field of view for the perspective pose (`camera` in the JSON), degrees; by default the lens a photo's EXIF records, else 63. */
   cameraFovY?: number;
   /** `aligned` outputs: which aligned face picture (ArcFace's 112×112 by default). */
   align?: Partial<AlignFaceOptions>;
@@ -123,6 +124,8 @@ interface Prepared {
   file: string;
   base: string;
   prepared: PreparedFaces;
+  /** The camera's field of view from the file's EXIF, when it records the lens. */
+  fovY?: number;
 }
 
 /** Drops inputs that are the same file as an earlier one (same real path); returns the rest and the count dropped. */
@@ -289,7 +292,9 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         fail(file, why);
         return undefined;
       }
-      return { file, base: bases[i], prepared };
+      // The lens from EXIF, unless --fov names the camera.
+      const fovY = options.cameraFovY === undefined ? await exifFovY(file === STDIN_ARG ? stdinBytes! : file, image.width, image.height) : undefined;
+      return { file, base: bases[i], prepared, ...(fovY !== undefined ? { fovY } : {}) };
     } catch (err) {
       fail(file, reason(err, file));
       return undefined;
@@ -330,7 +335,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
       const prepared = predicted.batch[i]!; // as the network last saw it
       let results: FaceResult[];
       try {
-        results = pipeline.finishFaces(prepared, predicted.maps, { outputs: wanted, mapSmoothing: options.mapSmoothing ?? RECONSTRUCT_DEFAULTS.mapSmoothing }, offset);
+        results = pipeline.finishFaces(prepared, predicted.maps, { outputs: p.fovY === undefined ? wanted : { ...wanted, cameraFovY: p.fovY }, mapSmoothing: options.mapSmoothing ?? RECONSTRUCT_DEFAULTS.mapSmoothing }, offset);
       } catch (err) {
         fail(p.file, reason(err, p.file));
         offset += prepared.faces.length;

@@ -10,6 +10,7 @@ export * from './inference/onnxModel.js';
 export * from './inference/uvAssets.js';
 export * from './inference/detector.js';
 export * from './inference/decodeImage.js';
+export * from './inference/exifFovY.js';
 export * from './inference/encodeImage.js';
 export * from './inference/writeOutputs.js';
 export * from './inference/disableOrtTelemetry.js';

@@ -400,7 +400,7 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         texture: req.extras.includes('texture') || req.format === 'glb' ? req.texture : false,
         depth: req.extras.includes('depth'),
         frontal: req.format === 'stl',
-        cameraFovY: req.fovY,
+        ...(req.fovY !== undefined ? { cameraFovY: req.fovY } : {}),
       },
     }, (stage, seconds) => metrics.stageSeconds.observe({ stage }, seconds));
     metrics.facesPerImage.observe(faces.length);

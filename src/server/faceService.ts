@@ -4,6 +4,7 @@
  * the network on a {@link networkPool} of worker threads and each stage timed. Bad input
  * becomes an `ApiError` with a stable code; nothing here knows about HTTP or queues.
  */
+import { exifFovY } from '../node/inference/exifFovY.js';
 import os from 'node:os';
 import type { RgbImage } from '../io/rgbImage.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
@@ -133,7 +134,10 @@ export async function faceService(options: Partial<FaceServiceOptions> = {}): Pr
       if (prepared.faces.length === 0) throw apiError('no_face', NO_FACE_REASON);
       const { batch, maps } = await prn.pipeline.predictFaces([prepared], upright);
       lap('network');
-      const faces = prn.pipeline.finishFaces(batch[0]!, maps, { outputs: request.outputs, ...(request.mapSmoothing === undefined ? {} : { mapSmoothing: request.mapSmoothing }) });
+      // The lens the photo's EXIF records, unless the request names the camera.
+      const fovY = request.outputs?.cameraFovY === undefined ? await exifFovY(input, image.width, image.height) : undefined;
+      const outputs = fovY === undefined ? request.outputs : { ...request.outputs, cameraFovY: fovY };
+      const faces = prn.pipeline.finishFaces(batch[0]!, maps, { outputs, ...(request.mapSmoothing === undefined ? {} : { mapSmoothing: request.mapSmoothing }) });
       lap('restore');
       return { image, faces };
     },

@@ -310,6 +310,16 @@ test('--outputs aligned: the aligned face picture (ArcFace 112 by default, --ali
   const focalRatio = Math.tan((31.5 * Math.PI) / 180) / Math.tan((20 * Math.PI) / 180);
   assert.ok(Math.abs(zRatio / focalRatio - 1) < 0.02, `depth ratio ${zRatio} against ${focalRatio}`);
   assert.equal((await prnet(['reconstruct', photo, '-o', narrow, '--fov', '180'])).code, 2);
+  // A photo whose EXIF records its lens (a 26 mm-equivalent phone camera): that camera, unless --fov names one.
+  const phone = path.join(work, 'phone.jpg');
+  await sharp(photo).withExif({ IFD2: { FocalLengthIn35mmFilm: '26' } }).jpeg().toFile(phone);
+  const exifOut = path.join(work, 'exif');
+  assert.equal((await prnet(['reconstruct', phone, '-o', exifOut, '--outputs', 'json', '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir])).code, 0);
+  const { fovFromFocalLength35mm } = await import('../../src/geometry/fovFromFocalLength35mm.js');
+  const fromExif = (JSON.parse(await readFile(path.join(exifOut, 'phone.json'), 'utf8')) as Camera).faces[0]!.camera.fovY;
+  assert.ok(Math.abs(fromExif - fovFromFocalLength35mm(26, 450, 450)) < 0.01, `${fromExif}°`);
+  assert.equal((await prnet(['reconstruct', phone, '-o', exifOut, '--outputs', 'json', '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir, '--fov', '40'])).code, 0);
+  assert.equal((JSON.parse(await readFile(path.join(exifOut, 'phone.json'), 'utf8')) as Camera).faces[0]!.camera.fovY, 40);
   const bad = await prnet(['reconstruct', photo, '-o', path.join(work, 'aligned-bad'), '--outputs', 'aligned', '--align', 'dlib']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Allowed choices are arcface, ffhq/);

@@ -206,6 +206,12 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.equal(tele.faces[0]!.camera.fovY, 40);
       assert.equal((doc as unknown as { faces: { camera: { fovY: number } }[] }).faces[0]!.camera.fovY, 63);
       assertError(await post(base, photo, '?fovY=0'), 400, 'invalid_request');
+      // A photo whose EXIF records its lens: that camera.
+      const phone = await sharp(photo).withExif({ IFD2: { FocalLengthIn35mmFilm: '26' } }).jpeg().toBuffer();
+      const { fovFromFocalLength35mm } = await import('../../src/geometry/fovFromFocalLength35mm.js');
+      const meta = await sharp(photo).metadata();
+      const fromExif = ((await post(base, new Uint8Array(phone))).json as { faces: { camera: { fovY: number } }[] }).faces[0]!.camera.fovY;
+      assert.ok(Math.abs(fromExif - fovFromFocalLength35mm(26, meta.width!, meta.height!)) < 0.01, `${fromExif}°`);
     });
 
     await t.test('?format=npy returns the position map; ?outputs=pncc adds the PNCC picture', async () => {

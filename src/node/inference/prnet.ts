@@ -14,6 +14,7 @@ import { facePipeline, type FacePipeline, type ReconstructOptions, type Reconstr
 import { loadOnnxModel } from './onnxModel.js';
 import { loadUvAssets } from './uvAssets.js';
 import { loadDetector, type LoadDetectorOptions } from './detector.js';
+import { exifFovY } from './exifFovY.js';
 import { decodeImage } from './decodeImage.js';
 import { prnetHome } from '../weights/prnetHome.js';
 
@@ -142,13 +143,17 @@ export class PRNet {
 
   /**
    * Reconstructs the faces of an image (file path, encoded bytes, or decoded RGB);
-   * `faces` is empty when none is found.
+   * `faces` is empty when none is found. For a file or bytes whose EXIF records the lens
+   * (a 35 mm-equivalent focal length), `face.camera` uses that camera's field of view
+   * unless `outputs.cameraFovY` names one.
    */
   async reconstruct(image: string | Uint8Array | RgbImage, options: Partial<ReconstructOptions> = {}): Promise<ReconstructResult> {
     const t0 = performance.now();
-    const rgb = typeof image === 'string' || image instanceof Uint8Array ? await decodeImage(image, { maxPixels: this.maxPixels }) : image;
-    const decode = typeof image === 'string' || image instanceof Uint8Array ? performance.now() - t0 : 0;
-    const result = await this.pipeline.reconstruct(rgb, options);
+    const encoded = typeof image === 'string' || image instanceof Uint8Array;
+    const rgb = encoded ? await decodeImage(image, { maxPixels: this.maxPixels }) : image;
+    const fovY = encoded && options.outputs?.cameraFovY === undefined ? await exifFovY(image, rgb.width, rgb.height) : undefined;
+    const decode = encoded ? performance.now() - t0 : 0;
+    const result = await this.pipeline.reconstruct(rgb, fovY === undefined ? options : { ...options, outputs: { ...options.outputs, cameraFovY: fovY } });
     return { faces: result.faces, timings: { ...result.timings, decode } };
   }
 
