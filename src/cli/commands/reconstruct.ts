@@ -73,7 +73,7 @@ export function register(program: Command): void {
     .option('--print-width <mm>', `stl: width of the printed face relief in millimetres (height and depth scale with it)`, positive('--print-width'), FACE_RELIEF_DEFAULTS.widthMm)
     .addOption(alignOption)
     .addOption(alignSizeOption)
-    .option('--fov <degrees>', `json: the camera's vertical field of view, for each face's perspective pose ("camera": a 4×4 face → camera matrix in metres, three.js conventions; default ${PERSPECTIVE_POSE_DEFAULTS.fovY})`, fovDegrees('--fov'))
+    .option('--fov <degrees>', `json: the camera's vertical field of view, for each face's perspective pose ("camera": a 4×4 face → camera matrix in metres, three.js conventions; default: the lens the photo's EXIF records, else ${PERSPECTIVE_POSE_DEFAULTS.fovY})`, fovDegrees('--fov'))
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored face crop and average the two maps (2× network time, more accurate)')
     .option('--refine <passes>', `landmark refinement: re-crop each turned face from its predicted 68 landmarks and run again, this many times (each pass one more network run for those faces; default ${RECONSTRUCT_DEFAULTS.refinePasses})`, int('--refine', 0), RECONSTRUCT_DEFAULTS.refinePasses)
     .option('--no-refine', 'no refinement pass: one network run per face')
