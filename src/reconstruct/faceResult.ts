@@ -132,7 +132,10 @@ export function faceResult(image: RgbImage, assets: UvAssets, input: FaceResultI
   const result: FaceResult = { ...input, vertices, landmarks };
   if (want.pose) {
     result.pose = estimatePose(vertices, assets.canonicalVertices);
-    result.camera = perspectivePose(result.pose, image.width, image.height, canonicalEyeCentres(assets), { fovY: want.cameraFovY });
+    // A collapsed prediction (scale 0, or not finite) has no distance: no camera pose, not a failed face.
+    if (result.pose.scale > 0 && Number.isFinite(result.pose.scale)) {
+      result.camera = perspectivePose(result.pose, image.width, image.height, canonicalEyeCentres(assets), { fovY: want.cameraFovY });
+    }
   }
   const textureMode: TextureMode | undefined = want.texture === true ? 'full' : want.texture || undefined;
   if (textureMode && !TEXTURE_MODES.includes(textureMode)) throw new Error(`unknown texture mode '${String(textureMode)}' (choose from ${TEXTURE_MODES.join(', ')})`);
