@@ -56,6 +56,7 @@ export * from './geometry/estimatePose.js';
 export * from './geometry/rotationToEuler.js';
 export * from './geometry/perspectivePose.js';
 export * from './geometry/projectPerspective.js';
+export * from './geometry/cameraSpaceVertices.js';
 export * from './geometry/fovFromFocalLength35mm.js';
 export * from './uv/canonicalEyeCentres.js';
 // Images, pictures and textures.

@@ -61,6 +61,8 @@ export interface ReconstructBatchOptions {
   front: boolean;
   /** `stl` outputs: the printed relief's size and resolution (default 80 mm wide). */
   relief?: Partial<FaceReliefOptions>;
+  /** Meshes in each face's perspective camera space, metres (`writeOutputs`' `cameraSpace`). */
+  cameraSpace?: boolean;
   /** The camera's vertical field of view for the perspective pose (`camera` in the JSON), degrees; by default the lens a photo's EXIF records, else 63. */
   cameraFovY?: number;
   /** `aligned` outputs: which aligned face picture (ArcFace's 112×112 by default). */
@@ -246,7 +248,11 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
   if (!options.box && !options.landmarks) await prn.detector();
   const { pipeline } = prn;
   const where = { box: options.box, landmarks: options.landmarks, maxFaces: options.maxFaces, uprightMinRoll: options.uprightMinRoll ?? RECONSTRUCT_DEFAULTS.uprightMinRoll };
-  const wanted = { ...faceOutputsForKinds(options.outputs, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode, options.front), ...(options.cameraFovY !== undefined ? { cameraFovY: options.cameraFovY } : {}) };
+  const wanted = {
+    ...faceOutputsForKinds(options.outputs, options.textureMode ?? RECONSTRUCT_BATCH_DEFAULTS.textureMode, options.front),
+    ...(options.cameraFovY !== undefined ? { cameraFovY: options.cameraFovY } : {}),
+    ...(options.cameraSpace ? { pose: true } : {}), // camera-space meshes are placed by the pose
+  };
   const good = entries.filter((e) => {
     if (e.error) fail(e.file, e.error);
     return !e.error;
@@ -342,7 +348,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         return;
       }
       offset += prepared.faces.length;
-      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front, relief: options.relief, align: options.align, jsonTo: order?.slot(indexOf.get(p.file)!) })
+      const w: Promise<void> = writeOutputs({ outDir: options.outDir, file: p.file, bytes: p.file === STDIN_ARG ? stdinBytes : undefined, model, base: p.base, image: prepared.image, faces: results, assets: prn.assets, kinds: options.outputs, front: options.front, relief: options.relief, align: options.align, cameraSpace: options.cameraSpace, jsonTo: order?.slot(indexOf.get(p.file)!) })
         .then(() => {
           order?.settle(indexOf.get(p.file)!);
           faceCount += results.length;

@@ -320,6 +320,21 @@ test('--outputs aligned: the aligned face picture (ArcFace 112 by default, --ali
   assert.ok(Math.abs(fromExif - fovFromFocalLength35mm(26, 450, 450)) < 0.01, `${fromExif}°`);
   assert.equal((await prnet(['reconstruct', phone, '-o', exifOut, '--outputs', 'json', '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir, '--fov', '40'])).code, 0);
   assert.equal((JSON.parse(await readFile(path.join(exifOut, 'phone.json'), 'utf8')) as Camera).faces[0]!.camera.fovY, 40);
+  // --camera-space: the GLB in the perspective camera's space, metres, y up, in front of the camera (−z), a face's size.
+  const space = path.join(work, 'camera-space');
+  const rc = await prnet(['reconstruct', phone, '-o', space, '--outputs', 'glb,json', '--camera-space', '--model', SHIPPED_MODEL_PATH, '--data-dir', dataDir]);
+  assert.equal(rc.code, 0, rc.stderr);
+  const glbDoc = await new NodeIO().readBinary(new Uint8Array(await readFile(path.join(space, 'phone_0.glb'))));
+  const pos = glbDoc.getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute('POSITION')!;
+  const [lo, hi] = [pos.getMin([0, 0, 0]), pos.getMax([0, 0, 0])];
+  assert.ok(hi[2]! < 0 && hi[0]! - lo[0]! > 0.1 && hi[0]! - lo[0]! < 0.25, `bounds ${lo.map((v) => v.toFixed(3))} … ${hi.map((v) => v.toFixed(3))}`);
+  // Its eye centres (the mesh's vertices at the eye landmarks) meet midway at the JSON camera matrix's translation, the face frame's origin.
+  const cam = (JSON.parse(await readFile(path.join(space, 'phone.json'), 'utf8')) as Camera).faces[0]!.camera.matrix;
+  const xyz = pos.getArray()!;
+  const kptv = keypointVertexIndices(await loadUvAssets({ dataDir, download: false }));
+  const midEyes = [0, 1, 2].map((a) => { let sum = 0; for (let k = 36; k < 48; k++) sum += xyz[3 * kptv[k]! + a]!; return sum / 12; });
+  assert.ok(Math.hypot(midEyes[0]! - cam[12]!, midEyes[1]! - cam[13]!, midEyes[2]! - cam[14]!) < 0.01, `mid-eyes ${midEyes} vs origin ${cam.slice(12, 15)}`);
+  assert.equal((await prnet(['reconstruct', phone, '-o', space, '--camera-space', '--front'])).code, 2);
   const bad = await prnet(['reconstruct', photo, '-o', path.join(work, 'aligned-bad'), '--outputs', 'aligned', '--align', 'dlib']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Allowed choices are arcface, ffhq/);

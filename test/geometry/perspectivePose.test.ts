@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as THREE from 'three';
 import { perspectivePose, PERSPECTIVE_POSE_DEFAULTS } from '../../src/geometry/perspectivePose.js';
 import { projectPerspective } from '../../src/geometry/projectPerspective.js';
+import { cameraSpaceVertices } from '../../src/geometry/cameraSpaceVertices.js';
 import { estimatePose } from '../../src/geometry/estimatePose.js';
 import { canonicalEyeCentres } from '../../src/uv/canonicalEyeCentres.js';
 import { keypointVertexIndices } from '../../src/uv/keypointVertexIndices.js';
@@ -131,6 +132,19 @@ test('perspectivePose on a real photo: the canonical face placed by face.camera 
     // In front of the camera, at a plausible distance for a 450-pixel portrait at 63°.
     const z = face.camera.matrix[14]!;
     assert.ok(z < -0.1 && z > -3, `${z} m`);
+    // The face's own mesh in camera space: seen through the camera, it covers its own pixels
+    // (up to perspective against the orthographic fit), and it is a head's size.
+    const inCamera = cameraSpaceVertices(face.vertices, face.pose, face.camera, eyes);
+    const identity = new THREE.Matrix4().toArray();
+    const seen = projectPerspective(Float64Array.from(inCamera, (v, i) => (i % 3 === 1 ? -v : v)), { matrix: identity, fovY: face.camera.fovY }, image.width, image.height);
+    let off = 0, minX = Infinity, maxX = -Infinity;
+    for (let i = 0; i < inCamera.length / 3; i++) {
+      off += Math.hypot(seen[2 * i]! - face.vertices[3 * i]!, seen[2 * i + 1]! - face.vertices[3 * i + 1]!) / (inCamera.length / 3);
+      minX = Math.min(minX, inCamera[3 * i]!); maxX = Math.max(maxX, inCamera[3 * i]!);
+    }
+    // 6.4 px here: at 0.3 m the face's relief changes its magnification, which the orthographic fit cannot show.
+    assert.ok(off < 0.1 * eyeGap, `camera-space vertices land ${off.toFixed(2)} px from their pixels on average`);
+    assert.ok(maxX - minX > 0.1 && maxX - minX < 0.25, `a face ${(maxX - minX).toFixed(3)} m wide`);
   } finally {
     await prn.dispose();
   }

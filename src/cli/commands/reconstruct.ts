@@ -70,6 +70,7 @@ export function register(program: Command): void {
     .option('--landmarks <file>', 'landmarks file (one "x y" point per line) for every input (skips detection)')
     .option('--max-faces <n>', 'at most this many faces per image', int('--max-faces', 1))
     .option('--front', 'write frontalized meshes (pose removed, canonical frame)')
+    .option('--camera-space', 'write meshes in the space of each face\'s perspective camera (see --fov), in metres, y up: a GLB drops into a three.js scene whose camera sits at the origin (an AR occluder)')
     .option('--print-width <mm>', `stl: width of the printed face relief in millimetres (height and depth scale with it)`, positive('--print-width'), FACE_RELIEF_DEFAULTS.widthMm)
     .addOption(alignOption)
     .addOption(alignSizeOption)
@@ -116,9 +117,10 @@ no temporary file is left, and the summary says how far it got).`)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (inputs: string[], opts: {
       output: string; outputs: OutputKind[]; texture: TextureMode; model?: string; box?: [number, number, number, number]; landmarks?: string;
-      maxFaces?: number; front?: boolean; printWidth: number; align: AlignCliOptions['align']; alignSize?: number; fov?: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; mapSmoothing: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
+      maxFaces?: number; front?: boolean; cameraSpace?: boolean; printWidth: number; align: AlignCliOptions['align']; alignSize?: number; fov?: number; flipAverage?: boolean; refine: number | false; refineMinYaw: number; uprightMinRoll: number; mapSmoothing: number; threads?: number; maxPixels?: number; dataDir?: string; batch: number; recursive?: boolean; quiet?: boolean; force?: boolean;
     }, command: Command) => {
       if (opts.box && opts.landmarks) command.error('prnet: give either --box or --landmarks, not both', { exitCode: 2 });
+      if (opts.front && opts.cameraSpace) command.error('prnet: give either --front or --camera-space, not both', { exitCode: 2 });
       let landmarks: Float64Array | undefined;
       if (opts.landmarks) {
         try {
@@ -189,6 +191,7 @@ no temporary file is left, and the summary says how far it got).`)
           landmarks,
           maxFaces: opts.maxFaces,
           front: Boolean(opts.front),
+          cameraSpace: Boolean(opts.cameraSpace),
           relief: { widthMm: opts.printWidth },
           align: alignFromOptions(opts),
           cameraFovY: opts.fov,

@@ -8,6 +8,8 @@ import { faceRelief, type FaceReliefOptions } from '../../print/faceRelief.js';
 import { encodeStl } from '../../io/stl.js';
 import { encodePts } from '../../io/pts.js';
 import { alignFace, type AlignFaceOptions } from '../../face/alignFace.js';
+import { cameraSpaceVertices } from '../../geometry/cameraSpaceVertices.js';
+import { canonicalEyeCentres } from '../../uv/canonicalEyeCentres.js';
 import { frontalize } from '../../reconstruct/frontalize.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -58,6 +60,8 @@ export interface WriteOutputsInput {
   kinds: readonly OutputKind[];
   /** Meshes in the frontalized (canonical) frame instead of image space. */
   front: boolean;
+  /** Meshes in the space of each face's perspective camera (`face.camera`), metres, y up: for a 3D scene whose camera sits at the origin. */
+  cameraSpace?: boolean;
   /** Send the JSON record here as one line instead of `<base>.json` (`prnet reconstruct -o -`), once the files are written. */
   jsonTo?: NodeJS.WritableStream;
   /** `stl`: the printed relief's size and resolution (`faceRelief`'s options; 80 mm wide by default). */
@@ -111,9 +115,12 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
     jobs.push(Promise.resolve().then(encode).then((b) => stageFile(file, b)));
   };
   faces.forEach((f, i) => {
-    const vertices = front && f.frontalVertices ? f.frontalVertices : f.vertices;
-    // Frontalized meshes live in the canonical frame, not the photo's: no image-height flip.
-    const flip = front ? {} : { imageHeight: image.height };
+    if (input.cameraSpace && !(f.pose && f.camera)) throw new Error(`face ${i} has no perspective pose to place its mesh in camera space`);
+    const vertices = input.cameraSpace ? cameraSpaceVertices(f.vertices, f.pose!, f.camera!, canonicalEyeCentres(assets)) : front && f.frontalVertices ? f.frontalVertices : f.vertices;
+    // Frontalized and camera-space meshes are not in the photo's frame: no image-height flip.
+    const flip = front || input.cameraSpace ? {} : { imageHeight: image.height };
+    // glTF counts metres: pixels are scaled by its default 0.001, camera space is in metres already.
+    const glbScale = input.cameraSpace ? { scale: 1 } : {};
     const mesh = { vertices, triangles: assets.triangles, colors: f.colors };
     // The texture PNG is encoded once: its own file, and inside the GLB.
     let png: Promise<Uint8Array> | undefined;
@@ -137,7 +144,7 @@ export async function writeOutputs(input: WriteOutputsInput): Promise<string[]> 
       write(`${base}_${i}.glb`, async () => encodeGlb({
         ...mesh,
         texture: f.texture ? { png: await texturePng(), faceIndices: assets.faceIndices, uvSize: assets.uvSize } : undefined,
-      }, flip));
+      }, { ...flip, ...glbScale }));
     }
     if (textured) write(textureFile, texturePng);
     // The paper's output itself, as official PRNet's demo saves it (`<name>_posmap.npy`):
