@@ -30,6 +30,8 @@ import { encodeStl } from '../io/stl.js';
 import { encodePts } from '../io/pts.js';
 import { faceRelief } from '../print/faceRelief.js';
 import { alignFace } from '../face/alignFace.js';
+import { cameraSpaceVertices } from '../geometry/cameraSpaceVertices.js';
+import { canonicalEyeCentres } from '../uv/canonicalEyeCentres.js';
 import { nccColors } from '../render/nccColors.js';
 import { renderPncc } from '../render/renderPncc.js';
 
@@ -415,11 +417,16 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
         if (req.format === 'pts') return { type: PTS_TYPE, body: encodePts(f.landmarks, 3), faces: faces.length };
         if (req.format === 'aligned') return { type: 'image/png', body: Buffer.from(await encodeImage(alignFace(image, f.landmarks, req.align).image)), faces: faces.length };
         if (req.format === 'stl') return { type: STL_TYPE, body: Buffer.from(encodeStl(faceRelief(f.frontalVertices!, s.prnet.assets.triangles))), faces: faces.length };
-        const m = { vertices: f.vertices, triangles: s.prnet.assets.triangles, colors: f.colors };
-        if (req.format === 'obj') return { type: 'model/obj', body: encodeObj(m, flip).obj, faces: faces.length };
-        if (req.format === 'ply') return { type: 'application/ply', body: Buffer.from(encodePly(m, flip)), faces: faces.length };
+        // space=camera: the mesh in the perspective camera's space, metres, y up (as --camera-space).
+        const inCamera = req.space === 'camera';
+        if (inCamera && !(f.pose && f.camera)) throw apiError('no_such_face', `face ${req.face} has no perspective pose to place it in camera space`);
+        const vertices = inCamera ? cameraSpaceVertices(f.vertices, f.pose!, f.camera!, canonicalEyeCentres(s.prnet.assets)) : f.vertices;
+        const frame = inCamera ? {} : flip;
+        const m = { vertices, triangles: s.prnet.assets.triangles, colors: f.colors };
+        if (req.format === 'obj') return { type: 'model/obj', body: encodeObj(m, frame).obj, faces: faces.length };
+        if (req.format === 'ply') return { type: 'application/ply', body: Buffer.from(encodePly(m, frame)), faces: faces.length };
         const texture = f.texture ? { png: await encodeImage(f.texture), faceIndices: s.prnet.assets.faceIndices, uvSize: s.prnet.assets.uvSize } : undefined;
-        return { type: 'model/gltf-binary', body: Buffer.from(await encodeGlb({ ...m, texture }, flip)), faces: faces.length };
+        return { type: 'model/gltf-binary', body: Buffer.from(await encodeGlb({ ...m, texture }, inCamera ? { scale: 1 } : flip)), faces: faces.length };
       }
       const b64 = async (img: Parameters<typeof encodeImage>[0]) => Buffer.from(await encodeImage(img)).toString('base64');
       const doc = reconstructDocument({

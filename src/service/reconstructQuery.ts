@@ -34,6 +34,7 @@ export const RECONSTRUCT_QUERY_SCHEMA = {
     uprightMinRoll: { type: 'number', minimum: 0, maximum: 180, default: UPRIGHT_MIN_ROLL, description: 'a face rolled more than this many degrees in its crop is cropped again turned upright (180: never)' },
     align: { type: 'string', enum: [...ALIGNMENT_TEMPLATES], default: 'arcface', description: 'format=aligned: arcface = insightface\'s 5-point 112×112 face (face recognition), ffhq = the FFHQ dataset\'s upright square (mirrored past the photo\'s edges)' },
     alignSize: { type: 'integer', minimum: 8, maximum: ALIGNED_FACE_MAX_SIZE, description: 'format=aligned: side of the picture in pixels (default: the template\'s own, 112 or 1024)' },
+    space: { type: 'string', enum: ['image', 'camera'], default: 'image', description: 'format=glb|obj|ply: image = the photo\'s pixels (y up, as the CLI\'s files); camera = the space of the face\'s perspective camera (`camera` in the JSON), metres, y up' },
     fovY: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 180, description: `the camera's vertical field of view, degrees, for each face's perspective pose (\`camera\` in the JSON: a 4×4 face → camera matrix in metres, three.js conventions); default: the lens the photo's EXIF records, else ${PERSPECTIVE_POSE_DEFAULTS.fovY}` },
     mapSmoothing: { type: 'number', minimum: 0, maximum: 8, default: MAP_SMOOTHING, description: 'Gaussian blur of each position map inside the face, σ in texels, before mesh, landmarks and pose are read (0: the network\'s map as it is, e.g. for format=npy)' },
   },
@@ -61,6 +62,8 @@ export interface ReconstructQuery {
   fovY?: number;
   /** `format=aligned`: the picture's side, pixels. */
   alignSize?: number;
+  /** Mesh formats: the photo's frame or the perspective camera's space. */
+  space?: 'image' | 'camera';
 }
 
 /** The parsed request: what to compute and what to answer. */
@@ -77,6 +80,8 @@ export interface ReconstructRequest {
   align: { template: AlignmentTemplate; size?: number };
   /** The camera's vertical field of view for the perspective pose, degrees (undefined: the photo's EXIF, else the default). */
   fovY?: number;
+  /** Mesh formats: the photo's frame or the perspective camera's space. */
+  space: 'image' | 'camera';
 }
 
 /**
@@ -90,5 +95,5 @@ export function reconstructQuery(query: ReconstructQuery): ReconstructRequest {
   const extras = [...new Set((query.outputs ?? '').split(',').filter(Boolean))] as ReconstructExtra[];
   for (const e of extras) if (!(RECONSTRUCT_EXTRAS as readonly string[]).includes(e)) throw new Error(`unknown output '${e}'`);
   return { format: query.format, extras, face: query.face, maxFaces: query.maxFaces, texture: query.texture, uprightMinRoll: query.uprightMinRoll, mapSmoothing: query.mapSmoothing,
-    align: { template: query.align, ...(query.alignSize !== undefined ? { size: query.alignSize } : {}) }, ...(query.fovY !== undefined ? { fovY: query.fovY } : {}) };
+    align: { template: query.align, ...(query.alignSize !== undefined ? { size: query.alignSize } : {}) }, ...(query.fovY !== undefined ? { fovY: query.fovY } : {}), space: query.space ?? 'image' };
 }

@@ -212,6 +212,14 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       const meta = await sharp(photo).metadata();
       const fromExif = ((await post(base, new Uint8Array(phone))).json as { faces: { camera: { fovY: number } }[] }).faces[0]!.camera.fovY;
       assert.ok(Math.abs(fromExif - fovFromFocalLength35mm(26, meta.width!, meta.height!)) < 0.01, `${fromExif}°`);
+      // space=camera: the GLB in the perspective camera's space, metres, in front of the camera.
+      const { NodeIO } = await import('@gltf-transform/core');
+      const inCamera = await post(base, photo, '?format=glb&space=camera');
+      assert.equal(inCamera.status, 200);
+      const position = (await new NodeIO().readBinary(inCamera.bytes)).getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute('POSITION')!;
+      const [lo, hi] = [position.getMin([0, 0, 0]), position.getMax([0, 0, 0])];
+      assert.ok(hi[2]! < 0 && hi[0]! - lo[0]! > 0.05 && hi[0]! - lo[0]! < 0.3, `bounds ${lo} … ${hi}`);
+      assertError(await post(base, photo, '?format=glb&space=sideways'), 400, 'invalid_request');
     });
 
     await t.test('?format=npy returns the position map; ?outputs=pncc adds the PNCC picture', async () => {

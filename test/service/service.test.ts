@@ -51,7 +51,7 @@ test('classifyImageError maps the decoder\'s refusals to codes, without the inpu
 
 test('reconstructQuery parses extras; the query schema lists the formats', () => {
   assert.deepEqual(reconstructQuery({ format: 'glb', outputs: 'texture,depth,texture', face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5, align: 'arcface' }),
-    { format: 'glb', extras: ['texture', 'depth'], face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5, align: { template: 'arcface' } });
+    { format: 'glb', extras: ['texture', 'depth'], face: 1, maxFaces: 2, texture: 'full', uprightMinRoll: 180, mapSmoothing: 0.5, align: { template: 'arcface' }, space: 'image' });
   assert.deepEqual(reconstructQuery({ format: 'aligned', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1, align: 'ffhq', alignSize: 256 }).align, { template: 'ffhq', size: 256 });
   assert.deepEqual(reconstructQuery({ format: 'json', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1, align: 'arcface' }).extras, []);
   assert.throws(() => reconstructQuery({ format: 'json', outputs: 'normals', face: 0, maxFaces: 1, texture: 'filled', uprightMinRoll: 30, mapSmoothing: 1, align: 'arcface' }), /unknown output/);
