@@ -422,3 +422,25 @@ test('prnet video --aligned: aligned_<id>.mp4 holds the face aligned in each fra
   assert.equal(piped.code, 2);
   assert.match(piped.stderr, /--aligned writes aligned_<id>\.mp4: give -o an output folder/);
 });
+
+test('prnet video --meshes glb --camera-space: one animated GLB per face in its perspective camera\'s space, metres, in front of the camera', { skip }, async () => {
+  const clip = path.join(dir, 'space.mp4');
+  makeClip(clip, 6);
+  const out = path.join(dir, 'space');
+  const r = await run(['video', clip, '-o', out, '--meshes', 'glb', '--camera-space', '--no-overlay', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  const frames = await decodeGlbFrames(new Uint8Array(await readFile(path.join(out, 'meshes', 'face_0.glb'))));
+  assert.equal(frames.length, 6);
+  const records = await readRecords(path.join(out, 'faces.ndjson'));
+  for (const [k, xyz] of frames.entries()) {
+    let minX = Infinity, maxX = -Infinity, maxZ = -Infinity;
+    for (let i = 0; i < xyz.length; i += 3) { minX = Math.min(minX, xyz[i]!); maxX = Math.max(maxX, xyz[i]!); maxZ = Math.max(maxZ, xyz[i + 2]!); }
+    assert.ok(maxZ < 0 && maxX - minX > 0.1 && maxX - minX < 0.25, `frame ${k}: ${(maxX - minX).toFixed(3)} m wide, nearest z ${maxZ.toFixed(3)}`);
+    // The frame's camera pose sits among its vertices (mid-eyes, a few centimetres inside the face's extent).
+    const t = records[k]!.faces[0]!.camera!.matrix.slice(12, 15);
+    assert.ok(t[0]! > minX && t[0]! < maxX && t[2]! < 0, `frame ${k}: origin ${t}`);
+  }
+  const bad = await run(['video', clip, '-o', path.join(dir, 'space-bad'), '--camera-space']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--camera-space places the meshes: give --meshes too/);
+});

@@ -34,7 +34,7 @@ const EXIT_INTERRUPTED = 130;
 
 interface VideoOptions {
   output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; glbQuantize: boolean; maxFaces: number; detectEvery: number; uprightMinRoll: number; mapSmoothing?: number; minCutoff: number; beta: number;
-  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean; paint?: string; aligned?: boolean; align: AlignCliOptions['align']; alignSize?: number; fov?: number;
+  model?: string; dataDir?: string; threads?: number; force?: boolean; quiet?: boolean; paint?: string; aligned?: boolean; align: AlignCliOptions['align']; alignSize?: number; fov?: number; cameraSpace?: boolean;
 }
 
 export function register(program: Command): void {
@@ -52,6 +52,7 @@ export function register(program: Command): void {
     .addOption(alignOption)
     .addOption(alignSizeOption)
     .option('--fov <degrees>', `the camera's vertical field of view, for each face's perspective pose ("camera" in faces.ndjson: a 4×4 face → camera matrix in metres, three.js conventions; default ${PERSPECTIVE_POSE_DEFAULTS.fovY})`, fovDegrees('--fov'))
+    .option('--camera-space', '--meshes in the space of each face\'s perspective camera (see --fov), in metres, y up: an animated GLB replays the head\'s motion in front of a three.js camera at the origin')
     .option('--meshes <format>', `also write the meshes into <dir>/meshes/: obj or ply, one file per frame per face (<frame>_<id>.obj); glb, one animated file per face (face_<id>.glb, frames as 16-bit morph targets, about 350 kB a frame)`, (v) => {
       if (!(VIDEO_MESH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--meshes must be one of ${VIDEO_MESH_FORMATS.join(', ')}, got "${v}"`);
       return v as VideoMeshFormat;
@@ -87,6 +88,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       const toStdout = opts.output === STDOUT_ARG;
       if (toStdout && opts.meshes) fail('--meshes writes files: give -o an output folder, not -', EXIT_USAGE);
       if (toStdout && opts.paint) fail('--paint writes painted.mp4: give -o an output folder, not -', EXIT_USAGE);
+      if (opts.cameraSpace && !opts.meshes) fail('--camera-space places the meshes: give --meshes too', EXIT_USAGE);
       if (toStdout && opts.aligned) fail('--aligned writes aligned_<id>.mp4: give -o an output folder, not -', EXIT_USAGE);
       // The texture before the video and the model: a wrong file is the quickest mistake to report.
       let paint: UvTextureFile | undefined;
@@ -159,6 +161,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
           meshes: opts.meshes,
           ...(paint ? { paint } : {}),
           ...(opts.aligned ? { aligned: alignFromOptions(opts) } : {}),
+          cameraSpace: Boolean(opts.cameraSpace),
           glbFramesPerFile: opts.glbFramesPerFile,
           glbQuantize: opts.glbQuantize,
           signal: controller.signal,

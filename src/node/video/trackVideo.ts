@@ -24,6 +24,8 @@ import { applyFaceTexture } from '../../apps/applyFaceTexture.js';
 import { holdTemporaryFile } from '../files/stageFile.js';
 import { alignFace, type AlignFaceOptions } from '../../face/alignFace.js';
 import { alignedFaceSize } from '../../face/alignedFaceTransform.js';
+import { cameraSpaceVertices } from '../../geometry/cameraSpaceVertices.js';
+import { canonicalEyeCentres } from '../../uv/canonicalEyeCentres.js';
 
 /** Options of {@link trackVideo}. */
 export interface TrackVideoOptions {
@@ -46,6 +48,12 @@ export interface TrackVideoOptions {
    * video file goes with it. A face-video dataset (talking heads, recognition) in one pass.
    */
   aligned?: Partial<AlignFaceOptions>;
+  /**
+   * `meshes` in the space of each face's perspective camera (`face.camera`), metres, y up,
+   * instead of the frame's pixels: an animated GLB replays the head's motion in front of a
+   * three.js camera at the origin.
+   */
+  cameraSpace?: boolean;
   /**
    * Send the frame records (one JSON line each) to this stream instead of `faces.ndjson`
    * (`prnet video -o -`: standard output). A write the stream cannot take yet is awaited;
@@ -170,7 +178,13 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   const alignedClips = new Map<number, VideoEncoder>();
   const unaligned = new Set<number>();
   const { triangles } = parts.assets;
-  const imageHeight = info.height;
+  // Camera-space meshes are y up and in metres already: no flip, no pixel scale.
+  const meshFrame = o.cameraSpace ? { scale: 1 } : { imageHeight: info.height };
+  const meshVertices = (face: TrackedFrame['faces'][number]): Float32Array => {
+    if (!o.cameraSpace) return face.vertices;
+    if (!(face.pose && face.camera)) throw new Error(`face ${face.id} has no perspective pose to place its mesh in camera space`);
+    return cameraSpaceVertices(face.vertices, face.pose, face.camera, canonicalEyeCentres(parts.assets));
+  };
   if (!(Number.isInteger(o.glbFramesPerFile) && o.glbFramesPerFile >= 1)) throw new Error(`glbFramesPerFile must be an integer ≥ 1, got ${o.glbFramesPerFile}`);
   /** GLB: each face's frames not yet written, by id, and the number of its next file. */
   const animated = new Map<number, { frames: AnimatedGlbFrame[]; part: number }>();
@@ -179,7 +193,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
     const face = animated.get(id)!;
     const name = `face_${id}${face.part > 1 ? `_part${face.part}` : ''}`;
     const file = path.join(meshDir, `${name}.glb`);
-    await writeFileAtomic(file, await encodeAnimatedGlb(face.frames, triangles, { imageHeight, name, quantize: o.glbQuantize }));
+    await writeFileAtomic(file, await encodeAnimatedGlb(face.frames, triangles, { ...meshFrame, name, quantize: o.glbQuantize }));
     files.push(file);
     face.frames = [];
     face.part++;
@@ -234,12 +248,14 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
     }
     for (const face of o.meshes ? tracked.faces : []) {
       const base = path.join(meshDir, `${String(index).padStart(6, '0')}_${face.id}`);
-      if (o.meshes === 'obj') await writeFileAtomic(`${base}.obj`, encodeObj({ vertices: face.vertices, triangles }, { imageHeight }).obj);
-      else if (o.meshes === 'ply') await writeFileAtomic(`${base}.ply`, encodePly({ vertices: face.vertices, triangles }, { imageHeight }));
+      const vertices = meshVertices(face);
+      const frame = o.cameraSpace ? {} : { imageHeight: info.height };
+      if (o.meshes === 'obj') await writeFileAtomic(`${base}.obj`, encodeObj({ vertices, triangles }, frame).obj);
+      else if (o.meshes === 'ply') await writeFileAtomic(`${base}.ply`, encodePly({ vertices, triangles }, frame));
       else {
         const held = animated.get(face.id) ?? { frames: [], part: 1 };
         animated.set(face.id, held);
-        held.frames.push({ time: tracked.time, vertices: face.vertices });
+        held.frames.push({ time: tracked.time, vertices });
         if (held.frames.length >= o.glbFramesPerFile) await writeGlb(face.id);
       }
     }
