@@ -8,26 +8,24 @@
  *   that of the earlier 300-W papers.
  */
 import { boxNormalizer } from './landmarkNme.js';
+import { LANDMARKS_68, landmarkMean } from '../geometry/landmarks68.js';
 
 /** The NME normalisers by name. */
 export const NME_NORMALIZERS = {
   box: (points: ArrayLike<number>, stride = 3): number => boxNormalizer(points, stride),
-  interocular: (points: ArrayLike<number>, stride = 3): number => positive(distance(mean(points, stride, 36, 37), mean(points, stride, 45, 46)), 'the outer eye corners (36, 45) coincide'),
-  interpupil: (points: ArrayLike<number>, stride = 3): number => positive(distance(mean(points, stride, 36, 42), mean(points, stride, 42, 48)), 'the eye centres coincide'),
+  interocular: (points: ArrayLike<number>, stride = 3): number => positive(distance(point(points, stride, L.outerEyeCorners[0]), point(points, stride, L.outerEyeCorners[1])), 'the outer eye corners (36, 45) coincide'),
+  interpupil: (points: ArrayLike<number>, stride = 3): number => positive(distance(landmarkMean(points, L.leftEye, stride), landmarkMean(points, L.rightEye, stride)), 'the eye centres coincide'),
 } as const;
 
 /** A name of {@link NME_NORMALIZERS}. */
 export type NmeNormalization = keyof typeof NME_NORMALIZERS;
 
-/** The mean x, y of points `from` … `to − 1`. */
-function mean(points: ArrayLike<number>, stride: number, from: number, to: number): [number, number] {
-  if (points.length < 68 * stride) throw new Error(`a 68-point normaliser needs 68 points, got ${Math.floor(points.length / stride)}`);
-  let x = 0, y = 0;
-  for (let i = from; i < to; i++) { x += points[i * stride]!; y += points[i * stride + 1]!; }
-  return [x / (to - from), y / (to - from)];
-}
+const L = LANDMARKS_68;
 
-const distance = (a: [number, number], b: [number, number]): number => Math.hypot(a[0] - b[0], a[1] - b[1]);
+/** Point `i`'s x, y: the mean of the one-point range. */
+const point = (points: ArrayLike<number>, stride: number, i: number): number[] => landmarkMean(points, [i, i + 1], stride);
+
+const distance = (a: number[], b: number[]): number => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!);
 
 function positive(d: number, why: string): number {
   if (!(d > 0)) throw new Error(`cannot normalise the error: ${why}`);

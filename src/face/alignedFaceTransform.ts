@@ -6,6 +6,7 @@
 import type { Affine2D } from '../geometry/affine2d.js';
 import { fitSimilarity2d } from '../geometry/fitSimilarity2d.js';
 import { withDefaults } from '../io/withDefaults.js';
+import { LANDMARKS_68, landmarkMean } from '../geometry/landmarks68.js';
 
 /**
  * The alignment conventions:
@@ -49,15 +50,6 @@ export const ALIGNED_FACE_DEFAULTS: AlignedFaceOptions = { template: 'arcface' }
 /** Largest aligned picture, pixels a side (64 MB of RGB): beyond it a face is only upsampled further. */
 export const ALIGNED_FACE_MAX_SIZE = 4096;
 
-/** Number of landmarks the alignment reads (the 68 of Multi-PIE / 300-W's scheme). */
-const LANDMARK_COUNT = 68;
-
-/** Mean of landmarks `from…to − 1` (x, y). */
-function meanPoint(l: ArrayLike<number>, stride: number, from: number, to: number): [number, number] {
-  let x = 0, y = 0;
-  for (let i = from; i < to; i++) { x += l[i * stride]!; y += l[i * stride + 1]!; }
-  return [x / (to - from), y / (to - from)];
-}
 
 /**
  * The 5 points of insightface's template from 68 landmarks: the centres of the eyes
@@ -69,9 +61,10 @@ function meanPoint(l: ArrayLike<number>, stride: number, from: number, to: numbe
  * ```
  */
 export function fivePointsFrom68(landmarks: ArrayLike<number>, stride = 3): Float64Array {
-  if (landmarks.length !== LANDMARK_COUNT * stride) throw new Error(`face alignment needs 68 landmarks (${LANDMARK_COUNT * stride} numbers at ${stride} per point), got ${landmarks.length} numbers`);
+  const L = LANDMARKS_68;
+  if (landmarks.length !== L.count * stride) throw new Error(`face alignment needs 68 landmarks (${L.count * stride} numbers at ${stride} per point), got ${landmarks.length} numbers`);
   const p = (i: number): [number, number] => [landmarks[i * stride]!, landmarks[i * stride + 1]!];
-  return Float64Array.from([...meanPoint(landmarks, stride, 36, 42), ...meanPoint(landmarks, stride, 42, 48), ...p(30), ...p(48), ...p(54)]);
+  return Float64Array.from([...landmarkMean(landmarks, L.leftEye, stride), ...landmarkMean(landmarks, L.rightEye, stride), ...p(L.noseTip), ...p(L.mouthCorners[0]), ...p(L.mouthCorners[1])]);
 }
 
 /**

@@ -6,6 +6,8 @@
  * interest likewise, by the angle of its eye keypoints.
  */
 
+import { LANDMARKS_68 } from '../geometry/landmarks68.js';
+
 /**
  * A face whose predicted landmarks show it rolled by more than this many degrees in its crop
  * is cropped again, turned upright; below it crops stay axis-aligned, as official PRNet's.
@@ -49,8 +51,8 @@ export function detectedMinRoll(minRollDegrees: number): number {
 }
 
 /** Index ranges in the 68-point scheme: the two eyes (36–47) and the mouth (48–67). */
-const EYES = [36, 48] as const;
-const MOUTH = [48, 68] as const;
+const EYES = LANDMARKS_68.eyes;
+const MOUTH = LANDMARKS_68.mouth;
 
 /**
  * The roll of a face from the line between the middle of its eyes and its mouth, radians in

@@ -1,5 +1,6 @@
 import type { UvAssets } from './uvAssets.js';
 import { keypointVertexIndices } from './keypointVertexIndices.js';
+import { LANDMARKS_68, landmarkMean } from '../geometry/landmarks68.js';
 
 /** One answer per asset set: the lookup walks all 43,867 face vertices. */
 const cache = new WeakMap<object, Float64Array>();
@@ -16,12 +17,11 @@ const cache = new WeakMap<object, Float64Array>();
 export function canonicalEyeCentres(assets: Pick<UvAssets, 'faceIndices' | 'keypointIndices' | 'canonicalVertices'>): Float64Array {
   const known = cache.get(assets);
   if (known) return known;
-  const k = keypointVertexIndices(assets);
   const c = assets.canonicalVertices;
-  const eyes = new Float64Array(6);
-  for (const [slot, from] of [[0, 36], [3, 42]] as const) {
-    for (let i = from; i < from + 6; i++) for (let d = 0; d < 3; d++) eyes[slot + d]! += c[3 * k[i]! + d]! / 6;
-  }
+  const k = keypointVertexIndices(assets);
+  const points = new Float64Array(68 * 3);
+  k.forEach((v, i) => points.set([c[3 * v]!, c[3 * v + 1]!, c[3 * v + 2]!], 3 * i));
+  const eyes = Float64Array.from([...landmarkMean(points, LANDMARKS_68.leftEye, 3, 3), ...landmarkMean(points, LANDMARKS_68.rightEye, 3, 3)]);
   cache.set(assets, eyes);
   return eyes;
 }
