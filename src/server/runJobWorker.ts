@@ -136,7 +136,12 @@ export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<
     await removeStaleTemporaries(spec.outDir, spec.base);
     let result;
     try {
-      result = await service.reconstruct(source, { maxFaces: spec.maxFaces, outputs: faceOutputsForKinds(spec.outputs, spec.texture) });
+      const outputs = {
+        ...faceOutputsForKinds(spec.outputs, spec.texture),
+        ...(spec.fovY !== undefined ? { cameraFovY: spec.fovY } : {}),
+        ...(spec.cameraSpace ? { pose: true } : {}), // camera-space meshes are placed by the pose
+      };
+      result = await service.reconstruct(source, { maxFaces: spec.maxFaces, outputs });
     } catch (err) {
       if (!isApiError(err)) throw err;
       if (err.code === 'no_face' && spec.outputs.includes('json')) {
@@ -146,7 +151,7 @@ export async function runJobWorker(options: Partial<RunJobWorkerOptions> & Pick<
       }
       throw new UnrecoverableError(`${err.code}: ${err.message}`);
     }
-    const files = await writeOutputs({ outDir: spec.outDir, file: spec.input, model: service.model, base: spec.base, image: result.image, faces: result.faces, assets: service.prnet.assets, kinds: spec.outputs, front: false, align: spec.align });
+    const files = await writeOutputs({ outDir: spec.outDir, file: spec.input, model: service.model, base: spec.base, image: result.image, faces: result.faces, assets: service.prnet.assets, kinds: spec.outputs, front: false, align: spec.align, cameraSpace: spec.cameraSpace });
     return { faces: result.faces.length, files };
   }
 

@@ -27,6 +27,10 @@ export interface ReconstructJob {
   maxFaces?: number;
   /** `aligned` outputs: which aligned face picture (ArcFace's 112×112 when left out). */
   align?: { template: AlignmentTemplate; size?: number };
+  /** The camera's vertical field of view for the perspective pose, degrees (left out: the photo's EXIF lens, else 63). */
+  fovY?: number;
+  /** Meshes in each face's perspective camera space, metres (as `prnet reconstruct --camera-space`). */
+  cameraSpace?: boolean;
 }
 
 /**
@@ -61,8 +65,14 @@ export function reconstructJob(data: unknown): ReconstructJob {
     const okSize = okTemplate && (align.size === undefined || (Number.isInteger(align.size) && (align.size as number) >= 8 && (align.size as number) <= ALIGNED_FACE_MAX_SIZE));
     if (!okSize) throw new Error(`job data: "align" must be { template: ${ALIGNMENT_TEMPLATES.join(' | ')}, size?: an integer from 8 to ${ALIGNED_FACE_MAX_SIZE} }`);
   }
+  const fovY = d.fovY;
+  if (fovY !== undefined && !(typeof fovY === 'number' && fovY > 0 && fovY < 180)) throw new Error('job data: "fovY" must be a field of view in degrees, between 0 and 180');
+  const cameraSpace = d.cameraSpace;
+  if (cameraSpace !== undefined && typeof cameraSpace !== 'boolean') throw new Error('job data: "cameraSpace" must be true or false');
   return {
     input, outDir, base, outputs: outputs as JobOutputKind[], texture: texture as TextureMode,
+    ...(fovY !== undefined ? { fovY: fovY as number } : {}),
+    ...(cameraSpace ? { cameraSpace: true } : {}),
     ...(maxFaces !== undefined ? { maxFaces: maxFaces as number } : {}),
     ...(align !== undefined ? { align: { template: align.template as AlignmentTemplate, ...(align.size !== undefined ? { size: align.size as number } : {}) } } : {}),
   };

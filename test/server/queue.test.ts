@@ -139,7 +139,7 @@ test('a worker killed mid-job: the job returns to the queue and is done exactly 
     /** Files per image: .obj, .mtl (textured OBJ), .glb, .ply, .json, _texture.png, _aligned.png. */
     const PER_IMAGE = 7;
     const queue = `q-kill-${RUN}`;
-    assert.equal((await run(['enqueue', input, '--queue', queue, '-o', out, '--outputs', KINDS.join(','), '--align', 'ffhq', '--align-size', '64'])).code, 0);
+    assert.equal((await run(['enqueue', input, '--queue', queue, '-o', out, '--outputs', KINDS.join(','), '--align', 'ffhq', '--align-size', '64', '--fov', '50', '--camera-space'])).code, 0);
 
     const a = prnetProcess(['worker', '--queue', queue, '--concurrency', '1', '--lock-duration', LOCK_MS, '--redis', redis.url]);
     // Let two jobs finish, then kill the worker as soon as it starts the next one.
@@ -165,9 +165,14 @@ test('a worker killed mid-job: the job returns to the queue and is done exactly 
       const doc = JSON.parse(await readFile(path.join(out, `${base}.json`), 'utf8')) as { faces: unknown[] };
       assert.equal(doc.faces.length, 1, `${base}: one face, written once`);
     }
-    // The job carried its alignment to the worker.
+    // The job carried its alignment, its camera and its mesh frame to the worker.
     const aligned = await (await import('sharp')).default(path.join(out, 'img00_0_aligned.png')).metadata();
     assert.deepEqual([aligned.width, aligned.height], [64, 64]);
+    const record = JSON.parse(await readFile(path.join(out, 'img00.json'), 'utf8')) as { faces: { camera: { fovY: number; matrix: number[] } }[] };
+    assert.equal(record.faces[0]!.camera.fovY, 50);
+    const { NodeIO } = await import('@gltf-transform/core');
+    const glbPositions = (await new NodeIO().readBinary(new Uint8Array(await readFile(path.join(out, 'img00_0.glb'))))).getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute('POSITION')!;
+    assert.ok(glbPositions.getMax([0, 0, 0])[2]! < 0, 'the mesh in camera space: in front of the camera');
     // Each job completed once: one "done" line per job across both workers.
     const done = [...(a.stderr() + b.stderr).matchAll(/job (\w+) \S+: done/g)].map((m) => m[1]);
     assert.equal(done.length, COUNT);

@@ -85,6 +85,9 @@ test('reconstructJob checks job data read back from the queue', () => {
   assert.throws(() => reconstructJob({ ...good, outputs: ['fbx'] }), /"outputs"/);
   assert.throws(() => reconstructJob({ ...good, maxFaces: 0 }), /"maxFaces"/);
   assert.deepEqual(reconstructJob({ ...good, outputs: ['aligned'], align: { template: 'ffhq', size: 256 } }).align, { template: 'ffhq', size: 256 });
+  assert.deepEqual(reconstructJob({ ...good, fovY: 50, cameraSpace: true }), { ...good, texture: 'filled', fovY: 50, cameraSpace: true });
+  assert.throws(() => reconstructJob({ ...good, fovY: 180 }), /"fovY" must be/);
+  assert.throws(() => reconstructJob({ ...good, cameraSpace: 'yes' }), /"cameraSpace" must be/);
   for (const align of [{ template: 'dlib' }, { template: 'ffhq', size: 4 }, { template: 'arcface', size: 1.5 }, 'ffhq']) {
     assert.throws(() => reconstructJob({ ...good, align }), /"align" must be/, JSON.stringify(align));
   }

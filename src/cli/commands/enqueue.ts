@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { expandInputs, isGlob } from '../expandInputs.js';
 import { outputBases } from '../outputBases.js';
-import { int } from '../optionParsers.js';
+import { fovDegrees, int } from '../optionParsers.js';
 import { alignCliOptions, alignFromOptions, type AlignCliOptions } from '../alignOptions.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
 import { JOB_OUTPUT_KINDS, type JobOutputKind, type ReconstructJob } from '../../service/reconstructJob.js';
@@ -40,11 +40,13 @@ export function register(program: Command): void {
     .option('--max-faces <n>', 'at most this many faces per image', int('--max-faces', 1))
     .addOption(alignOption)
     .addOption(alignSizeOption)
+    .option('--fov <degrees>', 'the camera\'s vertical field of view for each face\'s perspective pose ("camera" in the JSON; default: the photo\'s EXIF lens, else 63)', fovDegrees('--fov'))
+    .option('--camera-space', 'write meshes in the space of each face\'s perspective camera, in metres, y up (as prnet reconstruct --camera-space)')
     .option('--attempts <n>', 'tries per job for transient failures (bad images fail at once)', int('--attempts', 1), ENQUEUE_JOBS_DEFAULTS.attempts)
     .option('--backoff <ms>', 'first retry delay in ms, doubling each retry', int('--backoff', 0), ENQUEUE_JOBS_DEFAULTS.backoffMs)
     .option('-r, --recursive', 'descend into sub-folders of folder inputs')
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE))
-    .action(async (inputs: string[], opts: { queue: string; output: string; redis?: string; outputs: JobOutputKind[]; texture: TextureMode; maxFaces?: number; align: AlignCliOptions['align']; alignSize?: number; attempts: number; backoff: number; recursive?: boolean }) => {
+    .action(async (inputs: string[], opts: { queue: string; output: string; redis?: string; outputs: JobOutputKind[]; texture: TextureMode; maxFaces?: number; align: AlignCliOptions['align']; alignSize?: number; fov?: number; cameraSpace?: boolean; attempts: number; backoff: number; recursive?: boolean }) => {
       const urls = inputs.filter((i) => /^https?:\/\//i.test(i));
       const expanded = await expandInputs(inputs.filter((i) => !urls.includes(i)), { recursive: Boolean(opts.recursive) });
       const bad = expanded.filter((e) => e.error);
@@ -55,7 +57,7 @@ export function register(program: Command): void {
       const files = [...expanded.map((e) => path.resolve(e.file)), ...urls];
       const bases = outputBases(files.map((f) => (urls.includes(f) ? new URL(f).pathname : f)));
       const outDir = path.resolve(opts.output);
-      const jobs: ReconstructJob[] = files.map((input, i) => ({ input, outDir, base: bases[i]!, outputs: opts.outputs, texture: opts.texture, ...(opts.maxFaces ? { maxFaces: opts.maxFaces } : {}), ...(opts.outputs.includes('aligned') ? { align: alignFromOptions(opts) } : {}) }));
+      const jobs: ReconstructJob[] = files.map((input, i) => ({ input, outDir, base: bases[i]!, outputs: opts.outputs, texture: opts.texture, ...(opts.maxFaces ? { maxFaces: opts.maxFaces } : {}), ...(opts.outputs.includes('aligned') ? { align: alignFromOptions(opts) } : {}), ...(opts.fov !== undefined ? { fovY: opts.fov } : {}), ...(opts.cameraSpace ? { cameraSpace: true } : {}) }));
       try {
         const { added, existing } = await enqueueJobs(jobs, { queue: opts.queue, redis: redisUrl(opts.redis), attempts: opts.attempts, backoffMs: opts.backoff });
         process.stderr.write(`prnet: queue ${opts.queue}: ${added} job${added === 1 ? '' : 's'} added${existing ? `, ${existing} already queued` : ''}\n`);
