@@ -299,7 +299,7 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
         return undefined;
       }
       // The lens from EXIF, unless --fov names the camera.
-      const fovY = options.cameraFovY === undefined ? await exifFovY(file === STDIN_ARG ? stdinBytes! : file, image.width, image.height) : undefined;
+      const fovY = wanted.pose && options.cameraFovY === undefined ? await exifFovY(file === STDIN_ARG ? stdinBytes! : file, image.width, image.height) : undefined;
       return { file, base: bases[i], prepared, ...(fovY !== undefined ? { fovY } : {}) };
     } catch (err) {
       fail(file, reason(err, file));

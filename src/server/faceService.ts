@@ -135,7 +135,7 @@ export async function faceService(options: Partial<FaceServiceOptions> = {}): Pr
       const { batch, maps } = await prn.pipeline.predictFaces([prepared], upright);
       lap('network');
       // The lens the photo's EXIF records, unless the request names the camera.
-      const fovY = request.outputs?.cameraFovY === undefined ? await exifFovY(input, image.width, image.height) : undefined;
+      const fovY = request.outputs?.pose !== false && request.outputs?.cameraFovY === undefined ? await exifFovY(input, image.width, image.height) : undefined;
       const outputs = fovY === undefined ? request.outputs : { ...request.outputs, cameraFovY: fovY };
       const faces = prn.pipeline.finishFaces(batch[0]!, maps, { outputs, ...(request.mapSmoothing === undefined ? {} : { mapSmoothing: request.mapSmoothing }) });
       lap('restore');

@@ -151,7 +151,8 @@ export class PRNet {
     const t0 = performance.now();
     const encoded = typeof image === 'string' || image instanceof Uint8Array;
     const rgb = encoded ? await decodeImage(image, { maxPixels: this.maxPixels }) : image;
-    const fovY = encoded && options.outputs?.cameraFovY === undefined ? await exifFovY(image, rgb.width, rgb.height) : undefined;
+    // The EXIF lens only matters for the pose's camera (the pose is on by default).
+    const fovY = encoded && options.outputs?.pose !== false && options.outputs?.cameraFovY === undefined ? await exifFovY(image, rgb.width, rgb.height) : undefined;
     const decode = encoded ? performance.now() - t0 : 0;
     const result = await this.pipeline.reconstruct(rgb, fovY === undefined ? options : { ...options, outputs: { ...options.outputs, cameraFovY: fovY } });
     return { faces: result.faces, timings: { ...result.timings, decode } };
