@@ -3,7 +3,7 @@
  * aligned face picture `--outputs aligned` writes.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { ALIGNMENT_TEMPLATES, ALIGNMENT_TEMPLATE_SIZE, ALIGNED_FACE_MAX_SIZE, type AlignmentTemplate } from '../face/alignedFaceTransform.js';
+import { ALIGNMENT_TEMPLATES, ALIGNMENT_TEMPLATE_SIZE, ALIGNED_FACE_MAX_SIZE, alignedFaceSize, type AlignmentTemplate } from '../face/alignedFaceTransform.js';
 
 /** The parsed options. */
 export interface AlignCliOptions {
@@ -11,10 +11,13 @@ export interface AlignCliOptions {
   alignSize?: number;
 }
 
+/** The alignment's own size check, with the option's name in the message. */
 function parseAlignSize(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 8 || n > ALIGNED_FACE_MAX_SIZE) throw new InvalidArgumentError(`--align-size must be an integer from 8 to ${ALIGNED_FACE_MAX_SIZE}, got "${v}"`);
-  return n;
+  try {
+    return alignedFaceSize({ size: Number(v) });
+  } catch {
+    throw new InvalidArgumentError(`--align-size must be an integer from 8 to ${ALIGNED_FACE_MAX_SIZE}, got "${v}"`);
+  }
 }
 
 /**

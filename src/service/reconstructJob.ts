@@ -4,7 +4,7 @@
  */
 import { TEXTURE_MODES, type TextureMode } from '../reconstruct/faceResult.js';
 import { OUTPUT_KINDS, type OutputKind } from '../io/outputKinds.js';
-import { ALIGNMENT_TEMPLATES, ALIGNED_FACE_MAX_SIZE, type AlignmentTemplate } from '../face/alignedFaceTransform.js';
+import { ALIGNMENT_TEMPLATES, ALIGNED_FACE_MAX_SIZE, alignedFaceSize, type AlignmentTemplate } from '../face/alignedFaceTransform.js';
 
 /** Output kinds a job may ask for (the same as `prnet reconstruct --outputs`). */
 export const JOB_OUTPUT_KINDS = OUTPUT_KINDS;
@@ -61,9 +61,14 @@ export function reconstructJob(data: unknown): ReconstructJob {
   if (maxFaces !== undefined && !(Number.isInteger(maxFaces) && (maxFaces as number) >= 1)) throw new Error('job data: "maxFaces" must be an integer ≥ 1');
   const align = d.align as Record<string, unknown> | undefined;
   if (align !== undefined) {
-    const okTemplate = typeof align === 'object' && align !== null && (ALIGNMENT_TEMPLATES as readonly unknown[]).includes(align.template);
-    const okSize = okTemplate && (align.size === undefined || (Number.isInteger(align.size) && (align.size as number) >= 8 && (align.size as number) <= ALIGNED_FACE_MAX_SIZE));
-    if (!okSize) throw new Error(`job data: "align" must be { template: ${ALIGNMENT_TEMPLATES.join(' | ')}, size?: an integer from 8 to ${ALIGNED_FACE_MAX_SIZE} }`);
+    // The alignment's own check of template and size, not a second copy of its rules.
+    let ok = typeof align === 'object' && align !== null;
+    try {
+      if (ok) alignedFaceSize({ template: align.template as AlignmentTemplate, size: align.size as number | undefined });
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new Error(`job data: "align" must be { template: ${ALIGNMENT_TEMPLATES.join(' | ')}, size?: an integer from 8 to ${ALIGNED_FACE_MAX_SIZE} }`);
   }
   const fovY = d.fovY;
   if (fovY !== undefined && !(typeof fovY === 'number' && fovY > 0 && fovY < 180)) throw new Error('job data: "fovY" must be a field of view in degrees, between 0 and 180');
