@@ -78,6 +78,13 @@ test('prnet label aflw21 labels real faces, reports an unreadable image in one l
   const batch = await train.valBatch([0, 1, 2]);
   const m = train.valMetrics!(batch.targets, batch.targets, [0, 1, 2]);
   assert.ok(m['label68_2d']!.sum < 1e-9 && m['label68_2d']!.count === 3);
+  assert.ok(m['mouth_gap']!.sum < 1e-9 && m['mouth_gap']!.count === 3);
+  // Another face's map as the prediction: its mouth is open by another amount.
+  const per = batch.targets.length / 3;
+  const swapped = new Float32Array(batch.targets.length);
+  for (const [to, from] of [[0, 1], [1, 2], [2, 0]] as const) swapped.set(batch.targets.subarray(from * per, (from + 1) * per), to * per);
+  const wrong = train.valMetrics!(swapped, batch.targets, [0, 1, 2])['mouth_gap']!;
+  assert.ok(wrong.sum > 1e-4 && wrong.sum / 3 < 0.2, `mouth gap error of other faces' maps ${wrong.sum / 3}`);
   const human = train.valLandmarkError(batch.targets, [0, 1, 2]);
   assert.ok(human.nme > 0.003 && human.nme < 0.08, `targets vs human points ${human.nme}`);
 });

@@ -424,6 +424,10 @@ def sample_map(P, uv, N):
     return (1 - fv) * ((1 - fu) * at(u0, v0) + fu * at(u0 + 1, v0)) + fv * ((1 - fu) * at(u0, v0 + 1) + fu * at(u0 + 1, v0 + 1))
 
 
+# LANDMARKS_68.innerLipPairs of src/geometry/landmarks68.ts
+INNER_LIP_PAIRS = ((61, 67), (62, 66), (63, 65))
+
+
 def box_norm(pts):
     w = pts[..., 0].amax(-1) - pts[..., 0].amin(-1)
     h = pts[..., 1].amax(-1) - pts[..., 1].amin(-1)
@@ -437,7 +441,7 @@ def validate(net, pack, batch=256):
     out = {}
     for k, s in enumerate(pack.sets):
         idx_all = pack.val_idx[s["name"]]
-        human, l2, l3 = [], [], []
+        human, l2, l3, mg = [], [], [], []
         corr = torch.tensor(s["correspondence"], device=pack.device)
         scored = torch.zeros(s["points"], dtype=torch.bool, device=pack.device)
         scored[s["scoredPoints"]] = True
@@ -456,6 +460,11 @@ def validate(net, pack, batch=256):
             pz = pk[..., 2] - pk[..., 2].mean(-1, keepdim=True); tz = tk[..., 2] - tk[..., 2].mean(-1, keepdim=True)
             d3 = torch.sqrt(((pk[..., :2] - tk[..., :2]) ** 2).sum(-1) + (pz - tz) ** 2)
             l3.append(d3.mean(-1) / norm)
+            # how far open the mouth is (inner-lip gap), against the labels: a network that
+            # ignores expressions still scores a fair label68 (src/geometry/landmarks68.ts)
+            gp = sum((pk[:, a, :2] - pk[:, b, :2]).norm(dim=-1) for a, b in INNER_LIP_PAIRS) / len(INNER_LIP_PAIRS)
+            gt = sum((tk[:, a, :2] - tk[:, b, :2]).norm(dim=-1) for a, b in INNER_LIP_PAIRS) / len(INNER_LIP_PAIRS)
+            mg.append((gp - gt).abs() / norm)
             # human points: into the 256-crop frame of the unaugmented crop
             A = pack.crop_matrix(pack.crop_square(idx, aug), pack.N).float()
             pts = torch.stack([pack.val_points[int(j)] for j in idx]).float()  # [n,2,m]
@@ -473,6 +482,7 @@ def validate(net, pack, batch=256):
         out[f"{s['name']}.human"] = torch.cat(human).mean().item()
         out[f"{s['name']}.label68_2d"] = torch.cat(l2).mean().item()
         out[f"{s['name']}.label68_3d"] = torch.cat(l3).mean().item()
+        out[f"{s['name']}.mouth_gap"] = torch.cat(mg).mean().item()
     net.train()
     return out
 

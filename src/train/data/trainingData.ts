@@ -14,7 +14,8 @@ import { positionMapTarget } from './positionMapTarget.js';
 import { trainingCrop } from './trainingCrop.js';
 import { warpCropImage } from './warpCropImage.js';
 import { samplePositionMap } from './samplePositionMap.js';
-import { landmarkNme } from '../../eval/landmarkNme.js';
+import { boxNormalizer, landmarkNme } from '../../eval/landmarkNme.js';
+import { landmarkGap, LANDMARKS_68 } from '../../geometry/landmarks68.js';
 import { withDefaults } from '../../io/withDefaults.js';
 
 /** Bilinear x, y, z of a map at (u, v) (`samplePositionMap` reads x, y only). */
@@ -287,9 +288,11 @@ export function createTrainingData(
       return { nme: n ? sum / n : 0, perImage };
     },
     valMetrics(predictions, targets, indices) {
-      // The 68 landmarks against the labels' own (read at the UV keypoints of both maps).
+      // The 68 landmarks against the labels' own (read at the UV keypoints of both maps), and
+      // how far open the mouth is: a network that ignores expressions still scores a fair
+      // label68, but misses the inner-lip gap (bench/expression.ts).
       const n = indices.length;
-      let s2 = 0, s3 = 0;
+      let s2 = 0, s3 = 0, sm = 0;
       const p = new Float64Array(204), t = new Float64Array(204);
       for (let b = 0; b < n; b++) {
         for (const [map, out] of [[predictions, p], [targets, t]] as const) {
@@ -301,8 +304,9 @@ export function createTrainingData(
           });
         }
         s2 += landmarkNme(p, t, 2); s3 += landmarkNme(p, t, 3);
+        sm += Math.abs(landmarkGap(p, LANDMARKS_68.innerLipPairs) - landmarkGap(t, LANDMARKS_68.innerLipPairs)) / boxNormalizer(t);
       }
-      return { label68_2d: { sum: s2, count: n }, label68_3d: { sum: s3, count: n } };
+      return { label68_2d: { sum: s2, count: n }, label68_3d: { sum: s3, count: n }, mouth_gap: { sum: sm, count: n } };
     },
   };
 }

@@ -1,0 +1,113 @@
+/**
+ * Does the model follow the face's expression? On the helen-afw68 faces that training holds
+ * out (the seeded split of `prnet train`), each predictor's 68 landmarks are compared with
+ * the human points region by region, and two expression measures are compared with the
+ * human ones:
+ * - mouth opening: the mean gap between the inner lips (points 61–67, 62–66, 63–65);
+ * - eye opening: the mean gap between the eyelids (37–41, 38–40, 43–47, 44–46);
+ * both over √(w·h) of the human 68-point box. For each: Pearson's r with the human value, the
+ * slope of the least-squares line predicted = a + b · human (1: the expression is followed in
+ * full; 0: a constant face), and the means over the most open tenth of the faces.
+ *
+ * Rows: the model (the evaluation protocol's crop from the human points, as `prnet eval pts
+ * --crop landmarks`), the teacher-fitted labels the model learnt from, and the teacher
+ * (3DDFA_V2, cropped as 3DDFA crops from the points) when `../shared/3ddfa` is there.
+ *
+ * Run: `npm run bench -- expression` (needs `runs/labels-helen` from `prnet label
+ * helen-afw68`, which fixes the split; `PRNET_BENCH_MODEL=<onnx>` for another model).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadUvAssets } from '../src/node/inference/uvAssets.js';
+import { loadOnnxModel } from '../src/node/inference/onnxModel.js';
+import { loadTddfaTeacher } from '../src/node/inference/tddfaTeacher.js';
+import { loadBfmPieces } from '../src/node/train/labels/bfmPieces.js';
+import { decodeImage } from '../src/node/inference/decodeImage.js';
+import { readLabelSet } from '../src/node/train/labels/labelSetFiles.js';
+import { modelPredictor } from '../src/eval/modelPredictor.js';
+import { tddfaPredictor } from '../src/eval/tddfaPredictor.js';
+import type { LandmarkPredictor } from '../src/eval/evaluateAflw2000.js';
+import { npyToFloat64, readNpy } from '../src/io/npy.js';
+import { pointsBounds } from '../src/geometry/pointsBounds.js';
+import type { RgbImage } from '../src/io/rgbImage.js';
+import { landmarkGap, LANDMARKS_68 } from '../src/geometry/landmarks68.js';
+import { VALIDATION_SETS } from './lib/validationSets.js';
+
+const { root, modelPath, helenLabels, helenDir } = VALIDATION_SETS;
+const SEED = 1, VAL_COUNT = 300;
+const TEACHER = path.join(root, '../shared/3ddfa/mb05_120x120.onnx');
+
+if (!existsSync(path.join(helenLabels, 'labels.json'))) {
+  console.log(`skipped: no label set at ${helenLabels} (prnet label helen-afw68 …, see training/gpu-teacher-light/README.md)`);
+  process.exit(0);
+}
+
+/** Point ranges of the 68-point scheme, without the jaw (300-W's jaw follows the visible contour). */
+const REGIONS: [string, number, number][] = [['brows', 17, 27], ['nose', 27, 36], ['eyes', 36, 48], ['mouth', 48, 68]];
+const { innerLipPairs, eyelidPairs } = LANDMARKS_68;
+type Pairs = typeof innerLipPairs | typeof eyelidPairs;
+
+const assets = await loadUvAssets();
+const labels = await readLabelSet(helenLabels);
+const { loadHelenAfw68TrainingData } = await import('../src/node/train/helenTrainingData.js');
+const helen = await loadHelenAfw68TrainingData({ labels: helenLabels, assets, inputSize: 128, valCount: VAL_COUNT, seed: SEED, cacheDir: path.join(root, 'runs/cache'), log: () => {} });
+const names = labels.info.images;
+const pts = npyToFloat64(readNpy(new Uint8Array(await readFile(path.join(helenDir, 'pts68.npy')))));
+
+// The held-out faces: human points (x, y; z 0), the image, the face size.
+const faces: { image: RgbImage; human: Float64Array; size: number; index: number }[] = [];
+for (const i of helen.valImages) {
+  const human = new Float64Array(204);
+  for (let k = 0; k < 68; k++) { human[3 * k] = pts[i * 136 + k]!; human[3 * k + 1] = pts[i * 136 + 68 + k]!; }
+  const [x0, y0, x1, y1] = pointsBounds(Float64Array.from({ length: 136 }, (_, j) => human[3 * (j >> 1) + (j & 1)]!));
+  faces.push({ image: await decodeImage(await readFile(path.join(helenDir, 'images', names[i]!))), human, size: Math.sqrt((x1 - x0) * (y1 - y0)), index: i });
+}
+
+/** 68 points, x, y, z each. */
+type Points = ArrayLike<number>;
+const rows: { name: string; landmarks: Points[] }[] = [];
+async function runPredictor(p: LandmarkPredictor): Promise<void> {
+  const out = await p.predict(faces.map((f) => ({ image: f.image, groundTruth: { landmarks: f.human } })));
+  rows.push({
+    name: p.name,
+    landmarks: out.map((r, j) => {
+      if (!('landmarks' in r)) throw new Error(`${p.name}: face ${faces[j]!.index} failed`);
+      return r.landmarks;
+    }),
+  });
+}
+const model = await loadOnnxModel(modelPath, { threads: 2 });
+await runPredictor(modelPredictor(model, assets, `model ${path.relative(root, modelPath)} (crop from the human points)`, { crop: 'landmarks' }));
+rows.push({ name: `labels ${path.relative(root, helenLabels)} (teacher fitted to the human points)`, landmarks: faces.map((f) => labels.landmarks.subarray(f.index * 204, (f.index + 1) * 204)) });
+if (existsSync(TEACHER)) await runPredictor(tddfaPredictor(await loadTddfaTeacher(TEACHER), await loadBfmPieces(path.dirname(TEACHER)), 'teacher 3DDFA_V2 mb05'));
+
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+/** r, slope of y on x, and the means of x and y over the tenth of the faces with the largest x. */
+function response(x: number[], y: number[]): { r: number; slope: number; topX: number; topY: number } {
+  const mx = mean(x), my = mean(y);
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < x.length; i++) { sxy += (x[i]! - mx) * (y[i]! - my); sxx += (x[i]! - mx) ** 2; syy += (y[i]! - my) ** 2; }
+  const top = x.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, Math.max(1, Math.round(x.length / 10))).map(([, i]) => i);
+  return { r: sxy / Math.sqrt(sxx * syy), slope: sxy / sxx, topX: mean(top.map((i) => x[i]!)), topY: mean(top.map((i) => y[i]!)) };
+}
+const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
+const human = faces.map((f) => f.human);
+const measure = (ps: Points[], pairs: Pairs) => ps.map((p, j) => landmarkGap(p, pairs) / faces[j]!.size);
+const humanMouth = measure(human, innerLipPairs), humanEyes = measure(human, eyelidPairs);
+
+console.log(`${faces.length} held-out helen-afw68 faces (seed ${SEED}), against the human 68 points; NME over √(w·h) of the 68-point box\n`);
+console.log(`| predictor | inner 51 | ${REGIONS.map(([n]) => n).join(' | ')} | mouth opening: r / slope / most open tenth | eye opening: r / slope / most open tenth |`);
+console.log(`| --- | --- | ${REGIONS.map(() => '---').join(' | ')} | --- | --- |`);
+for (const row of rows) {
+  const err = (from: number, to: number) => mean(row.landmarks.map((p, j) => {
+    let s = 0;
+    const h = human[j]!;
+    for (let k = from; k < to; k++) s += Math.hypot(p[3 * k]! - h[3 * k]!, p[3 * k + 1]! - h[3 * k + 1]!);
+    return s / (to - from) / faces[j]!.size;
+  }));
+  const m = response(humanMouth, measure(row.landmarks, innerLipPairs)), e = response(humanEyes, measure(row.landmarks, eyelidPairs));
+  const cell = (q: typeof m) => `${q.r.toFixed(2)} / ${q.slope.toFixed(2)} / ${pct(q.topY)} (human ${pct(q.topX)})`;
+  console.log(`| ${row.name} | ${pct(err(17, 68))} | ${REGIONS.map(([, a, b]) => pct(err(a, b))).join(' | ')} | ${cell(m)} | ${cell(e)} |`);
+}
+await model.dispose();
