@@ -85,6 +85,11 @@ test('prnet label aflw21 labels real faces, reports an unreadable image in one l
   for (const [to, from] of [[0, 1], [1, 2], [2, 0]] as const) swapped.set(batch.targets.subarray(from * per, (from + 1) * per), to * per);
   const wrong = train.valMetrics!(swapped, batch.targets, [0, 1, 2])['mouth_gap']!;
   assert.ok(wrong.sum > 1e-4 && wrong.sum / 3 < 0.2, `mouth gap error of other faces' maps ${wrong.sum / 3}`);
+  // --helen-repeat needs a helen-afw68 set to repeat: one line, before any training.
+  const t = prnet('train', '--data', data, '--labels', out, '--helen-repeat', '3', '--out', path.join(path.dirname(out), 'run'), '--variant', 'resfcn128-light', '--max-steps', '1');
+  assert.equal(t.status, 1, t.stderr);
+  assert.match(t.stderr, /--helen-repeat: no helen-afw68 label set among --labels to repeat/);
+  assert.ok(!t.stderr.includes('    at '), 'no stack trace');
   const human = train.valLandmarkError(batch.targets, [0, 1, 2]);
   assert.ok(human.nme > 0.003 && human.nme < 0.08, `targets vs human points ${human.nme}`);
 });

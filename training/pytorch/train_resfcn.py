@@ -596,6 +596,18 @@ def choose_batch_size(nets, pack, a, wmask, dev, out):
     return chosen
 
 
+def sampling_pool(pack, name, repeat):
+    """The training faces an epoch is drawn from: every face once, and those of the set `name`
+    `repeat` times (helen-afw68 is the one set whose mouths come from human points)."""
+    if repeat < 1:
+        raise SystemExit(f"--{name}-repeat must be at least 1")
+    names = [s["name"] for s in pack.sets]
+    if repeat == 1 or name not in names:
+        return pack.train_idx
+    faces = pack.train_idx[pack.set[pack.train_idx] == names.index(name)]
+    return torch.cat([pack.train_idx] + [faces] * (repeat - 1))
+
+
 def scaled_schedule(a):
     """--lr and --warmup-steps are given for --lr-batch; another batch size scales the rate
     by the square root of the ratio (Adam's usual rule) and keeps the warm-up's samples."""
@@ -644,6 +656,7 @@ def main():
     ap.add_argument("--eval-seconds", type=float, default=90, help="validate (and save weights) this often")
     ap.add_argument("--recalibrate-batches", type=int, default=100)
     ap.add_argument("--init", action="append", default=[], help="VARIANT=weights.bin warm start (repeatable)")
+    ap.add_argument("--helen-repeat", type=int, default=1, help="each helen-afw68 training face comes this many times per epoch (prnet train's --helen-repeat)")
     ap.add_argument("--limit", type=int, default=0, help="use only this many faces per set and split (quick checks)")
     ap.add_argument("--check-batches", type=int, default=8, help="also write inputs and outputs of this many validation crops")
     ap.add_argument("--validate-only", action="store_true", help="validate the --init weights and stop")
@@ -669,6 +682,9 @@ def main():
     gen = torch.Generator(device=dev); gen.manual_seed(a.seed)
     pack = Pack(a.pack, dev, a.limit or None)
     log(a.out, f"pack: {pack.train_idx.numel()} training faces, " + ", ".join(f"{k} {v.numel()} validation" for k, v in pack.val_idx.items()) + f"; device {dev} {torch.cuda.get_device_name() if dev.type == 'cuda' else ''}; torch {torch.__version__}")
+    pool = sampling_pool(pack, "helen", a.helen_repeat)
+    if a.helen_repeat != 1:
+        log(a.out, f"epoch of {pool.numel()} samples: " + ", ".join(f"{s['name']} {int((pack.set[pool] == k).sum())}" for k, s in enumerate(pack.sets)))
     specs = {n["variant"]: n for n in pack.meta["networks"]}
     inits = dict(s.split("=", 1) for s in a.init)
     nets = {}
@@ -730,7 +746,7 @@ def main():
         if elapsed >= a.seconds:
             break
         if order.numel() < a.batch_size:
-            order = torch.cat([order, pack.train_idx[torch.randperm(pack.train_idx.numel(), generator=gen, device=dev)]])
+            order = torch.cat([order, pool[torch.randperm(pool.numel(), generator=gen, device=dev)]])
             epoch += 1
         idx, order = order[:a.batch_size], order[a.batch_size:]
         x, t = pack.batch(idx, pack.sample_augmentation(idx.numel(), gen), gen)

@@ -48,6 +48,11 @@ export interface TrainRunOptions extends TrainLoopOptions {
   /** Held-out helen-afw68 faces (inner-51 error each epoch). */
   helenValCount?: number;
   /**
+   * Each helen-afw68 training face comes this many times per epoch (default 1): the one set
+   * whose mouths come from human points, 6 % of the faces. Recorded in `data.json` for `--resume`.
+   */
+  helenRepeat?: number;
+  /**
    * Start a new run from these weights (`weights.bin` with its `weights.json` beside it,
    * as a run exports them) instead of a fresh initialisation — to carry training over
    * from an earlier run whose full checkpoint is not at hand.
@@ -135,11 +140,18 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
 
   // The run's labels: given, or the ones it was started with.
   const dataFile = file('data.json');
-  if (resume && o.labels === undefined) {
-    const recorded = await readFile(dataFile, 'utf8').then((t) => JSON.parse(t) as { labels?: string[] }, () => ({} as { labels?: string[] }));
-    if (recorded.labels?.length) { o.labels = recorded.labels; log(`labels of the run: ${recorded.labels.join(', ')}`); }
+  if (resume && (o.labels === undefined || o.helenRepeat === undefined)) {
+    const recorded = await readFile(dataFile, 'utf8').then((t) => JSON.parse(t) as { labels?: string[]; helenRepeat?: number }, () => ({} as { labels?: string[]; helenRepeat?: number }));
+    if (o.labels === undefined && recorded.labels?.length) { o.labels = recorded.labels; log(`labels of the run: ${recorded.labels.join(', ')}`); }
+    if (o.helenRepeat === undefined && recorded.helenRepeat !== undefined) { o.helenRepeat = recorded.helenRepeat; log(`helen-afw68 faces of the run: ${recorded.helenRepeat}× per epoch`); }
   }
-  if (!resume) await writeFileAtomic(dataFile, `${JSON.stringify({ dataDir: o.dataDir, ...(o.labels?.length ? { labels: o.labels.map((l) => path.resolve(l)) } : {}) }, null, 1)}\n`);
+  if (!resume) {
+    await writeFileAtomic(dataFile, `${JSON.stringify({
+      dataDir: o.dataDir,
+      ...(o.labels?.length ? { labels: o.labels.map((l) => path.resolve(l)) } : {}),
+      ...(o.helenRepeat !== undefined && o.helenRepeat !== 1 ? { helenRepeat: o.helenRepeat } : {}),
+    }, null, 1)}\n`);
+  }
   // Which label set is which: AFLW-21 goes with --data, helen-afw68 brings its own folder.
   const labelKinds = await Promise.all((o.labels ?? []).map(async (dir) => {
     const info = await readFile(path.join(dir, 'labels.json'), 'utf8').then((t) => JSON.parse(t) as { dataset?: string }, (err: Error) => { throw new Error(`--labels ${dir}: ${err.message}`); });
@@ -148,6 +160,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   }));
   const aflwLabels = labelKinds.filter((l) => l.dataset === 'aflw21'), helenLabels = labelKinds.filter((l) => l.dataset === 'helen-afw68');
   if (aflwLabels.length > 1 || helenLabels.length > 1) throw new Error('--labels: give at most one label set per data set');
+  if ((o.helenRepeat ?? 1) !== 1 && !helenLabels.length) throw new Error('--helen-repeat: no helen-afw68 label set among --labels to repeat');
 
   const backend = await setupTrainBackend({ threads: o.threads, convPrecision: o.convPrecision, warn: (m) => log(m) });
   log(`backend ${backend.backend}: ${backend.native ? `native conv kernels (${backend.threads} threads, ${backend.simdWidth}-wide SIMD, ${backend.convPrecision} operands)` : 'pure-JS kernels'}`);
@@ -166,7 +179,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
       labels: helenLabels[0].dir, assets: await loadUvAssets({ dataDir: o.uvDataDir }), inputSize: spec.inputSize,
       valCount: o.helenValCount ?? 300, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed, cacheDir: o.cacheDir ?? path.resolve('runs/cache'), log,
     });
-    trainData = { ...concatTrainingData([{ name: 'aflw21', data }, { name: 'helen', data: helen }]), weightMask: data.weightMask };
+    trainData = { ...concatTrainingData([{ name: 'aflw21', data }, { name: 'helen', data: helen, repeat: o.helenRepeat ?? 1 }]), weightMask: data.weightMask };
     // Validate every held-out face of both sets.
     o.valLimit ??= trainData.valCount;
   }

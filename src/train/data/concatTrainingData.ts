@@ -5,12 +5,15 @@ export interface TrainingDataPart {
   /** Prefix of the part's validation figures (`helen.human`). */
   name: string;
   data: TrainingData;
+  /** Each training sample of the part comes this many times per epoch (default 1): more weight for a small set. */
+  repeat?: number;
 }
 
 /**
  * Several training sets as one: training and validation indices run through the parts in
  * order; a batch is assembled by each part for its own samples and put back in the asked
- * order. The validation landmark error (which picks the best epoch) is the first part's;
+ * order. A part with `repeat: n` takes n times its training samples' indices (index i is its
+ * sample i mod its count), so an epoch's shuffle draws it n times as often. The validation landmark error (which picks the best epoch) is the first part's;
  * every part's own error and figures are reported as `valMetrics` under its name.
  *
  * ```ts
@@ -20,22 +23,27 @@ export interface TrainingDataPart {
 export function concatTrainingData(parts: readonly TrainingDataPart[]): TrainingData {
   if (parts.length === 0) throw new Error('concatTrainingData: no parts');
   const S = parts[0]!.data.inputSize;
-  for (const p of parts) if (p.data.inputSize !== S) throw new Error(`concatTrainingData: part ${p.name} is ${p.data.inputSize}², not ${S}²`);
+  for (const p of parts) {
+    if (p.data.inputSize !== S) throw new Error(`concatTrainingData: part ${p.name} is ${p.data.inputSize}², not ${S}²`);
+    if (!(Number.isInteger(p.repeat ?? 1) && (p.repeat ?? 1) >= 1)) throw new Error(`concatTrainingData: part ${p.name} repeat must be a whole number ≥ 1, got ${p.repeat}`);
+  }
+  const trainCounts = parts.map((p) => p.data.trainCount), valCounts = parts.map((p) => p.data.valCount);
+  const trainSpans = parts.map((p) => p.data.trainCount * (p.repeat ?? 1));
   const trainStart: number[] = [], valStart: number[] = [];
   let trainCount = 0, valCount = 0;
-  for (const p of parts) { trainStart.push(trainCount); valStart.push(valCount); trainCount += p.data.trainCount; valCount += p.data.valCount; }
-  const locate = (starts: number[], counts: number[], idx: number): [number, number] => {
+  parts.forEach((p, k) => { trainStart.push(trainCount); valStart.push(valCount); trainCount += trainSpans[k]!; valCount += p.data.valCount; });
+  /** Part and local sample of a global index; `spans` (repeats included) wrap onto `counts`. */
+  const locate = (starts: number[], spans: number[], counts: number[], idx: number): [number, number] => {
     for (let k = starts.length - 1; k >= 0; k--) if (idx >= starts[k]!) {
-      if (idx - starts[k]! >= counts[k]!) break;
-      return [k, idx - starts[k]!];
+      if (idx - starts[k]! >= spans[k]!) break;
+      return [k, (idx - starts[k]!) % counts[k]!];
     }
     throw new Error(`sample index ${idx} out of range`);
   };
-  const trainCounts = parts.map((p) => p.data.trainCount), valCounts = parts.map((p) => p.data.valCount);
   const per = S * S * 3;
-  const gather = async (indices: number[], starts: number[], counts: number[], get: (part: TrainingData, local: number[]) => Promise<TrainingBatch>): Promise<TrainingBatch> => {
+  const gather = async (indices: number[], starts: number[], spans: number[], counts: number[], get: (part: TrainingData, local: number[]) => Promise<TrainingBatch>): Promise<TrainingBatch> => {
     const groups = parts.map(() => [] as { local: number; at: number }[]);
-    indices.forEach((idx, at) => { const [k, local] = locate(starts, counts, idx); groups[k]!.push({ local, at }); });
+    indices.forEach((idx, at) => { const [k, local] = locate(starts, spans, counts, idx); groups[k]!.push({ local, at }); });
     const inputs = new Float32Array(indices.length * per), targets = new Float32Array(indices.length * per);
     for (let k = 0; k < parts.length; k++) {
       const g = groups[k]!;
@@ -51,7 +59,7 @@ export function concatTrainingData(parts: readonly TrainingDataPart[]): Training
   /** Splits a validation batch by part: for each part, the local indices and the rows they came from. */
   const split = (indices: number[]) => {
     const groups = parts.map(() => [] as { local: number; at: number }[]);
-    indices.forEach((idx, at) => { const [k, local] = locate(valStart, valCounts, idx); groups[k]!.push({ local, at }); });
+    indices.forEach((idx, at) => { const [k, local] = locate(valStart, valCounts, valCounts, idx); groups[k]!.push({ local, at }); });
     return groups;
   };
   const rows = (all: Float32Array, at: number[]) => {
@@ -63,8 +71,8 @@ export function concatTrainingData(parts: readonly TrainingDataPart[]): Training
     inputSize: S,
     trainCount,
     valCount,
-    batch: (indices, rng, augment) => gather(indices, trainStart, trainCounts, (d, local) => d.batch(local, rng, augment)),
-    valBatch: (indices) => gather(indices, valStart, valCounts, (d, local) => d.valBatch(local)),
+    batch: (indices, rng, augment) => gather(indices, trainStart, trainSpans, trainCounts, (d, local) => d.batch(local, rng, augment)),
+    valBatch: (indices) => gather(indices, valStart, valCounts, valCounts, (d, local) => d.valBatch(local)),
     valLandmarkError(predictions, indices) {
       const perImage = new Float64Array(indices.length).fill(NaN);
       const g = split(indices)[0]!;
