@@ -64,8 +64,14 @@ export function modelPredictor(model: PositionMapModel, assets: UvAssets, name =
       const { batch, maps } = await pipeline.predictFaces(prepared);
       let offset = 0;
       return batch.map((p, i) => {
-        const faces = pipeline.finishFaces(p, maps, {}, offset);
+        const first = offset;
         offset += p.faces.length;
+        let faces;
+        try {
+          faces = pipeline.finishFaces(p, maps, {}, first);
+        } catch (err) {
+          return { error: (err as Error).message }; // this image fails, not its whole batch
+        }
         const k = crop === 'detector' ? matchFace(faces.map((f) => f.landmarks), items[i]!.groundTruth.landmarks, 3) : 0;
         const face = faces[k];
         if (!face) return { error: NO_FACE_AT_ANNOTATION };

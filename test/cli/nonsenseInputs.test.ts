@@ -57,3 +57,13 @@ test('locateFaces refuses user boxes and landmarks (almost) outside the image', 
   const [face] = await locateFaces(image, { box: [-25, 10, 50, 50] }); // half inside
   assert.deepEqual(face!.box, [-25, 10, 50, 50]);
 });
+
+test('a model that returns NaN: each image fails with one line saying so (exit 1), no NaN meshes or null landmarks written', async () => {
+  const model = path.join(work, 'nan.onnx');
+  await writeFile(model, constantFaceModel(new Float32Array(256 * 256 * 3).fill(NaN), 256));
+  const out = path.join(work, 'nan-out');
+  const r = await prnet(['reconstruct', photo, '-o', out, '--model', model, '--outputs', 'obj,json', '--box', '40,40,150,150']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /photo1\.jpg: the network returned non-finite values \(NaN or ±∞\) for this face: the model is broken/);
+  assert.deepEqual(await readdir(out), []);
+});

@@ -14,6 +14,7 @@ import { evaluateAflw2000, type Aflw2000Sample } from '../../src/eval/evaluateAf
 import { rotationToAflwPose } from '../../src/eval/aflwPose.js';
 import { loadUvAssets } from '../../src/node/inference/uvAssets.js';
 import { hornSimilarity } from '../geometry/reference.js';
+import { syntheticFace } from '../support/syntheticFace.js';
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
 const fixtures = shared + 'fixtures/aflw2000-sample/';
@@ -103,4 +104,32 @@ test('modelPredictor: crop → fake model → restore → landmarks and pose, ch
     assert.ok(Math.abs(rec.predictedPose!.pitch - horn.pitch) < 1e-3);
     assert.ok(Math.abs(rec.predictedPose!.roll - horn.roll) < 1e-3);
   });
+});
+
+test('modelPredictor: a face whose map holds NaN fails alone, saying the model is broken; its batch-mate is scored', async () => {
+  const assets = await loadUvAssets({ dataDir: shared + 'prnet-data/uv-data/' });
+  const { positionMap } = syntheticFace(assets, { scale: 0.85, tx: 128, ty: 135, tz: 120 });
+  const broken: PositionMapModel = {
+    inputSize: 128,
+    outputSize: 256,
+    metadata: {},
+    async predict(_input, n) {
+      const out = new Float32Array(n * positionMap.length);
+      for (let b = 0; b < n; b++) out.set(positionMap, b * positionMap.length);
+      out[positionMap.length + 1000] = NaN; // the second crop: one texel
+      return out;
+    },
+    async dispose() {},
+  };
+  const samples: Aflw2000Sample[] = names.slice(0, 2).map((name) => ({
+    name,
+    load: async () => {
+      const gt = aflw2000GroundTruth(parseMat(new Uint8Array(readFileSync(`${fixtures}${name}.mat`)), { inflate: (d) => inflateSync(d) }), name);
+      return { groundTruth: gt, image: { width: 450, height: 450, data: new Uint8Array(450 * 450 * 3) } };
+    },
+  }));
+  const [first, second] = await evaluateAflw2000(samples, modelPredictor(broken, assets), { batchSize: 2 });
+  assert.equal(first!.status, 'ok', first!.error);
+  assert.equal(second!.status, 'failed');
+  assert.match(second!.error!, /the network returned non-finite values \(NaN or ±∞\) for this face: the model is broken/);
 });
