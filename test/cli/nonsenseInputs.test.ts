@@ -67,3 +67,21 @@ test('a model that returns NaN: each image fails with one line saying so (exit 1
   assert.match(r.stderr, /photo1\.jpg: the network returned non-finite values \(NaN or ±∞\) for this face: the model is broken/);
   assert.deepEqual(await readdir(out), []);
 });
+
+test('a model whose metadata and graph disagree on the crop size: refused before any work (exit 2), not every image failing', async () => {
+  const map = new Float32Array(256 * 256 * 3).fill(100);
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['mismatch', { 'prnet.variant': 'x', 'prnet.input_size': '128' }, /mismatch\.onnx: its graph takes 256×256×3 crops, not the 128×128×3 its prnet\.input_size metadata says/],
+    ['not-a-size', { 'prnet.variant': 'x', 'prnet.input_size': 'abc' }, /not-a-size\.onnx: its prnet\.input_size metadata "abc" is not a crop size in pixels/],
+  ];
+  for (const [name, metadata, message] of cases) {
+    const model = path.join(work, `${name}.onnx`);
+    await writeFile(model, constantFaceModel(map, 256, metadata));
+    const out = path.join(work, `${name}-out`);
+    const r = await prnet(['reconstruct', photo, '-o', out, '--model', model, '--outputs', 'json']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /photo1\.jpg/);
+    await assert.rejects(readdir(out), { code: 'ENOENT' });
+  }
+});

@@ -59,6 +59,16 @@ export async function loadOnnxModel(source: string | Uint8Array, options: LoadOn
     throw new Error(`${label}: not a prnet position-map model (needs input "${MODEL_INPUT_NAME}" and output "${MODEL_OUTPUT_NAME}", has ${session.inputNames.join(', ')} → ${session.outputNames.join(', ')})`);
   }
   const inputSize = Number(metadata[MODEL_METADATA.inputSize] ?? POSITION_MAP_SIZE);
+  // A model whose sizes disagree would fail every image with the same error: refuse it here.
+  if (!(Number.isInteger(inputSize) && inputSize >= 2)) throw new Error(`${label}: its ${MODEL_METADATA.inputSize} metadata "${metadata[MODEL_METADATA.inputSize]}" is not a crop size in pixels`);
+  const inputDims = fixedDims(session.inputMetadata, MODEL_INPUT_NAME);
+  if (inputDims && !(inputDims[1] === inputSize && inputDims[2] === inputSize && inputDims[3] === 3)) {
+    throw new Error(`${label}: its graph takes ${inputDims.slice(1).join('×')} crops, not the ${inputSize}×${inputSize}×3 its ${MODEL_METADATA.inputSize} metadata says`);
+  }
+  const outputDims = fixedDims(session.outputMetadata, MODEL_OUTPUT_NAME);
+  if (outputDims && !(outputDims[1] === POSITION_MAP_SIZE && outputDims[2] === POSITION_MAP_SIZE && outputDims[3] === 3)) {
+    throw new Error(`${label}: its graph returns ${outputDims.slice(1).join('×')} maps, not ${POSITION_MAP_SIZE}×${POSITION_MAP_SIZE}×3 position maps`);
+  }
   const pixelsIn = inputSize * inputSize * 3;
   const pixelsOut = POSITION_MAP_SIZE * POSITION_MAP_SIZE * 3;
   return {
@@ -81,4 +91,11 @@ export async function loadOnnxModel(source: string | Uint8Array, options: LoadOn
       await session.release();
     },
   };
+}
+
+/** The shape of a 4-D tensor whose height, width and channels are fixed numbers in the graph; undefined when any is symbolic (checked at run time). */
+function fixedDims(values: readonly ort.InferenceSession.ValueMetadata[], name: string): readonly (number | string)[] | undefined {
+  const value = values.find((v) => v.name === name);
+  if (!value?.isTensor || value.shape.length !== 4) return undefined;
+  return value.shape.slice(1).every((d) => typeof d === 'number') ? value.shape : undefined;
 }
