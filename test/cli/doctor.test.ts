@@ -41,7 +41,11 @@ test('prnet doctor: a missing model fails (exit 1) with what to do; a missing ff
   assert.match(missing.stdout, /prnet cannot reconstruct faces here/);
   const notAModel = await doctor(['--model', path.join(REPO, 'README.md')]);
   assert.equal(notAModel.code, 1);
-  assert.match(notAModel.stdout, /^FAIL {2}model /m);
+  // The file named, as the commands name it (not "<model bytes>"), and no raw ENOENT message.
+  assert.match(notAModel.stdout, /^FAIL {2}model +.*README\.md: not an ONNX model: /m);
+  const noFile = await doctor(['--model', path.join(REPO, 'no-such-model.onnx')]);
+  assert.equal(noFile.code, 1);
+  assert.match(noFile.stdout, /^FAIL {2}model +.*no-such-model\.onnx: cannot read model file \(ENOENT\)$/m);
   // An ONNX model with the right tensors but no prnet metadata: what the commands refuse without --force.
   const { constantFaceModel } = await import('../support/randomModel.js');
   const bare = path.join(mkdtempSync(path.join(os.tmpdir(), 'prnet-doctor-')), 'foreign.onnx');
@@ -49,6 +53,12 @@ test('prnet doctor: a missing model fails (exit 1) with what to do; a missing ff
   const noMeta = await doctor(['--model', bare]);
   assert.equal(noMeta.code, 1, noMeta.stdout);
   assert.match(noMeta.stdout, /not a prnet model .*--force/);
+  // A model that runs but returns NaN (a diverged training run) cannot reconstruct anything.
+  const nan = path.join(path.dirname(bare), 'nan.onnx');
+  writeFileSync(nan, constantFaceModel(new Float32Array(256 * 256 * 3).fill(NaN), 256));
+  const nanModel = await doctor(['--model', nan]);
+  assert.equal(nanModel.code, 1, nanModel.stdout);
+  assert.match(nanModel.stdout, /^FAIL {2}model +.*nan\.onnx: returns NaN or ±∞ on a noise picture: the model is broken/m);
   const optional = await doctor(['--json'], { PRNET_FFMPEG: '/nonexistent/ffmpeg', PRNET_REDIS_URL: 'redis://:s3cret@127.0.0.1:1' });
   assert.equal(optional.code, 0, optional.stdout);
   const report = JSON.parse(optional.stdout) as Report;

@@ -92,8 +92,8 @@ export async function checkEnvironment(options: Partial<CheckEnvironmentOptions>
       return { status: 'fail', detail: oneLine((err as Error).message), hint: 'run `prnet weights download`, or reinstall prnet (it ships models/default.onnx)' };
     }
     const file = source as string;
-    const bytes = new Uint8Array(await readFile(file));
-    const model = await loadOnnxModel(bytes, { threads: 1 });
+    // From the path, as the commands load it: its errors name the file.
+    const model = await loadOnnxModel(file, { threads: 1 });
     try {
       // As the commands do: a model without prnet's metadata is refused unless --force.
       assertPrnetModel(model.metadata, file);
@@ -101,8 +101,10 @@ export async function checkEnvironment(options: Partial<CheckEnvironmentOptions>
       const input = new Float32Array(S * S * 3).map((_, i) => image.data[i % image.data.length]! / 255);
       await model.predict(input, 1); // first run: ONNX Runtime prepares its kernels
       const t0 = performance.now();
-      await model.predict(input, 1);
+      const map = await model.predict(input, 1);
       const ms = performance.now() - t0;
+      if (!map.every(Number.isFinite)) return { status: 'fail', detail: `${file}: returns NaN or ±∞ on a noise picture: the model is broken (a diverged training run, an fp16 overflow?)`, hint: 'use another model (--model, $PRNET_MODEL)' };
+      const bytes = new Uint8Array(await readFile(file));
       const meta = model.metadata;
       const which = file === SHIPPED_MODEL_PATH ? 'the model shipped with prnet' : o.model ? '--model' : o.env.PRNET_MODEL ? '$PRNET_MODEL' : 'the official model from `prnet weights download`';
       const kind = modelKind(meta, S);
