@@ -326,7 +326,7 @@ function methodOptions(cmd: Command): Command {
     .option('--batch-size <n>', 'images per inference call', (v) => Number(v), 8)
     .option('--refine <passes>', 'after the first crop, re-crop from the predicted landmarks and run again this many times (the refinement pass)', int('--refine', 0))
     .option('--flip-average', 'test-time flip augmentation: also run each mirrored crop and average the two maps (2× network time)')
-    .option('--map-smoothing <texels>', `Gaussian blur of each position map, σ in texels (0 = the network's map; default ${RECONSTRUCT_DEFAULTS.mapSmoothing}, as prnet reconstruct)`, inRange('--map-smoothing', 0, 8), RECONSTRUCT_DEFAULTS.mapSmoothing)
+    .option('--map-smoothing <texels>', `Gaussian blur of each position map, σ in texels (0 = the network's map; the default is prnet reconstruct's)`, inRange('--map-smoothing', 0, 8), RECONSTRUCT_DEFAULTS.mapSmoothing)
     .option('--threads <n>', 'ONNX Runtime threads (0 = one per core)', (v) => Number(v))
     .option('--data-dir <dir>', 'folder with the official uv-data files (default: $PRNET_DATA, else the copy shipped in the package)')
     .option('--limit <n>', 'evaluate only the first n images', (v) => Number(v));
