@@ -7,7 +7,8 @@
  */
 import { faceOutputsForKinds } from '../service/faceOutputsForKinds.js';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, realpath } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
@@ -223,12 +224,18 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
     await workerModel?.dispose();
     throw err;
   }
+  let step = 'create';
   try {
-    if (!options.jsonTo || options.outputs.some((k) => k !== 'json')) await mkdir(options.outDir, { recursive: true });
+    if (!options.jsonTo || options.outputs.some((k) => k !== 'json')) {
+      await mkdir(options.outDir, { recursive: true });
+      // A folder that exists but is not writable: one setup error, not one failure per image.
+      step = 'write to';
+      await access(options.outDir, fsConstants.W_OK);
+    }
   } catch (err) {
     if (!options.prnet) await prn.dispose();
     await workerModel?.dispose();
-    throw new Error(`${options.outDir}: cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new Error(`${options.outDir}: cannot ${step} the output folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const progress: Progress = createProgress({ total: entries.length, stream, verbose: options.verbose });
   let failed = 0;

@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,4 +84,23 @@ test('a model whose metadata and graph disagree on the crop size: refused before
     assert.doesNotMatch(r.stderr, /photo1\.jpg/);
     await assert.rejects(readdir(out), { code: 'ENOENT' });
   }
+});
+
+test('an output folder that exists but cannot be written: one setup error before any work (exit 2), not one failure per image', { skip: process.platform === 'win32' && 'POSIX permissions' }, async (t) => {
+  // Root writes anywhere: run prnet as nobody then (the folder is read-only for everyone).
+  const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const readOnly = path.join(work, 'read-only');
+  await mkdir(readOnly);
+  await chmod(work, 0o755);
+  await chmod(readOnly, 0o555);
+  const run = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, timeout: 120_000, ...user, env: { ...process.env, HOME: os.tmpdir() } }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+  if ((await run(['--version'])).code !== 0) return t.skip('the checkout cannot be read as nobody');
+  const r = await run(['reconstruct', photo, photo.replace('photo1', 'photo2'), '-o', readOnly, '--outputs', 'obj,json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /read-only: cannot write to the output folder \(EACCES\)/);
+  assert.doesNotMatch(r.stderr, /photo[12]\.jpg/);
 });
