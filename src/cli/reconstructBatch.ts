@@ -7,8 +7,7 @@
  */
 import { faceOutputsForKinds } from '../service/faceOutputsForKinds.js';
 import { createHash } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RgbImage } from '../io/rgbImage.js';
@@ -21,6 +20,7 @@ import { RECONSTRUCT_DEFAULTS, type PreparedFaces, type PredictedFaces } from '.
 import type { FaceResult, TextureMode } from '../reconstruct/faceResult.js';
 import { expandInputs, type InputEntry } from './expandInputs.js';
 import { outputBases } from './outputBases.js';
+import { ensureOutputFolder } from './ensureOutputFolder.js';
 import { readStdin, STDIN_ARG } from './readStdin.js';
 import type { FaceJsonModel } from '../io/faceJson.js';
 import { createProgress, type Progress } from './progress.js';
@@ -224,18 +224,12 @@ export async function reconstructBatch(options: ReconstructBatchOptions): Promis
     await workerModel?.dispose();
     throw err;
   }
-  let step = 'create';
   try {
-    if (!options.jsonTo || options.outputs.some((k) => k !== 'json')) {
-      await mkdir(options.outDir, { recursive: true });
-      // A folder that exists but is not writable: one setup error, not one failure per image.
-      step = 'write to';
-      await access(options.outDir, fsConstants.W_OK);
-    }
+    if (!options.jsonTo || options.outputs.some((k) => k !== 'json')) await ensureOutputFolder(options.outDir);
   } catch (err) {
     if (!options.prnet) await prn.dispose();
     await workerModel?.dispose();
-    throw new Error(`${options.outDir}: cannot ${step} the output folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw err;
   }
   const progress: Progress = createProgress({ total: entries.length, stream, verbose: options.verbose });
   let failed = 0;

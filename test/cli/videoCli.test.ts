@@ -224,6 +224,16 @@ test('prnet video --meshes: a PLY / OBJ per frame per face, or one animated GLB 
   assert.match(bad.stderr, /--meshes must be one of obj, ply, glb, got "stl"/);
 });
 
+test('prnet video: an output folder that cannot be created is one setup error before any frame (exit 2), not an input failure', { skip }, async () => {
+  const clip = path.join(dir, 'clip-out-folder.mp4');
+  makeClip(clip, 2);
+  const file = path.join(dir, 'a-file');
+  await writeFile(file, 'not a folder\n');
+  const { code, stderr } = await run(['video', clip, '-o', path.join(file, 'out'), '-q']);
+  assert.equal(code, 2, stderr);
+  assert.match(stderr, /^prnet: .*a-file\/out: cannot create the output folder \(ENOTDIR\)\n$/);
+});
+
 test('prnet video: a photo, a text file and a missing file are not videos (exit 1); no ffmpeg is exit 2; one line each', { skip }, async () => {
   const text = path.join(dir, 'notes.mp4');
   await writeFile(text, 'hello\n');

@@ -18,6 +18,7 @@ import { probeVideo } from '../../node/video/probeVideo.js';
 import { openPipedVideo, type PipedVideo } from '../../node/video/pipedVideo.js';
 import { STDIN_ARG, STDOUT_ARG } from '../readStdin.js';
 import { stopAtOnce } from '../stopAtOnce.js';
+import { ensureOutputFolder } from '../ensureOutputFolder.js';
 import { UPRIGHT_MIN_DETECTED_ROLL } from '../../face/faceRoll.js';
 import { trackVideo, TRACK_VIDEO_DEFAULTS, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
@@ -120,6 +121,8 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       } catch (err) {
         fail((err as Error).message, EXIT_USAGE);
       }
+      // Before any frame: a folder that cannot be created or written is a setup error.
+      if (!toStdout) await ensureOutputFolder(opts.output).catch((err: Error) => fail(err.message, EXIT_USAGE));
       const controller = new AbortController();
       let stopping = false;
       const onSignal = (sig: NodeJS.Signals): void => {
