@@ -69,6 +69,11 @@ test('prnet swap: format from the extension, folder created, face choice, exit c
   assert.match(bmp.stderr, /x\.bmp: unknown image type; end the name with \.png, \.jpg, \.jpeg, \.webp/);
   assert.ok(!existsSync(path.join(dir, 'x.bmp')));
   assert.equal(swap('-o', path.join(dir, 'y.png'), '--blend', 'soft').status, 2);
+  // A file where the output's folder would be: said so, not mkdir's "EEXIST".
+  writeFileSync(path.join(dir, 'a-file'), 'not a folder\n');
+  const inTheWay = swap('-o', path.join(dir, 'a-file', 'out.png'));
+  assert.equal(inTheWay.status, 2, inTheWay.stderr);
+  assert.match(inTheWay.stderr, /a-file\/out\.png: cannot create its folder \(.*a-file is a file\)\n$/);
   assert.equal(swap('-o', path.join(dir, 'y.png'), '--source-face', '-1').status, 2);
   // A face index the photo does not have: an input failure, exit 1.
   const none = swap('-o', path.join(dir, 'z.png'), '--target-face', '3');

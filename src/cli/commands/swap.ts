@@ -125,10 +125,13 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
       ? applyFaceTexture(targetImage, target, uv.texture, prn.assets, { region, blend: opts.blend, alpha: uv.alpha })
       : faceSwap(targetImage, target, sourceImage!, source!, prn.assets, { region, blend: opts.blend });
     const bytes = await encodeImage(image, { format });
+    const folder = path.dirname(path.resolve(opts.output));
     try {
-      await mkdir(path.dirname(path.resolve(opts.output)), { recursive: true });
+      await mkdir(folder, { recursive: true });
     } catch (err) {
-      throw new SwapError(`${opts.output}: cannot create its folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT_USAGE);
+      // EEXIST: the folder's own path is a file (mkdir says so only for a folder below it, ENOTDIR).
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new SwapError(`${opts.output}: cannot create its folder (${code === 'EEXIST' ? `${folder} is a file` : code ?? (err as Error).message})`, EXIT_USAGE);
     }
     await writeFileAtomic(opts.output, bytes).catch((err: unknown) => { throw new SwapError((err as Error).message, EXIT_USAGE); });
     process.stdout.write(`wrote ${opts.output}\n`);
