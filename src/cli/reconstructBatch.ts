@@ -181,6 +181,8 @@ function reason(err: unknown, file: string): string {
   // Decoders already name the file; the line starts with it, so drop the repeat
   // ("prnet: a.jpg: cannot decode image: …", not "…: cannot decode image a.jpg: …").
   if (msg.startsWith(`${file}: `)) return msg.slice(file.length + 2);
+  // Standard input's bytes are named by their length ("cannot decode image <13 bytes>: …"); the line says "-".
+  if (file === STDIN_ARG) return msg.replace(/^cannot decode image <\d+ bytes>: /, 'cannot decode image: ');
   return msg.replace(` ${file}: `, ': ');
 }
 

@@ -186,7 +186,7 @@ test('"-" reads the image from standard input: the same faces as from its file, 
   assert.deepEqual((await readdir(mixed)).sort(), ['photo2.json', 'photo2_0.obj']);
   const text = await prnetPiped(['reconstruct', '-', '-o', mixed, ...common], Buffer.from('not an image\n'));
   assert.equal(text.code, 1);
-  assert.match(text.stderr, /^prnet: -: cannot decode image/m);
+  assert.match(text.stderr, /^prnet: -: cannot decode image: not an image/m); // not "cannot decode image <13 bytes>: …"
 });
 
 test('-o - writes each image\'s JSON record as one line on standard output, the same records as the files, and no files', async () => {
