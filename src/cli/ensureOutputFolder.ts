@@ -8,7 +8,8 @@ import { access, mkdir } from 'node:fs/promises';
 
 /**
  * Creates `dir` (and its parents) and checks that it can be written; throws one line,
- * `<dir>: cannot create the output folder (EACCES)` or `<dir>: cannot write to the output folder (EACCES)`.
+ * `<dir>: cannot create the output folder (EACCES)`, `<dir>: cannot write to the output folder (EACCES)`
+ * or `<dir>: exists and is not a folder`.
  *
  * ```ts
  * await ensureOutputFolder('out/'); // before the batch
@@ -21,6 +22,9 @@ export async function ensureOutputFolder(dir: string): Promise<void> {
     step = 'write to';
     await access(dir, fsConstants.W_OK);
   } catch (err) {
-    throw new Error(`${dir}: cannot ${step} the output folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    // mkdir says EEXIST when the path itself is a file.
+    if (code === 'EEXIST') throw new Error(`${dir}: exists and is not a folder`);
+    throw new Error(`${dir}: cannot ${step} the output folder (${code ?? (err as Error).message})`);
   }
 }

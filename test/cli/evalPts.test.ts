@@ -108,3 +108,17 @@ test('prnet eval pts: usage errors exit 2 with one line (no annotations, bad nor
   const baseline = prnet('eval', 'pts', empty, '--baseline', 'mean-face');
   assert.equal(baseline.status, 2);
 });
+
+test('prnet eval: the folders of --report, --csv and --plot are made or refused before the run, not found bad after it', () => {
+  const aflw = path.join(shared, 'fixtures/aflw2000-sample');
+  const report = path.join(work, 'new', 'deeper', 'report.json');
+  const made = prnet('eval', 'aflw2000', aflw, '--limit', '1', '--baseline', 'mean-face', '--report', report);
+  assert.equal(made.status, 0, made.stderr);
+  assert.ok(JSON.parse(readFileSync(report, 'utf8')).summary);
+  const file = path.join(work, 'a-file');
+  writeFileSync(file, 'not a folder\n');
+  const refused = prnet('eval', 'aflw2000', aflw, '--limit', '1', '--baseline', 'mean-face', '--csv', path.join(file, 'r.csv'));
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /^prnet: .*a-file: exists and is not a folder\n$/);
+  assert.equal(refused.stdout, '', 'no evaluation ran');
+});

@@ -18,6 +18,7 @@ import { loadUvAssets } from '../../node/inference/uvAssets.js';
 import { loadOnnxModel } from '../../node/inference/onnxModel.js';
 import { resolveModelSource } from '../../node/inference/prnet.js';
 import { writeFileAtomic } from '../../node/files/atomicWrite.js';
+import { ensureOutputFolder } from '../ensureOutputFolder.js';
 import { evaluateAflw2000, type Aflw2000Sample, type ImageEvaluation, type LandmarkPredictor } from '../../eval/evaluateAflw2000.js';
 import { listAflw2000Samples } from '../../node/files/listAflw2000Samples.js';
 import { summarizeEvaluation, type EvaluationSummary } from '../../eval/summarizeEvaluation.js';
@@ -256,6 +257,8 @@ const CROP_PROTOCOL: Record<BenchmarkCrop, string> = {
 async function listSamples<S>(list: (dir: string) => Promise<S[]>, dir: string, opts: EvalOptions, what: string): Promise<S[]> {
   if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
   if (opts.plot && !/\.(png|svg)$/i.test(opts.plot)) throw new Error(`--plot must end in .png or .svg, got ${opts.plot}`);
+  // The folders of --report, --csv and --plot, created and checked now: not found unwritable after the whole run.
+  for (const file of [opts.report, opts.csv, opts.plot]) if (file) await ensureOutputFolder(path.dirname(path.resolve(file)));
   let samples = await list(path.resolve(dir));
   if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
   if (samples.length === 0) throw new Error(`no ${what} in ${dir}`);
