@@ -71,7 +71,7 @@ test('a model that returns NaN: each image fails with one line saying so (exit 1
 test('a model whose metadata and graph disagree on the crop size: refused before any work (exit 2), not every image failing', async () => {
   const map = new Float32Array(256 * 256 * 3).fill(100);
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['mismatch', { 'prnet.variant': 'x', 'prnet.input_size': '128' }, /mismatch\.onnx: its graph takes 256×256×3 crops, not the 128×128×3 its prnet\.input_size metadata says/],
+    ['mismatch', { 'prnet.variant': 'x', 'prnet.input_size': '128' }, /mismatch\.onnx: its graph takes 256×256×3 crops, not 128×128×3, its prnet\.input_size metadata's/],
     ['not-a-size', { 'prnet.variant': 'x', 'prnet.input_size': 'abc' }, /not-a-size\.onnx: its prnet\.input_size metadata "abc" is not a crop size in pixels/],
   ];
   for (const [name, metadata, message] of cases) {

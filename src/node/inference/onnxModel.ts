@@ -63,7 +63,8 @@ export async function loadOnnxModel(source: string | Uint8Array, options: LoadOn
   if (!(Number.isInteger(inputSize) && inputSize >= 2)) throw new Error(`${label}: its ${MODEL_METADATA.inputSize} metadata "${metadata[MODEL_METADATA.inputSize]}" is not a crop size in pixels`);
   const inputDims = fixedDims(session.inputMetadata, MODEL_INPUT_NAME);
   if (inputDims && !(inputDims[1] === inputSize && inputDims[2] === inputSize && inputDims[3] === 3)) {
-    throw new Error(`${label}: its graph takes ${inputDims.slice(1).join('×')} crops, not the ${inputSize}×${inputSize}×3 its ${MODEL_METADATA.inputSize} metadata says`);
+    const said = metadata[MODEL_METADATA.inputSize] === undefined ? `official PRNet's (it has no ${MODEL_METADATA.inputSize} metadata)` : `its ${MODEL_METADATA.inputSize} metadata's`;
+    throw new Error(`${label}: its graph takes ${inputDims.slice(1).join('×')} crops, not ${inputSize}×${inputSize}×3, ${said}`);
   }
   const outputDims = fixedDims(session.outputMetadata, MODEL_OUTPUT_NAME);
   if (outputDims && !(outputDims[1] === POSITION_MAP_SIZE && outputDims[2] === POSITION_MAP_SIZE && outputDims[3] === 3)) {
