@@ -167,7 +167,9 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     inFlight: gate.admitted,
     ready: service !== undefined && !closing,
   }));
-  const app = Fastify({ bodyLimit: o.bodyLimit, logger: false, return503OnClosing: false, ...(o.timeoutMs > 0 ? { requestTimeout: o.timeoutMs + 1000 } : {}) });
+  // removeAdditional off: the schemas' `additionalProperties: false` then refuses a mistyped
+  // parameter (`?maxface=2`) with 400 instead of dropping it and answering with the defaults.
+  const app = Fastify({ bodyLimit: o.bodyLimit, logger: false, return503OnClosing: false, ajv: { customOptions: { removeAdditional: false } }, ...(o.timeoutMs > 0 ? { requestTimeout: o.timeoutMs + 1000 } : {}) });
   // Once closing, every answer ends its connection: an idle keep-alive socket would hold the
   // shutdown for Fastify's keepAliveTimeout (72 s) after the last request in flight.
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -227,7 +229,11 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     if (isApiError(err)) return sendError(reply, err.code, err.message);
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE') return sendError(reply, 'body_too_large', `the body is larger than the limit of ${o.bodyLimit} bytes (--body-limit)`);
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return sendError(reply, 'unsupported_content_type', `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send the image as image/* or application/octet-stream, or as a multipart/form-data file`);
-    if (err.validation) return sendError(reply, 'invalid_request', err.message);
+    if (err.validation) {
+      // Ajv's "must NOT have additional properties" does not say which: name it.
+      const extra = (err.validation as { keyword?: string; params?: { additionalProperty?: string } }[]).find((v) => v.keyword === 'additionalProperties')?.params?.additionalProperty;
+      return sendError(reply, 'invalid_request', extra === undefined ? err.message : `unknown query parameter '${extra}' (see GET /openapi.json for the known ones)`);
+    }
     if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return sendError(reply, 'invalid_request', err.message);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, 'invalid_request', err.message.split('\n')[0]!);
     o.log(`prnet serve: ${request.method} ${request.url}: ${err.stack ?? err.message}`);

@@ -206,6 +206,10 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assert.equal(tele.faces[0]!.camera.fovY, 40);
       assert.equal((doc as unknown as { faces: { camera: { fovY: number } }[] }).faces[0]!.camera.fovY, 63);
       assertError(await post(base, photo, '?fovY=0'), 400, 'invalid_request');
+      // A mistyped parameter is refused and named, not dropped for the defaults.
+      const typo = await post(base, photo, '?maxface=2');
+      assertError(typo, 400, 'invalid_request');
+      assert.match(typo.json!.error!.message, /unknown query parameter 'maxface'/);
       // A photo whose EXIF records its lens: that camera.
       const phone = await sharp(photo).withExif({ IFD2: { FocalLengthIn35mmFilm: '26' } }).jpeg().toBuffer();
       const { fovFromFocalLength35mm } = await import('../../src/geometry/fovFromFocalLength35mm.js');
