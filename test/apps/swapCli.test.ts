@@ -74,6 +74,10 @@ test('prnet swap: format from the extension, folder created, face choice, exit c
   const inTheWay = swap('-o', path.join(dir, 'a-file', 'out.png'));
   assert.equal(inTheWay.status, 2, inTheWay.stderr);
   assert.match(inTheWay.stderr, /a-file\/out\.png: cannot create its folder \(.*a-file is a file\)\n$/);
+  // It is found before any photo is read: a missing photo is not what is reported.
+  const early = spawnSync(process.execPath, [path.join(root, 'bin/prnet.js'), 'swap', path.join(dir, 'missing.jpg'), target, '--model', model, '-o', path.join(dir, 'a-file', 'out.png')], { encoding: 'utf8' });
+  assert.equal(early.status, 2, early.stderr);
+  assert.match(early.stderr, /cannot create its folder/);
   assert.equal(swap('-o', path.join(dir, 'y.png'), '--source-face', '-1').status, 2);
   // A face index the photo does not have: an input failure, exit 1.
   const none = swap('-o', path.join(dir, 'z.png'), '--target-face', '3');

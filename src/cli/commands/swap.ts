@@ -103,6 +103,15 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
     }
   }
   try {
+    // The output's folder first: a path that cannot be written is known before any photo is read or run.
+    const folder = path.dirname(path.resolve(opts.output));
+    try {
+      await mkdir(folder, { recursive: true });
+    } catch (err) {
+      // EEXIST: the folder's own path is a file (mkdir says so only for a folder below it, ENOTDIR).
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new SwapError(`${opts.output}: cannot create its folder (${code === 'EEXIST' ? `${folder} is a file` : code ?? (err as Error).message})`, EXIT_USAGE);
+    }
     let region: 'face' | 'eyes' | Uint8Array;
     try {
       region = opts.region === 'face' || opts.region === 'eyes' ? opts.region : await regionFromPng(opts.region, prn.assets.uvSize);
@@ -125,14 +134,6 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
       ? applyFaceTexture(targetImage, target, uv.texture, prn.assets, { region, blend: opts.blend, alpha: uv.alpha })
       : faceSwap(targetImage, target, sourceImage!, source!, prn.assets, { region, blend: opts.blend });
     const bytes = await encodeImage(image, { format });
-    const folder = path.dirname(path.resolve(opts.output));
-    try {
-      await mkdir(folder, { recursive: true });
-    } catch (err) {
-      // EEXIST: the folder's own path is a file (mkdir says so only for a folder below it, ENOTDIR).
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new SwapError(`${opts.output}: cannot create its folder (${code === 'EEXIST' ? `${folder} is a file` : code ?? (err as Error).message})`, EXIT_USAGE);
-    }
     await writeFileAtomic(opts.output, bytes).catch((err: unknown) => { throw new SwapError((err as Error).message, EXIT_USAGE); });
     process.stdout.write(`wrote ${opts.output}\n`);
   } finally {
