@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-web';
 import type { PositionMapModel } from '../model/session.js';
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../model/session.js';
 import { readOnnxMetadata } from '../model/onnx/readOnnxMetadata.js';
-import { MODEL_METADATA } from '../model/modelMetadata.js';
+import { modelInputSize } from '../model/modelMetadata.js';
 import { POSITION_MAP_SIZE } from '../model/resfcn.js';
 import type { OrtWebWorker } from './startOrtWebWorker.js';
 
@@ -74,7 +74,7 @@ export async function loadOnnxWebModel(bytes: Uint8Array, options: LoadOnnxWebMo
   if (!session.inputNames.includes(MODEL_INPUT_NAME) || !session.outputNames.includes(MODEL_OUTPUT_NAME)) {
     throw new Error(`not a prnet position-map model (needs input "${MODEL_INPUT_NAME}" and output "${MODEL_OUTPUT_NAME}")`);
   }
-  const inputSize = Number(metadata[MODEL_METADATA.inputSize] ?? POSITION_MAP_SIZE);
+  const inputSize = modelInputSize(metadata);
   const pixelsIn = inputSize * inputSize * 3;
   return {
     inputSize,

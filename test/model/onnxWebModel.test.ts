@@ -22,3 +22,14 @@ test('onnxruntime-web (wasm) and onnxruntime-node agree on the same model', asyn
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
   assert.ok(d < 1e-3, `max diff ${d}`);
 });
+
+test('onnxruntime-web refuses a model whose prnet.input_size is not a size, as onnxruntime-node does, instead of NaN crops', async () => {
+  const { constantFaceModel } = await import('../support/randomModel.js');
+  const bytes = constantFaceModel(new Float32Array(256 * 256 * 3).fill(100), 256, { 'prnet.variant': 'x', 'prnet.input_size': 'abc' });
+  await assert.rejects(loadOnnxWebModel(bytes, { threads: 1 }), /^Error: its prnet\.input_size metadata "abc" is not a crop size in pixels$/);
+  await assert.rejects(loadOnnxModel(bytes, { threads: 1 }), /: its prnet\.input_size metadata "abc" is not a crop size in pixels$/);
+  // Without the key, official PRNet's 256.
+  const official = await loadOnnxWebModel(constantFaceModel(new Float32Array(256 * 256 * 3).fill(100), 256, { 'prnet.variant': 'x' }), { threads: 1 });
+  assert.equal(official.inputSize, 256);
+  await official.dispose();
+});

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import type { PositionMapModel } from '../../model/session.js';
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../../model/session.js';
 import { readOnnxMetadata } from '../../model/onnx/readOnnxMetadata.js';
-import { MODEL_METADATA } from '../../model/modelMetadata.js';
+import { MODEL_METADATA, modelInputSize } from '../../model/modelMetadata.js';
 import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
 import { withDefaults } from '../../io/withDefaults.js';
 import { disableOrtTelemetry } from './disableOrtTelemetry.js';
@@ -58,9 +58,13 @@ export async function loadOnnxModel(source: string | Uint8Array, options: LoadOn
   if (!session.inputNames.includes(MODEL_INPUT_NAME) || !session.outputNames.includes(MODEL_OUTPUT_NAME)) {
     throw new Error(`${label}: not a prnet position-map model (needs input "${MODEL_INPUT_NAME}" and output "${MODEL_OUTPUT_NAME}", has ${session.inputNames.join(', ')} → ${session.outputNames.join(', ')})`);
   }
-  const inputSize = Number(metadata[MODEL_METADATA.inputSize] ?? POSITION_MAP_SIZE);
   // A model whose sizes disagree would fail every image with the same error: refuse it here.
-  if (!(Number.isInteger(inputSize) && inputSize >= 2)) throw new Error(`${label}: its ${MODEL_METADATA.inputSize} metadata "${metadata[MODEL_METADATA.inputSize]}" is not a crop size in pixels`);
+  let inputSize: number;
+  try {
+    inputSize = modelInputSize(metadata);
+  } catch (err) {
+    throw new Error(`${label}: ${(err as Error).message}`);
+  }
   const inputDims = fixedDims(session.inputMetadata, MODEL_INPUT_NAME);
   if (inputDims && !(inputDims[1] === inputSize && inputDims[2] === inputSize && inputDims[3] === 3)) {
     const said = metadata[MODEL_METADATA.inputSize] === undefined ? `official PRNet's (it has no ${MODEL_METADATA.inputSize} metadata)` : `its ${MODEL_METADATA.inputSize} metadata's`;
