@@ -209,8 +209,13 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     res.once('close', () => openResponses--);
   });
   const routes: OpenApiRoute[] = [];
+  /** The methods of each path, for 405 and its `Allow` header. */
+  const pathMethods = new Map<string, Set<string>>();
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
+    const known = pathMethods.get(r.url) ?? new Set<string>();
+    for (const m of methods) known.add(m);
+    pathMethods.set(r.url, known);
     const doc = (r.config as { openapi?: Omit<OpenApiRoute, 'method' | 'url'> } | undefined)?.openapi;
     if (!doc) return;
     for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url, querystring: (r.schema as { querystring?: JsonSchema } | undefined)?.querystring, ...doc });
@@ -239,7 +244,15 @@ export function createServer(options: Partial<CreateServerOptions> = {}): PrnetS
     o.log(`prnet serve: ${request.method} ${request.url}: ${err.stack ?? err.message}`);
     return sendError(reply, 'internal_error', 'internal error (see the server log)');
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = pathMethods.get(path);
+    if (!allowed) return sendError(reply, 'not_found', `no route ${request.method} ${path}`);
+    // The path exists for other methods (GET /v1/reconstruct): say which, as HTTP asks of a 405.
+    const allow = [...allowed].sort().join(', ');
+    reply.header('allow', allow);
+    return sendError(reply, 'method_not_allowed', `${request.method} ${path}: this route takes ${allow}`);
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';

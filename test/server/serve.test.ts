@@ -301,6 +301,14 @@ test('prnet serve: routes, errors, overload, shutdown', { timeout: 300_000 }, as
       assertError(await post(base, photo, '?uprightMinRoll=181'), 400, 'invalid_request');
       assertError(await post(base, photo, '?format=obj&face=3'), 422, 'no_such_face');
       assertError(await call(base, '/v2/nothing'), 404, 'not_found');
+      // A route asked with the wrong method: 405 with the methods it takes, not "no route".
+      const wrongMethod = await call(base, '/v1/reconstruct?format=json');
+      assertError(wrongMethod, 405, 'method_not_allowed');
+      assert.equal(wrongMethod.headers.get('allow'), 'POST');
+      assert.match(wrongMethod.json!.error!.message, /^GET \/v1\/reconstruct: this route takes POST$/);
+      const postToHealth = await call(base, '/healthz', { method: 'POST' });
+      assertError(postToHealth, 405, 'method_not_allowed');
+      assert.equal(postToHealth.headers.get('allow'), 'GET, HEAD');
       const sharp = (await import('sharp')).default;
       // An image without a face: a plain grey picture.
       const grey = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
