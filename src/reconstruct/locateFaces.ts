@@ -58,7 +58,10 @@ function checkInside(box: readonly number[], image: RgbImage, what: string): voi
   const inside = w > 0 && h > 0 ? (iw * ih) / (w * h) : 0;
   if (!(inside >= MIN_BOX_INSIDE_FRACTION)) {
     const f = (v: number) => String(Math.round(v * 100) / 100);
-    throw new Error(`${what} [${box.map(f).join(', ')}] lies ${inside === 0 ? 'outside' : `${Math.round((1 - inside) * 100)} % outside`} the ${image.width}×${image.height} image`);
+    // Capped at 99 %: "100 % outside" would read as "misses the image" for a box that holds it.
+    const share = `${Math.min(99, Math.round((1 - inside) * 100))} %`;
+    const holdsImage = iw === image.width && ih === image.height;
+    throw new Error(`${what} [${box.map(f).join(', ')}] ${inside === 0 ? 'lies outside' : holdsImage ? `is far larger than` : `lies ${share} outside`} the ${image.width}×${image.height} image${holdsImage ? ` (${share} of it lies outside)` : ''}`);
   }
 }
 

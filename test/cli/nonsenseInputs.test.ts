@@ -53,6 +53,8 @@ test('locateFaces refuses user boxes and landmarks (almost) outside the image', 
   const image = { width: 100, height: 80, data: new Uint8Array(100 * 80 * 3) };
   await assert.rejects(locateFaces(image, { box: [100, 0, 50, 50] }), /lies outside the 100×80 image/);
   await assert.rejects(locateFaces(image, { box: [-45, -45, 50, 50] }), /lies 99 % outside/);
+  // A box that holds the whole picture many times over: said so, not "100 % outside".
+  await assert.rejects(locateFaces(image, { box: [0, 0, 100000, 100000] }), new RegExp(`is far larger than the ${image.width}×${image.height} image \\(99 % of it lies outside\\)$`));
   await assert.rejects(locateFaces(image, { landmarks: [200, 200, 260, 260, 230, 300] }), /landmarks' box .* outside/);
   const [face] = await locateFaces(image, { box: [-25, 10, 50, 50] }); // half inside
   assert.deepEqual(face!.box, [-25, 10, 50, 50]);
