@@ -15,6 +15,7 @@
 import { WebPRNet, type WebLoadStage } from '../src/web/webPrnet.js';
 import type { StageTimings } from '../src/reconstruct/facePipeline.js';
 import { decodeImage } from '../src/web/decodeImage.js';
+import { decodePnm, isPnm } from '../src/io/pnm.js';
 import type { FaceResult } from '../src/reconstruct/faceResult.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
 import { encodeGlb } from '../src/io/glb.js';
@@ -209,6 +210,21 @@ function showFaces(image: RgbImage, source: CanvasImageSource, name: string, fac
   return render;
 }
 
+/**
+ * The photo as a bitmap: what the browser decodes itself, and Netpbm (PPM, PGM, PBM), which no
+ * browser does, through the same decoder as `prnet reconstruct` (`src/io/pnm.ts`).
+ */
+async function photoBitmap(file: File): Promise<ImageBitmap> {
+  const head = new Uint8Array(await file.slice(0, 3).arrayBuffer());
+  if (!isPnm(head)) return createImageBitmap(file, { imageOrientation: 'from-image' });
+  const rgb = decodePnm(new Uint8Array(await file.arrayBuffer()));
+  const rgba = new Uint8ClampedArray(rgb.width * rgb.height * 4);
+  for (let i = 0, j = 0; i < rgb.data.length; i += 3, j += 4) {
+    rgba[j] = rgb.data[i]!; rgba[j + 1] = rgb.data[i + 1]!; rgba[j + 2] = rgb.data[i + 2]!; rgba[j + 3] = 255;
+  }
+  return createImageBitmap(new ImageData(rgba, rgb.width, rgb.height));
+}
+
 async function processFile(file: File): Promise<void> {
   if (!prn || busy) return;
   stopWebcam();
@@ -216,7 +232,7 @@ async function processFile(file: File): Promise<void> {
   try {
     status(`processing ${file.name}…`);
     const t0 = performance.now();
-    const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' }).catch((err: Error) => {
+    const bitmap = await photoBitmap(file).catch((err: Error) => {
       throw new Error(`${file.name}: cannot decode this image (${file.type || 'unknown type'}): ${err.message}`);
     });
     const image = await decodeImage(bitmap, { name: file.name });

@@ -293,6 +293,17 @@ test('demo page: bundle is browser-only, and the page reconstructs photo1 like t
     const landmarkDiff = Math.max(...onnxResult.faces[0]!.landmarks.map((v, i) => Math.abs(v - detected.landmarks[i]!)));
     t.diagnostic(`network on the page's thread vs in the worker: landmarks differ by ${landmarkDiff.toExponential(2)} px`);
     assert.ok(landmarkDiff < 0.1, `worker landmarks differ by ${landmarkDiff} px`);
+    // A Netpbm photo, which no browser decodes: the page reads it with prnet's own decoder.
+    const { data: ppmPixels, info: ppmInfo } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const ppm = path.join(await mkdtemp(path.join(os.tmpdir(), 'prnet-ppm-')), 'photo1.ppm');
+    await writeFile(ppm, Buffer.concat([Buffer.from(`P6\n${ppmInfo.width} ${ppmInfo.height}\n255\n`), ppmPixels]));
+    await page.setInputFiles('#file', ppm);
+    await page.waitForFunction(() => window.__prnetLastResult?.image.name === 'photo1.ppm', null, { timeout: 60_000 });
+    const ppmResult = (await page.evaluate(() => window.__prnetLastResult))!;
+    assert.deepEqual([ppmResult.image.width, ppmResult.faces.length], [227, 1], fail('the PPM photo'));
+    const ppmDiff = Math.max(...ppmResult.faces[0]!.landmarks.map((v, i) => Math.abs(v - onnxResult.faces[0]!.landmarks[i]!)));
+    t.diagnostic(`PPM vs JPEG of photo1 in the page: landmarks differ by ${ppmDiff.toFixed(3)} px`);
+    assert.ok(ppmDiff < 2, `PPM landmarks differ from the JPEG's by ${ppmDiff} px`);
   } finally {
     await prn.dispose();
   }
