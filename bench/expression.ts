@@ -32,6 +32,7 @@ import { npyToFloat64, readNpy } from '../src/io/npy.js';
 import { pointsBounds } from '../src/geometry/pointsBounds.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
 import { landmarkGap, LANDMARKS_68 } from '../src/geometry/landmarks68.js';
+import { expressionResponse, type ExpressionResponse } from '../src/eval/expressionResponse.js';
 import { VALIDATION_SETS } from './lib/validationSets.js';
 
 const { root, modelPath, helenLabels, helenDir } = VALIDATION_SETS;
@@ -83,14 +84,6 @@ rows.push({ name: `labels ${path.relative(root, helenLabels)} (teacher fitted to
 if (existsSync(TEACHER)) await runPredictor(tddfaPredictor(await loadTddfaTeacher(TEACHER), await loadBfmPieces(path.dirname(TEACHER)), 'teacher 3DDFA_V2 mb05'));
 
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-/** r, slope of y on x, and the means of x and y over the tenth of the faces with the largest x. */
-function response(x: number[], y: number[]): { r: number; slope: number; topX: number; topY: number } {
-  const mx = mean(x), my = mean(y);
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < x.length; i++) { sxy += (x[i]! - mx) * (y[i]! - my); sxx += (x[i]! - mx) ** 2; syy += (y[i]! - my) ** 2; }
-  const top = x.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, Math.max(1, Math.round(x.length / 10))).map(([, i]) => i);
-  return { r: sxy / Math.sqrt(sxx * syy), slope: sxy / sxx, topX: mean(top.map((i) => x[i]!)), topY: mean(top.map((i) => y[i]!)) };
-}
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
 const human = faces.map((f) => f.human);
 const measure = (ps: Points[], pairs: Pairs) => ps.map((p, j) => landmarkGap(p, pairs) / faces[j]!.size);
@@ -106,8 +99,8 @@ for (const row of rows) {
     for (let k = from; k < to; k++) s += Math.hypot(p[3 * k]! - h[3 * k]!, p[3 * k + 1]! - h[3 * k + 1]!);
     return s / (to - from) / faces[j]!.size;
   }));
-  const m = response(humanMouth, measure(row.landmarks, innerLipPairs)), e = response(humanEyes, measure(row.landmarks, eyelidPairs));
-  const cell = (q: typeof m) => `${q.r.toFixed(2)} / ${q.slope.toFixed(2)} / ${pct(q.topY)} (human ${pct(q.topX)})`;
+  const m = expressionResponse(humanMouth, measure(row.landmarks, innerLipPairs)), e = expressionResponse(humanEyes, measure(row.landmarks, eyelidPairs));
+  const cell = (q: ExpressionResponse) => `${q.r.toFixed(2)} / ${q.slope.toFixed(2)} / ${pct(q.topPredicted)} (human ${pct(q.topAnnotated)})`;
   console.log(`| ${row.name} | ${pct(err(17, 68))} | ${REGIONS.map(([, a, b]) => pct(err(a, b))).join(' | ')} | ${cell(m)} | ${cell(e)} |`);
 }
 await model.dispose();

@@ -43,6 +43,7 @@ export * from './face/warpImage.js';
 export * from './face/alignedFaceTransform.js';
 export * from './face/alignFace.js';
 export * from './geometry/fitSimilarity2d.js';
+export * from './geometry/landmarks68.js';
 export * from './geometry/affine2d.js';
 export * from './geometry/warpRgb.js';
 // The pipeline and its results.

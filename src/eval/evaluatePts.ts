@@ -2,7 +2,8 @@
  * The 68-point benchmarks annotated in 2D (300-W and its parts HELEN, LFPW, AFW, iBUG;
  * Menpo's frontal set; any folder of images with iBUG `.pts` files): NME over all 68
  * points and over the 51 inner points (no jaw line), with 300-W's normalisation by
- * default, failure rate and the area under the CED curve up to a threshold. The jaw line
+ * default, failure rate and the area under the CED curve up to a threshold, and whether the
+ * method follows the mouth's and eyes' opening ({@link expressionResponse}). The jaw line
  * is reported apart because 300-W annotates the *visible* face contour, which on a turned
  * head is not where a 3D model's jaw points project. Isomorphic.
  */
@@ -10,6 +11,8 @@ import type { LandmarkHint, LandmarkPrediction, LandmarkPredictor } from './eval
 import { evaluateSamples, type EvaluationSample } from './evaluateSamples.js';
 import { NME_NORMALIZERS, type NmeNormalization } from './nmeNormalizers.js';
 import { LANDMARK_COUNT } from '../uv/parseKeypointIndices.js';
+import { landmarkGap, LANDMARKS_68 } from '../geometry/landmarks68.js';
+import { expressionResponse, type ExpressionResponse } from './expressionResponse.js';
 
 /** The first of the 51 inner points (brows, nose, eyes, mouth) in 300-W's order; 0–16 are the jaw line. */
 export const INNER_LANDMARKS_START = 17;
@@ -30,6 +33,10 @@ export interface PtsEvaluation {
   nme?: number;
   /** NME over the 51 inner points (17–67). */
   nmeInner?: number;
+  /** How far the mouth is open (the inner lips' gap), annotated and predicted, over the same normaliser. */
+  mouthOpening?: { annotated: number; predicted: number };
+  /** How far the eyes are open (the eyelids' gap), annotated and predicted. */
+  eyeOpening?: { annotated: number; predicted: number };
 }
 
 /** Options of {@link evaluatePts}. */
@@ -67,7 +74,11 @@ export function pointsNme(predicted: ArrayLike<number>, groundTruth: ArrayLike<n
  */
 export function scorePts(name: string, gt: PtsGroundTruth, p: LandmarkPrediction, normalization: NmeNormalization = EVALUATE_PTS_DEFAULTS.normalization): PtsEvaluation {
   const d = NME_NORMALIZERS[normalization](gt.landmarks, 3);
-  return { name, status: 'ok', nme: pointsNme(p.landmarks, gt.landmarks, d), nmeInner: pointsNme(p.landmarks, gt.landmarks, d, INNER_LANDMARKS_START) };
+  const opening = (pairs: typeof LANDMARKS_68.innerLipPairs | typeof LANDMARKS_68.eyelidPairs) => ({ annotated: landmarkGap(gt.landmarks, pairs) / d, predicted: landmarkGap(p.landmarks, pairs) / d });
+  return {
+    name, status: 'ok', nme: pointsNme(p.landmarks, gt.landmarks, d), nmeInner: pointsNme(p.landmarks, gt.landmarks, d, INNER_LANDMARKS_START),
+    mouthOpening: opening(LANDMARKS_68.innerLipPairs), eyeOpening: opening(LANDMARKS_68.eyelidPairs),
+  };
 }
 
 /**
@@ -110,6 +121,8 @@ export interface PtsSummary {
   all: PtsSetSummary;
   /** The 51 inner points (no jaw line). */
   inner: PtsSetSummary;
+  /** Whether the method follows the mouth's and the eyes' opening ({@link expressionResponse}). */
+  expression: { mouth: ExpressionResponse; eyes: ExpressionResponse };
 }
 
 /**
@@ -142,7 +155,14 @@ export function summarizePts(records: readonly PtsEvaluation[], threshold = 0.08
     threshold,
     all: set(ok.map((r) => r.nme!)),
     inner: set(ok.map((r) => r.nmeInner!)),
+    expression: { mouth: response(ok.map((r) => r.mouthOpening)), eyes: response(ok.map((r) => r.eyeOpening)) },
   };
+}
+
+/** {@link expressionResponse} over the records that carry the amounts. */
+function response(amounts: readonly ({ annotated: number; predicted: number } | undefined)[]): ExpressionResponse {
+  const have = amounts.filter((a): a is { annotated: number; predicted: number } => a !== undefined);
+  return expressionResponse(have.map((a) => a.annotated), have.map((a) => a.predicted));
 }
 
 /** The summary of the images of one folder of a benchmark. */

@@ -17,6 +17,7 @@ export * from './teacherFitPredictor.js';
 export * from './evaluateSamples.js';
 export * from './evaluateAflw2000.js';
 export * from './evaluatePts.js';
+export * from './expressionResponse.js';
 export * from './nmeNormalizers.js';
 export * from './matchFace.js';
 export * from './summarizeEvaluation.js';

@@ -112,3 +112,44 @@ test('summarizePtsByFolder: one summary per folder of the names, sorted; the roo
   assert.ok(Math.abs(groups[1]!.summary.all.nme - 0.03) < 1e-12);
   assert.equal(groups[2]!.summary.all.failureRate, 1);
 });
+
+test('expressionResponse: Pearson r and slope as a naive float64 computation; a fixed face gives slope 0, an exact copy 1', async () => {
+  const { expressionResponse } = await import('../../src/eval/expressionResponse.js');
+  let seed = 7;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const annotated = Array.from({ length: 57 }, () => rand() * 0.3);
+  const predicted = annotated.map((a) => 0.05 + 0.4 * a + (rand() - 0.5) * 0.02);
+  const got = expressionResponse(annotated, predicted);
+  // Naive: slope = cov / var, r = cov / (sd · sd).
+  const n = annotated.length, ma = annotated.reduce((s, v) => s + v, 0) / n, mp = predicted.reduce((s, v) => s + v, 0) / n;
+  const cov = annotated.reduce((s, a, i) => s + (a - ma) * (predicted[i]! - mp), 0), va = annotated.reduce((s, a) => s + (a - ma) ** 2, 0), vp = predicted.reduce((s, p) => s + (p - mp) ** 2, 0);
+  assert.ok(Math.abs(got.slope - cov / va) < 1e-12 && Math.abs(got.r - cov / Math.sqrt(va * vp)) < 1e-12);
+  assert.ok(Math.abs(got.slope - 0.4) < 0.05, `slope ${got.slope}`);
+  // The most open tenth: the 6 largest annotated amounts (57 / 10 rounded) and their predictions.
+  const top = annotated.map((a, i) => [a, i] as const).sort((x, y) => y[0] - x[0]).slice(0, 6);
+  assert.ok(Math.abs(got.topAnnotated - top.reduce((s, [a]) => s + a, 0) / 6) < 1e-12);
+  assert.ok(Math.abs(got.topPredicted - top.reduce((s, [, i]) => s + predicted[i]!, 0) / 6) < 1e-12);
+  assert.equal(expressionResponse(annotated, annotated).slope, 1);
+  assert.ok(Math.abs(expressionResponse(annotated, annotated.map(() => 0.08)).slope) < 1e-12);
+  assert.ok(Number.isNaN(expressionResponse(annotated, annotated.map(() => 0)).r), 'a constant prediction has no correlation');
+  assert.throws(() => expressionResponse([1], []), /1 annotated vs 0 predicted/);
+});
+
+test('scorePts and summarizePts: the mouth\'s opening from the inner lips over the normaliser; a method with one closed mouth scores slope 0', () => {
+  // Ground truths with the mouth open by k px (points 65–67 moved down), the predictions all closed.
+  const face = (open: number, shift = 0) => {
+    const p = new Float64Array(68 * 3);
+    for (let i = 0; i < 68; i++) { p[3 * i] = 100 + 3 * i + shift; p[3 * i + 1] = 100 + (i % 7) * 9; }
+    for (const [a, b] of [[61, 67], [62, 66], [63, 65]] as const) { p[3 * b] = p[3 * a]!; p[3 * b + 1] = p[3 * a + 1]! + open; }
+    return p;
+  };
+  const records: PtsEvaluation[] = [0, 4, 8, 12, 16].map((open, i) => scorePts(`f${i}`, { landmarks: face(open) }, { landmarks: face(0, 0.5), rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, 'box'));
+  assert.ok(Math.abs(records[2]!.mouthOpening!.annotated - 8 / NME_NORMALIZERS.box(face(8), 3)) < 1e-12);
+  assert.equal(records[3]!.mouthOpening!.predicted, 0);
+  const s = summarizePts(records, 0.08);
+  assert.equal(s.expression.mouth.count, 5);
+  assert.equal(s.expression.mouth.slope, 0);
+  // The same faces predicted exactly: slope 1.
+  const exact = [0, 4, 8, 12, 16].map((open, i) => scorePts(`f${i}`, { landmarks: face(open) }, { landmarks: face(open), rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, 'box'));
+  assert.ok(Math.abs(summarizePts(exact).expression.mouth.slope - 1) < 1e-12);
+});

@@ -25,6 +25,7 @@ import { summarizeEvaluation, type EvaluationSummary } from '../../eval/summariz
 import { meanFacePredictor } from '../../eval/meanFaceBaseline.js';
 import { modelPredictor, type BenchmarkCrop } from '../../eval/modelPredictor.js';
 import { evaluatePts, summarizePts, summarizePtsByFolder, EVALUATE_PTS_DEFAULTS, type PtsEvaluation, type PtsFolderSummary, type PtsSummary } from '../../eval/evaluatePts.js';
+import type { ExpressionResponse } from '../../eval/expressionResponse.js';
 import { NME_NORMALIZERS, type NmeNormalization } from '../../eval/nmeNormalizers.js';
 import { listPtsSamples } from '../../node/files/listPtsSamples.js';
 import { loadDetector } from '../../node/inference/detector.js';
@@ -164,13 +165,20 @@ function ptsTable(method: string, s: PtsSummary, normalize: NmeNormalization, fo
   // A tree of parts (300-W: afw, helen/testset, ibug, lfpw/testset): each part's NME.
   if (folders.length > 1) lines.push(...folders.map((f) => row(`  ${f.folder} (n=${f.summary.evaluated})`, pct(f.summary.all.nme), pct(f.summary.inner.nme))));
   lines.push('    (300-W annotates the visible jaw contour, which a 3D face\'s jaw points need not follow on a turned head: inner 51 leaves the jaw out)');
+  // Whether the landmarks follow the face's expression: a fixed mouth still scores a fair NME.
+  const follows = (label: string, e: ExpressionResponse) => Number.isFinite(e.slope)
+    ? `${label} slope ${e.slope.toFixed(2)}, r ${e.r.toFixed(2)} (most open tenth: ${pct(e.topPredicted)} against ${pct(e.topAnnotated)} annotated)`
+    : `${label} n/a`;
+  lines.push(`  expressions (1 = followed in full, 0 = one fixed face): ${follows('mouth opening', s.expression.mouth)}; ${follows('eye opening', s.expression.eyes)}`);
   return lines.join('\n') + '\n';
 }
 
 function ptsCsv(records: readonly PtsEvaluation[]): string {
   const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '' : (v * 100).toFixed(4));
   const quote = (x: string) => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
-  return ['name,status,nme_pct,nme_inner_pct,error', ...records.map((r) => [quote(r.name), r.status, num(r.nme), num(r.nmeInner), quote(r.error ?? '')].join(','))].join('\n') + '\n';
+  return ['name,status,nme_pct,nme_inner_pct,mouth_opening_pct,mouth_opening_annotated_pct,eye_opening_pct,eye_opening_annotated_pct,error', ...records.map((r) => [
+    quote(r.name), r.status, num(r.nme), num(r.nmeInner), num(r.mouthOpening?.predicted), num(r.mouthOpening?.annotated), num(r.eyeOpening?.predicted), num(r.eyeOpening?.annotated), quote(r.error ?? ''),
+  ].join(','))].join('\n') + '\n';
 }
 
 async function runPts(dir: string, opts: PtsOptions): Promise<void> {
