@@ -1,6 +1,7 @@
 import type { RgbImage } from '../io/rgbImage.js';
 import type { Aflw2000GroundTruth, PoseAngles } from './aflw2000GroundTruth.js';
-import { landmarkNme } from './landmarkNme.js';
+import { boxNormalizer, landmarkNme } from './landmarkNme.js';
+import { expressionAmounts, type ExpressionAmounts } from './expressionResponse.js';
 import { rotationToAflwPose, aflwPoseToRotation, rotationAngle } from './aflwPose.js';
 import { withDefaults } from '../io/withDefaults.js';
 import { evaluateSamples, type EvaluationSample, type PredictionFailure } from './evaluateSamples.js';
@@ -33,8 +34,8 @@ export interface LandmarkPredictor {
   predict(items: { image?: RgbImage; groundTruth: LandmarkHint }[]): Promise<(LandmarkPrediction | PredictionFailure)[]>;
 }
 
-/** The result for one image. */
-export interface ImageEvaluation {
+/** The result for one image (with the mouth's and eyes' opening over the NME's box normaliser, {@link ExpressionAmounts}). */
+export interface ImageEvaluation extends ExpressionAmounts {
   name: string;
   status: 'ok' | 'failed';
   /** Why it failed (one line). */
@@ -87,6 +88,7 @@ export function scorePrediction(name: string, gt: Aflw2000GroundTruth, p: Landma
     yaw: gt.pose.yaw,
     nme2d: landmarkNme(p.landmarks, gt.landmarks, 2),
     nme3d: landmarkNme(p.landmarks, gt.landmarks, 3),
+    ...expressionAmounts(gt.landmarks, p.landmarks, boxNormalizer(gt.landmarks)),
     predictedPose,
     rotationError: rotationAngle(p.rotation, aflwPoseToRotation(gt.pose)),
   };

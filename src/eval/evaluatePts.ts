@@ -11,8 +11,7 @@ import type { LandmarkHint, LandmarkPrediction, LandmarkPredictor } from './eval
 import { evaluateSamples, type EvaluationSample } from './evaluateSamples.js';
 import { NME_NORMALIZERS, type NmeNormalization } from './nmeNormalizers.js';
 import { LANDMARK_COUNT } from '../uv/parseKeypointIndices.js';
-import { landmarkGap, LANDMARKS_68 } from '../geometry/landmarks68.js';
-import { expressionResponse, type ExpressionResponse } from './expressionResponse.js';
+import { expressionAmounts, summarizeExpressions, type ExpressionAmounts, type ExpressionResponse } from './expressionResponse.js';
 
 /** The first of the 51 inner points (brows, nose, eyes, mouth) in 300-W's order; 0–16 are the jaw line. */
 export const INNER_LANDMARKS_START = 17;
@@ -23,8 +22,8 @@ export type PtsGroundTruth = Pick<LandmarkHint, 'landmarks'>;
 /** One image of a `.pts` benchmark. */
 export type PtsSample = EvaluationSample<PtsGroundTruth>;
 
-/** The result for one image (NME as fractions). */
-export interface PtsEvaluation {
+/** The result for one image (NME as fractions; the mouth's and eyes' opening, {@link ExpressionAmounts}). */
+export interface PtsEvaluation extends ExpressionAmounts {
   name: string;
   status: 'ok' | 'failed';
   /** Why it failed (one line). */
@@ -33,10 +32,6 @@ export interface PtsEvaluation {
   nme?: number;
   /** NME over the 51 inner points (17–67). */
   nmeInner?: number;
-  /** How far the mouth is open (the inner lips' gap), annotated and predicted, over the same normaliser. */
-  mouthOpening?: { annotated: number; predicted: number };
-  /** How far the eyes are open (the eyelids' gap), annotated and predicted. */
-  eyeOpening?: { annotated: number; predicted: number };
 }
 
 /** Options of {@link evaluatePts}. */
@@ -74,10 +69,9 @@ export function pointsNme(predicted: ArrayLike<number>, groundTruth: ArrayLike<n
  */
 export function scorePts(name: string, gt: PtsGroundTruth, p: LandmarkPrediction, normalization: NmeNormalization = EVALUATE_PTS_DEFAULTS.normalization): PtsEvaluation {
   const d = NME_NORMALIZERS[normalization](gt.landmarks, 3);
-  const opening = (pairs: typeof LANDMARKS_68.innerLipPairs | typeof LANDMARKS_68.eyelidPairs) => ({ annotated: landmarkGap(gt.landmarks, pairs) / d, predicted: landmarkGap(p.landmarks, pairs) / d });
   return {
     name, status: 'ok', nme: pointsNme(p.landmarks, gt.landmarks, d), nmeInner: pointsNme(p.landmarks, gt.landmarks, d, INNER_LANDMARKS_START),
-    mouthOpening: opening(LANDMARKS_68.innerLipPairs), eyeOpening: opening(LANDMARKS_68.eyelidPairs),
+    ...expressionAmounts(gt.landmarks, p.landmarks, d),
   };
 }
 
@@ -155,14 +149,8 @@ export function summarizePts(records: readonly PtsEvaluation[], threshold = 0.08
     threshold,
     all: set(ok.map((r) => r.nme!)),
     inner: set(ok.map((r) => r.nmeInner!)),
-    expression: { mouth: response(ok.map((r) => r.mouthOpening)), eyes: response(ok.map((r) => r.eyeOpening)) },
+    expression: summarizeExpressions(ok),
   };
-}
-
-/** {@link expressionResponse} over the records that carry the amounts. */
-function response(amounts: readonly ({ annotated: number; predicted: number } | undefined)[]): ExpressionResponse {
-  const have = amounts.filter((a): a is { annotated: number; predicted: number } => a !== undefined);
-  return expressionResponse(have.map((a) => a.annotated), have.map((a) => a.predicted));
 }
 
 /** The summary of the images of one folder of a benchmark. */

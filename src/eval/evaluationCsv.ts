@@ -12,7 +12,7 @@ const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : 
  * ```
  */
 export function evaluationCsv(records: readonly ImageEvaluation[]): string {
-  const head = 'name,status,gt_yaw_deg,nme2d_pct,nme3d_pct,pred_pitch_deg,pred_yaw_deg,pred_roll_deg,err_pitch_deg,err_yaw_deg,err_roll_deg,rotation_err_deg,error';
+  const head = 'name,status,gt_yaw_deg,nme2d_pct,nme3d_pct,pred_pitch_deg,pred_yaw_deg,pred_roll_deg,err_pitch_deg,err_yaw_deg,err_roll_deg,rotation_err_deg,mouth_opening_pct,mouth_opening_gt_pct,eye_opening_pct,eye_opening_gt_pct,error';
   const rows = records.map((r) =>
     [
       quote(r.name),
@@ -27,6 +27,7 @@ export function evaluationCsv(records: readonly ImageEvaluation[]): string {
       num(r.poseError?.yaw, 2),
       num(r.poseError?.roll, 2),
       num(r.rotationError, 2),
+      ...[r.mouthOpening?.predicted, r.mouthOpening?.annotated, r.eyeOpening?.predicted, r.eyeOpening?.annotated].map((v) => num(v === undefined ? undefined : v * 100, 4)),
       quote(r.error ?? ''),
     ].join(','),
   );

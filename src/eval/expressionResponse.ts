@@ -5,6 +5,22 @@
  * however small its landmark error; one that follows the expression in full scores 1.
  */
 
+import { landmarkGap, LANDMARKS_68 } from '../geometry/landmarks68.js';
+
+/** One face's annotated and predicted amount of an expression. */
+export interface ExpressionAmount {
+  annotated: number;
+  predicted: number;
+}
+
+/** The expressions an evaluation record carries. */
+export interface ExpressionAmounts {
+  /** How far the mouth is open: the inner lips' gap over the NME's normaliser. */
+  mouthOpening?: ExpressionAmount;
+  /** How far the eyes are open: the eyelids' gap over the normaliser. */
+  eyeOpening?: ExpressionAmount;
+}
+
 /** {@link expressionResponse}'s figures. */
 export interface ExpressionResponse {
   /** Faces compared. */
@@ -47,4 +63,32 @@ export function expressionResponse(annotated: readonly number[], predicted: read
     topAnnotated: top.reduce((s, [v]) => s + v, 0) / top.length,
     topPredicted: top.reduce((s, [, i]) => s + predicted[i]!, 0) / top.length,
   };
+}
+
+/**
+ * The mouth's and eyes' opening of one face, annotated and predicted (68 points, `stride`
+ * numbers each, x and y first), over `normalizer` (the NME's).
+ *
+ * ```ts
+ * const amounts = expressionAmounts(gt.landmarks, prediction.landmarks, boxNormalizer(gt.landmarks));
+ * ```
+ */
+export function expressionAmounts(annotated: ArrayLike<number>, predicted: ArrayLike<number>, normalizer: number, annotatedStride = 3): Required<ExpressionAmounts> {
+  const amount = (pairs: typeof LANDMARKS_68.innerLipPairs | typeof LANDMARKS_68.eyelidPairs) => ({ annotated: landmarkGap(annotated, pairs, annotatedStride) / normalizer, predicted: landmarkGap(predicted, pairs) / normalizer });
+  return { mouthOpening: amount(LANDMARKS_68.innerLipPairs), eyeOpening: amount(LANDMARKS_68.eyelidPairs) };
+}
+
+/**
+ * {@link expressionResponse} of the mouth and the eyes over the records that carry their amounts.
+ *
+ * ```ts
+ * const { mouth, eyes } = summarizeExpressions(records.filter((r) => r.status === 'ok'));
+ * ```
+ */
+export function summarizeExpressions(records: readonly ExpressionAmounts[]): { mouth: ExpressionResponse; eyes: ExpressionResponse } {
+  const of = (key: keyof ExpressionAmounts) => {
+    const have = records.map((r) => r[key]).filter((a): a is ExpressionAmount => a !== undefined);
+    return expressionResponse(have.map((a) => a.annotated), have.map((a) => a.predicted));
+  };
+  return { mouth: of('mouthOpening'), eyes: of('eyeOpening') };
 }

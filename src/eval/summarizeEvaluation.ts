@@ -1,4 +1,5 @@
 import type { ImageEvaluation } from './evaluateAflw2000.js';
+import { summarizeExpressions, type ExpressionResponse } from './expressionResponse.js';
 
 /** The |yaw| bins of the yaw-balanced NME (degrees): [0, 30], (30, 60], (60, ∞). */
 export const YAW_BINS: readonly { label: string; min: number; max: number }[] = [
@@ -21,6 +22,8 @@ export interface EvaluationSummary {
   yawBalancedNme3d: number;
   /** Mean absolute pose errors over images whose ground truth is within the angle limit. */
   pose: { evaluated: number; excluded: number; pitch: number; yaw: number; roll: number; mean: number; rotation: number };
+  /** Whether the method follows the mouth's and eyes' opening (`expressionResponse`). */
+  expression: { mouth: ExpressionResponse; eyes: ExpressionResponse };
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -53,5 +56,6 @@ export function summarizeEvaluation(records: readonly ImageEvaluation[]): Evalua
     yawBalancedNme2d: mean(filled.map((b) => b.nme2d)),
     yawBalancedNme3d: mean(filled.map((b) => b.nme3d)),
     pose: { evaluated: posed.length, excluded: ok.length - posed.length, pitch, yaw, roll, mean: (pitch + yaw + roll) / 3, rotation: mean(ok.map((r) => r.rotationError!)) },
+    expression: summarizeExpressions(ok),
   };
 }

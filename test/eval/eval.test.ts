@@ -178,14 +178,14 @@ test('evaluateAflw2000: failures are recorded, the run continues, decoding overl
 
 test('CSV and CED SVG outputs', async () => {
   const records: ImageEvaluation[] = [
-    { name: 'a', status: 'ok', yaw: 12.345, nme2d: 0.0123456, nme3d: 0.02, predictedPose: { pitch: 1, yaw: 2, roll: 3 }, poseError: { pitch: 0.5, yaw: 0.25, roll: 1 }, rotationError: 1.5 },
+    { name: 'a', status: 'ok', yaw: 12.345, nme2d: 0.0123456, nme3d: 0.02, predictedPose: { pitch: 1, yaw: 2, roll: 3 }, poseError: { pitch: 0.5, yaw: 0.25, roll: 1 }, rotationError: 1.5, mouthOpening: { predicted: 0.05, annotated: 0.125 }, eyeOpening: { predicted: 0.04, annotated: 0.03 } },
     { name: 'b,c', status: 'failed', error: 'bad "file"' },
   ];
   const csv = evaluationCsv(records).trim().split('\n');
   assert.equal(csv.length, 3);
-  assert.equal(csv[0]!.split(',').length, 13);
-  assert.equal(csv[1], 'a,ok,12.35,1.2346,2.0000,1.00,2.00,3.00,0.50,0.25,1.00,1.50,');
-  assert.equal(csv[2], '"b,c",failed,,,,,,,,,,,"bad ""file"""');
+  assert.equal(csv[0]!.split(',').length, 17);
+  assert.equal(csv[1], 'a,ok,12.35,1.2346,2.0000,1.00,2.00,3.00,0.50,0.25,1.00,1.50,5.0000,12.5000,4.0000,3.0000,');
+  assert.equal(csv[2], '"b,c",failed,,,,,,,,,,,,,,,"bad ""file"""');
   const errs = [0.01, 0.02, 0.03, 0.2];
   const svg = cedCurveSvg([{ label: 'NME <2D>', errors: errs }], { maxNmePercent: 10 });
   assert.match(svg, /^<svg xmlns/);

@@ -79,6 +79,14 @@ function bfmDir(opts: EvalOptions, why: string): string {
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)} %` : 'n/a');
 const deg = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}°` : 'n/a');
 
+/** Whether the landmarks follow the face's expression: a method that draws one mouth for every face still scores a fair NME. */
+function expressionLine(e: { mouth: ExpressionResponse; eyes: ExpressionResponse }): string {
+  const follows = (label: string, x: ExpressionResponse) => Number.isFinite(x.slope)
+    ? `${label} slope ${x.slope.toFixed(2)}, r ${x.r.toFixed(2)} (most open tenth: ${pct(x.topPredicted)} against ${pct(x.topAnnotated)} annotated)`
+    : `${label} n/a`;
+  return `  expressions (1 = followed in full, 0 = one fixed face): ${follows('mouth opening', e.mouth)}; ${follows('eye opening', e.eyes)}`;
+}
+
 function table(method: string, s: EvaluationSummary): string {
   const P = PRNET_PAPER_RESULTS;
   const row = (label: string, measured: string, paper: string) => `  ${label.padEnd(30)}${measured.padStart(10)}   ${paper.padStart(8)}`;
@@ -98,6 +106,7 @@ function table(method: string, s: EvaluationSummary): string {
     row('rotation error (geodesic)', deg(s.pose.rotation), ''),
   ];
   if (s.pose.excluded) lines.push(`    (${s.pose.excluded} image(s) left out of pose MAE: a ground-truth angle beyond ±99°)`);
+  lines.push(expressionLine(s.expression));
   return lines.join('\n') + '\n';
 }
 
@@ -165,11 +174,7 @@ function ptsTable(method: string, s: PtsSummary, normalize: NmeNormalization, fo
   // A tree of parts (300-W: afw, helen/testset, ibug, lfpw/testset): each part's NME.
   if (folders.length > 1) lines.push(...folders.map((f) => row(`  ${f.folder} (n=${f.summary.evaluated})`, pct(f.summary.all.nme), pct(f.summary.inner.nme))));
   lines.push('    (300-W annotates the visible jaw contour, which a 3D face\'s jaw points need not follow on a turned head: inner 51 leaves the jaw out)');
-  // Whether the landmarks follow the face's expression: a fixed mouth still scores a fair NME.
-  const follows = (label: string, e: ExpressionResponse) => Number.isFinite(e.slope)
-    ? `${label} slope ${e.slope.toFixed(2)}, r ${e.r.toFixed(2)} (most open tenth: ${pct(e.topPredicted)} against ${pct(e.topAnnotated)} annotated)`
-    : `${label} n/a`;
-  lines.push(`  expressions (1 = followed in full, 0 = one fixed face): ${follows('mouth opening', s.expression.mouth)}; ${follows('eye opening', s.expression.eyes)}`);
+  lines.push(expressionLine(s.expression));
   return lines.join('\n') + '\n';
 }
 
