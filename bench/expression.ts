@@ -29,10 +29,9 @@ import { modelPredictor } from '../src/eval/modelPredictor.js';
 import { tddfaPredictor } from '../src/eval/tddfaPredictor.js';
 import type { LandmarkPredictor } from '../src/eval/evaluateAflw2000.js';
 import { npyToFloat64, readNpy } from '../src/io/npy.js';
-import { pointsBounds } from '../src/geometry/pointsBounds.js';
 import type { RgbImage } from '../src/io/rgbImage.js';
-import { landmarkGap, LANDMARKS_68 } from '../src/geometry/landmarks68.js';
-import { expressionResponse, type ExpressionResponse } from '../src/eval/expressionResponse.js';
+import { expressionAmounts, summarizeExpressions, type ExpressionResponse } from '../src/eval/expressionResponse.js';
+import { boxNormalizer } from '../src/eval/landmarkNme.js';
 import { VALIDATION_SETS } from './lib/validationSets.js';
 
 const { root, modelPath, helenLabels, helenDir } = VALIDATION_SETS;
@@ -46,8 +45,6 @@ if (!existsSync(path.join(helenLabels, 'labels.json'))) {
 
 /** Point ranges of the 68-point scheme, without the jaw (300-W's jaw follows the visible contour). */
 const REGIONS: [string, number, number][] = [['brows', 17, 27], ['nose', 27, 36], ['eyes', 36, 48], ['mouth', 48, 68]];
-const { innerLipPairs, eyelidPairs } = LANDMARKS_68;
-type Pairs = typeof innerLipPairs | typeof eyelidPairs;
 
 const assets = await loadUvAssets();
 const labels = await readLabelSet(helenLabels);
@@ -61,8 +58,7 @@ const faces: { image: RgbImage; human: Float64Array; size: number; index: number
 for (const i of helen.valImages) {
   const human = new Float64Array(204);
   for (let k = 0; k < 68; k++) { human[3 * k] = pts[i * 136 + k]!; human[3 * k + 1] = pts[i * 136 + 68 + k]!; }
-  const [x0, y0, x1, y1] = pointsBounds(Float64Array.from({ length: 136 }, (_, j) => human[3 * (j >> 1) + (j & 1)]!));
-  faces.push({ image: await decodeImage(await readFile(path.join(helenDir, 'images', names[i]!))), human, size: Math.sqrt((x1 - x0) * (y1 - y0)), index: i });
+  faces.push({ image: await decodeImage(await readFile(path.join(helenDir, 'images', names[i]!))), human, size: boxNormalizer(human), index: i });
 }
 
 /** 68 points, x, y, z each. */
@@ -86,8 +82,6 @@ if (existsSync(TEACHER)) await runPredictor(tddfaPredictor(await loadTddfaTeache
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
 const human = faces.map((f) => f.human);
-const measure = (ps: Points[], pairs: Pairs) => ps.map((p, j) => landmarkGap(p, pairs) / faces[j]!.size);
-const humanMouth = measure(human, innerLipPairs), humanEyes = measure(human, eyelidPairs);
 
 console.log(`${faces.length} held-out helen-afw68 faces (seed ${SEED}), against the human 68 points; NME over √(w·h) of the 68-point box\n`);
 console.log(`| predictor | inner 51 | ${REGIONS.map(([n]) => n).join(' | ')} | mouth opening: r / slope / most open tenth | eye opening: r / slope / most open tenth |`);
@@ -99,7 +93,7 @@ for (const row of rows) {
     for (let k = from; k < to; k++) s += Math.hypot(p[3 * k]! - h[3 * k]!, p[3 * k + 1]! - h[3 * k + 1]!);
     return s / (to - from) / faces[j]!.size;
   }));
-  const m = expressionResponse(humanMouth, measure(row.landmarks, innerLipPairs)), e = expressionResponse(humanEyes, measure(row.landmarks, eyelidPairs));
+  const { mouth: m, eyes: e } = summarizeExpressions(row.landmarks.map((p, j) => expressionAmounts(human[j]!, p, faces[j]!.size)));
   const cell = (q: ExpressionResponse) => `${q.r.toFixed(2)} / ${q.slope.toFixed(2)} / ${pct(q.topPredicted)} (human ${pct(q.topAnnotated)})`;
   console.log(`| ${row.name} | ${pct(err(17, 68))} | ${REGIONS.map(([, a, b]) => pct(err(a, b))).join(' | ')} | ${cell(m)} | ${cell(e)} |`);
 }
