@@ -5,9 +5,8 @@
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { PRNET_VERSION } from '../version.js';
+import { EXIT_INPUT, EXIT_USAGE } from './exitCodes.js';
 
-/** Exit status of usage errors, for every command: 0 all done, 1 some input failed, 2 usage error. */
-const EXIT_USAGE = 2;
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   // The reader of standard output went away (`prnet eval … | head`): stop quietly, as Unix
@@ -39,5 +38,5 @@ main().catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`prnet: ${msg}\n`);
   if (process.env.PRNET_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = process.exitCode || 1;
+  process.exitCode = process.exitCode || EXIT_INPUT;
 });

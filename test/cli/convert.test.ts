@@ -84,4 +84,5 @@ test('prnet convert --int8 calibrates on detected faces and writes a smaller int
   assert.ok(got.every((v) => Number.isFinite(v) && v >= 0 && v <= 281.6 + 1e-3));
   const both = prnet('convert', prefix, '-o', out, '--int8', photos, '--fp16');
   assert.match(both.stderr, /exclude each other/);
+  assert.equal(both.status, 2, 'a usage error');
 });

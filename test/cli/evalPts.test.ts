@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,4 +121,12 @@ test('prnet eval: the folders of --report, --csv and --plot are made or refused 
   assert.equal(refused.status, 2, refused.stderr);
   assert.match(refused.stderr, /^prnet: .*a-file: exists and is not a folder\n$/);
   assert.equal(refused.stdout, '', 'no evaluation ran');
+  // A setup error (here a model that is no ONNX file) leaves no report folder behind.
+  const junk = path.join(work, 'junk.onnx');
+  writeFileSync(junk, 'not a model\n');
+  const unmade = path.join(work, 'never', 'made');
+  const badModel = prnet('eval', 'aflw2000', aflw, '--limit', '1', '--model', junk, '--report', path.join(unmade, 'report.json'));
+  assert.equal(badModel.status, 2, badModel.stderr);
+  assert.match(badModel.stderr, /junk\.onnx: not an ONNX model/);
+  assert.ok(!existsSync(path.join(work, 'never')), 'no folder created');
 });

@@ -32,6 +32,26 @@ test('usage errors exit with 2 in every command; --help with 0', async () => {
   for (const args of [['--help'], ['convert', '--help'], ['eval', '--help']]) assert.equal((await prnet(args)).code, 0, args.join(' '));
 });
 
+test('a missing input of export or convert is a setup error (exit 2, one line), before any output', async () => {
+  const prnet = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(process.execPath, [path.join(repo, 'bin/prnet.js'), ...args], { timeout: 120_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+  const out = path.join(repo, 'runs', `never-written-${process.pid}.onnx`);
+  const cases: Array<[string[], RegExp]> = [
+    [['export', 'no-such-run', '-o', out], /^prnet: no-such-run: no such file or folder \(the --out folder of prnet train/],
+    [['convert', 'no-such-checkpoint', '-o', out], /^prnet: checkpoint index not found: no-such-checkpoint\.index/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await prnet(args);
+    assert.equal(r.code, 2, `prnet ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  await assert.rejects(readFile(out), /ENOENT/);
+});
+
 test('a reader of standard output that goes away (prnet … | head) ends the command quietly: exit 0, no stack trace', async () => {
   const { spawn } = await import('node:child_process');
   const aflw = path.resolve(repo, '../shared/fixtures/aflw2000-sample');

@@ -14,9 +14,7 @@ import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js
 import { JOB_OUTPUT_KINDS, type JobOutputKind, type ReconstructJob } from '../../service/reconstructJob.js';
 import { enqueueJobs, ENQUEUE_JOBS_DEFAULTS } from '../../server/enqueueJobs.js';
 import { redisUrl } from '../../server/redisUrl.js';
-
-/** Exit status for usage and setup errors. */
-const EXIT_USAGE = 2;
+import { EXIT_USAGE } from '../exitCodes.js';
 
 function parseOutputs(v: string): JobOutputKind[] {
   const kinds = [...new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))];

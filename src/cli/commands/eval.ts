@@ -41,9 +41,7 @@ import { loadTddfaTeacher } from '../../node/inference/tddfaTeacher.js';
 import { loadBfmPieces } from '../../node/train/labels/bfmPieces.js';
 import { readLabelSet } from '../../node/train/labels/labelSetFiles.js';
 import type { TeacherLabelOptions } from '../../labels/teacherFit/teacherLabel.js';
-
-/** Exit status of usage and setup errors (every command: 0 all done, 1 some input failed, 2 usage error). */
-const EXIT_USAGE = 2;
+import { EXIT_USAGE } from '../exitCodes.js';
 
 interface PtsOptions extends EvalOptions {
   normalize: NmeNormalization;
@@ -235,6 +233,15 @@ async function runBenchmark<S, R extends { name: string; status: string; error?:
   evaluate: (samples: S[], predictor: LandmarkPredictor, onProgress: (done: number, total: number) => void) => Promise<R[]>,
 ): Promise<{ records: R[]; seconds: number; predictor: LandmarkPredictor; modelPath: string | undefined; samples: S[] }> {
   const { samples, predictor, model, modelPath, detector } = await usageErrors(async () => ({ samples: await listing(), ...(await setupPredictor(opts, benchmark)) }));
+  // The folders of --report, --csv and --plot, created and checked now, once the method has
+  // loaded: not found unwritable after the whole run, and not left behind by a setup error.
+  await usageErrors(async () => {
+    for (const file of [opts.report, opts.csv, opts.plot]) if (file) await ensureOutputFolder(path.dirname(path.resolve(file)));
+  }).catch(async (err: Error) => {
+    await model?.dispose();
+    detector?.dispose();
+    throw err;
+  });
   const t0 = performance.now();
   let records: R[];
   try {
@@ -270,8 +277,6 @@ const CROP_PROTOCOL: Record<BenchmarkCrop, string> = {
 async function listSamples<S>(list: (dir: string) => Promise<S[]>, dir: string, opts: EvalOptions, what: string): Promise<S[]> {
   if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
   if (opts.plot && !/\.(png|svg)$/i.test(opts.plot)) throw new Error(`--plot must end in .png or .svg, got ${opts.plot}`);
-  // The folders of --report, --csv and --plot, created and checked now: not found unwritable after the whole run.
-  for (const file of [opts.report, opts.csv, opts.plot]) if (file) await ensureOutputFolder(path.dirname(path.resolve(file)));
   let samples = await list(path.resolve(dir));
   if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
   if (samples.length === 0) throw new Error(`no ${what} in ${dir}`);

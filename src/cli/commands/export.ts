@@ -1,7 +1,9 @@
 /** `prnet export <run-dir | x.weights.json> -o model.onnx [--best] [--fp16 | --int8 photos…] [--weights] [--note text]`. */
 import type { Command } from 'commander';
 import { exportTrainedModel } from '../../node/train/exportTrainedModel.js';
+import { stat } from 'node:fs/promises';
 import { expandInputs } from '../expandInputs.js';
+import { usageError } from '../exitCodes.js';
 
 export function register(program: Command): void {
   program
@@ -17,8 +19,9 @@ export function register(program: Command): void {
     .option('--weights', 'also write <output>.weights.bin/.json (TF names) for `prnet train --init-weights`', false)
     .option('--weights-dtype <type>', 'element type of those weights: float32, float16 (default with --fp16) or int8 (kernels per-channel int8: a warm start 4× smaller than float32)')
     .action(async (runDir: string, opts: { output: string; fp16: boolean; int8?: string[]; weights: boolean; weightsDtype?: string; note?: string; best: boolean; average: boolean }) => {
-      if (opts.int8 && opts.fp16) throw new Error('--int8 and --fp16 exclude each other');
-      if (opts.weightsDtype !== undefined && !['float32', 'float16', 'int8'].includes(opts.weightsDtype)) throw new Error(`--weights-dtype must be float32, float16 or int8, got ${opts.weightsDtype}`);
+      if (opts.int8 && opts.fp16) throw usageError('--int8 and --fp16 exclude each other');
+      if (opts.weightsDtype !== undefined && !['float32', 'float16', 'int8'].includes(opts.weightsDtype)) throw usageError(`--weights-dtype must be float32, float16 or int8, got ${opts.weightsDtype}`);
+      await stat(runDir).catch(() => { throw usageError(`${runDir}: no such file or folder (the --out folder of prnet train, or a .weights.json beside its .weights.bin)`); });
       const int8Calibration = opts.int8 ? (await expandInputs(opts.int8)).filter((e) => !e.error).map((e) => e.file) : undefined;
       const r = await exportTrainedModel(runDir, opts.output, {
         checkpoint: opts.best ? 'best' : 'latest', average: opts.average, fp16: opts.fp16, int8Calibration, weights: opts.weights || opts.weightsDtype !== undefined, weightsDtype: opts.weightsDtype as 'float32' | 'float16' | 'int8' | undefined, note: opts.note,

@@ -3,9 +3,7 @@ import { Command } from 'commander';
 import { int } from '../optionParsers.js';
 import { jobsStatus } from '../../server/jobsStatus.js';
 import { redisUrl } from '../../server/redisUrl.js';
-
-/** Exit status for usage and setup errors. */
-const EXIT_USAGE = 2;
+import { EXIT_USAGE } from '../exitCodes.js';
 
 /** Registers `prnet jobs`. */
 export function register(program: Command): void {

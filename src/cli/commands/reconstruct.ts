@@ -25,12 +25,7 @@ import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js
 import { stopAtOnce } from '../stopAtOnce.js';
 import { STDOUT_ARG } from '../readStdin.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
-
-/** Exit status for usage and setup errors (bad options, no model, output path is a file). */
-const EXIT_USAGE = 2;
-
-/** Exit status after Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention). */
-const EXIT_INTERRUPTED = 130;
+import { EXIT_USAGE, EXIT_INTERRUPTED } from '../exitCodes.js';
 
 /** `--max-pixels`: an integer from 1 to libvips' limit. */
 function parseMaxPixels(v: string): number {

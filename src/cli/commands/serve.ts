@@ -8,12 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { createServer, CREATE_SERVER_DEFAULTS } from '../../server/createServer.js';
 import { apiKeyCheck, parseApiKeys, API_KEY_MIN_LENGTH } from '../../server/apiKeyCheck.js';
 import { DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
+import { EXIT_USAGE } from '../exitCodes.js';
 
 /** Address and port `prnet serve` listens on by default (local only: expose it on purpose with --host). */
 export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080 };
 
-/** Exit status for usage and setup errors (bad options, no model, port taken). */
-const EXIT_USAGE = 2;
 /** How often a shutdown still running says what it waits for. */
 const STILL_STOPPING_EVERY_MS = 5000;
 

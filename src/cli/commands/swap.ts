@@ -18,6 +18,7 @@ import { faceSwap } from '../../apps/faceSwap.js';
 import { applyFaceTexture } from '../../apps/applyFaceTexture.js';
 import { readUvTexture } from '../../node/inference/readUvTexture.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
+import { EXIT_INPUT, EXIT_USAGE } from '../exitCodes.js';
 
 interface SwapOptions {
   output: string; region: string; blend: 'normal' | 'mixed' | 'none' | 'over'; sourceFace: number; targetFace: number; sourceUv?: boolean;
@@ -38,10 +39,6 @@ async function regionFromPng(file: string, size: number): Promise<Uint8Array> {
 
 /** Output formats by file extension. */
 const SWAP_FORMATS: Readonly<Record<string, 'png' | 'jpeg' | 'webp'>> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' };
-
-/** Exit statuses: an input failed (no face, unreadable photo), and usage or setup errors. */
-const EXIT_INPUT = 1;
-const EXIT_USAGE = 2;
 
 /** An error that ends the command with an exit status. */
 class SwapError extends Error {

@@ -28,10 +28,7 @@ import { createVideoProgress } from '../videoProgress.js';
 import { readUvTexture, type UvTextureFile } from '../../node/inference/readUvTexture.js';
 import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
 import { alignCliOptions, alignFromOptions, type AlignCliOptions } from '../alignOptions.js';
-
-const EXIT_INPUT = 1;
-const EXIT_USAGE = 2;
-const EXIT_INTERRUPTED = 130;
+import { EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED } from '../exitCodes.js';
 
 interface VideoOptions {
   output: string; smooth: boolean; sceneCuts: boolean; overlay: boolean; meshes?: VideoMeshFormat; glbFramesPerFile: number; glbQuantize: boolean; maxFaces: number; detectEvery: number; uprightMinRoll: number; mapSmoothing?: number; minCutoff: number; beta: number;

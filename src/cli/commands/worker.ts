@@ -8,9 +8,7 @@ import { int } from '../optionParsers.js';
 import { DECODE_IMAGE_DEFAULTS } from '../../node/inference/decodeImage.js';
 import { runJobWorker, RUN_JOB_WORKER_DEFAULTS } from '../../server/runJobWorker.js';
 import { redisUrl } from '../../server/redisUrl.js';
-
-/** Exit status for usage and setup errors. */
-const EXIT_USAGE = 2;
+import { EXIT_USAGE } from '../exitCodes.js';
 
 /** Registers `prnet worker`. */
 export function register(program: Command): void {
