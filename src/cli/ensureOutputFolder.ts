@@ -4,7 +4,9 @@
  * failure per image or frame.
  */
 import { constants as fsConstants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { access } from 'node:fs/promises';
+import { makeFolders } from '../node/files/makeFolders.js';
 
 /**
  * Creates `dir` (and its parents) and checks that it can be written; throws one line,
@@ -18,13 +20,12 @@ import { access, mkdir } from 'node:fs/promises';
 export async function ensureOutputFolder(dir: string): Promise<void> {
   let step = 'create';
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolders(dir);
     step = 'write to';
     await access(dir, fsConstants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    // mkdir says EEXIST when the path itself is a file.
-    if (code === 'EEXIST') throw new Error(`${dir}: exists and is not a folder`);
+    if (code === 'ENOTDIR' && path.resolve(dir) === (err as { path?: string }).path) throw new Error(`${dir}: exists and is not a folder`);
     throw new Error(`${dir}: cannot ${step} the output folder (${code ?? (err as Error).message})`);
   }
 }

@@ -4,7 +4,6 @@
  * `--outputs texture` wrote and an image editor changed; its alpha says how much to apply).
  * Exit status: 0 written, 1 a photo failed (unreadable, no face), 2 usage or setup error.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { int } from '../optionParsers.js';
@@ -19,6 +18,7 @@ import { applyFaceTexture } from '../../apps/applyFaceTexture.js';
 import { readUvTexture } from '../../node/inference/readUvTexture.js';
 import { assertPrnetModel } from '../../model/assertPrnetModel.js';
 import { EXIT_INPUT, EXIT_USAGE } from '../exitCodes.js';
+import { makeFolders } from '../../node/files/makeFolders.js';
 
 interface SwapOptions {
   output: string; region: string; blend: 'normal' | 'mixed' | 'none' | 'over'; sourceFace: number; targetFace: number; sourceUv?: boolean;
@@ -103,11 +103,10 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
     // The output's folder first: a path that cannot be written is known before any photo is read or run.
     const folder = path.dirname(path.resolve(opts.output));
     try {
-      await mkdir(folder, { recursive: true });
+      await makeFolders(folder);
     } catch (err) {
-      // EEXIST: the folder's own path is a file (mkdir says so only for a folder below it, ENOTDIR).
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new SwapError(`${opts.output}: cannot create its folder (${code === 'EEXIST' ? `${folder} is a file` : code ?? (err as Error).message})`, EXIT_USAGE);
+      const e = err as NodeJS.ErrnoException;
+      throw new SwapError(`${opts.output}: cannot create its folder (${e.code === 'ENOTDIR' && e.path === folder ? `${folder} is a file` : e.code ?? e.message})`, EXIT_USAGE);
     }
     let region: 'face' | 'eyes' | Uint8Array;
     try {

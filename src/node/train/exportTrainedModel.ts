@@ -2,7 +2,7 @@
  * Turns a training run's checkpoint into a model file: float32, float16 or int8 ONNX
  * (plus the TF-named weights, for warm starts), at any point of the training.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resfcnSpec, type NetworkSpec } from '../../model/resfcn.js';
 import { convertCheckpoint } from '../../model/convertCheckpoint.js';
@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../files/atomicWrite.js';
 import { TRAIN_RUN_FILES } from './trainRunFiles.js';
 import { calibrationCrops } from '../weights/calibrationCrops.js';
 import { quantizeModel } from '../weights/quantizeModel.js';
+import { makeFolders } from '../files/makeFolders.js';
 
 export interface ExportTrainedModelOptions {
   /** Which checkpoint of the run: the latest (`checkpoint.bin`) or the best validated epoch (`best.bin`). */
@@ -60,7 +61,7 @@ export async function exportTrainedModel(runDir: string, output: string, options
   } else {
     onnx = convertCheckpoint(spec, weights, { fp16: options.fp16, source, metadata });
   }
-  await mkdir(path.dirname(path.resolve(output)), { recursive: true });
+  await makeFolders(path.dirname(path.resolve(output)));
   await writeFileAtomic(output, onnx);
   if (options.weights) {
     const { manifest, data } = exportWeights(spec, weights, { dtype: options.weightsDtype ?? (options.fp16 ? 'float16' : 'float32') });

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { parseNpy } from '../../io/npy.js';
@@ -14,6 +14,7 @@ import { decodeImage } from '../inference/decodeImage.js';
 import { encodeImage } from '../inference/encodeImage.js';
 import { readMatFile } from '../files/readMatFile.js';
 import { withDefaults } from '../../io/withDefaults.js';
+import { makeFolders } from '../files/makeFolders.js';
 
 export type { PosmapTrainingData } from '../../train/data/posmapTrainingData.js';
 
@@ -157,7 +158,7 @@ export async function generatePosmapDataset(
   const t0 = performance.now();
   if (model.uvSize !== o.size) throw new Error(`the model's UV coordinates are for ${model.uvSize}×${model.uvSize} maps, but --size is ${o.size}`);
   if (!Number.isInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
-  await mkdir(o.outDir, { recursive: true });
+  await makeFolders(o.outDir);
   const indexPath = path.join(o.outDir, POSMAP_DATASET_INDEX);
   const keypointUv = Array.from(model.keypointIndices, (k): [number, number] => [Math.round(model.uvCoords[k * 3]!), Math.round(model.uvCoords[k * 3 + 1]!)]);
   const samples = new Map<string, PosmapDatasetSample>();

@@ -6,7 +6,7 @@
  * (one line per epoch), `steps.jsonl` (mean loss every few steps), `loss.svg` + `loss.png`,
  * and at the end `weights.bin` + `weights.json` (TF names) and `model.onnx`.
  */
-import { mkdir, readFile, appendFile, stat } from 'node:fs/promises';
+import { readFile, appendFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { variantSpec } from '../../model/resfcn.js';
@@ -26,11 +26,13 @@ import { setupTrainBackend, type ConvPrecision } from './trainBackend.js';
 import { loadAflw21TrainingData } from './trainingData.js';
 import { loadHelenAfw68TrainingData } from './helenTrainingData.js';
 import { concatTrainingData } from '../../train/data/concatTrainingData.js';
+import { mouthWeightMask } from '../../train/data/mouthWeightMask.js';
 import type { TrainingData } from '../../train/data/trainingData.js';
 import { loadPosmapTrainingData, POSMAP_DATASET_INDEX } from './posmapDataset.js';
 import { loadUvAssets } from '../inference/uvAssets.js';
 import { TRAIN_RUN_FILES } from './trainRunFiles.js';
 import { withDefaults } from '../../io/withDefaults.js';
+import { makeFolders } from '../files/makeFolders.js';
 
 /** Options of {@link trainRun}. */
 export interface TrainRunOptions extends TrainLoopOptions {
@@ -52,6 +54,11 @@ export interface TrainRunOptions extends TrainLoopOptions {
    * whose mouths come from human points, 6 % of the faces. Recorded in `data.json` for `--resume`.
    */
   helenRepeat?: number;
+  /**
+   * Factor on the loss weight of the lips (`mouthWeightMask`; default 1, the paper's mask):
+   * how far the mouth is open is a small part of the paper's loss. Recorded in `data.json` for `--resume`.
+   */
+  mouthWeight?: number;
   /**
    * Start a new run from these weights (`weights.bin` with its `weights.json` beside it,
    * as a run exports them) instead of a fresh initialisation — to carry training over
@@ -116,7 +123,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   const log = o.log ?? ((l: string) => console.log(l));
   const out = path.resolve(o.outDir);
   const file = (name: string) => path.join(out, name);
-  await mkdir(out, { recursive: true });
+  await makeFolders(out);
   const ckptPath = file(TRAIN_RUN_FILES.checkpoint);
   const hasCheckpoint = await stat(ckptPath).then(() => true, () => false);
   if (!o.resume && hasCheckpoint) throw new Error(`${ckptPath} already exists: pass --resume to continue that run, or choose another --out`);
@@ -140,16 +147,19 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
 
   // The run's labels: given, or the ones it was started with.
   const dataFile = file('data.json');
-  if (resume && (o.labels === undefined || o.helenRepeat === undefined)) {
-    const recorded = await readFile(dataFile, 'utf8').then((t) => JSON.parse(t) as { labels?: string[]; helenRepeat?: number }, () => ({} as { labels?: string[]; helenRepeat?: number }));
+  if (resume && (o.labels === undefined || o.helenRepeat === undefined || o.mouthWeight === undefined)) {
+    type Recorded = { labels?: string[]; helenRepeat?: number; mouthWeight?: number };
+    const recorded = await readFile(dataFile, 'utf8').then((t) => JSON.parse(t) as Recorded, () => ({} as Recorded));
     if (o.labels === undefined && recorded.labels?.length) { o.labels = recorded.labels; log(`labels of the run: ${recorded.labels.join(', ')}`); }
     if (o.helenRepeat === undefined && recorded.helenRepeat !== undefined) { o.helenRepeat = recorded.helenRepeat; log(`helen-afw68 faces of the run: ${recorded.helenRepeat}× per epoch`); }
+    if (o.mouthWeight === undefined && recorded.mouthWeight !== undefined) { o.mouthWeight = recorded.mouthWeight; log(`loss weight of the lips: ${recorded.mouthWeight}×`); }
   }
   if (!resume) {
     await writeFileAtomic(dataFile, `${JSON.stringify({
       dataDir: o.dataDir,
       ...(o.labels?.length ? { labels: o.labels.map((l) => path.resolve(l)) } : {}),
       ...(o.helenRepeat !== undefined && o.helenRepeat !== 1 ? { helenRepeat: o.helenRepeat } : {}),
+      ...(o.mouthWeight !== undefined && o.mouthWeight !== 1 ? { mouthWeight: o.mouthWeight } : {}),
     }, null, 1)}\n`);
   }
   // Which label set is which: AFLW-21 goes with --data, helen-afw68 brings its own folder.
@@ -184,6 +194,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     o.valLimit ??= trainData.valCount;
   }
   if (!trainData.weightMask) throw new Error('training data provides no loss weight mask');
+  let lossWeights = trainData.weightMask;
+  if ((o.mouthWeight ?? 1) !== 1) {
+    lossWeights = mouthWeightMask(lossWeights, (await loadUvAssets({ dataDir: o.uvDataDir })).keypointIndices, { factor: o.mouthWeight });
+    log(`loss weight of the lips: ${o.mouthWeight}× the paper's`);
+  }
   log(`data: ${trainData.trainCount} training, ${trainData.valCount} validation samples of ${trainData.inputSize}×${trainData.inputSize}`);
 
   const net = createTrainableNetwork(spec, { seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed });
@@ -240,7 +255,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
     // Only the loop's own options go to the loop (and into the checkpoint header).
     const loopOptions = Object.fromEntries(Object.keys(TRAIN_LOOP_DEFAULTS).filter((k) => oo[k] !== undefined)
       .map((k) => [k, oo[k]])) as TrainLoopOptions;
-    const result = await trainLoop(net, trainData, trainData.weightMask, loopOptions, {
+    const result = await trainLoop(net, trainData, lossWeights, loopOptions, {
       onStep: (s) => {
         o.onStep?.(s);
         window += s.loss; windowN++;

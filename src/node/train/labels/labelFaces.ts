@@ -20,6 +20,7 @@ import { LABEL_POSE_FLOATS, LABEL_QUALITY_FLOATS, LABEL_SET_FORMAT, LABEL_SET_VE
 import type { LabelSource } from './labelSource.js';
 import { encodeUvMorphableModel, loadUvMorphableModel } from './uvMorphableModelFile.js';
 import { withDefaults } from '../../../io/withDefaults.js';
+import { makeFolders } from '../../files/makeFolders.js';
 
 /** Options of {@link labelFaces}. */
 export interface LabelFacesOptions {
@@ -141,7 +142,7 @@ export async function labelFaces(source: LabelSource, options: Partial<LabelFace
   const names = source.names.slice(0, count);
   const m = source.pointCount;
   const work = path.join(o.outDir, '.work');
-  await mkdir(work, { recursive: true });
+  await makeFolders(work);
   const teacher = await loadTddfaTeacher(o.teacher);
   const { model, pieces } = await loadUvMorphableModel(o.bfmDir, { cacheDir: o.cacheDir, log: o.log });
 

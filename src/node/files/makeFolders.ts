@@ -1,0 +1,40 @@
+/**
+ * `mkdir -p` that cannot hang. Node's `mkdir(dir, { recursive: true })` loops for ever on a
+ * path below a folder that refuses new entries with ENOENT, such as `/proc` (seen with
+ * Node 20: `prnet reconstruct x.jpg -o /proc/out` never returned). This walks up to the
+ * nearest existing folder and creates each missing one in turn, so every error surfaces.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Creates `dir` and its missing parents; returns the topmost folder it created, or
+ * `undefined` when `dir` already existed. Throws `ENOTDIR` (with `code`) when `dir` or a
+ * parent is a file, and mkdir's own error (ENOENT, EACCES, EROFS…) when one cannot be made.
+ *
+ * ```ts
+ * const created = await makeFolders('out/a/b'); // 'out' when only '.' existed
+ * ```
+ */
+export async function makeFolders(dir: string): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    const st = await stat(p).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (st) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${p}: not a folder`), { code: 'ENOTDIR', path: p });
+      break;
+    }
+    missing.push(p);
+    if (path.dirname(p) === p) break;
+  }
+  for (const p of missing.reverse()) {
+    await mkdir(p).catch(async (err: NodeJS.ErrnoException) => {
+      // Made meanwhile by someone else: fine if it is a folder.
+      if (err.code !== 'EEXIST' || !(await stat(p)).isDirectory()) throw err;
+    });
+  }
+  return missing[0];
+}
