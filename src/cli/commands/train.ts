@@ -14,7 +14,7 @@ import type { ConvPrecision } from '../../node/train/trainBackend.js';
 interface TrainCliOptions {
   data: string; out: string; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;
   checkpointMinutes: number; threads: number; convPrecision?: ConvPrecision; learningRate: number; halveEvery: number; weightDecay: number;
-  valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string; labels?: string[]; helenValCount: number; helenRepeat?: number;
+  valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string; labels?: string[]; helenValCount: number; helenRepeat?: number; mouthWeight?: number;
 }
 
 export function register(program: Command): void {
@@ -45,6 +45,7 @@ export function register(program: Command): void {
     .option('--labels <dirs...>', 'train on teacher-fitted label sets (`prnet label aflw21`, and optionally `prnet label helen-afw68`) instead of the mean-face pseudo-labels (a resumed run keeps its own)')
     .option('--helen-val-count <n>', 'with helen-afw68 labels: held-out helen faces (inner-51 error each epoch)', int('--helen-val-count', 0), 300)
     .option('--helen-repeat <n>', 'with helen-afw68 labels: each helen training face comes n times per epoch, the one set whose mouths come from human points (default 1, or the resumed run\'s)', int('--helen-repeat', 1))
+    .option('--mouth-weight <k>', 'factor on the loss weight of the lips: how far the mouth is open is a small part of the paper\'s loss (default 1, the paper\'s mask, or the resumed run\'s)', positive('--mouth-weight'))
     .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
     .option('--cache <dir>', 'cache of decoded images and pose fits (default runs/cache)')
     .option('--init-weights <weights.bin>', 'start a new run from exported weights (weights.json beside it) instead of a fresh initialisation')
@@ -58,7 +59,7 @@ export function register(program: Command): void {
         learningRate: given('learningRate'), halveEveryEpochs: given('halveEvery'), weightDecay: given('weightDecay'),
         valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'), recalibrateBatches: given('recalibrateBatches'),
         limit: opts.limit, maxSteps: opts.maxSteps, uvDataDir: opts.uvData, cacheDir: opts.cache,
-        initWeights: opts.initWeights, labels: opts.labels, helenValCount: opts.helenValCount, helenRepeat: opts.helenRepeat,
+        initWeights: opts.initWeights, labels: opts.labels, helenValCount: opts.helenValCount, helenRepeat: opts.helenRepeat, mouthWeight: opts.mouthWeight,
         log: (line) => bar.log(line), onStep: (s) => bar.step(s),
       });
       bar.stop();
