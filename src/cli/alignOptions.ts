@@ -31,7 +31,7 @@ function parseAlignSize(v: string): number {
 export function alignCliOptions(): [Option, Option] {
   const sizes = ALIGNMENT_TEMPLATES.map((t) => `${t} ${ALIGNMENT_TEMPLATE_SIZE[t]}`).join(', ');
   return [
-    new Option('--align <template>', 'aligned: arcface = insightface\'s 5-point 112×112 face (face recognition), ffhq = the FFHQ dataset\'s upright square with hair and chin (mirrored past the photo\'s edges)')
+    new Option('--align <template>', 'aligned: arcface = insightface\'s 5-point 112×112 face (face recognition), ffhq = the FFHQ dataset\'s upright square with hair and chin (mirrored and blurred past the photo\'s edges, as FFHQ)')
       .choices(ALIGNMENT_TEMPLATES).default('arcface'),
     new Option('--align-size <px>', `aligned: side of the picture in pixels (default: the template's own, ${sizes})`).argParser(parseAlignSize),
   ];
