@@ -31,8 +31,8 @@ export interface AlignFaceOptions {
   /**
    * `blur` blends the part past the photo as FFHQ does, `plain` leaves it as the border
    * rule draws it ({@link ALIGN_PADDINGS}); the template's own when left out
-   * ({@link ALIGNMENT_TEMPLATE_PADDING}). Where FFHQ would not pad (the face's square and a
-   * tenth of it around lie inside the photo) both give the same picture.
+   * ({@link ALIGNMENT_TEMPLATE_PADDING}). Where the face's square and a tenth of its side
+   * around it lie inside the photo, both give the same picture.
    */
   padding?: AlignPadding;
 }

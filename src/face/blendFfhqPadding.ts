@@ -63,9 +63,10 @@ function fold(i: number, n: number): number {
  * Blends the padding of an aligned picture the way FFHQ does. `picture` is the
  * `size × size` RGB warp of `image` by `sourceFromOut` (picture pixels → photo pixels, a
  * similarity; `warpRgb` with `options.border`), whose square is the crop quad. Returns a new
- * picture, or `picture` itself where FFHQ's recipe does not pad (the quad and a tenth of its
- * side around it inside the photo). Pixels the blend does not reach (mask ≤ −1/3) keep their
- * bytes.
+ * picture, or `picture` itself where the quad and a tenth of its side around it lie inside
+ * the photo (where FFHQ's recipe does not pad, but for squares under about 35 px, which it
+ * pads all the same and which are left as they are here). Pixels the blend does not reach
+ * (mask ≤ −1/3) keep their bytes.
  *
  * ```ts
  * const sourceFromOut = affineInvert(transform);
@@ -82,7 +83,9 @@ export function blendFfhqPadding(image: RgbImage, sourceFromOut: ArrayLike<numbe
   const e = size - 0.5;
   const quad = [[-0.5, -0.5], [-0.5, e], [e, e], [e, -0.5]].flatMap(([x, y]) => [a * x! + b * y! + tx, c * x! + d * y! + ty]);
   const box = ffhqPadding(quad, image.width, image.height);
-  if (!box) return picture;
+  // A square whose border lies inside the photo is left as it is, even the small ones the
+  // recipe pads (there the blend would only touch the picture's outermost pixels).
+  if (!box || box.reach.every((p) => p === 0)) return picture;
   const [cx0, cy0, cx1, cy1] = box.crop;
   const [pl, pt, pr, pb] = box.pad;
   const cw = cx1 - cx0, ch = cy1 - cy0;

@@ -12,6 +12,8 @@ export interface FfhqPaddingBox {
   crop: [number, number, number, number];
   /** Pads beyond the crop, pixels: `[left, top, right, bottom]`, each at least `round(0.3 · qsize)`. */
   pad: [number, number, number, number];
+  /** How far the quad's box plus the border reaches past the photo on each side (the pads before they are raised); all 0 for a small square inside the photo, which the recipe pads all the same. */
+  reach: [number, number, number, number];
 }
 
 /** numpy's `rint`: to the nearest integer, halves to even. */
@@ -28,11 +30,13 @@ function rint(v: number): number {
  * `max(round(0.1 · qsize), 3)` px; the crop is the quad's bounding box (floored, ceiled)
  * plus the border, clipped to the photo; each side's pad is how far the quad's box plus the
  * border reaches past the crop; and when the largest pad exceeds `border − 4`, every pad is
- * raised to at least `round(0.3 · qsize)` and the photo is padded. (The recipe first shrinks
- * photos with `qsize` ≥ 4× its output size; this counts in photo pixels throughout.)
+ * raised to at least `round(0.3 · qsize)` and the photo is padded. That test pads every
+ * square under about 35 px (its border is then the minimum, 3 px) even inside the photo.
+ * (The recipe first shrinks photos with `qsize` ≥ 4× its output size; this counts in photo
+ * pixels throughout.)
  *
  * ```ts
- * const box = ffhqPadding(quad, image.width, image.height); // { qsize, crop, pad } or null
+ * const box = ffhqPadding(quad, image.width, image.height); // { qsize, crop, pad, reach } or null
  * ```
  */
 export function ffhqPadding(quad: ArrayLike<number>, width: number, height: number): FfhqPaddingBox | null {
@@ -50,11 +54,11 @@ export function ffhqPadding(quad: ArrayLike<number>, width: number, height: numb
   const cropW = crop[2] - crop[0], cropH = crop[3] - crop[1];
   if (cropW <= 0 || cropH <= 0) return null;
   // The quad's box in the crop's pixels (the crop's corner is an integer, so floor and ceil commute with the shift).
-  const pad: [number, number, number, number] = [
+  const reach: [number, number, number, number] = [
     Math.max(-(bx0 - crop[0]) + border, 0), Math.max(-(by0 - crop[1]) + border, 0),
     Math.max(bx1 - crop[0] - cropW + border, 0), Math.max(by1 - crop[1] - cropH + border, 0),
   ];
-  if (!(Math.max(...pad) > border - 4)) return null;
+  if (!(Math.max(...reach) > border - 4)) return null;
   const least = rint(qsize * 0.3);
-  return { qsize, crop, pad: pad.map((p) => Math.max(p, least)) as [number, number, number, number] };
+  return { qsize, crop, pad: reach.map((p) => Math.max(p, least)) as [number, number, number, number], reach };
 }

@@ -95,6 +95,7 @@ function compare(image: RgbImage, landmarks: Float64Array, size: number) {
 }
 
 test('ffhqPadding: the recipe\'s crop and integer pads, or null where it does not pad', () => {
+  let small = 0;
   for (let t = 0; t < 200; t++) {
     const width = 50 + Math.floor(r() * 400), height = 50 + Math.floor(r() * 400);
     const half = 5 + r() * 200, th = r() * 2 * Math.PI, cx = -50 + r() * (width + 100), cy = -50 + r() * (height + 100);
@@ -106,7 +107,10 @@ test('ffhqPadding: the recipe\'s crop and integer pads, or null where it does no
     assert.ok(got, `quad ${t}: pads`);
     assert.deepEqual(got.crop, want.crop, `quad ${t}: crop`);
     assert.deepEqual(got.pad, want.pad, `quad ${t}: pad`);
+    assert.deepEqual(got.reach, want.reach, `quad ${t}: reach`);
+    small += got.reach.every((p) => p === 0) ? 1 : 0;
   }
+  assert.ok(small > 0, 'some small squares inside their photo that the recipe pads all the same');
   assert.throws(() => ffhqPadding([1, 2, 3], 10, 10), /4 corners/);
 });
 
@@ -160,9 +164,13 @@ test('alignFace ffhq with the face\'s square inside the photo: byte for byte the
     assert.deepEqual(blurred.image.data, plain.image.data, `size ${size}`);
     assert.deepEqual(blurred.image.data, warp, `size ${size}: the warp itself`);
   }
-  // A small face in the middle of noise, and ArcFace (plain by default).
-  const image2 = noise(300, 300), face = faceAt(150, 140, 20, -10);
-  assert.deepEqual(alignFace(image2, face, { template: 'ffhq', size: 200 }).image.data, alignFace(image2, face, { template: 'ffhq', size: 200, padding: 'plain' }).image.data);
+  // Faces in the middle of noise, down to a square of 32 px (which the recipe pads all the same: left as it is), and ArcFace (plain by default).
+  const image2 = noise(300, 300);
+  for (const [face, size] of [[faceAt(150, 140, 20, -10), 200], [faceAt(150, 140, 4, 0), 256]] as const) {
+    const blurred = alignFace(image2, face, { template: 'ffhq', size });
+    assert.deepEqual(blurred.image.data, alignFace(image2, face, { template: 'ffhq', size, padding: 'plain' }).image.data, `size ${size}`);
+    if (size === 256) assert.ok(ffhqPadding(quadOf(affineInvert(blurred.transform), size), 300, 300), 'the recipe pads the 32 px square');
+  }
   const arc = alignFace(image2, faceAt(10, 20, 20, 0));
   assert.deepEqual(arc.image.data, warpRgb(image2.data, 300, 300, affineInvert(arc.transform), 112, 112, { border: 'black' }), 'ArcFace: black, no blend');
 });

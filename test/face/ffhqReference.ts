@@ -28,7 +28,7 @@ function scipyReflect(i: number, n: number): number {
 }
 
 /** The recipe's numbers for a quad (4 corners × (x, y)) in a `width × height` photo. */
-export function ffhqNumbers(quad: number[][], width: number, height: number): { qsize: number; border: number; crop: number[]; pad: number[]; padded: boolean } {
+export function ffhqNumbers(quad: number[][], width: number, height: number): { qsize: number; border: number; crop: number[]; pad: number[]; reach: number[]; padded: boolean } {
   const qsize = Math.hypot(quad[3]![0]! - quad[0]![0]!, quad[3]![1]! - quad[0]![1]!); // |2x|
   const border = Math.max(rint(qsize * 0.1), 3);
   const xs = quad.map((q) => q[0]!), ys = quad.map((q) => q[1]!);
@@ -43,9 +43,10 @@ export function ffhqNumbers(quad: number[][], width: number, height: number): { 
   const qx = q.map((p) => p[0]!), qy = q.map((p) => p[1]!);
   let pad = [Math.floor(Math.min(...qx)), Math.floor(Math.min(...qy)), Math.ceil(Math.max(...qx)), Math.ceil(Math.max(...qy))];
   pad = [Math.max(-pad[0]! + border, 0), Math.max(-pad[1]! + border, 0), Math.max(pad[2]! - w + border, 0), Math.max(pad[3]! - h + border, 0)];
+  const reach = pad;
   const padded = Math.max(...pad) > border - 4;
   if (padded) pad = pad.map((p) => Math.max(p, rint(qsize * 0.3)));
-  return { qsize, border, crop, pad, padded };
+  return { qsize, border, crop, pad, reach, padded };
 }
 
 /** A padded photo: `width × height` bytes × 3, and where the photo's (0, 0) lies in it. */
