@@ -24,7 +24,7 @@
 import type { RgbImage } from '../io/rgbImage.js';
 import { affineCompose, affineScale } from '../geometry/affine2d.js';
 import { boxGaussianBlur } from '../geometry/boxGaussianBlur.js';
-import { warpRgb, type WarpBorder } from '../geometry/warpRgb.js';
+import { reflect, warpRgb, type WarpBorder } from '../geometry/warpRgb.js';
 import { withDefaults } from '../io/withDefaults.js';
 import { ffhqPadding } from './ffhqPadding.js';
 
@@ -50,14 +50,6 @@ const COARSE_SIGMA = 4;
  */
 const COARSE_VARIANCE = 1 / 4;
 
-/** Folds a padded index into `[0, n − 1]` by mirroring about the first and last (numpy's `'reflect'`). */
-function fold(i: number, n: number): number {
-  if (n === 1) return 0;
-  const period = 2 * (n - 1);
-  let m = i % period;
-  if (m < 0) m += period;
-  return m > n - 1 ? period - m : m;
-}
 
 /**
  * Blends the padding of an aligned picture the way FFHQ does. `picture` is the
@@ -105,8 +97,8 @@ export function blendFfhqPadding(image: RgbImage, sourceFromOut: ArrayLike<numbe
 
   // The padded crop's per-channel median: each crop pixel counted as often as the reflection repeats it.
   const countX = new Float64Array(cw), countY = new Float64Array(ch);
-  for (let i = 0; i < cw + pl + pr; i++) countX[fold(i - pl, cw)]!++;
-  for (let i = 0; i < ch + pt + pb; i++) countY[fold(i - pt, ch)]!++;
+  for (let i = 0; i < cw + pl + pr; i++) countX[reflect(i - pl, cw)]!++;
+  for (let i = 0; i < ch + pt + pb; i++) countY[reflect(i - pt, ch)]!++;
   const hist = new Float64Array(3 * 256);
   for (let y = 0; y < ch; y++) {
     const row = ((cy0 + y) * image.width + cx0) * 3;

@@ -25,8 +25,8 @@ export const WARP_RGB_DEFAULTS: WarpRgbOptions = { border: 'black', samples: 'au
 /** Most samples per axis that `samples: 'auto'` takes (64 per pixel). */
 const MAX_AUTO_SAMPLES = 8;
 
-/** Folds a coordinate into `[0, n − 1]` by mirroring about the first and last pixel centres. */
-function reflect(v: number, n: number): number {
+/** Folds a coordinate into `[0, n − 1]` by mirroring about the first and last pixel centres (numpy's `'reflect'` padding for whole numbers). */
+export function reflect(v: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
   let m = v % period;

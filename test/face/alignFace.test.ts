@@ -13,27 +13,14 @@ import { affineApply } from '../../src/geometry/affine2d.js';
 import { PRNet } from '../../src/node/inference/prnet.js';
 import { decodeImage } from '../../src/node/inference/decodeImage.js';
 import { rng } from '../geometry/reference.js';
+import { landmarksWithFive as fivePointLandmarks } from '../support/landmarksWithFive.js';
 
 const r = rng(31);
 const dataDir = fileURLToPath(new URL('../../../shared/prnet-data/uv-data/', import.meta.url));
 const shippedModel = fileURLToPath(new URL('../../models/default.onnx', import.meta.url));
 const photo = fileURLToPath(new URL('../../../shared/fixtures/photos/photo4.jpg', import.meta.url));
 
-/** 68 random landmarks (x, y, z) whose eyes, nose tip and mouth corners sit at the given 5 points. */
-function landmarksWithFive(five: ArrayLike<number>): Float64Array {
-  const l = Float64Array.from({ length: 68 * 3 }, () => r() * 400);
-  const put = (i: number, x: number, y: number) => { l[3 * i] = x; l[3 * i + 1] = y; };
-  // Each eye's six points spread symmetrically around its centre.
-  for (let k = 0; k < 6; k++) {
-    const dx = Math.cos((k * Math.PI) / 3) * 6, dy = Math.sin((k * Math.PI) / 3) * 3;
-    put(36 + k, five[0]! + dx, five[1]! + dy);
-    put(42 + k, five[2]! + dx, five[3]! + dy);
-  }
-  put(30, five[4]!, five[5]!);
-  put(48, five[6]!, five[7]!);
-  put(54, five[8]!, five[9]!);
-  return l;
-}
+const landmarksWithFive = (five: ArrayLike<number>) => fivePointLandmarks(five, r, { spread: 6, range: 400 });
 
 test('fivePointsFrom68: eye centres, nose tip and mouth corners in insightface\'s order', () => {
   const five = [10, 20, 50, 21, 30, 40, 15, 60, 45, 61];

@@ -19,6 +19,7 @@ import { parseMatAsync } from '../../src/io/matAsync.js';
 import { aflw2000GroundTruth } from '../../src/eval/aflw2000GroundTruth.js';
 import type { RgbImage } from '../../src/io/rgbImage.js';
 import { rng } from '../geometry/reference.js';
+import { landmarksWithFive as fivePointLandmarks } from '../support/landmarksWithFive.js';
 import { ffhqNumbers, ffhqReferencePicture } from './ffhqReference.js';
 
 const fixtures = fileURLToPath(new URL('../../../shared/fixtures/aflw2000-sample/', import.meta.url));
@@ -38,20 +39,7 @@ function cut(image: RgbImage, landmarks: Float64Array, x0: number, y0: number, x
   return { image: { width: w, height: h, data }, landmarks: landmarks.map((v, i) => (i % 3 === 0 ? v - x0 : i % 3 === 1 ? v - y0 : v)) };
 }
 
-/** 68 random landmarks whose eyes, nose tip and mouth corners sit at the given 5 points. */
-function landmarksWithFive(five: number[]): Float64Array {
-  const l = Float64Array.from({ length: 68 * 3 }, () => r() * 100);
-  const put = (i: number, x: number, y: number) => { l[3 * i] = x; l[3 * i + 1] = y; };
-  for (let k = 0; k < 6; k++) {
-    const dx = Math.cos((k * Math.PI) / 3) * 4, dy = Math.sin((k * Math.PI) / 3) * 2;
-    put(36 + k, five[0]! + dx, five[1]! + dy);
-    put(42 + k, five[2]! + dx, five[3]! + dy);
-  }
-  put(30, five[4]!, five[5]!);
-  put(48, five[6]!, five[7]!);
-  put(54, five[8]!, five[9]!);
-  return l;
-}
+const landmarksWithFive = (five: ArrayLike<number>) => fivePointLandmarks(five, r, { spread: 4, range: 100 });
 
 /** A symmetric face (eye gap 2·s) centred at (cx, cy), turned by `deg` degrees. */
 function faceAt(cx: number, cy: number, s: number, deg: number): Float64Array {
