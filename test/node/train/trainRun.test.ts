@@ -152,6 +152,25 @@ test('best.bin keeps the epoch with the best validation score, across a resume; 
   }
 });
 
+test('mouthWeight scales the loss on the lips only: the first step\'s loss grows, and only by the lips\' share', async () => {
+  const firstLoss = async (mouthWeight: number) => {
+    const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-lips-'));
+    try {
+      await trainRun({ log: () => {}, dataDir: 'unused', outDir: out, spec, data: data(), batchSize: 4, epochs: 1, seed: 3, threads: 1, logEverySteps: 1, maxSteps: 1, mouthWeight });
+      return (JSON.parse((await readFile(path.join(out, TRAIN_RUN_FILES.steps), 'utf8')).split('\n')[0]!) as { loss: number }).loss;
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  };
+  const [plain, twice, fivefold] = [await firstLoss(1), await firstLoss(2), await firstLoss(5)];
+  assert.ok(twice > plain, `${twice} > ${plain}`);
+  // Linear in the factor: loss(k) = rest + k · lips.
+  const lips = twice - plain;
+  assert.ok(Math.abs(fivefold - (plain + 4 * lips)) < 1e-6 * plain + 1e-9, `${fivefold} vs ${plain + 4 * lips}`);
+  // The lips are a small region of a 32×32 map: their share of the loss is a few per cent.
+  assert.ok(lips / plain > 0.002 && lips / plain < 0.2, `lips' share ${lips / plain}`);
+});
+
 test('prnet train --resume takes the variant and options from the checkpoint unless given again', async () => {
   const { execFile } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
@@ -167,11 +186,14 @@ test('prnet train --resume takes the variant and options from the checkpoint unl
     '--cache', path.join(out, 'cache'), '--limit', '10', '--val-count', '4', '--threads', '1'];
   try {
     // 6 training images, batch 2: 3 steps an epoch; stop after 2 steps.
-    const first = await cli([...common, '--variant', 'resfcn128-light', '--batch-size', '2', '--epochs', '2', '--bn-decay', '0.9', '--learning-rate', '3e-4', '--max-steps', '2']);
+    const first = await cli([...common, '--variant', 'resfcn128-light', '--batch-size', '2', '--epochs', '2', '--bn-decay', '0.9', '--learning-rate', '3e-4', '--max-steps', '2', '--mouth-weight', '4']);
     assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /loss weight of the lips: 4× the paper's/);
+    assert.equal(JSON.parse(await readFile(path.join(out, 'run', 'data.json'), 'utf8')).mouthWeight, 4);
     const second = await cli([...common, '--resume']);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /options of the run \(from the checkpoint\): .*batchSize 2.*batchNormDecay 0\.9/);
+    assert.match(second.stderr, /loss weight of the lips: 4×/, 'the resumed run keeps its lips\' weight');
     const ck = decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, 'run', TRAIN_RUN_FILES.checkpoint))));
     assert.equal(ck.variant, 'resfcn128-light');
     assert.equal(ck.step, 6); // to the end of epoch 2: the first session's --max-steps is not inherited
