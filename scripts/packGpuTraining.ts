@@ -26,6 +26,7 @@ import { cropMatrix } from '../src/train/data/cropSquare.js';
 import { positionMapTarget } from '../src/train/data/positionMapTarget.js';
 import { trainingCrop, TRAINING_CROP_FACTOR } from '../src/train/data/trainingCrop.js';
 import { warpCropImage } from '../src/train/data/warpCropImage.js';
+import { mouthWeightMask } from '../src/train/data/mouthWeightMask.js';
 import type { Aflw21TrainingData } from '../src/train/data/trainingData.js';
 import { createTrainRandom } from '../src/train/loop/trainRandom.js';
 import { affineInvert } from '../src/geometry/affine2d.js';
@@ -190,6 +191,9 @@ await writeFile(path.join(opts.out, 'val-points.f32'), Buffer.from(Float32Array.
 await writeFile(path.join(opts.out, 'mean128.f32'), Buffer.from(meanHalf.buffer));
 await writeFile(path.join(opts.out, 'basis128.f16'), f16(basisHalf.map((b) => b / basisScale)));
 await writeFile(path.join(opts.out, 'weight-mask128.f32'), Buffer.from(aflw.weightMask.buffer, aflw.weightMask.byteOffset, aflw.weightMask.byteLength));
+// The lips' pixels (mouthWeightMask's region), for train_resfcn.py --mouth-weight.
+const lips = mouthWeightMask(new Float32Array(H * H).fill(1), assets.keypointIndices, { factor: 2 });
+await writeFile(path.join(opts.out, 'mouth-region128.u8'), Uint8Array.from(lips, (w) => (w === 2 ? 1 : 0)));
 const pack = {
   format: 'prnet-gpu-pack-1',
   labels: [aflwDir, helenDir].map((d) => path.resolve(d)),

@@ -114,6 +114,8 @@ class Pack:
         self.mean = torch.from_numpy(mean).to(device)
         self.basis = torch.from_numpy(basis).to(device)
         self.weight_mask = torch.from_numpy(np.fromfile(os.path.join(d, "weight-mask128.f32"), dtype="<f4").reshape(H, H)).to(device)
+        region = os.path.join(d, "mouth-region128.u8")
+        self.mouth_region = torch.from_numpy(np.fromfile(region, dtype=np.uint8).reshape(H, H).astype(np.float32)).to(device) if os.path.exists(region) else None
         self.keypoints = torch.tensor(meta["keypoints"], device=device)
         self.device = device
 
@@ -527,7 +529,7 @@ def train_step(m, x, t, wmask, lr, decay, dev):
     with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda"):
         p = m["net"](x)
     p = p.float().permute(0, 2, 3, 1)
-    loss = (((p - t) ** 2) * wmask).sum() / (p.shape[0] * p.shape[1] * p.shape[2])
+    loss = (((p - t) ** 2) * m.get("wmask", wmask)).sum() / (p.shape[0] * p.shape[1] * p.shape[2])
     m["opt"].zero_grad(set_to_none=True)
     loss.backward()
     m["opt"].step()
@@ -657,6 +659,7 @@ def main():
     ap.add_argument("--recalibrate-batches", type=int, default=100)
     ap.add_argument("--init", action="append", default=[], help="VARIANT=weights.bin warm start (repeatable)")
     ap.add_argument("--helen-repeat", type=int, default=1, help="each helen-afw68 training face comes this many times per epoch (prnet train's --helen-repeat)")
+    ap.add_argument("--mouth-weight", default="1", help="factor on the loss weight of the lips (prnet train's --mouth-weight; the pack's mouth-region128.u8), or several, comma-separated: each variant then trains once per factor on the same batches, as VARIANT-lipsK")
     ap.add_argument("--limit", type=int, default=0, help="use only this many faces per set and split (quick checks)")
     ap.add_argument("--check-batches", type=int, default=8, help="also write inputs and outputs of this many validation crops")
     ap.add_argument("--validate-only", action="store_true", help="validate the --init weights and stop")
@@ -687,10 +690,23 @@ def main():
         log(a.out, f"epoch of {pool.numel()} samples: " + ", ".join(f"{s['name']} {int((pack.set[pool] == k).sum())}" for k, s in enumerate(pack.sets)))
     specs = {n["variant"]: n for n in pack.meta["networks"]}
     inits = dict(s.split("=", 1) for s in a.init)
+    # The loss weights: the paper's mask, with the lips' pixels times each --mouth-weight.
+    mouth_weights = [float(k) for k in str(a.mouth_weight).split(",")]
+    if any(not (k > 0 and math.isfinite(k)) for k in mouth_weights):
+        raise SystemExit(f"--mouth-weight: positive numbers, got {a.mouth_weight}")
+    if any(k != 1 for k in mouth_weights) and pack.mouth_region is None:
+        raise SystemExit("--mouth-weight: the pack has no mouth-region128.u8; make it again with the current scripts/packGpuTraining.ts")
+    wmasks = {k: (pack.weight_mask * (1 + (k - 1) * pack.mouth_region) if k != 1 else pack.weight_mask)[None, :, :, None] for k in mouth_weights}
+    for k in mouth_weights:
+        if k != 1:
+            log(a.out, f"loss weight of the lips: {k:g}x the paper's ({int(pack.mouth_region.sum())} of {pack.mouth_region.numel()} pixels)")
+    # Each variant trains once per mouth weight, on the same batches; a member is named by its
+    # variant, with -lipsK when several weights are compared (its weights file says the variant).
     nets = {}
-    for v in a.variants.split(","):
+    for v, k in [(v, k) for v in a.variants.split(",") for k in mouth_weights]:
         if v not in specs:
             raise SystemExit(f"--variants: {v} is not in the pack ({', '.join(specs)})")
+        member = v if len(mouth_weights) == 1 or k == 1 else f"{v}-lips{k:g}"
         net = ResFCN(specs[v], bn_momentum=1 - a.bn_decay).to(dev).to(memory_format=MEMORY_FORMAT[0])
         if v in inits:
             manifest, w = read_weights(inits[v])
@@ -698,10 +714,10 @@ def main():
                 raise SystemExit(f"--init {inits[v]} holds {manifest['variant']} weights, not {v}")
             for name, _ in net.tf_variables():
                 net._assign(name, torch.from_numpy(np.ascontiguousarray(np.transpose(w[name], (3, 2, 0, 1)) if name.endswith("/weights") else w[name])).to(dev))
-            log(a.out, f"{v}: initialised from {inits[v]}")
-        nets[v] = training_member(net, specs[v], a.weight_decay, a.lr, dev)
+            log(a.out, f"{member}: initialised from {inits[v]}")
+        nets[member] = training_member(net, specs[v], a.weight_decay, a.lr, dev) | {"variant": v, "wmask": wmasks[k]}
         params = sum(p.numel() for p in net.parameters())
-        log(a.out, f"{v}: {params / 1e6:.2f} M parameters")
+        log(a.out, f"{member}: {params / 1e6:.2f} M parameters")
 
     metrics = open(os.path.join(a.out, "metrics.jsonl"), "a")
 
@@ -709,7 +725,7 @@ def main():
         for v, m in nets.items():
             ev = copy.deepcopy(m["ema"])
             recalibrate_bn(ev, pack, gen, a.recalibrate_batches if final else 20, a.batch_size)
-            row = {"variant": v, "step": step, "seconds": round(time.time() - T0, 1), "samples": step * a.batch_size,
+            row = {"variant": m["variant"], **({"member": v} if v != m["variant"] else {}), "step": step, "seconds": round(time.time() - T0, 1), "samples": step * a.batch_size,
                    "trainLoss": m["loss"] / max(m["n"], 1), "lr": m["opt"].param_groups[0]["lr"], "averaged": validate(ev, pack)}
             if final:
                 row["latest"] = validate(m["net"], pack)
@@ -717,7 +733,7 @@ def main():
                 m["loss"], m["n"] = 0.0, 0
             metrics.write(json.dumps(row) + "\n"); metrics.flush()
             log(a.out, f"{v} step {step}: " + ", ".join(f"{k} {100 * x:.2f}%" for k, x in row["averaged"].items()) + f"; train loss {row['trainLoss']:.5f}")
-            nbytes = write_weights(ev, v, m["spec"], os.path.join(a.out, v), step=step,
+            nbytes = write_weights(ev, m["variant"], m["spec"], os.path.join(a.out, v), step=step,
                                    source=f"training/pytorch/train_resfcn.py ({v}), step {step}, batch {a.batch_size}, averaged weights, torch {torch.__version__}")
             if final:
                 log(a.out, f"{v}: wrote {v}.weights.bin ({nbytes / 1e6:.1f} MB, averaged weights, recalibrated batch norm)")
@@ -728,7 +744,7 @@ def main():
             log(a.out, f"{v}: " + json.dumps(validate(m["net"], pack)))
         return
 
-    wmask = pack.weight_mask[None, :, :, None]
+    wmask = wmasks[mouth_weights[0]]
     if a.batch_size == "auto":
         a.batch_size = choose_batch_size(nets, pack, a, wmask, dev, a.out)
     peak_lr, warmup_steps = scaled_schedule(a)
