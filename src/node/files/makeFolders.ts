@@ -20,7 +20,8 @@ export async function makeFolders(dir: string): Promise<string | undefined> {
   const missing: string[] = [];
   for (let p = path.resolve(dir); ; p = path.dirname(p)) {
     const st = await stat(p).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null;
+      // ENOTDIR: a parent is a file; the walk goes on up to it and names it.
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
       throw err;
     });
     if (st) {

@@ -25,7 +25,8 @@ test('makeFolders: a file in the way is ENOTDIR naming it', async () => {
   const file = path.join(work, 'a-file');
   writeFileSync(file, 'x');
   await assert.rejects(makeFolders(file), (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR' && (err as { path?: string }).path === file);
-  await assert.rejects(makeFolders(path.join(file, 'below')), (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR');
+  // A file above: the error names the file, not the folder asked for.
+  await assert.rejects(makeFolders(path.join(file, 'below', 'deeper')), (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR' && (err as { path?: string }).path === file);
   assert.ok(!existsSync(path.join(file, 'below')));
 });
 
