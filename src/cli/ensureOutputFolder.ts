@@ -4,7 +4,6 @@
  * failure per image or frame.
  */
 import { constants as fsConstants } from 'node:fs';
-import path from 'node:path';
 import { access } from 'node:fs/promises';
 import { makeFolders } from '../node/files/makeFolders.js';
 
@@ -25,7 +24,7 @@ export async function ensureOutputFolder(dir: string): Promise<void> {
     await access(dir, fsConstants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR' && path.resolve(dir) === (err as { path?: string }).path) throw new Error(`${dir}: exists and is not a folder`);
+    if (code === 'EEXIST') throw new Error(`${dir}: exists and is not a folder`);
     throw new Error(`${dir}: cannot ${step} the output folder (${code ?? (err as Error).message})`);
   }
 }

@@ -7,7 +7,6 @@ import { COMMANDS } from './commands/index.js';
 import { PRNET_VERSION } from '../version.js';
 import { EXIT_INPUT, EXIT_USAGE } from './exitCodes.js';
 
-
 export async function main(argv: string[] = process.argv): Promise<void> {
   // The reader of standard output went away (`prnet eval … | head`): stop quietly, as Unix
   // tools do, instead of an unhandled EPIPE with a stack trace. Commands that stream their

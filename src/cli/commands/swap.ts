@@ -105,8 +105,9 @@ async function swap(sourcePath: string, targetPath: string, opts: SwapOptions, f
     try {
       await makeFolders(folder);
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new SwapError(`${opts.output}: cannot create its folder (${e.code === 'ENOTDIR' && e.path === folder ? `${folder} is a file` : e.code ?? e.message})`, EXIT_USAGE);
+      // EEXIST: the folder's own path is a file (ENOTDIR: a folder above it is).
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new SwapError(`${opts.output}: cannot create its folder (${code === 'EEXIST' ? `${folder} is a file` : code ?? (err as Error).message})`, EXIT_USAGE);
     }
     let region: 'face' | 'eyes' | Uint8Array;
     try {

@@ -9,8 +9,8 @@ import path from 'node:path';
 
 /**
  * Creates `dir` and its missing parents; returns the topmost folder it created, or
- * `undefined` when `dir` already existed. Throws `ENOTDIR` (with `code`) when `dir` or a
- * parent is a file, and mkdir's own error (ENOENT, EACCES, EROFS…) when one cannot be made.
+ * `undefined` when `dir` already existed. Throws, as mkdir does, `EEXIST` when `dir` is a
+ * file and `ENOTDIR` (with the file's `path`) when a parent is, and mkdir's own error (ENOENT, EACCES, EROFS…) when one cannot be made.
  *
  * ```ts
  * const created = await makeFolders('out/a/b'); // 'out' when only '.' existed
@@ -25,7 +25,8 @@ export async function makeFolders(dir: string): Promise<string | undefined> {
       throw err;
     });
     if (st) {
-      if (!st.isDirectory()) throw Object.assign(new Error(`${p}: not a folder`), { code: 'ENOTDIR', path: p });
+      // As mkdir says it: EEXIST when the path itself is a file, ENOTDIR when a parent is.
+      if (!st.isDirectory()) throw Object.assign(new Error(`${p}: not a folder`), { code: p === path.resolve(dir) ? 'EEXIST' : 'ENOTDIR', path: p });
       break;
     }
     missing.push(p);

@@ -21,10 +21,10 @@ test('makeFolders: creates the missing chain and says where it began; an existin
   assert.equal(await makeFolders(rel), path.join(work, 'rel'));
 });
 
-test('makeFolders: a file in the way is ENOTDIR naming it', async () => {
+test('makeFolders: a file in the way is EEXIST when it is the folder asked for, ENOTDIR naming it when above', async () => {
   const file = path.join(work, 'a-file');
   writeFileSync(file, 'x');
-  await assert.rejects(makeFolders(file), (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR' && (err as { path?: string }).path === file);
+  await assert.rejects(makeFolders(file), (err: NodeJS.ErrnoException) => err.code === 'EEXIST' && (err as { path?: string }).path === file);
   // A file above: the error names the file, not the folder asked for.
   await assert.rejects(makeFolders(path.join(file, 'below', 'deeper')), (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR' && (err as { path?: string }).path === file);
   assert.ok(!existsSync(path.join(file, 'below')));
