@@ -428,6 +428,22 @@ test('prnet video --aligned: aligned_<id>.mp4 holds the face aligned in each fra
     for (let i = 0; i < want.length; i++) diff += Math.abs(aligned[k * 64 * 64 * 3 + i]! - want[i]!);
     assert.ok(diff / want.length < 8, `aligned frame ${k} (source frame ${frame}): mean difference ${(diff / want.length).toFixed(2)}`);
   }
+  // The same video piped in: its sound, set aside while decoding, joins the clip from where the face appears.
+  const mkv = path.join(dir, 'late.mkv');
+  assert.equal(spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-c', 'copy', mkv]).status, 0);
+  const fromPipe = path.join(dir, 'aligned-piped');
+  const p = prnetProcess(['video', '-', '-o', fromPipe, '--aligned', '--align-size', '64', '--no-overlay', '-q', '--fov', '50']);
+  p.child.stdin.end(await readFile(mkv));
+  assert.equal((await p.exited).code, 0, p.stderr());
+  assert.doesNotMatch(p.stderr(), /no sound|warning/);
+  assert.deepEqual((await readdir(fromPipe)).sort(), ['aligned_0.mp4', 'faces.ndjson'], 'no temporary audio file left');
+  const pipedClip = path.join(fromPipe, 'aligned_0.mp4');
+  assert.equal(frameCount(pipedClip), withFace.length);
+  const pipedStreams = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,duration', '-of', 'csv=p=0', pipedClip], { encoding: 'utf8' }).stdout.trim().split('\n');
+  assert.deepEqual(pipedStreams.map((l) => l.split(',')[0]).sort(), ['audio', 'video']);
+  const [videoSeconds, audioSeconds] = ['video', 'audio'].map((t) => Number(pipedStreams.find((l) => l.startsWith(t))!.split(',')[1]));
+  assert.ok(Math.abs(audioSeconds! - videoSeconds!) < 0.1, `audio ${audioSeconds} s, video ${videoSeconds} s`);
+  assert.ok(loudness(pipedClip) > -40, `the piped clip starts with the tone (${loudness(pipedClip)} dB), not the silence before the face`);
   const piped = await run(['video', clip, '-o', '-', '--aligned']);
   assert.equal(piped.code, 2);
   assert.match(piped.stderr, /--aligned writes aligned_<id>\.mp4: give -o an output folder/);

@@ -158,13 +158,16 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
   let encoder: VideoEncoder | undefined;
   const overlayPath = path.join(outDir, 'overlay.mp4');
   // A piped video is read once, by the decoder: it sets the audio aside as it goes, and
-  // the audio joins overlay.mp4 once the frames are done (a file's is copied at once).
-  const pipedAudio = (o.overlay || o.paint) && info.hasAudio && typeof input !== 'string' ? path.join(outDir, `.overlay-audio.${process.pid}.tmp.mka`) : undefined;
+  // the audio joins each video written once the frames are done (a file's is copied at once).
+  const pipedAudio = (o.overlay || o.paint || o.aligned) && info.hasAudio && typeof input !== 'string' ? path.join(outDir, `.overlay-audio.${process.pid}.tmp.mka`) : undefined;
+  /** The videos that get the piped audio afterwards, with where their sound starts (seconds). */
+  const needAudio = new Map<string, number>();
   const releaseAudio = pipedAudio ? holdTemporaryFile(pipedAudio) : undefined;
   const encoderFor = (file: string): VideoEncoder => videoEncoder(file, { width: info.width, height: info.height, frameRate: info.frameRate, audioFrom: info.hasAudio && typeof input === 'string' ? input : undefined, env: o.env });
   if (o.overlay) {
     encoder = encoderFor(overlayPath);
     files.push(overlayPath);
+    needAudio.set(overlayPath, 0);
   }
   const paintedPath = path.join(outDir, 'painted.mp4');
   let painter: VideoEncoder | undefined;
@@ -172,6 +175,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
     if (o.paint.texture.width !== parts.assets.uvSize || o.paint.texture.height !== parts.assets.uvSize) throw new Error(`paint: a UV texture is ${parts.assets.uvSize}×${parts.assets.uvSize}, got ${o.paint.texture.width}×${o.paint.texture.height}`);
     painter = encoderFor(paintedPath);
     files.push(paintedPath);
+    needAudio.set(paintedPath, 0);
   }
   const warnings: string[] = [];
   /** Aligned clips: one encoder per face id while the face is followed. */
@@ -226,6 +230,7 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
           });
           alignedClips.set(face.id, clip);
           files.push(file);
+          needAudio.set(file, index / info.fps);
         }
         let picture;
         try {
@@ -308,10 +313,9 @@ export async function trackVideo(input: string | PipedVideo, outDir: string, par
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     }
-    for (const file of pipedAudio && frames > 0 ? [encoder && overlayPath, painter && paintedPath] : []) {
-      if (!file) continue;
+    for (const [file, start] of pipedAudio && frames > 0 ? needAudio : []) {
       try {
-        await addAudioTrack(file, pipedAudio!, o.env);
+        await addAudioTrack(file, pipedAudio!, { start, env: o.env });
       } catch (err) {
         warnings.push(`${name}: ${path.basename(file)} has no sound: ${(err as Error).message}`);
       }
