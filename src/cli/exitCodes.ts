@@ -25,3 +25,19 @@ export function usageError(message: string): Error {
   process.exitCode = EXIT_USAGE;
   return new Error(message);
 }
+
+/**
+ * Runs `setup`, marking what it throws as a usage error ({@link EXIT_USAGE}): for setup
+ * steps whose failures (a model that does not load, a folder that cannot be made) precede
+ * any work, without a `usageError` at each place they can throw.
+ *
+ * ```ts
+ * const model = await usageErrorsOf(() => loadModel(opts.model));
+ * ```
+ */
+export async function usageErrorsOf<T>(setup: () => Promise<T>): Promise<T> {
+  return setup().catch((err: unknown) => {
+    process.exitCode = EXIT_USAGE;
+    throw err;
+  });
+}

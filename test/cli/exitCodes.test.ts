@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { EXIT_USAGE, usageErrorsOf } from '../../src/cli/exitCodes.js';
+
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -15,6 +17,20 @@ test('prnet --version and -V print the package version and exit 0', async () => 
   for (const flag of ['--version', '-V']) {
     const { stdout } = await run(process.execPath, [path.join(repo, 'bin/prnet.js'), flag]);
     assert.equal(stdout.trim(), version);
+  }
+});
+
+test('usageErrorsOf: a setup step that throws sets exit status 2 and rethrows the same error; one that succeeds leaves the status alone', async () => {
+  const before = process.exitCode;
+  try {
+    process.exitCode = undefined;
+    assert.equal(await usageErrorsOf(async () => 42), 42);
+    assert.equal(process.exitCode, undefined);
+    const err = new Error('model.onnx: not an ONNX model');
+    await assert.rejects(usageErrorsOf(async () => { throw err; }), (e) => e === err);
+    assert.equal(process.exitCode, EXIT_USAGE);
+  } finally {
+    process.exitCode = before;
   }
 });
 

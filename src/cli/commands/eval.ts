@@ -41,7 +41,7 @@ import { loadTddfaTeacher } from '../../node/inference/tddfaTeacher.js';
 import { loadBfmPieces } from '../../node/train/labels/bfmPieces.js';
 import { readLabelSet } from '../../node/train/labels/labelSetFiles.js';
 import type { TeacherLabelOptions } from '../../labels/teacherFit/teacherLabel.js';
-import { EXIT_USAGE } from '../exitCodes.js';
+import { usageErrorsOf } from '../exitCodes.js';
 
 interface PtsOptions extends EvalOptions {
   normalize: NmeNormalization;
@@ -232,10 +232,10 @@ async function runBenchmark<S, R extends { name: string; status: string; error?:
   benchmark: 'aflw2000' | 'pts',
   evaluate: (samples: S[], predictor: LandmarkPredictor, onProgress: (done: number, total: number) => void) => Promise<R[]>,
 ): Promise<{ records: R[]; seconds: number; predictor: LandmarkPredictor; modelPath: string | undefined; samples: S[] }> {
-  const { samples, predictor, model, modelPath, detector } = await usageErrors(async () => ({ samples: await listing(), ...(await setupPredictor(opts, benchmark)) }));
+  const { samples, predictor, model, modelPath, detector } = await usageErrorsOf(async () => ({ samples: await listing(), ...(await setupPredictor(opts, benchmark)) }));
   // The folders of --report, --csv and --plot, created and checked now, once the method has
   // loaded: not found unwritable after the whole run, and not left behind by a setup error.
-  await usageErrors(async () => {
+  await usageErrorsOf(async () => {
     for (const file of [opts.report, opts.csv, opts.plot]) if (file) await ensureOutputFolder(path.dirname(path.resolve(file)));
   }).catch(async (err: Error) => {
     await model?.dispose();
@@ -258,14 +258,6 @@ async function runBenchmark<S, R extends { name: string; status: string; error?:
 }
 
 const timeLine = (seconds: number, images: number): string => `  time: ${seconds.toFixed(1)} s (${((seconds * 1000) / images).toFixed(1)} ms per image)\n`;
-
-/** Runs `setup`, marking what it throws as a usage error (exit 2): it precedes the first image. */
-async function usageErrors<T>(setup: () => Promise<T>): Promise<T> {
-  return setup().catch((err: Error) => {
-    process.exitCode = EXIT_USAGE;
-    throw err;
-  });
-}
 
 /** How each crop mode picks a face, as reports say it. */
 const CROP_PROTOCOL: Record<BenchmarkCrop, string> = {
