@@ -172,13 +172,17 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   if (aflwLabels.length > 1 || helenLabels.length > 1) throw new Error('--labels: give at most one label set per data set');
   if ((o.helenRepeat ?? 1) !== 1 && !helenLabels.length) throw new Error('--helen-repeat: no helen-afw68 label set among --labels to repeat');
 
+  // The UV assets, read once when first needed (loss weights, helen's targets, the lips' region).
+  let assetsLoading: ReturnType<typeof loadUvAssets> | undefined;
+  const uvAssets = (): ReturnType<typeof loadUvAssets> => (assetsLoading ??= loadUvAssets({ dataDir: o.uvDataDir }));
+
   const backend = await setupTrainBackend({ threads: o.threads, convPrecision: o.convPrecision, warn: (m) => log(m) });
   log(`backend ${backend.backend}: ${backend.native ? `native conv kernels (${backend.threads} threads, ${backend.simdWidth}-wide SIMD, ${backend.convPrecision} operands)` : 'pure-JS kernels'}`);
   const isPosmapDataset = await stat(path.join(o.dataDir, POSMAP_DATASET_INDEX)).then(() => true, () => false);
   const data = o.data ?? (isPosmapDataset ? await loadPosmapTrainingData({
     dir: o.dataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
     // PRNet's UV layout: the official loss weights (16/4/3/0).
-    weightMask: (await loadUvAssets({ dataDir: o.uvDataDir })).weightMask,
+    weightMask: (await uvAssets()).weightMask,
   }) : await loadAflw21TrainingData({
     dataDir: o.dataDir, uvDataDir: o.uvDataDir, inputSize: spec.inputSize, valCount: o.valCount, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed,
     cacheDir: o.cacheDir, limit: o.limit, labels: aflwLabels[0]?.dir, log,
@@ -186,7 +190,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   let trainData: TrainingData & { weightMask?: Float32Array } = data;
   if (helenLabels[0] && !o.data) {
     const helen = await loadHelenAfw68TrainingData({
-      labels: helenLabels[0].dir, assets: await loadUvAssets({ dataDir: o.uvDataDir }), inputSize: spec.inputSize,
+      labels: helenLabels[0].dir, assets: await uvAssets(), inputSize: spec.inputSize,
       valCount: o.helenValCount ?? 300, seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed, cacheDir: o.cacheDir ?? path.resolve('runs/cache'), log,
     });
     trainData = { ...concatTrainingData([{ name: 'aflw21', data }, { name: 'helen', data: helen, repeat: o.helenRepeat ?? 1 }]), weightMask: data.weightMask };
@@ -196,7 +200,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainLoopResul
   if (!trainData.weightMask) throw new Error('training data provides no loss weight mask');
   let lossWeights = trainData.weightMask;
   if ((o.mouthWeight ?? 1) !== 1) {
-    lossWeights = mouthWeightMask(lossWeights, (await loadUvAssets({ dataDir: o.uvDataDir })).keypointIndices, { factor: o.mouthWeight });
+    lossWeights = mouthWeightMask(lossWeights, (await uvAssets()).keypointIndices, { factor: o.mouthWeight });
     log(`loss weight of the lips: ${o.mouthWeight}× the paper's`);
   }
   log(`data: ${trainData.trainCount} training, ${trainData.valCount} validation samples of ${trainData.inputSize}×${trainData.inputSize}`);
