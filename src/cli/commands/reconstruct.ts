@@ -22,7 +22,7 @@ import { PERSPECTIVE_POSE_DEFAULTS } from '../../geometry/perspectivePose.js';
 import { FACE_RELIEF_DEFAULTS } from '../../print/faceRelief.js';
 import { RECONSTRUCT_DEFAULTS } from '../../reconstruct/facePipeline.js';
 import { TEXTURE_MODES, type TextureMode } from '../../reconstruct/faceResult.js';
-import { stopAtOnce } from '../stopAtOnce.js';
+import { stopOnSignals } from '../stopOnSignals.js';
 import { STDOUT_ARG } from '../readStdin.js';
 import { DECODE_IMAGE_DEFAULTS, DECODE_MAX_PIXELS_LIMIT } from '../../node/inference/decodeImage.js';
 import { EXIT_USAGE, EXIT_INTERRUPTED } from '../exitCodes.js';
@@ -143,37 +143,16 @@ no temporary file is left, and the summary says how far it got).`)
       // all or none), print the summary, exit 130. A second signal removes the temporary
       // files of writes still in progress (once the writes, renames and network run already
       // going have settled: a worker torn down mid-run would abort the process) and exits.
-      const controller = new AbortController();
-      let stopping = false;
-      const onSignal = (sig: NodeJS.Signals): void => {
-        if (controller.signal.aborted) {
-          if (stopping) return;
-          stopping = true;
-          void stopAtOnce().then(() => {
-            process.stderr.write(`\nprnet: ${sig} again: stopped; no temporary files left\n`);
-            process.exit(EXIT_INTERRUPTED);
-          });
-          return;
-        }
-        process.stderr.write(`\nprnet: ${sig}: stopping after the files being written…\n`);
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      // The reader of standard output went away (… | head): start no more images, exit 0.
-      let readerGone = false;
-      if (toStdout) {
-        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'EPIPE') process.stderr.write(`prnet: standard output: ${err.message}\n`);
-          if (!readerGone) process.stderr.write('prnet: standard output closed: stopping\n');
-          readerGone = true;
-          controller.abort();
-        });
-      }
+      const stop = stopOnSignals({
+        stopping: 'stopping after the files being written…',
+        stopped: 'stopped; no temporary files left',
+        watchStdout: toStdout,
+        readerGoneLine: 'prnet: standard output closed: stopping',
+      });
       let summary: BatchSummary;
       try {
         summary = await reconstructBatch({
-          signal: controller.signal,
+          signal: stop.signal,
           inputs,
           expanded,
           force: Boolean(opts.force),
@@ -208,8 +187,7 @@ no temporary file is left, and the summary says how far it got).`)
         process.stderr.write(`prnet: ${(err as Error).message}\n`);
         process.exit(EXIT_USAGE);
       }
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.exitCode = summary.interrupted && !readerGone ? EXIT_INTERRUPTED : summary.failed > 0 ? 1 : 0;
+      stop.dispose();
+      process.exitCode = summary.interrupted && !stop.readerGone() ? EXIT_INTERRUPTED : summary.failed > 0 ? 1 : 0;
     });
 }

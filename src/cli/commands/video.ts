@@ -17,7 +17,7 @@ import { loadDetector } from '../../node/inference/detector.js';
 import { probeVideo } from '../../node/video/probeVideo.js';
 import { openPipedVideo, type PipedVideo } from '../../node/video/pipedVideo.js';
 import { STDIN_ARG, STDOUT_ARG } from '../readStdin.js';
-import { stopAtOnce } from '../stopAtOnce.js';
+import { stopOnSignals } from '../stopOnSignals.js';
 import { ensureOutputFolder } from '../ensureOutputFolder.js';
 import { UPRIGHT_MIN_DETECTED_ROLL } from '../../face/faceRoll.js';
 import { trackVideo, TRACK_VIDEO_DEFAULTS, VIDEO_MESH_FORMATS, type VideoMeshFormat } from '../../node/video/trackVideo.js';
@@ -120,36 +120,16 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       }
       // Before any frame: a folder that cannot be created or written is a setup error.
       if (!toStdout) await ensureOutputFolder(opts.output).catch((err: Error) => fail(err.message, EXIT_USAGE));
-      const controller = new AbortController();
-      let stopping = false;
-      const onSignal = (sig: NodeJS.Signals): void => {
-        if (controller.signal.aborted) {
-          // Mesh files are written atomically: none is left half-written or as a temporary
-          // file. faces.ndjson gets one synchronous write per frame, so it ends at a whole
-          // line; ffmpeg, in its own process group, reads the end of its input when this
-          // process exits and finishes overlay.mp4 with the frames it was sent.
-          if (stopping) return;
-          stopping = true;
-          void stopAtOnce().then(() => {
-            process.stderr.write(`\nprnet: ${sig} again: stopped at once (faces.ndjson holds whole lines; ffmpeg finishes overlay.mp4 with the frames it has)\n`);
-            process.exit(EXIT_INTERRUPTED);
-          });
-          return;
-        }
-        process.stderr.write(`\nprnet: ${sig}: finishing the files…\n`);
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      // The reader of standard output went away (… | head): stop after this frame, as Ctrl-C, but exit 0.
-      let readerGone = false;
-      if (toStdout) {
-        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'EPIPE') process.stderr.write(`prnet: standard output: ${err.message}\n`);
-          readerGone = true;
-          controller.abort();
-        });
-      }
+      // A second signal: mesh files are written atomically, none is left half-written or as a
+      // temporary file; faces.ndjson gets one synchronous write per frame, so it ends at a whole
+      // line; ffmpeg, in its own process group, reads the end of its input when this process
+      // exits and finishes overlay.mp4 with the frames it was sent. The reader of standard
+      // output going away stops after this frame, as Ctrl-C, but exits 0.
+      const stop = stopOnSignals({
+        stopping: 'finishing the files…',
+        stopped: 'stopped at once (faces.ndjson holds whole lines; ffmpeg finishes overlay.mp4 with the frames it has)',
+        watchStdout: toStdout,
+      });
       const progress = opts.quiet ? undefined : createVideoProgress({ total: info!.frames, stream: process.stderr });
       const ids = new Set<number>();
       let summary;
@@ -164,7 +144,7 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
           cameraSpace: Boolean(opts.cameraSpace),
           glbFramesPerFile: opts.glbFramesPerFile,
           glbQuantize: opts.glbQuantize,
-          signal: controller.signal,
+          signal: stop.signal,
           tracker: {
             maxFaces: opts.maxFaces,
             detectEvery: opts.detectEvery,
@@ -189,14 +169,13 @@ Exit status: 0 written, 1 the input is not a video or cannot be decoded, 2 usage
       }
       progress?.stop();
       if (failure) fail(failure.message, EXIT_INPUT);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop.dispose();
       const s = summary!;
       for (const warning of s.warnings) process.stderr.write(`prnet: warning: ${warning}\n`);
       const fps = s.frames / Math.max(1e-3, s.seconds);
       const where = [...(toStdout ? ['standard output'] : []), ...s.files].join(', ');
-      const stopped = readerGone ? 'standard output closed: ' : s.interrupted ? 'interrupted: ' : '';
+      const stopped = stop.readerGone() ? 'standard output closed: ' : s.interrupted ? 'interrupted: ' : '';
       process.stderr.write(`prnet: ${stopped}${s.frames} frames at ${fps.toFixed(1)} fps, ${ids.size} face${ids.size === 1 ? '' : 's'} (ids ${[...ids].join(', ') || 'none'}), detector on ${s.stats.detections} frames, ${s.stats.lost} lost, ${s.stats.cuts} scene cut${s.stats.cuts === 1 ? '' : 's'}${s.stats.dissolves ? ` (${s.stats.dissolves} dissolve${s.stats.dissolves === 1 ? '' : 's'})` : ''}${s.stats.flashes ? `, ${s.stats.flashes} flash${s.stats.flashes === 1 ? '' : 'es'}` : ''} → ${where}\n`);
-      process.exitCode = s.interrupted && !readerGone ? EXIT_INTERRUPTED : 0;
+      process.exitCode = s.interrupted && !stop.readerGone() ? EXIT_INTERRUPTED : 0;
     });
 }
