@@ -25,18 +25,10 @@ export type MatNumericClass =
   | 'int64'
   | 'uint64';
 
+import type { NumericArray } from './numericArray.js';
+
 /** Typed arrays a numeric MATLAB array decodes to (one per class; logical → Uint8Array). */
-export type MatTypedArray =
-  | Float64Array
-  | Float32Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+export type MatTypedArray = NumericArray;
 
 /** A numeric or logical array. */
 export interface MatNumeric {

@@ -11,18 +11,10 @@
 // file decodes as garbage), does not check the data length against the shape, and pulls
 // in cross-fetch, a network layer a parser should not need.
 
+import type { NumericArray } from './numericArray.js';
+
 /** Element arrays a `.npy` file decodes to (bool decodes to 0/1 bytes, float16 to float32). */
-export type NpyData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+export type NpyData = NumericArray;
 
 /** Canonical dtype names used in {@link NpyArray.dtype}. */
 export type NpyDtype =
