@@ -62,18 +62,11 @@ export function positionMapTarget(
   const stride = 3 * (1 + packed.k);
 
   // Official generator: z shifted so the minimum over the face vertices is 0 (full resolution).
-  let zmin = Infinity;
-  const full = packed.full;
-  for (let i = 0; i < faceIndices.length; i++) {
-    const p = faceIndices[i]! * stride;
-    let X = full[p]!, Y = full[p + 1]!, Z = full[p + 2]!;
-    for (let q = 0; q < K; q++) {
-      const a = alpha[q]!, o = p + 3 + 3 * q;
-      X += a * full[o]!; Y += a * full[o + 1]!; Z += a * full[o + 2]!;
-    }
-    const z = M[6]! * X + M[7]! * Y + M[8]! * Z;
-    if (z < zmin) zmin = z;
-  }
+  // z = k·s·(R's third row · X): only the factor k·s depends on the crop, so the extremes of
+  // R₃·X over the face, the costly part (every face pixel at 256), are found once per pose.
+  const ks = k * s;
+  const { min, max } = depthExtremes(packed, pose, faceIndices);
+  const zmin = ks >= 0 ? ks * min : ks * max;
 
   // The map is affine in the canonical shape, so the 128 map (2×2 means of the 256 map) is
   // the same affine map applied to the 2×2 means of the canonical shape: 4× less work.
@@ -97,6 +90,33 @@ export function positionMapTarget(
     }
   }
   return out;
+}
+
+/** Smallest and largest R₃·X over the face pixels of a posed shape (R₃: the rotation's third row). */
+interface DepthExtremes { min: number; max: number }
+
+/** {@link DepthExtremes} per pose, for the shapes and face pixels they were found with. */
+const depthCache = new WeakMap<FittedPose, { packed: PackedShapes; faceIndices: Uint32Array; extremes: DepthExtremes }>();
+function depthExtremes(packed: PackedShapes, pose: FittedPose, faceIndices: Uint32Array): DepthExtremes {
+  const hit = depthCache.get(pose);
+  if (hit && hit.packed === packed && hit.faceIndices === faceIndices) return hit.extremes;
+  const R = pose.rotation, alpha = pose.deformation, K = alpha.length;
+  const stride = 3 * (1 + packed.k), full = packed.full;
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < faceIndices.length; i++) {
+    const p = faceIndices[i]! * stride;
+    let X = full[p]!, Y = full[p + 1]!, Z = full[p + 2]!;
+    for (let q = 0; q < K; q++) {
+      const a = alpha[q]!, o = p + 3 + 3 * q;
+      X += a * full[o]!; Y += a * full[o + 1]!; Z += a * full[o + 2]!;
+    }
+    const z = R[6]! * X + R[7]! * Y + R[8]! * Z;
+    if (z < min) min = z;
+    if (z > max) max = z;
+  }
+  const extremes = { min, max };
+  depthCache.set(pose, { packed, faceIndices, extremes });
+  return extremes;
 }
 
 interface PackedShapes {

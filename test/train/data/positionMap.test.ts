@@ -80,7 +80,23 @@ test('positionMapTarget equals a naive reference of the official generator (rand
         assert.ok(Math.abs(small[(v * 128 + u) * 3 + ch]! - m) < 2e-6, `128 map (${u},${v},${ch}): ${small[(v * 128 + u) * 3 + ch]} vs ${m}`);
       }
     }
+    // The same pose under another crop (as augmentation gives it each epoch): the depth floor
+    // found for the pose the first time scales with the crop, mirrored or not.
+    const other: CropSquare = { ...sq, size: sq.size * (0.6 + rng() * 0.8), angle: -sq.angle, flip: !sq.flip };
+    const ref2 = referenceMap(canon, assets.faceIndices, pose, other, basisMap);
+    const got2 = positionMapTarget(canon, pose, other, { side: 256, faceIndices: assets.faceIndices, basisMap });
+    let err2 = 0;
+    for (let i = 0; i < ref2.length; i++) err2 = Math.max(err2, Math.abs(ref2[i]! - got2[i]!));
+    assert.ok(err2 < 2e-6, `trial ${trial}, second crop: max diff ${err2}`);
   }
+  // A pose with a negative scale (a mirrored fit) takes the other extreme: z still starts at 0.
+  const mirrored: FittedPose = { rotation: eulerRotation(20, 5, -10), scale: -0.9, translation: [200, 210], deformation: new Float64Array(0), rmse: 0 };
+  const sq: CropSquare = { center: [200, 210], size: 260, angle: 0.2, flip: false };
+  const ref = referenceMap(canon, assets.faceIndices, mirrored, sq);
+  const got = positionMapTarget(canon, mirrored, sq, { side: 256, faceIndices: assets.faceIndices });
+  let err = 0;
+  for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!));
+  assert.ok(err < 2e-6, `negative scale: max diff ${err}`);
 });
 
 test('canonicalPositionMap keeps the face pixels and fills the rest harmonically', async () => {
