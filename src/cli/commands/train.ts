@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { int, positive, inRange } from '../optionParsers.js';
 import cliProgress from 'cli-progress';
+import { trainStepLine, type LoggedStep } from '../trainStepLine.js';
 import { VARIANTS } from '../../model/resfcn.js';
 import { TRAIN_LOOP_DEFAULTS } from '../../train/loop/trainLoop.js';
 import type { StepInfo } from '../../train/loop/trainLoop.js';
@@ -87,8 +88,14 @@ function stepProgress(): { step: (s: StepInfo) => void; log: (line: string) => v
       stop: () => { if (epoch >= 0) bar.stop(); },
     };
   }
+  let last: LoggedStep | undefined;
   return {
-    step: (s) => { if (s.stepInEpoch % 20 === 0 || s.stepInEpoch === s.stepsPerEpoch) err.write(`epoch ${s.epoch + 1} step ${s.stepInEpoch}/${s.stepsPerEpoch} loss ${s.loss.toExponential(3)} ${s.samplesPerSecond.toFixed(2)} samples/s\n`); },
+    step: (s) => {
+      if (!(s.stepInEpoch % 20 === 0 || s.stepInEpoch === s.stepsPerEpoch)) return;
+      const time = performance.now();
+      err.write(`${trainStepLine(s, time, last)}\n`);
+      last = { step: s.step, time };
+    },
     log: (line) => err.write(`${line}\n`),
     stop: () => {},
   };
