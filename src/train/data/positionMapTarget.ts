@@ -75,14 +75,17 @@ export function positionMapTarget(
   const out = options.out ?? new Float32Array(side * side * 3);
   const base = options.out ? (options.offset ?? 0) : 0;
   for (let v = 0; v < side; v++) {
-    for (let u = 0; u < side; u++) {
-      // Mirrored crop: UV pixel (u, v) now shows the vertex that was at (side − 1 − u, v).
-      const p = (v * side + (square.flip ? side - 1 - u : u)) * stride;
+    // The shapes are read forward, whatever the crop: read backwards, 153 values a pixel
+    // apart, the mirrored crops took 3.4 times as long.
+    for (let us = 0; us < side; us++) {
+      const p = (v * side + us) * stride;
       let X = src[p]!, Y = src[p + 1]!, Z = src[p + 2]!;
       for (let q = 0; q < K; q++) {
         const a = alpha[q]!, o = p + 3 + 3 * q;
         X += a * src[o]!; Y += a * src[o + 1]!; Z += a * src[o + 2]!;
       }
+      // Mirrored crop: UV pixel (u, v) shows the vertex that was at (side − 1 − u, v).
+      const u = square.flip ? side - 1 - us : us;
       const o = base + (v * side + u) * 3;
       out[o] = (M[0]! * X + M[1]! * Y + M[2]! * Z + bx) * inv;
       out[o + 1] = (M[3]! * X + M[4]! * Y + M[5]! * Z + by) * inv;
