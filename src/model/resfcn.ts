@@ -36,16 +36,9 @@ export interface ConvLayer {
   activation: Activation;
 }
 
-/** A transposed convolution, TF `tcl.conv2d_transpose` with `padding='SAME'` and no bias. */
-export interface ConvTransposeLayer {
+/** A transposed convolution, TF `tcl.conv2d_transpose` with `padding='SAME'` and no bias; fields as {@link ConvLayer}'s. */
+export interface ConvTransposeLayer extends Omit<ConvLayer, 'kind'> {
   kind: 'convTranspose';
-  scope: string;
-  inChannels: number;
-  outChannels: number;
-  kernel: number;
-  stride: number;
-  batchNorm: boolean;
-  activation: Activation;
 }
 
 /** PRNet's bottleneck residual block. */
