@@ -9,19 +9,20 @@ import type { StepInfo } from '../train/loop/trainLoop.js';
 /** A step that was logged, and when (milliseconds, any monotonic clock). */
 export interface LoggedStep {
   step: number;
+  epoch: number;
   time: number;
 }
 
 /**
  * The log line of step `s`, logged at `time`; `previous` is the last step logged in this
- * session (none: no estimate yet).
+ * session (none, or one of an earlier epoch, whose pace includes validation: no estimate yet).
  *
  * ```ts
  * trainStepLine(info, performance.now(), last); // 'epoch 1 step 40/1274 loss 1.452e-2 14.58 samples/s, epoch ends in 23m10s'
  * ```
  */
 export function trainStepLine(s: Pick<StepInfo, 'epoch' | 'step' | 'stepInEpoch' | 'stepsPerEpoch' | 'loss' | 'samplesPerSecond'>, time: number, previous?: LoggedStep): string {
-  const left = previous && s.step > previous.step && s.stepInEpoch < s.stepsPerEpoch
+  const left = previous && previous.epoch === s.epoch && s.step > previous.step && s.stepInEpoch < s.stepsPerEpoch
     ? ((time - previous.time) / (s.step - previous.step)) * (s.stepsPerEpoch - s.stepInEpoch) / 1000
     : undefined;
   const eta = left === undefined ? '' : `, epoch ends in ${cliProgress.Format.TimeFormat(Math.round(left), { autopaddingChar: '0' }, 1)}`;

@@ -94,7 +94,7 @@ function stepProgress(): { step: (s: StepInfo) => void; log: (line: string) => v
       if (!(s.stepInEpoch % 20 === 0 || s.stepInEpoch === s.stepsPerEpoch)) return;
       const time = performance.now();
       err.write(`${trainStepLine(s, time, last)}\n`);
-      last = { step: s.step, time };
+      last = { step: s.step, epoch: s.epoch, time };
     },
     log: (line) => err.write(`${line}\n`),
     stop: () => {},
