@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-web';
 import type { PositionMapModel } from '../model/session.js';
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../model/session.js';
 import { readOnnxMetadata } from '../model/onnx/readOnnxMetadata.js';
-import { modelInputSize } from '../model/modelMetadata.js';
+import { declaredShape, positionMapModelShapes, type ValueMetadataLike } from '../model/positionMapModelShapes.js';
 import { POSITION_MAP_SIZE } from '../model/resfcn.js';
 import type { OrtWebWorker } from './startOrtWebWorker.js';
 
@@ -15,6 +15,8 @@ import type { OrtWebWorker } from './startOrtWebWorker.js';
 interface PositionMapSession {
   inputNames: readonly string[];
   outputNames: readonly string[];
+  inputMetadata: readonly ValueMetadataLike[];
+  outputMetadata: readonly ValueMetadataLike[];
   run(input: Float32Array, dims: number[]): Promise<Float32Array>;
   release(): Promise<void>;
 }
@@ -26,6 +28,8 @@ async function pageSession(bytes: Uint8Array, options: LoadOnnxWebModelOptions):
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    inputMetadata: session.inputMetadata,
+    outputMetadata: session.outputMetadata,
     async run(input, dims) {
       const out = await session.run({ [MODEL_INPUT_NAME]: new ort.Tensor('float32', input, dims) });
       return out[MODEL_OUTPUT_NAME]!.data as Float32Array;
@@ -39,6 +43,8 @@ async function workerSession(bytes: Uint8Array, worker: OrtWebWorker): Promise<P
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    inputMetadata: session.inputMetadata,
+    outputMetadata: session.outputMetadata,
     async run(input, dims) {
       return (await session.run({ [MODEL_INPUT_NAME]: { data: input, dims } }))[MODEL_OUTPUT_NAME]!.data;
     },
@@ -74,7 +80,14 @@ export async function loadOnnxWebModel(bytes: Uint8Array, options: LoadOnnxWebMo
   if (!session.inputNames.includes(MODEL_INPUT_NAME) || !session.outputNames.includes(MODEL_OUTPUT_NAME)) {
     throw new Error(`not a prnet position-map model (needs input "${MODEL_INPUT_NAME}" and output "${MODEL_OUTPUT_NAME}")`);
   }
-  const inputSize = modelInputSize(metadata);
+  // As in Node: a model whose graph and metadata disagree on the sizes is refused at load.
+  let inputSize: number;
+  try {
+    inputSize = positionMapModelShapes(metadata, declaredShape(session.inputMetadata, MODEL_INPUT_NAME), declaredShape(session.outputMetadata, MODEL_OUTPUT_NAME));
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
   const pixelsIn = inputSize * inputSize * 3;
   return {
     inputSize,

@@ -4,11 +4,12 @@
  * page draws frame k while the network runs on frame k + 1. One worker holds every session
  * of a page: they share one WebAssembly instance and its thread pool.
  *
- * Messages: `init` (threads, wasm paths), `create` (model bytes → session id and its input
- * and output names), `run` (float32 feeds → float32 outputs, transferred back), `release`.
+ * Messages: `init` (threads, wasm paths), `create` (model bytes → session id, its input
+ * and output names and their declared shapes), `run` (float32 feeds → float32 outputs, transferred back), `release`.
  */
 import * as ort from 'onnxruntime-web';
 import type { OrtWebWorkerRequest, OrtWebWorkerReply, OrtWebTensor } from './ortWebWorkerProtocol.js';
+import type { ValueMetadataLike } from '../model/positionMapModelShapes.js';
 
 /** The worker's global scope, typed by hand: the page's TypeScript lib is DOM, not WebWorker. */
 const scope = globalThis as unknown as {
@@ -29,7 +30,10 @@ async function handle(req: OrtWebWorkerRequest): Promise<{ result: unknown; tran
       const session = await ort.InferenceSession.create(req.bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
       const id = nextSession++;
       sessions.set(id, session);
-      return { result: { session: id, inputNames: [...session.inputNames], outputNames: [...session.outputNames] } };
+      // Plain copies of what the graph declares (the metadata objects need not clone).
+      const declared = (values: readonly ort.InferenceSession.ValueMetadata[]): ValueMetadataLike[] =>
+        values.map((v) => (v.isTensor ? { name: v.name, isTensor: true, shape: [...v.shape] } : { name: v.name, isTensor: false }));
+      return { result: { session: id, inputNames: [...session.inputNames], outputNames: [...session.outputNames], inputMetadata: declared(session.inputMetadata), outputMetadata: declared(session.outputMetadata) } };
     }
     case 'run': {
       const session = sessions.get(req.session);

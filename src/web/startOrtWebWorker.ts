@@ -5,6 +5,7 @@
  * (Vite, webpack 5, Parcel, esbuild with a plugin) emit it as its own chunk.
  */
 import type { OrtWebTensor, OrtWebWorkerReply, OrtWebWorkerRequest } from './ortWebWorkerProtocol.js';
+import type { ValueMetadataLike } from '../model/positionMapModelShapes.js';
 
 export type { OrtWebTensor } from './ortWebWorkerProtocol.js';
 
@@ -25,6 +26,9 @@ export const START_ORT_WEB_WORKER_DEFAULTS = { startTimeoutMs: 20_000 };
 export interface OrtWebWorkerSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** What the graph declares of its inputs and outputs (names, and shapes of tensors). */
+  readonly inputMetadata: readonly ValueMetadataLike[];
+  readonly outputMetadata: readonly ValueMetadataLike[];
   /** Runs the model; the feeds are copied to the worker (the caller keeps them), the outputs moved back. */
   run(feeds: Record<string, OrtWebTensor>): Promise<Record<string, OrtWebTensor>>;
   /** Frees the session in the worker. */
@@ -102,10 +106,13 @@ export async function startOrtWebWorker(options: StartOrtWebWorkerOptions = {}):
   }
   return {
     async createSession(bytes) {
-      const { session, inputNames, outputNames } = (await call<'create'>({ type: 'create', bytes })) as { session: number; inputNames: string[]; outputNames: string[] };
+      const { session, inputNames, outputNames, inputMetadata, outputMetadata } = (await call<'create'>({ type: 'create', bytes })) as
+        { session: number; inputNames: string[]; outputNames: string[]; inputMetadata: ValueMetadataLike[]; outputMetadata: ValueMetadataLike[] };
       return {
         inputNames,
         outputNames,
+        inputMetadata,
+        outputMetadata,
         run: (feeds) => call<'run'>({ type: 'run', session, feeds }) as Promise<Record<string, OrtWebTensor>>,
         release: async () => {
           if (!dead) await call<'release'>({ type: 'release', session });

@@ -33,3 +33,16 @@ test('onnxruntime-web refuses a model whose prnet.input_size is not a size, as o
   assert.equal(official.inputSize, 256);
   await official.dispose();
 });
+
+test('onnxruntime-web refuses a model whose graph and metadata disagree on the crop size, as onnxruntime-node does', async () => {
+  const { constantFaceModel } = await import('../support/randomModel.js');
+  // The graph takes 256×256 crops; the metadata says 128.
+  const bytes = constantFaceModel(new Float32Array(256 * 256 * 3).fill(100), 256, { 'prnet.variant': 'x', 'prnet.input_size': '128' });
+  const message = /its graph takes 256×256×3 crops, not 128×128×3, its prnet\.input_size metadata's$/;
+  await assert.rejects(loadOnnxWebModel(bytes, { threads: 1 }), message);
+  await assert.rejects(loadOnnxModel(bytes, { threads: 1 }), message);
+  // Agreeing sizes load.
+  const fine = await loadOnnxWebModel(constantFaceModel(new Float32Array(256 * 256 * 3).fill(100), 256, { 'prnet.variant': 'x', 'prnet.input_size': '256' }), { threads: 1 });
+  assert.equal(fine.inputSize, 256);
+  await fine.dispose();
+});

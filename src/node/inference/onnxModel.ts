@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import type { PositionMapModel } from '../../model/session.js';
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAME } from '../../model/session.js';
 import { readOnnxMetadata } from '../../model/onnx/readOnnxMetadata.js';
-import { MODEL_METADATA, modelInputSize } from '../../model/modelMetadata.js';
+import { declaredShape, positionMapModelShapes } from '../../model/positionMapModelShapes.js';
 import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
 import { withDefaults } from '../../io/withDefaults.js';
 import { disableOrtTelemetry } from './disableOrtTelemetry.js';
@@ -56,23 +56,16 @@ export async function loadOnnxModel(source: string | Uint8Array, options: LoadOn
     throw new Error(`${label}: ONNX Runtime cannot load the model: ${(err as Error).message.split('\n')[0]}`);
   }
   if (!session.inputNames.includes(MODEL_INPUT_NAME) || !session.outputNames.includes(MODEL_OUTPUT_NAME)) {
+    await session.release();
     throw new Error(`${label}: not a prnet position-map model (needs input "${MODEL_INPUT_NAME}" and output "${MODEL_OUTPUT_NAME}", has ${session.inputNames.join(', ')} → ${session.outputNames.join(', ')})`);
   }
   // A model whose sizes disagree would fail every image with the same error: refuse it here.
   let inputSize: number;
   try {
-    inputSize = modelInputSize(metadata);
+    inputSize = positionMapModelShapes(metadata, declaredShape(session.inputMetadata, MODEL_INPUT_NAME), declaredShape(session.outputMetadata, MODEL_OUTPUT_NAME));
   } catch (err) {
+    await session.release();
     throw new Error(`${label}: ${(err as Error).message}`);
-  }
-  const inputDims = fixedDims(session.inputMetadata, MODEL_INPUT_NAME);
-  if (inputDims && !(inputDims[1] === inputSize && inputDims[2] === inputSize && inputDims[3] === 3)) {
-    const said = metadata[MODEL_METADATA.inputSize] === undefined ? `official PRNet's (it has no ${MODEL_METADATA.inputSize} metadata)` : `its ${MODEL_METADATA.inputSize} metadata's`;
-    throw new Error(`${label}: its graph takes ${inputDims.slice(1).join('×')} crops, not ${inputSize}×${inputSize}×3, ${said}`);
-  }
-  const outputDims = fixedDims(session.outputMetadata, MODEL_OUTPUT_NAME);
-  if (outputDims && !(outputDims[1] === POSITION_MAP_SIZE && outputDims[2] === POSITION_MAP_SIZE && outputDims[3] === 3)) {
-    throw new Error(`${label}: its graph returns ${outputDims.slice(1).join('×')} maps, not ${POSITION_MAP_SIZE}×${POSITION_MAP_SIZE}×3 position maps`);
   }
   const pixelsIn = inputSize * inputSize * 3;
   const pixelsOut = POSITION_MAP_SIZE * POSITION_MAP_SIZE * 3;
@@ -96,11 +89,4 @@ export async function loadOnnxModel(source: string | Uint8Array, options: LoadOn
       await session.release();
     },
   };
-}
-
-/** The shape of a 4-D tensor whose height, width and channels are fixed numbers in the graph; undefined when any is symbolic (checked at run time). */
-function fixedDims(values: readonly ort.InferenceSession.ValueMetadata[], name: string): readonly (number | string)[] | undefined {
-  const value = values.find((v) => v.name === name);
-  if (!value?.isTensor || value.shape.length !== 4) return undefined;
-  return value.shape.slice(1).every((d) => typeof d === 'number') ? value.shape : undefined;
 }
