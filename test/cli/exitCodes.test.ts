@@ -40,7 +40,7 @@ test('usage errors exit with 2 in every command; --help with 0', async () => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
     });
   });
-  for (const args of [['no-such-command'], ['convert'], ['convert', 'x', '--no-such-option'], ['eval', 'aflw2000'], ['export'], ['weights', 'no-such-subcommand']]) {
+  for (const args of [['no-such-command'], ['convert'], ['convert', 'x', '--no-such-option'], ['eval', 'aflw2000'], ['export'], ['weights', 'no-such-subcommand'], ['train', '--data', 'x'], ['train', '--data', 'x', '--validate-only']]) {
     const r = await prnet(args);
     assert.equal(r.code, 2, `prnet ${args.join(' ')}: ${r.stderr}`);
     assert.ok(r.stderr.trim().split('\n').length <= 3, `short: ${r.stderr}`);

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { int, positive, inRange } from '../optionParsers.js';
+import { usageError } from '../exitCodes.js';
 import cliProgress from 'cli-progress';
 import { trainStepLine, type LoggedStep } from '../trainStepLine.js';
 import { VARIANTS } from '../../model/resfcn.js';
@@ -13,7 +14,7 @@ import { DEFAULT_TRAIN_VARIANT, trainRun, TRAIN_RUN_FILES } from '../../node/tra
 import type { ConvPrecision } from '../../node/train/trainBackend.js';
 
 interface TrainCliOptions {
-  data: string; out: string; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;
+  data: string; out?: string; validateOnly: boolean; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;
   checkpointMinutes: number; threads: number; convPrecision?: ConvPrecision; learningRate: number; halveEvery: number; weightDecay: number;
   valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string; labels?: string[]; helenValCount: number; helenRepeat?: number; mouthWeight?: number;
 }
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     .command('train')
     .description('train ResFCN on the AFLW-21 data set (pseudo-label position maps) with checkpoints, validation metrics and ONNX export')
     .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy), or a position-map dataset from `prnet data 300wlp`')
-    .requiredOption('--out <dir>', 'run directory: checkpoint.bin, metrics.jsonl, loss.svg/png, weights.bin/json, model.onnx')
+    .option('--out <dir>', 'run directory: checkpoint.bin, metrics.jsonl, loss.svg/png, weights.bin/json, model.onnx (required unless --validate-only)')
     .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')}; default ${DEFAULT_TRAIN_VARIANT}, or the resumed run's)`)
     .option('--epochs <n>', 'epochs to train (a resumed run continues up to this count)', int('--epochs', 1), d.epochs)
     .option('--batch-size <n>', 'samples per step', int('--batch-size', 1), d.batchSize)
@@ -50,12 +51,16 @@ export function register(program: Command): void {
     .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
     .option('--cache <dir>', 'cache of decoded images and pose fits (default runs/cache)')
     .option('--init-weights <weights.bin>', 'start a new run from exported weights (weights.json beside it) instead of a fresh initialisation')
+    .option('--validate-only', 'score --init-weights on the validation split with the figures each epoch reports (a JSON line on standard output), train and write nothing', false)
     .action(async (opts: TrainCliOptions, cmd: Command) => {
+      if (!opts.out && !opts.validateOnly) throw usageError('required option \'--out <dir>\' not specified (or --validate-only with --init-weights)');
+      if (opts.validateOnly && !opts.initWeights) throw usageError('--validate-only scores exported weights: give them with --init-weights');
+      if (opts.validateOnly && opts.resume) throw usageError('--validate-only scores exported weights (--init-weights), not a run to resume');
       const bar = stepProgress();
       // Options left at their defaults are not passed: a resumed run takes its own from the checkpoint.
       const given = <K extends keyof TrainCliOptions>(key: K): TrainCliOptions[K] | undefined => (cmd.getOptionValueSource(key) === 'default' ? undefined : opts[key]);
       const result = await trainRun({
-        dataDir: opts.data, outDir: opts.out, variant: opts.variant, epochs: given('epochs'), batchSize: given('batchSize'),
+        dataDir: opts.data, outDir: opts.out ?? '', validateOnly: opts.validateOnly, variant: opts.variant, epochs: given('epochs'), batchSize: given('batchSize'),
         resume: opts.resume, seed: given('seed'), checkpointMinutes: given('checkpointMinutes'), threads: opts.threads, convPrecision: opts.convPrecision,
         learningRate: given('learningRate'), halveEveryEpochs: given('halveEvery'), weightDecay: given('weightDecay'),
         valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'), recalibrateBatches: given('recalibrateBatches'),
@@ -64,6 +69,11 @@ export function register(program: Command): void {
         log: (line) => bar.log(line), onStep: (s) => bar.step(s),
       });
       bar.stop();
+      if (result.validation) {
+        const { loss, nme, metrics } = result.validation;
+        process.stdout.write(`${JSON.stringify({ weights: opts.initWeights, valLoss: loss, valNme: nme, ...(metrics ? { valMetrics: metrics } : {}) })}\n`);
+        return;
+      }
       process.stdout.write(result.stopped
         ? `stopped at step ${result.step} (epoch ${result.epoch + 1}); checkpoint in ${opts.out}/${TRAIN_RUN_FILES.checkpoint}\n`
         : `finished ${result.epoch} epochs (${result.step} steps); model in ${opts.out}/${TRAIN_RUN_FILES.onnx}\n`);

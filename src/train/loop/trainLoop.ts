@@ -308,7 +308,36 @@ async function validateAverage(
   }
 }
 
-async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>): Promise<{ loss: number | null; nme: number | null; metrics?: Record<string, number> }> {
+/** Validation figures of a network: as {@link EpochMetrics}' `valLoss`, `valNme` and `valMetrics`. */
+export interface ValidationResult {
+  loss: number | null;
+  nme: number | null;
+  metrics?: Record<string, number>;
+}
+
+/**
+ * Scores a network on the data's validation split as each epoch of {@link trainLoop} does
+ * (inference-mode batch norm): the weighted loss, the landmark NME and the data's further
+ * figures. For weights trained elsewhere (a GPU run's, a warm start).
+ *
+ * ```ts
+ * net.loadWeights(importWeights(manifest, bytes));
+ * const { loss, nme, metrics } = await validateNetwork(net, data, data.weightMask);
+ * ```
+ */
+export async function validateNetwork(net: TrainableNetwork, data: TrainingData, weightMask: Float32Array, options: Pick<TrainLoopOptions, 'valLimit' | 'valBatchSize'> = {}): Promise<ValidationResult> {
+  const S = net.spec.inputSize;
+  if (data.inputSize !== S) throw new Error(`validation data is ${data.inputSize}×${data.inputSize} but the ${net.spec.variant} network takes ${S}×${S}`);
+  if (weightMask.length !== S * S) throw new Error(`weight mask has ${weightMask.length} values, expected ${S}×${S}`);
+  const wMask = weightMaskTensor(weightMask);
+  try {
+    return await validate(net, data, wMask, withDefaults(TRAIN_LOOP_DEFAULTS, options));
+  } finally {
+    wMask.dispose();
+  }
+}
+
+async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>): Promise<ValidationResult> {
   const count = Math.min(o.valLimit, data.valCount);
   if (count <= 0) return { loss: null, nme: null };
   const S = net.spec.inputSize;

@@ -102,6 +102,27 @@ test('trainRun writes checkpoint, metrics, curve, weights and ONNX; stops and re
   }
 });
 
+test('validateOnly scores exported weights with the figures of the epoch that made them, and writes nothing', async () => {
+  const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-validate-'));
+  const quiet = { log: () => {}, dataDir: 'unused', spec, data: data(), batchSize: 4, epochs: 1, seed: 3, threads: 2 };
+  try {
+    const run = await trainRun({ ...quiet, outDir: path.join(out, 'run') });
+    const epoch = run.metrics.at(-1)!;
+    const weights = path.join(out, 'run', TRAIN_RUN_FILES.weights);
+    const nowhere = path.join(out, 'nowhere');
+    const scored = await trainRun({ ...quiet, outDir: nowhere, validateOnly: true, initWeights: weights });
+    assert.ok(scored.validation && scored.validation.loss !== null && epoch.valLoss !== null);
+    assert.ok(Math.abs(scored.validation.loss - epoch.valLoss) <= 1e-6 * epoch.valLoss, `val loss ${scored.validation.loss} vs the epoch's ${epoch.valLoss}`);
+    assert.equal(scored.validation.nme, epoch.valNme);
+    assert.deepEqual([scored.step, scored.metrics], [0, []]);
+    await assert.rejects(readFile(path.join(nowhere, 'data.json')), { code: 'ENOENT' }, 'no run folder');
+    await assert.rejects(trainRun({ ...quiet, outDir: nowhere, validateOnly: true }), /--validate-only: give the weights to score with --init-weights/);
+    await assert.rejects(trainRun({ ...quiet, outDir: nowhere, validateOnly: true, initWeights: weights, resume: true }), /not a run to resume/);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
 test('Ctrl-C (a real SIGINT) stops a run within a step, with a checkpoint to resume from', async () => {
   const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-'));
   const lines: string[] = [];
