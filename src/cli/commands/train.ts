@@ -23,7 +23,7 @@ export function register(program: Command): void {
   const d = TRAIN_LOOP_DEFAULTS;
   program
     .command('train')
-    .description('train ResFCN on the AFLW-21 data set (pseudo-label position maps) with checkpoints, validation metrics and ONNX export')
+    .description('train ResFCN on AFLW-21 (and helen-afw68) with teacher-fitted labels (--labels), mean-face pseudo-labels, or a `prnet data 300wlp` set: checkpoints, validation metrics, ONNX export')
     .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy), or a position-map dataset from `prnet data 300wlp`')
     .option('--out <dir>', 'run directory: checkpoint.bin, metrics.jsonl, loss.svg/png, weights.bin/json, model.onnx (required unless --validate-only)')
     .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')}; default ${DEFAULT_TRAIN_VARIANT}, or the resumed run's)`)
