@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .description('train ResFCN on AFLW-21 (and helen-afw68) with teacher-fitted labels (--labels), mean-face pseudo-labels, or a `prnet data 300wlp` set: checkpoints, validation metrics, ONNX export')
     .requiredOption('--data <dir>', 'the datasets/aflw21 folder (images/, images.txt, pts21.npy, roi_box.npy), or a position-map dataset from `prnet data 300wlp`')
     .option('--out <dir>', 'run directory: checkpoint.bin, metrics.jsonl, loss.svg/png, weights.bin/json, model.onnx (required unless --validate-only)')
-    .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')}; default ${DEFAULT_TRAIN_VARIANT}, or the resumed run's)`)
+    .option('--variant <name>', `network variant (${Object.keys(VARIANTS).join(', ')}; default ${DEFAULT_TRAIN_VARIANT}, the --init-weights' own, or the resumed run's)`)
     .option('--epochs <n>', 'epochs to train (a resumed run continues up to this count)', int('--epochs', 1), d.epochs)
     .option('--batch-size <n>', 'samples per step', int('--batch-size', 1), d.batchSize)
     .option('--resume', 'continue the run in --out from its checkpoint; options not given again (variant, epochs, rates, decays…) come from the checkpoint, not the defaults below', false)

@@ -145,8 +145,18 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   if (o.resume) {
     resume = decodeTrainCheckpoint(new Uint8Array(await readFile(ckptPath)), ckptPath);
   }
+  // Weights to start from (or to score) bring their variant.
+  let initManifest: WeightsManifest | undefined;
+  if (o.initWeights && !resume) {
+    const manifestPath = o.initWeights.replace(/\.bin$/, '') + '.json';
+    try {
+      initManifest = JSON.parse(await readFile(manifestPath, 'utf8')) as WeightsManifest;
+    } catch (err) {
+      throw new Error(`--init-weights: cannot read ${manifestPath} (${(err as Error).message})`);
+    }
+  }
   // A resumed run keeps its variant and its options unless the caller sets them.
-  const spec = o.spec ?? variantSpec(o.variant ?? resume?.variant ?? DEFAULT_TRAIN_VARIANT);
+  const spec = o.spec ?? variantSpec(o.variant ?? resume?.variant ?? initManifest?.variant ?? DEFAULT_TRAIN_VARIANT);
   if (resume) {
     if (resume.variant !== spec.variant) throw new Error(`${ckptPath} is a ${resume.variant} run, not ${spec.variant} (pass --variant ${resume.variant} or leave --variant out)`);
     log(`resuming ${ckptPath}: step ${resume.step}, epoch ${resume.epoch}, ${resume.stepInEpoch} steps into it`);
@@ -219,14 +229,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   log(`data: ${trainData.trainCount} training, ${trainData.valCount} validation samples of ${trainData.inputSize}×${trainData.inputSize}`);
 
   const net = createTrainableNetwork(spec, { seed: o.seed ?? TRAIN_LOOP_DEFAULTS.seed });
-  if (o.initWeights && !resume) {
-    const manifestPath = o.initWeights.replace(/\.bin$/, '') + '.json';
-    let manifest: WeightsManifest;
-    try {
-      manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as WeightsManifest;
-    } catch (err) {
-      throw new Error(`--init-weights: cannot read ${manifestPath} (${(err as Error).message})`);
-    }
+  if (o.initWeights && initManifest) {
+    const manifest = initManifest;
     if (manifest.variant !== spec.variant) throw new Error(`--init-weights: ${o.initWeights} holds ${manifest.variant} weights, not ${spec.variant}`);
     net.loadWeights(importWeights(manifest, new Uint8Array(await readFile(o.initWeights))));
     log(`initialised from ${o.initWeights}`);

@@ -117,6 +117,20 @@ test('validateOnly scores exported weights with the figures of the epoch that ma
     assert.deepEqual([scored.step, scored.metrics], [0, []]);
     await assert.rejects(readFile(path.join(nowhere, 'data.json')), { code: 'ENOENT' }, 'no run folder');
     await assert.rejects(trainRun({ ...quiet, outDir: nowhere, validateOnly: true }), /--validate-only: give the weights to score with --init-weights/);
+    // Weights bring their variant: no --variant needed, a different one refused.
+    const { variantSpec } = await import('../../../src/model/resfcn.js');
+    const { exportWeights } = await import('../../../src/train/engine/exportWeights.js');
+    const { randomWeights } = await import('../../../src/train/engine/randomWeights.js');
+    const light = variantSpec('resfcn128-light');
+    const exported = exportWeights(light, randomWeights(light, 4));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(out, 'light.weights.bin'), exported.data);
+    await writeFile(path.join(out, 'light.weights.json'), JSON.stringify(exported.manifest));
+    const lightData = randomTrainingData(128, 0.1);
+    const { spec: _spec, ...noSpec } = quiet;
+    const light128 = await trainRun({ ...noSpec, data: lightData, outDir: nowhere, validateOnly: true, initWeights: path.join(out, 'light.weights.bin') });
+    assert.ok(light128.validation && Number.isFinite(light128.validation.loss));
+    await assert.rejects(trainRun({ ...noSpec, data: lightData, outDir: nowhere, validateOnly: true, variant: 'resfcn256', initWeights: path.join(out, 'light.weights.bin') }), /holds resfcn128-light weights, not resfcn256/);
     await assert.rejects(trainRun({ ...quiet, outDir: nowhere, validateOnly: true, initWeights: weights, resume: true }), /not a run to resume/);
   } finally {
     await rm(out, { recursive: true, force: true });
