@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--validate-only', 'score --init-weights on the validation split with the figures each epoch reports (a JSON line on standard output), train and write nothing', false)
     .action(async (opts: TrainCliOptions, cmd: Command) => {
       if (!opts.out && !opts.validateOnly) throw usageError('required option \'--out <dir>\' not specified (or --validate-only with --init-weights)');
-      if (opts.validateOnly && !opts.initWeights) throw usageError('--validate-only scores exported weights: give them with --init-weights');
+      if (opts.validateOnly && !opts.initWeights) throw usageError('--validate-only: give the weights to score with --init-weights');
       if (opts.validateOnly && opts.resume) throw usageError('--validate-only scores exported weights (--init-weights), not a run to resume');
       const bar = stepProgress();
       // Options left at their defaults are not passed: a resumed run takes its own from the checkpoint.
