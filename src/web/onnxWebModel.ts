@@ -78,6 +78,7 @@ export async function loadOnnxWebModel(bytes: Uint8Array, options: LoadOnnxWebMo
   const metadata = readOnnxMetadata(bytes);
   const session = options.worker ? await workerSession(bytes, options.worker) : await pageSession(bytes, options);
   if (!session.inputNames.includes(MODEL_INPUT_NAME) || !session.outputNames.includes(MODEL_OUTPUT_NAME)) {
+    await session.release();
     throw new Error(`not a prnet position-map model (needs input "${MODEL_INPUT_NAME}" and output "${MODEL_OUTPUT_NAME}")`);
   }
   // As in Node: a model whose graph and metadata disagree on the sizes is refused at load.
