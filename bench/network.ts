@@ -88,23 +88,32 @@ for (const [t, ms] of fp32Threads) {
 {
   const spec = VARIANTS['resfcn128-light']();
   const web = await benchRuntime('web', 1);
-  const session = await web.create(convertCheckpoint(spec, randomWeights(spec, 1), {}));
-  const input = web.tensor(randomImage(spec.inputSize, 0), [1, spec.inputSize, spec.inputSize, 3]);
-  const feeds = { [session.inputNames[0]!]: input };
-  // V8 tiers the .wasm up in the background over the first runs (190 → 27 ms here).
-  for (let i = 0; i < 12; i++) await session.run(feeds);
-  const times: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const t = performance.now();
-    await session.run(feeds);
-    times.push(performance.now() - t);
-  }
-  await session.release();
-  const ms = median(times);
+  const weights = randomWeights(spec, 1);
+  /** Median ms of one run in onnxruntime-web. */
+  const webMs = async (bytes: Uint8Array): Promise<number> => {
+    const session = await web.create(bytes);
+    const input = web.tensor(randomImage(spec.inputSize, 0), [1, spec.inputSize, spec.inputSize, 3]);
+    const feeds = { [session.inputNames[0]!]: input };
+    // V8 tiers the .wasm up in the background over the first runs (190 → 27 ms here).
+    for (let i = 0; i < 12; i++) await session.run(feeds);
+    const times: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const t = performance.now();
+      await session.run(feeds);
+      times.push(performance.now() - t);
+    }
+    await session.release();
+    return median(times);
+  };
+  const ms = await webMs(convertCheckpoint(spec, weights, {}));
   const net = forwardFlops(spec) / 1e9 / (ms / 1000);
   const sgemm = await sgemmRate(1, 'web');
   console.log('\nresfcn128-light fp32 in onnxruntime-web (wasm SIMD, 1 thread) against its MatMul');
   console.log('| network ms | network GFLOP/s | wasm SGEMM GFLOP/s (best shape) | network ÷ SGEMM | floor ms |');
   console.log('| --- | --- | --- | --- | --- |');
   console.log(`| ${ms.toFixed(1)} | ${net.toFixed(1)} | ${(sgemm.rate / 1e6).toFixed(1)} (${sgemm.shape}) | ${(net / (sgemm.rate / 1e6)).toFixed(2)} | ${(forwardFlops(spec) / sgemm.rate).toFixed(1)} |`);
+  // The int8 export a page could load instead (the decoder's high-resolution tail stays float).
+  const crops = [0, 1, 2, 3].map((s) => randomImage(spec.inputSize, 100 + s));
+  const int8Ms = await webMs(await quantizeModel(spec, weights, crops, { threads }));
+  console.log(`resfcn128-light int8 (QDQ) in onnxruntime-web: ${int8Ms.toFixed(1)} ms (${(ms / int8Ms).toFixed(2)}× fp32)`);
 }

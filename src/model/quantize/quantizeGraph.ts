@@ -14,22 +14,32 @@ export interface TensorRange { min: number; max: number }
 export interface QuantizeGraphOptions {
   /** Convolutions with fewer input or output channels stay float (tiny, and accuracy-critical at the ends). */
   minChannels?: number;
+  /** Names of further Conv nodes to leave float (see `quantizeModel`, which keeps the decoder's high-resolution tail so). */
+  floatConvs?: ReadonlySet<string>;
 }
 
-export const QUANTIZE_GRAPH_DEFAULTS: Required<QuantizeGraphOptions> = { minChannels: 8 };
+export const QUANTIZE_GRAPH_DEFAULTS: Required<QuantizeGraphOptions> = { minChannels: 8, floatConvs: new Set() };
+
+/** A Conv node's name as `floatConvs` lists it. */
+export function convName(n: OnnxNode): string {
+  return n.name ?? n.outputs[0]!;
+}
 
 /** Names of the tensors whose ranges {@link quantizeGraph} needs (inputs and outputs of convs). */
 export function calibrationTensors(graph: OnnxGraph, options: QuantizeGraphOptions = {}): string[] {
+  return [...new Set(quantizableConvs(graph, options).flatMap(({ conv, output }) => [conv.inputs[0]!, output]))];
+}
+
+/**
+ * The Conv nodes {@link quantizeGraph} would quantize, each with the tensor quantized after it
+ * (its ReLU's output where a ReLU alone consumes it), whose calibrated shape tells where in the
+ * network it lies.
+ */
+export function quantizableConvs(graph: OnnxGraph, options: QuantizeGraphOptions = {}): { conv: OnnxNode; output: string }[] {
   const o = withDefaults(QUANTIZE_GRAPH_DEFAULTS, options);
   const init = new Map(graph.initializers.map((t) => [t.name, t]));
   const consumers = consumerMap(graph.nodes);
-  const names = new Set<string>();
-  for (const n of graph.nodes) {
-    if (!eligibleConv(n, init, o.minChannels)) continue;
-    names.add(n.inputs[0]!);
-    names.add(quantizedOutput(n, consumers));
-  }
-  return [...names];
+  return graph.nodes.filter((n) => eligibleConv(n, init, o)).map((conv) => ({ conv, output: quantizedOutput(conv, consumers) }));
 }
 
 /**
@@ -52,11 +62,11 @@ function consumerMap(nodes: OnnxNode[]): Map<string, OnnxNode[]> {
   return m;
 }
 
-function eligibleConv(n: OnnxNode, init: Map<string, OnnxTensor>, minChannels: number): boolean {
-  if (n.opType !== 'Conv') return false;
+function eligibleConv(n: OnnxNode, init: Map<string, OnnxTensor>, o: Required<QuantizeGraphOptions>): boolean {
+  if (n.opType !== 'Conv' || o.floatConvs.has(convName(n))) return false;
   const w = init.get(n.inputs[1]!);
   if (!w || w.dataType !== 'float32') return false; // fp16 sources are not supported
-  return w.dims[0]! >= minChannels && w.dims[1]! >= minChannels;
+  return w.dims[0]! >= o.minChannels && w.dims[1]! >= o.minChannels;
 }
 
 /** The tensor quantized after a conv: its ReLU's output when a ReLU alone consumes it. */
@@ -125,7 +135,7 @@ export function quantizeGraph(graph: OnnxGraph, ranges: ReadonlyMap<string, Tens
 
   const convInputs = new Map<OnnxNode, string[]>();
   for (const n of graph.nodes) {
-    if (!eligibleConv(n, init, o.minChannels)) continue;
+    if (!eligibleConv(n, init, o)) continue;
     const x = n.inputs[0]!;
     const { scale: sx } = quantizeActivation(x);
     const w = init.get(n.inputs[1]!)!;
