@@ -19,7 +19,7 @@ import { MODEL_INPUT_NAME } from '../../model/session.js';
  * Convolutions whose output side is at least this fraction of the input side stay float: the
  * encoder's first blocks and the decoder's few-channel, high-resolution tail, which carries
  * the map's precision. With uint8 activations there, each decoder layer at 32–128 px alone
- * moved the trained light network's map by 0.8–3.6 px (of 256) on the AFLW2000-3D fixtures, and
+ * moved the trained light network's map by 0.4–3.6 px (of 256) on the AFLW2000-3D fixtures, and
  * the all-int8 model lay 6.3 px from float32 (NME 2D 4.78 → 6.36 %). With them float it lies
  * 0.48 px away and scores as float32 (`bench/modelAgreement.ts`, `prnet eval aflw2000`); int8
  * on those few-channel layers bought little speed anyway.
