@@ -14,7 +14,9 @@
  * (3DDFA_V2, cropped as 3DDFA crops from the points) when `../shared/3ddfa` is there.
  *
  * Run: `npm run bench -- expression` (needs `runs/labels-helen` from `prnet label
- * helen-afw68`, which fixes the split; `PRNET_BENCH_MODEL=<onnx>` for another model).
+ * helen-afw68`, which fixes the split; `PRNET_BENCH_MODEL=<onnx>` for another model;
+ * `PRNET_BENCH_SPLIT=train` scores 300 faces training *learns from* instead, which tells a
+ * network that cannot fit the mouth from one that fits it and does not generalise).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -54,8 +56,11 @@ const names = labels.info.images;
 const pts = npyToFloat64(readNpy(new Uint8Array(await readFile(path.join(helenDir, 'pts68.npy')))));
 
 // The held-out faces: human points (x, y; z 0), the image, the face size.
+const onTraining = process.env['PRNET_BENCH_SPLIT'] === 'train';
+const held = new Set(helen.valImages);
+const chosen = onTraining ? names.map((_, i) => i).filter((i) => !held.has(i)).slice(0, VAL_COUNT) : [...helen.valImages];
 const faces: { image: RgbImage; human: Float64Array; size: number; index: number }[] = [];
-for (const i of helen.valImages) {
+for (const i of chosen) {
   const human = new Float64Array(204);
   for (let k = 0; k < 68; k++) { human[3 * k] = pts[i * 136 + k]!; human[3 * k + 1] = pts[i * 136 + 68 + k]!; }
   faces.push({ image: await decodeImage(await readFile(path.join(helenDir, 'images', names[i]!))), human, size: boxNormalizer(human), index: i });
@@ -83,7 +88,7 @@ const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
 const human = faces.map((f) => f.human);
 
-console.log(`${faces.length} held-out helen-afw68 faces (seed ${SEED}), against the human 68 points; NME over √(w·h) of the 68-point box\n`);
+console.log(`${faces.length} ${onTraining ? 'training' : 'held-out'} helen-afw68 faces (seed ${SEED}), against the human 68 points; NME over √(w·h) of the 68-point box\n`);
 console.log(`| predictor | inner 51 | ${REGIONS.map(([n]) => n).join(' | ')} | mouth opening: r / slope / most open tenth | eye opening: r / slope / most open tenth |`);
 console.log(`| --- | --- | ${REGIONS.map(() => '---').join(' | ')} | --- | --- |`);
 for (const row of rows) {

@@ -27,6 +27,7 @@ import { positionMapTarget } from '../src/train/data/positionMapTarget.js';
 import { trainingCrop, TRAINING_CROP_FACTOR } from '../src/train/data/trainingCrop.js';
 import { warpCropImage } from '../src/train/data/warpCropImage.js';
 import { mouthWeightMask } from '../src/train/data/mouthWeightMask.js';
+import { expressionLossWeights } from '../src/train/data/expressionLossWeights.js';
 import type { Aflw21TrainingData } from '../src/train/data/trainingData.js';
 import { createTrainRandom } from '../src/train/loop/trainRandom.js';
 import { affineInvert } from '../src/geometry/affine2d.js';
@@ -194,6 +195,8 @@ await writeFile(path.join(opts.out, 'weight-mask128.f32'), Buffer.from(aflw.weig
 // The lips' pixels (mouthWeightMask's region), for train_resfcn.py --mouth-weight.
 const lips = mouthWeightMask(new Float32Array(H * H).fill(1), assets.keypointIndices, { factor: 2 });
 await writeFile(path.join(opts.out, 'mouth-region128.u8'), Uint8Array.from(lips, (w) => (w === 2 ? 1 : 0)));
+// The lips and eyes (expressionLossWeights' region), for train_resfcn.py --expression-weight.
+await writeFile(path.join(opts.out, 'expression-region128.u8'), Uint8Array.from(expressionLossWeights(assets.keypointIndices, { side: H, weight: 1 })));
 const pack = {
   format: 'prnet-gpu-pack-1',
   labels: [aflwDir, helenDir].map((d) => path.resolve(d)),

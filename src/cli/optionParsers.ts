@@ -28,6 +28,15 @@ export function positive(name: string): (v: string) => number {
   };
 }
 
+/** A finite number ≥ 0. */
+export function nonNegative(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(n >= 0 && Number.isFinite(n)) || v.trim() === '') throw new InvalidArgumentError(`${name} must be a number ≥ 0, got "${v}"`);
+    return n;
+  };
+}
+
 /** A field of view: degrees strictly between 0 and 180. */
 export function fovDegrees(name: string): (v: string) => number {
   return (v) => {

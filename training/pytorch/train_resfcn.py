@@ -116,6 +116,8 @@ class Pack:
         self.weight_mask = torch.from_numpy(np.fromfile(os.path.join(d, "weight-mask128.f32"), dtype="<f4").reshape(H, H)).to(device)
         region = os.path.join(d, "mouth-region128.u8")
         self.mouth_region = torch.from_numpy(np.fromfile(region, dtype=np.uint8).reshape(H, H).astype(np.float32)).to(device) if os.path.exists(region) else None
+        region = os.path.join(d, "expression-region128.u8")
+        self.expression_region = torch.from_numpy(np.fromfile(region, dtype=np.uint8).reshape(H, H).astype(np.float32)).to(device) if os.path.exists(region) else None
         self.keypoints = torch.tensor(meta["keypoints"], device=device)
         self.device = device
 
@@ -522,6 +524,22 @@ def training_member(net, spec, weight_decay, lr, dev):
             "ema_params": list(ema.parameters()), "net_params": list(net.parameters())}
 
 
+def expression_pair_weights(region, weight):
+    """positionLossTensors' pair weights: the smaller of the two pixels' weights, for vertical
+    pairs [H-1,H,1] and horizontal pairs [H,H-1,1] (src/train/engine/loss.ts)."""
+    g = region * weight
+    return torch.minimum(g[1:], g[:-1])[None, :, :, None], torch.minimum(g[:, 1:], g[:, :-1])[None, :, :, None]
+
+
+def expression_loss(p, t, vertical, horizontal):
+    """neighbourDifferenceLoss: squared error of differences between neighbouring pixels
+    (NHWC), weighted per pair, over n*H*W."""
+    d = p - t
+    dv = d[:, 1:] - d[:, :-1]
+    du = d[:, :, 1:] - d[:, :, :-1]
+    return ((dv ** 2) * vertical).sum() / (p.shape[0] * p.shape[1] * p.shape[2]) + ((du ** 2) * horizontal).sum() / (p.shape[0] * p.shape[1] * p.shape[2])
+
+
 def train_step(m, x, t, wmask, lr, decay, dev):
     """One Adam step of one network on a batch, then the weight average; returns the loss tensor."""
     for g in m["opt"].param_groups:
@@ -530,6 +548,8 @@ def train_step(m, x, t, wmask, lr, decay, dev):
         p = m["net"](x)
     p = p.float().permute(0, 2, 3, 1)
     loss = (((p - t) ** 2) * m.get("wmask", wmask)).sum() / (p.shape[0] * p.shape[1] * p.shape[2])
+    if m.get("expression") is not None:
+        loss = loss + expression_loss(p, t, *m["expression"])
     m["opt"].zero_grad(set_to_none=True)
     loss.backward()
     m["opt"].step()
@@ -660,6 +680,7 @@ def main():
     ap.add_argument("--init", action="append", default=[], help="VARIANT=weights.bin warm start (repeatable)")
     ap.add_argument("--helen-repeat", type=int, default=1, help="each helen-afw68 training face comes this many times per epoch (prnet train's --helen-repeat)")
     ap.add_argument("--mouth-weight", default="1", help="factor on the loss weight of the lips (prnet train's --mouth-weight; the pack's mouth-region128.u8), or several, comma-separated: each variant then trains once per factor on the same batches, as VARIANT-lipsK")
+    ap.add_argument("--expression-weight", type=float, default=0, help="weight of the expression loss (prnet train's --expression-weight; the pack's expression-region128.u8): differences of neighbouring map pixels in the lips and eyes; 0 = off")
     ap.add_argument("--limit", type=int, default=0, help="use only this many faces per set and split (quick checks)")
     ap.add_argument("--check-batches", type=int, default=8, help="also write inputs and outputs of this many validation crops")
     ap.add_argument("--validate-only", action="store_true", help="validate the --init weights and stop")
@@ -696,6 +717,14 @@ def main():
         raise SystemExit(f"--mouth-weight: positive numbers, got {a.mouth_weight}")
     if any(k != 1 for k in mouth_weights) and pack.mouth_region is None:
         raise SystemExit("--mouth-weight: the pack has no mouth-region128.u8; make it again with the current scripts/packGpuTraining.ts")
+    expression = None
+    if a.expression_weight:
+        if not (a.expression_weight > 0 and math.isfinite(a.expression_weight)):
+            raise SystemExit(f"--expression-weight: a number >= 0, got {a.expression_weight}")
+        if pack.expression_region is None:
+            raise SystemExit("--expression-weight: the pack has no expression-region128.u8; make it again with the current scripts/packGpuTraining.ts")
+        expression = expression_pair_weights(pack.expression_region, a.expression_weight)
+        log(a.out, f"expression loss: weight {a.expression_weight:g} on {int(pack.expression_region.sum())} pixels of the lips and eyes")
     wmasks = {k: (pack.weight_mask * (1 + (k - 1) * pack.mouth_region) if k != 1 else pack.weight_mask)[None, :, :, None] for k in mouth_weights}
     for k in mouth_weights:
         if k != 1:
@@ -715,7 +744,7 @@ def main():
             for name, _ in net.tf_variables():
                 net._assign(name, torch.from_numpy(np.ascontiguousarray(np.transpose(w[name], (3, 2, 0, 1)) if name.endswith("/weights") else w[name])).to(dev))
             log(a.out, f"{member}: initialised from {inits[v]}")
-        nets[member] = training_member(net, specs[v], a.weight_decay, a.lr, dev) | {"variant": v, "wmask": wmasks[k]}
+        nets[member] = training_member(net, specs[v], a.weight_decay, a.lr, dev) | {"variant": v, "wmask": wmasks[k], "expression": expression}
         params = sum(p.numel() for p in net.parameters())
         log(a.out, f"{member}: {params / 1e6:.2f} M parameters")
 

@@ -3,7 +3,7 @@
  * [--resume] [--seed N] [--checkpoint-minutes N] [--threads N]`.
  */
 import { Option, type Command } from 'commander';
-import { int, positive, inRange } from '../optionParsers.js';
+import { int, positive, inRange, nonNegative } from '../optionParsers.js';
 import { usageError } from '../exitCodes.js';
 import cliProgress from 'cli-progress';
 import { trainStepLine, type LoggedStep } from '../trainStepLine.js';
@@ -16,7 +16,7 @@ import type { ConvPrecision } from '../../node/train/trainBackend.js';
 interface TrainCliOptions {
   data: string; out?: string; validateOnly: boolean; variant?: string; epochs: number; batchSize: number; resume: boolean; seed: number;
   checkpointMinutes: number; threads: number; convPrecision?: ConvPrecision; learningRate: number; halveEvery: number; weightDecay: number;
-  valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string; labels?: string[]; helenValCount: number; helenRepeat?: number; mouthWeight?: number;
+  valCount: number; bnDecay: number; weightAverage: number; recalibrateBatches: number; limit?: number; maxSteps?: number; augment: boolean; uvData?: string; cache?: string; initWeights?: string; labels?: string[]; helenValCount: number; helenRepeat?: number; mouthWeight?: number; expressionWeight?: number;
 }
 
 export function register(program: Command): void {
@@ -48,6 +48,7 @@ export function register(program: Command): void {
     .option('--helen-val-count <n>', 'with helen-afw68 labels: held-out helen faces (inner-51 error each epoch)', int('--helen-val-count', 0), 300)
     .option('--helen-repeat <n>', 'with helen-afw68 labels: each helen training face comes n times per epoch, the one set whose mouths come from human points (default 1, or the resumed run\'s)', int('--helen-repeat', 1))
     .option('--mouth-weight <k>', 'factor on the loss weight of the lips: how far the mouth is open is a small part of the paper\'s loss (default 1, the paper\'s mask, or the resumed run\'s)', positive('--mouth-weight'))
+    .option('--expression-weight <g>', 'weight of the expression loss: the squared error of differences between neighbouring map pixels in the lips and eyes, from which pose cancels, so it rewards how far they are open (default 0, off, or the resumed run\'s; 20000 is of the order of the lips\' share of the loss at --mouth-weight 32)', nonNegative('--expression-weight'))
     .option('--uv-data <dir>', 'official uv-data folder (default: the usual lookup)')
     .option('--cache <dir>', 'cache of decoded images and pose fits (default runs/cache)')
     .option('--init-weights <weights.bin>', 'start a new run from exported weights (weights.json beside it) instead of a fresh initialisation')
@@ -65,7 +66,7 @@ export function register(program: Command): void {
         learningRate: given('learningRate'), halveEveryEpochs: given('halveEvery'), weightDecay: given('weightDecay'),
         valCount: opts.valCount, augment: given('augment'), batchNormDecay: given('bnDecay'), weightAverageDecay: given('weightAverage'), recalibrateBatches: given('recalibrateBatches'),
         limit: opts.limit, maxSteps: opts.maxSteps, uvDataDir: opts.uvData, cacheDir: opts.cache,
-        initWeights: opts.initWeights, labels: opts.labels, helenValCount: opts.helenValCount, helenRepeat: opts.helenRepeat, mouthWeight: opts.mouthWeight,
+        initWeights: opts.initWeights, labels: opts.labels, helenValCount: opts.helenValCount, helenRepeat: opts.helenRepeat, mouthWeight: opts.mouthWeight, expressionWeight: opts.expressionWeight,
         log: (line) => bar.log(line), onStep: (s) => bar.step(s),
       });
       bar.stop();

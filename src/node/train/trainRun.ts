@@ -27,6 +27,8 @@ import { loadAflw21TrainingData } from './trainingData.js';
 import { loadHelenAfw68TrainingData } from './helenTrainingData.js';
 import { concatTrainingData } from '../../train/data/concatTrainingData.js';
 import { mouthWeightMask } from '../../train/data/mouthWeightMask.js';
+import { expressionLossWeights } from '../../train/data/expressionLossWeights.js';
+import type { PositionLossWeights } from '../../train/engine/loss.js';
 import type { TrainingData } from '../../train/data/trainingData.js';
 import { loadPosmapTrainingData, POSMAP_DATASET_INDEX } from './posmapDataset.js';
 import { loadUvAssets } from '../inference/uvAssets.js';
@@ -59,6 +61,12 @@ export interface TrainRunOptions extends TrainLoopOptions {
    * how far the mouth is open is a small part of the paper's loss. Recorded in `data.json` for `--resume`.
    */
   mouthWeight?: number;
+  /**
+   * Weight of the expression loss (`expressionLossWeights`, `neighbourDifferenceLoss`; default
+   * 0, off): the squared error of differences between neighbouring map pixels in the lips and
+   * eyes, which rewards how far they are open. Recorded in `data.json` for `--resume`.
+   */
+  expressionWeight?: number;
   /**
    * Start a new run from these weights (`weights.bin` with its `weights.json` beside it,
    * as a run exports them) instead of a fresh initialisation — to carry training over
@@ -170,12 +178,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 
   // The run's labels: given, or the ones it was started with.
   const dataFile = file('data.json');
-  if (resume && (o.labels === undefined || o.helenRepeat === undefined || o.mouthWeight === undefined)) {
-    type Recorded = { labels?: string[]; helenRepeat?: number; mouthWeight?: number };
+  if (resume && (o.labels === undefined || o.helenRepeat === undefined || o.mouthWeight === undefined || o.expressionWeight === undefined)) {
+    type Recorded = { labels?: string[]; helenRepeat?: number; mouthWeight?: number; expressionWeight?: number };
     const recorded = await readFile(dataFile, 'utf8').then((t) => JSON.parse(t) as Recorded, () => ({} as Recorded));
     if (o.labels === undefined && recorded.labels?.length) { o.labels = recorded.labels; log(`labels of the run: ${recorded.labels.join(', ')}`); }
     if (o.helenRepeat === undefined && recorded.helenRepeat !== undefined) { o.helenRepeat = recorded.helenRepeat; log(`helen-afw68 faces of the run: ${recorded.helenRepeat}× per epoch`); }
     if (o.mouthWeight === undefined && recorded.mouthWeight !== undefined) { o.mouthWeight = recorded.mouthWeight; log(`loss weight of the lips: ${recorded.mouthWeight}×`); }
+    if (o.expressionWeight === undefined && recorded.expressionWeight !== undefined) { o.expressionWeight = recorded.expressionWeight; log(`expression loss weight of the run: ${recorded.expressionWeight}`); }
   }
   if (!resume && !o.validateOnly) {
     await writeFileAtomic(dataFile, `${JSON.stringify({
@@ -183,6 +192,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ...(o.labels?.length ? { labels: o.labels.map((l) => path.resolve(l)) } : {}),
       ...(o.helenRepeat !== undefined && o.helenRepeat !== 1 ? { helenRepeat: o.helenRepeat } : {}),
       ...(o.mouthWeight !== undefined && o.mouthWeight !== 1 ? { mouthWeight: o.mouthWeight } : {}),
+      ...(o.expressionWeight ? { expressionWeight: o.expressionWeight } : {}),
     }, null, 1)}\n`);
   }
   // Which label set is which: AFLW-21 goes with --data, helen-afw68 brings its own folder.
@@ -221,10 +231,15 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     o.valLimit ??= trainData.valCount;
   }
   if (!trainData.weightMask) throw new Error('training data provides no loss weight mask');
-  let lossWeights = trainData.weightMask;
+  let pixelWeights = trainData.weightMask;
   if ((o.mouthWeight ?? 1) !== 1) {
-    lossWeights = mouthWeightMask(lossWeights, (await uvAssets()).keypointIndices, { factor: o.mouthWeight });
+    pixelWeights = mouthWeightMask(pixelWeights, (await uvAssets()).keypointIndices, { factor: o.mouthWeight });
     log(`loss weight of the lips: ${o.mouthWeight}× the paper's`);
+  }
+  const lossWeights: PositionLossWeights = { pixels: pixelWeights };
+  if (o.expressionWeight) {
+    lossWeights.neighbours = expressionLossWeights((await uvAssets()).keypointIndices, { side: spec.inputSize, weight: o.expressionWeight });
+    log(`expression loss (differences of neighbouring pixels in the lips and eyes): weight ${o.expressionWeight}`);
   }
   log(`data: ${trainData.trainCount} training, ${trainData.valCount} validation samples of ${trainData.inputSize}×${trainData.inputSize}`);
 

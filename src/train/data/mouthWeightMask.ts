@@ -7,6 +7,7 @@
  */
 import { LANDMARKS_68 } from '../../geometry/landmarks68.js';
 import { POSITION_MAP_SIZE } from '../../model/resfcn.js';
+import { landmarkRegionMask } from './landmarkRegionMask.js';
 
 /** Options of {@link mouthWeightMask}. */
 export interface MouthWeightMaskOptions {
@@ -20,7 +21,7 @@ export interface MouthWeightMaskOptions {
 export const MOUTH_WEIGHT_MASK_DEFAULTS: MouthWeightMaskOptions = { factor: 1, margin: 2 };
 
 /** The outer-lip contour, landmarks 48–59 in order round the mouth. */
-const OUTER_LIP = Array.from({ length: 12 }, (_, i) => LANDMARKS_68.mouth[0] + i);
+export const OUTER_LIP = Array.from({ length: 12 }, (_, i) => LANDMARKS_68.mouth[0] + i);
 
 /**
  * A copy of an S×S loss weight mask (S divides 256) with the lips' weight multiplied by
@@ -39,28 +40,7 @@ export function mouthWeightMask(mask: Float32Array, keypointIndices: ArrayLike<n
   if (keypointIndices.length < 68) throw new Error(`mouthWeightMask: need the 68 landmark pixels, got ${keypointIndices.length}`);
   const out = Float32Array.from(mask);
   if (factor === 1) return out;
-  const N = POSITION_MAP_SIZE, f = N / S;
-  const px = OUTER_LIP.map((k) => keypointIndices[k]! % N), py = OUTER_LIP.map((k) => Math.floor(keypointIndices[k]! / N));
-  const n = px.length;
-  const inside = (x: number, y: number): boolean => {
-    let odd = false;
-    for (let i = 0, j = n - 1; i < n; j = i++) {
-      if ((py[i]! > y) !== (py[j]! > y) && x < px[j]! + ((y - py[j]!) * (px[i]! - px[j]!)) / (py[i]! - py[j]!)) odd = !odd;
-    }
-    return odd;
-  };
-  const nearEdge = (x: number, y: number): boolean => {
-    for (let i = 0, j = n - 1; i < n; j = i++) {
-      const ax = px[j]!, ay = py[j]!, dx = px[i]! - ax, dy = py[i]! - ay;
-      const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy || 1)));
-      if (Math.hypot(x - ax - t * dx, y - ay - t * dy) <= margin) return true;
-    }
-    return false;
-  };
-  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
-    // The S-pixel's centre in 256-map pixel coordinates (pixel k's centre at k).
-    const x = (u + 0.5) * f - 0.5, y = (v + 0.5) * f - 0.5;
-    if (inside(x, y) || nearEdge(x, y)) out[v * S + u] = mask[v * S + u]! * factor;
-  }
+  const lips = landmarkRegionMask(keypointIndices, [OUTER_LIP], { side: S, margin });
+  for (let i = 0; i < out.length; i++) if (lips[i]) out[i] = mask[i]! * factor;
   return out;
 }

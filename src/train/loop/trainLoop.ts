@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingData } from '../data/trainingData.js';
 import type { BatchStatistics, TrainableNetwork } from '../engine/network.js';
 import { BATCH_NORM_DECAY } from '../engine/network.js';
-import { weightedPositionLoss, weightMaskTensor } from '../engine/loss.js';
+import { disposePositionLossTensors, positionLoss, positionLossTensors, type PositionLossTensors, type PositionLossWeights } from '../engine/loss.js';
 import type { Adam } from '../engine/optimizer.js';
 import { createAdam } from '../engine/optimizer.js';
 import type { TrainCheckpoint } from './trainCheckpoint.js';
@@ -138,7 +138,7 @@ export interface TrainLoopResult {
 export async function trainLoop(
   net: TrainableNetwork,
   data: TrainingData,
-  weightMask: Float32Array,
+  weightMask: Float32Array | PositionLossWeights,
   options: TrainLoopOptions = {},
   hooks: TrainLoopHooks = {},
   resume?: TrainCheckpoint,
@@ -147,7 +147,7 @@ export async function trainLoop(
   const spec = net.spec;
   const S = spec.inputSize;
   if (data.inputSize !== S) throw new Error(`training data is ${data.inputSize}×${data.inputSize} but the ${spec.variant} network takes ${S}×${S}`);
-  if (weightMask.length !== S * S) throw new Error(`weight mask has ${weightMask.length} values, expected ${S}×${S}`);
+  checkLossWeights(weightMask, S);
   if (data.trainCount < 1) throw new Error('training data has no training samples');
   const now = hooks.now ?? (() => performance.now());
   const batchSize = Math.min(o.batchSize, data.trainCount);
@@ -176,7 +176,7 @@ export async function trainLoop(
     const from = resume?.averaged;
     averaged = new Map(net.trainableNames.map((n) => [n, Float32Array.from(from?.get(n) ?? (net.variables.get(n)!.dataSync() as Float32Array))]));
   }
-  const wMask = weightMaskTensor(weightMask);
+  const wMask = positionLossTensors(weightMask);
   const convWeights = convWeightNames(net);
   const tfToName = new Map([...net.variables].map(([k, v]) => [v.name, k]));
   const trainVars = net.trainableNames.map((n) => net.variables.get(n)!);
@@ -244,9 +244,16 @@ export async function trainLoop(
     }
     return { stopped: false, step: adam.step, epoch, metrics };
   } finally {
-    wMask.dispose();
+    disposePositionLossTensors(wMask);
     adam.dispose();
   }
+}
+
+/** The loss weights must be S×S for S×S maps. */
+function checkLossWeights(weights: Float32Array | PositionLossWeights, S: number): void {
+  const { pixels, neighbours } = weights instanceof Float32Array ? { pixels: weights, neighbours: undefined } : weights;
+  if (pixels.length !== S * S) throw new Error(`weight mask has ${pixels.length} values, expected ${S}×${S}`);
+  if (neighbours && neighbours.length !== S * S) throw new Error(`expression loss weights have ${neighbours.length} values, expected ${S}×${S}`);
 }
 
 /** TF names of the conv weights, the variables that get L2 weight decay (as the official arg scope). */
@@ -262,7 +269,7 @@ export function convWeightNames(net: TrainableNetwork): ReadonlySet<string> {
  */
 export function trainStep(
   net: TrainableNetwork, adam: Adam, inputs: Float32Array, targets: Float32Array, n: number,
-  wMask: tf.Tensor3D, learningRate: number, weightDecay: number,
+  wMask: tf.Tensor3D | PositionLossTensors, learningRate: number, weightDecay: number,
   trainVars = net.trainableNames.map((k) => net.variables.get(k)!),
   convWeights = convWeightNames(net),
   tfToName = new Map([...net.variables].map(([k, v]) => [v.name, k])),
@@ -273,7 +280,7 @@ export function trainStep(
   const x = tf.tensor4d(inputs, [n, S, S, 3]);
   const y = tf.tensor4d(targets, [n, S, S, 3]);
   try {
-    const { value, grads } = tf.variableGrads(() => weightedPositionLoss(net.apply(x, true, stats), y, wMask), trainVars);
+    const { value, grads } = tf.variableGrads(() => positionLoss(net.apply(x, true, stats), y, wMask), trainVars);
     const named = new Map<string, tf.Tensor>();
     for (const [k, g] of Object.entries(grads)) named.set(tfToName.get(k) ?? k, g);
     adam.apply(net.variables as Map<string, tf.Variable>, named, learningRate, { lambda: weightDecay, names: convWeights });
@@ -293,7 +300,7 @@ export function trainStep(
  * `recalibrateBatches` is 0; the latest weights are restored afterwards.
  */
 async function validateAverage(
-  net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>,
+  net: TrainableNetwork, data: TrainingData, wMask: PositionLossTensors, o: Required<TrainLoopOptions>,
   averaged: WeightAverage, batchSize: number, epoch: number,
 ): Promise<{ val: { loss: number | null; nme: number | null; metrics?: Record<string, number> }; statistics: Map<string, Float32Array> | undefined }> {
   const weights = net.exportWeights();
@@ -325,19 +332,19 @@ export interface ValidationResult {
  * const { loss, nme, metrics } = await validateNetwork(net, data, data.weightMask);
  * ```
  */
-export async function validateNetwork(net: TrainableNetwork, data: TrainingData, weightMask: Float32Array, options: Pick<TrainLoopOptions, 'valLimit' | 'valBatchSize'> = {}): Promise<ValidationResult> {
+export async function validateNetwork(net: TrainableNetwork, data: TrainingData, weightMask: Float32Array | PositionLossWeights, options: Pick<TrainLoopOptions, 'valLimit' | 'valBatchSize'> = {}): Promise<ValidationResult> {
   const S = net.spec.inputSize;
   if (data.inputSize !== S) throw new Error(`validation data is ${data.inputSize}×${data.inputSize} but the ${net.spec.variant} network takes ${S}×${S}`);
-  if (weightMask.length !== S * S) throw new Error(`weight mask has ${weightMask.length} values, expected ${S}×${S}`);
-  const wMask = weightMaskTensor(weightMask);
+  checkLossWeights(weightMask, S);
+  const wMask = positionLossTensors(weightMask);
   try {
     return await validate(net, data, wMask, withDefaults(TRAIN_LOOP_DEFAULTS, options));
   } finally {
-    wMask.dispose();
+    disposePositionLossTensors(wMask);
   }
 }
 
-async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Tensor3D, o: Required<TrainLoopOptions>): Promise<ValidationResult> {
+async function validate(net: TrainableNetwork, data: TrainingData, wMask: PositionLossTensors, o: Required<TrainLoopOptions>): Promise<ValidationResult> {
   const count = Math.min(o.valLimit, data.valCount);
   if (count <= 0) return { loss: null, nme: null };
   const S = net.spec.inputSize;
@@ -349,7 +356,7 @@ async function validate(net: TrainableNetwork, data: TrainingData, wMask: tf.Ten
     const x = tf.tensor4d(batch.inputs, [batch.size, S, S, 3]);
     const y = tf.tensor4d(batch.targets, [batch.size, S, S, 3]);
     const pred = net.apply(x, false);
-    const l = weightedPositionLoss(pred, y, wMask);
+    const l = positionLoss(pred, y, wMask);
     lossSum += l.dataSync()[0]! * batch.size;
     if (typeof data.valLandmarkError === 'function') {
       const r = data.valLandmarkError(pred.dataSync() as Float32Array, indices) as { nme: number; perImage?: Float64Array } | number;

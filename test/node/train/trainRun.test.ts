@@ -187,16 +187,19 @@ test('best.bin keeps the epoch with the best validation score, across a resume; 
   }
 });
 
+/** The loss of a one-step run's first step, with these loss options. */
+async function firstStepLoss(options: { mouthWeight?: number; expressionWeight?: number }): Promise<number> {
+  const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-lips-'));
+  try {
+    await trainRun({ log: () => {}, dataDir: 'unused', outDir: out, spec, data: data(), batchSize: 4, epochs: 1, seed: 3, threads: 1, logEverySteps: 1, maxSteps: 1, ...options });
+    return (JSON.parse((await readFile(path.join(out, TRAIN_RUN_FILES.steps), 'utf8')).split('\n')[0]!) as { loss: number }).loss;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
 test('mouthWeight scales the loss on the lips only: the first step\'s loss grows, and only by the lips\' share', async () => {
-  const firstLoss = async (mouthWeight: number) => {
-    const out = await mkdtemp(path.join(tmpdir(), 'prnet-train-lips-'));
-    try {
-      await trainRun({ log: () => {}, dataDir: 'unused', outDir: out, spec, data: data(), batchSize: 4, epochs: 1, seed: 3, threads: 1, logEverySteps: 1, maxSteps: 1, mouthWeight });
-      return (JSON.parse((await readFile(path.join(out, TRAIN_RUN_FILES.steps), 'utf8')).split('\n')[0]!) as { loss: number }).loss;
-    } finally {
-      await rm(out, { recursive: true, force: true });
-    }
-  };
+  const firstLoss = (mouthWeight: number) => firstStepLoss({ mouthWeight });
   const [plain, twice, fivefold] = [await firstLoss(1), await firstLoss(2), await firstLoss(5)];
   assert.ok(twice > plain, `${twice} > ${plain}`);
   // Linear in the factor: loss(k) = rest + k · lips.
@@ -204,6 +207,12 @@ test('mouthWeight scales the loss on the lips only: the first step\'s loss grows
   assert.ok(Math.abs(fivefold - (plain + 4 * lips)) < 1e-6 * plain + 1e-9, `${fivefold} vs ${plain + 4 * lips}`);
   // The lips are a small region of a 32×32 map: their share of the loss is a few per cent.
   assert.ok(lips / plain > 0.002 && lips / plain < 0.2, `lips' share ${lips / plain}`);
+});
+
+test('expressionWeight adds the expression loss, in proportion to its weight', async () => {
+  const [plain, some, more] = [await firstStepLoss({}), await firstStepLoss({ expressionWeight: 50 }), await firstStepLoss({ expressionWeight: 150 })];
+  assert.ok(some > plain, `${some} > ${plain}`);
+  assert.ok(Math.abs((more - plain) - 3 * (some - plain)) < 1e-6 * plain + 1e-9, `linear in the weight: ${more - plain} vs 3 × ${some - plain}`);
 });
 
 test('prnet train --resume takes the variant and options from the checkpoint unless given again', async () => {
@@ -221,14 +230,17 @@ test('prnet train --resume takes the variant and options from the checkpoint unl
     '--cache', path.join(out, 'cache'), '--limit', '10', '--val-count', '4', '--threads', '1'];
   try {
     // 6 training images, batch 2: 3 steps an epoch; stop after 2 steps.
-    const first = await cli([...common, '--variant', 'resfcn128-light', '--batch-size', '2', '--epochs', '2', '--bn-decay', '0.9', '--learning-rate', '3e-4', '--max-steps', '2', '--mouth-weight', '4']);
+    const first = await cli([...common, '--variant', 'resfcn128-light', '--batch-size', '2', '--epochs', '2', '--bn-decay', '0.9', '--learning-rate', '3e-4', '--max-steps', '2', '--mouth-weight', '4', '--expression-weight', '300']);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /loss weight of the lips: 4× the paper's/);
-    assert.equal(JSON.parse(await readFile(path.join(out, 'run', 'data.json'), 'utf8')).mouthWeight, 4);
+    assert.match(first.stderr, /expression loss \(differences of neighbouring pixels in the lips and eyes\): weight 300/);
+    assert.deepEqual(JSON.parse(await readFile(path.join(out, 'run', 'data.json'), 'utf8')), { dataDir: path.join(shared, 'datasets/aflw21'), mouthWeight: 4, expressionWeight: 300 });
     const second = await cli([...common, '--resume']);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /options of the run \(from the checkpoint\): .*batchSize 2.*batchNormDecay 0\.9/);
     assert.match(second.stderr, /loss weight of the lips: 4×/, 'the resumed run keeps its lips\' weight');
+    assert.match(second.stderr, /expression loss weight of the run: 300/, 'and its expression loss');
+    assert.match(second.stderr, /expression loss \(differences of neighbouring pixels in the lips and eyes\): weight 300/);
     const ck = decodeTrainCheckpoint(new Uint8Array(await readFile(path.join(out, 'run', TRAIN_RUN_FILES.checkpoint))));
     assert.equal(ck.variant, 'resfcn128-light');
     assert.equal(ck.step, 6); // to the end of epoch 2: the first session's --max-steps is not inherited
