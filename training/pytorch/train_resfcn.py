@@ -595,7 +595,7 @@ def choose_batch_size(nets, pack, a, wmask, dev, out):
     gen = torch.Generator(device=dev); gen.manual_seed(a.seed + 1)
     rows = []
     for b in [int(x) for x in a.batch_candidates.split(",")]:
-        trial = {v: training_member(copy.deepcopy(m["net"]), m["spec"], a.weight_decay, 1e-6, dev) for v, m in nets.items()}
+        trial = {v: training_member(copy.deepcopy(m["net"]), m["spec"], a.weight_decay, 1e-6, dev) | {"wmask": m["wmask"], "expression": m["expression"]} for v, m in nets.items()}
         try:
             med = time_steps(trial, pack, b, gen, wmask, dev, a.batch_trial_steps)
         except RuntimeError as err:
@@ -680,7 +680,7 @@ def main():
     ap.add_argument("--init", action="append", default=[], help="VARIANT=weights.bin warm start (repeatable)")
     ap.add_argument("--helen-repeat", type=int, default=1, help="each helen-afw68 training face comes this many times per epoch (prnet train's --helen-repeat)")
     ap.add_argument("--mouth-weight", default="1", help="factor on the loss weight of the lips (prnet train's --mouth-weight; the pack's mouth-region128.u8), or several, comma-separated: each variant then trains once per factor on the same batches, as VARIANT-lipsK")
-    ap.add_argument("--expression-weight", type=float, default=0, help="weight of the expression loss (prnet train's --expression-weight; the pack's expression-region128.u8): differences of neighbouring map pixels in the lips and eyes; 0 = off")
+    ap.add_argument("--expression-weight", default="0", help="weight of the expression loss (prnet train's --expression-weight; the pack's expression-region128.u8): differences of neighbouring map pixels in the lips and eyes; 0 = off. Several, comma-separated: each variant and lips' weight then trains once per expression weight on the same batches, as ...-exprG")
     ap.add_argument("--limit", type=int, default=0, help="use only this many faces per set and split (quick checks)")
     ap.add_argument("--check-batches", type=int, default=8, help="also write inputs and outputs of this many validation crops")
     ap.add_argument("--validate-only", action="store_true", help="validate the --init weights and stop")
@@ -717,25 +717,30 @@ def main():
         raise SystemExit(f"--mouth-weight: positive numbers, got {a.mouth_weight}")
     if any(k != 1 for k in mouth_weights) and pack.mouth_region is None:
         raise SystemExit("--mouth-weight: the pack has no mouth-region128.u8; make it again with the current scripts/packGpuTraining.ts")
-    expression = None
-    if a.expression_weight:
-        if not (a.expression_weight > 0 and math.isfinite(a.expression_weight)):
-            raise SystemExit(f"--expression-weight: a number >= 0, got {a.expression_weight}")
-        if pack.expression_region is None:
-            raise SystemExit("--expression-weight: the pack has no expression-region128.u8; make it again with the current scripts/packGpuTraining.ts")
-        expression = expression_pair_weights(pack.expression_region, a.expression_weight)
-        log(a.out, f"expression loss: weight {a.expression_weight:g} on {int(pack.expression_region.sum())} pixels of the lips and eyes")
+    try:
+        expression_weights = [float(g) for g in str(a.expression_weight).split(",")]
+    except ValueError:
+        raise SystemExit(f"--expression-weight: numbers >= 0, got {a.expression_weight}")
+    if any(not (g >= 0 and math.isfinite(g)) for g in expression_weights):
+        raise SystemExit(f"--expression-weight: numbers >= 0, got {a.expression_weight}")
+    if any(g > 0 for g in expression_weights) and pack.expression_region is None:
+        raise SystemExit("--expression-weight: the pack has no expression-region128.u8; make it again with the current scripts/packGpuTraining.ts")
+    expressions = {g: expression_pair_weights(pack.expression_region, g) if g > 0 else None for g in expression_weights}
+    for g in expression_weights:
+        if g > 0:
+            log(a.out, f"expression loss: weight {g:g} on {int(pack.expression_region.sum())} pixels of the lips and eyes")
     wmasks = {k: (pack.weight_mask * (1 + (k - 1) * pack.mouth_region) if k != 1 else pack.weight_mask)[None, :, :, None] for k in mouth_weights}
     for k in mouth_weights:
         if k != 1:
             log(a.out, f"loss weight of the lips: {k:g}x the paper's ({int(pack.mouth_region.sum())} of {pack.mouth_region.numel()} pixels)")
-    # Each variant trains once per mouth weight, on the same batches; a member is named by its
-    # variant, with -lipsK when several weights are compared (its weights file says the variant).
+    # Each variant trains once per mouth weight and expression weight, on the same batches; a
+    # member is named by its variant, with -lipsK / -exprG when several weights are compared
+    # (its weights file says the variant).
     nets = {}
-    for v, k in [(v, k) for v in a.variants.split(",") for k in mouth_weights]:
+    for v, k, g in [(v, k, g) for v in a.variants.split(",") for k in mouth_weights for g in expression_weights]:
         if v not in specs:
             raise SystemExit(f"--variants: {v} is not in the pack ({', '.join(specs)})")
-        member = v if len(mouth_weights) == 1 or k == 1 else f"{v}-lips{k:g}"
+        member = v + ("" if len(mouth_weights) == 1 or k == 1 else f"-lips{k:g}") + ("" if len(expression_weights) == 1 or g == 0 else f"-expr{g:g}")
         net = ResFCN(specs[v], bn_momentum=1 - a.bn_decay).to(dev).to(memory_format=MEMORY_FORMAT[0])
         if v in inits:
             manifest, w = read_weights(inits[v])
@@ -744,7 +749,7 @@ def main():
             for name, _ in net.tf_variables():
                 net._assign(name, torch.from_numpy(np.ascontiguousarray(np.transpose(w[name], (3, 2, 0, 1)) if name.endswith("/weights") else w[name])).to(dev))
             log(a.out, f"{member}: initialised from {inits[v]}")
-        nets[member] = training_member(net, specs[v], a.weight_decay, a.lr, dev) | {"variant": v, "wmask": wmasks[k], "expression": expression}
+        nets[member] = training_member(net, specs[v], a.weight_decay, a.lr, dev) | {"variant": v, "wmask": wmasks[k], "expression": expressions[g]}
         params = sum(p.numel() for p in net.parameters())
         log(a.out, f"{member}: {params / 1e6:.2f} M parameters")
 
