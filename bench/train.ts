@@ -3,11 +3,13 @@
  * backward, Adam, BN statistics) for each variant on the native-kernel backend, with
  * time and GFLOP/s per kernel type, plus the raw native SGEMM rate.
  *
- *   node --import tsx bench/train.ts [--steps N] [--variants resfcn128-light,resfcn256] [--precision fp32,bf16] [--js]
+ *   node --import tsx bench/train.ts [--steps N] [--variants resfcn128-light,resfcn256] [--precision fp32,bf16] [--expression-weight G] [--js]
  *
  * `--precision` lists the operand precisions of the native convolutions to measure (bf16:
  * bfloat16 operands with fp32 accumulation, on AVX512_BF16 CPUs; default both where the
- * CPU has it). `--js` also measures the pure-JS fallback (reference tfjs convolution kernels).
+ * CPU has it). `--expression-weight G` adds the expression loss (`prnet train
+ * --expression-weight`: differences of neighbouring pixels in the lips and eyes, weight G).
+ * `--js` also measures the pure-JS fallback (reference tfjs convolution kernels).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { variantSpec, forwardFlops } from '../src/model/resfcn.js';
@@ -16,7 +18,9 @@ import type { ConvPrecision } from '../src/node/train/trainBackend.js';
 import { createTrainableNetwork } from '../src/train/engine/network.js';
 import { createAdam } from '../src/train/engine/optimizer.js';
 import { trainStep } from '../src/train/loop/trainLoop.js';
-import { weightMaskTensor } from '../src/train/engine/loss.js';
+import { disposePositionLossTensors, positionLossTensors } from '../src/train/engine/loss.js';
+import { expressionLossWeights } from '../src/train/data/expressionLossWeights.js';
+import { loadUvAssets } from '../src/node/inference/uvAssets.js';
 import { createTrainRandom } from '../src/train/loop/trainRandom.js';
 
 const arg = (name: string, def: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1]! : def; };
@@ -26,6 +30,8 @@ const batchFor: Record<string, number> = { 'resfcn128-light': 16, resfcn256: 4 }
 const nat = loadNativeConv();
 const bf16 = !!nat?.bf16Supported && typeof nat.setPrecision === 'function';
 const precisions = arg('--precision', bf16 ? 'fp32,bf16' : 'fp32').split(',') as ConvPrecision[];
+const expressionWeight = Number(arg('--expression-weight', '0'));
+const keypointIndices = expressionWeight > 0 ? (await loadUvAssets()).keypointIndices : null;
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
 
 // Per-kernel timing and FLOP counting by wrapping the registered kernels.
@@ -63,7 +69,10 @@ async function benchVariant(name: string, native: boolean, batch: number, convPr
   const rng = createTrainRandom(1);
   const inputs = Float32Array.from({ length: batch * S * S * 3 }, () => rng());
   const targets = Float32Array.from({ length: batch * S * S * 3 }, () => 0.2 + 0.6 * rng());
-  const mask = weightMaskTensor(Float32Array.from({ length: S * S }, () => [0, 3, 4, 16][Math.floor(rng() * 4)]!));
+  const pixels = Float32Array.from({ length: S * S }, () => [0, 3, 4, 16][Math.floor(rng() * 4)]!);
+  const mask = positionLossTensors(keypointIndices
+    ? { pixels, neighbours: expressionLossWeights(keypointIndices, { side: S, weight: expressionWeight }) }
+    : pixels);
   trainStep(net, adam, inputs, targets, batch, mask, 1e-4, 2e-4); // warm-up (JIT, allocations)
   stats.clear();
   const walls: number[] = [], cpus: number[] = [];
@@ -76,14 +85,14 @@ async function benchVariant(name: string, native: boolean, batch: number, convPr
   }
   const wall = median(walls), cpu = median(cpus);
   const flop = 3 * forwardFlops(spec) * batch;
-  console.log(`${name} (${info.native ? `native kernels, ${info.threads} threads, ${info.convPrecision}` : 'pure JS kernels'}), batch ${batch}: ${(batch / wall).toFixed(2)} samples/s `
+  console.log(`${name} (${info.native ? `native kernels, ${info.threads} threads, ${info.convPrecision}` : 'pure JS kernels'}${keypointIndices ? `, expression loss ${expressionWeight}` : ''}), batch ${batch}: ${(batch / wall).toFixed(2)} samples/s `
     + `(median step ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU; ≈${(flop / wall / 1e9).toFixed(1)} GFLOP/s conv-equivalent)`);
   const total = [...stats.values()].reduce((n, e) => n + e.ms, 0);
   const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10);
   for (const [k, e] of rows) {
     console.log(`  ${k.padEnd(22)} ${(e.ms / steps).toFixed(0).padStart(6)} ms/step ${(100 * e.ms / total).toFixed(0).padStart(3)}%${e.flop ? `  ${(e.flop / (e.ms / 1000) / 1e9).toFixed(1)} GFLOP/s` : ''}`);
   }
-  mask.dispose();
+  disposePositionLossTensors(mask);
   adam.dispose();
   net.dispose();
 }

@@ -2,7 +2,9 @@
  * Fast pure-JS kernels for the element-wise and reduction patterns that dominate
  * training time on tfjs-backend-cpu: per-channel broadcasts (`[n,h,w,c] ⊙ [c]`),
  * same-shape and scalar arithmetic, sums and means over the leading axes (batch-norm
- * statistics and their gradients) and tiling of a per-channel vector. The reference
+ * statistics and their gradients), tiling of a per-channel vector, and strided slices
+ * and their gradient, padding (the expression loss's boxes: the reference kernels move
+ * them one element at a time through index arrays, a third of a training step). The reference
  * kernels handle these through generic index arithmetic and transposes, which costs
  * ~20× more than the convolutions themselves. Every other case falls through to the
  * reference kernel, and the tests compare each fast path with it on random inputs.
@@ -12,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** Kernels {@link fastKernelConfigs} replaces. */
-export const FAST_KERNEL_NAMES = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Sum', 'Mean', 'Tile', 'Relu', 'Step', 'Square'] as const;
+export const FAST_KERNEL_NAMES = ['Add', 'Sub', 'Multiply', 'RealDiv', 'Sum', 'Mean', 'Tile', 'Relu', 'Step', 'Square', 'Slice', 'PadV2'] as const;
 
 /** The part of tfjs-backend-cpu the fast kernels use (tensor values by data id, tensor creation). */
 export type CpuLike = {
@@ -88,7 +90,7 @@ export function fastKernelConfigs(backendName: string, reference: (kernelName: s
       },
     };
   };
-  const tileFallback = ref('Tile');
+  const tileFallback = ref('Tile'), sliceFallback = ref('Slice'), padFallback = ref('PadV2');
   return [
     binary('Add', Op.Add), binary('Sub', Op.Sub), binary('Multiply', Op.Mul), binary('RealDiv', Op.Div),
     reduce('Sum', false), reduce('Mean', true),
@@ -100,6 +102,16 @@ export function fastKernelConfigs(backendName: string, reference: (kernelName: s
       kernelName: 'Tile', backendName,
       kernelFunc: (args) => tileKernel(args.inputs as NamedTensorInfoMap, args.backend as CpuLike,
         args.attrs as unknown as { reps: number[] }) ?? tileFallback(args),
+    },
+    {
+      kernelName: 'Slice', backendName,
+      kernelFunc: (args) => sliceKernel(args.inputs as NamedTensorInfoMap, args.backend as CpuLike,
+        args.attrs as unknown as { begin: number | number[]; size?: number | number[] }) ?? sliceFallback(args),
+    },
+    {
+      kernelName: 'PadV2', backendName,
+      kernelFunc: (args) => padKernel(args.inputs as NamedTensorInfoMap, args.backend as CpuLike,
+        args.attrs as unknown as { paddings: Array<[number, number]>; constantValue: number }) ?? padFallback(args),
     },
   ];
 }
@@ -223,5 +235,59 @@ function tileKernel(inputs: NamedTensorInfoMap, backend: CpuLike, attrs: { reps:
   const out = new Float32Array(size(outShape));
   const c = xv.length;
   for (let r = 0; r < out.length; r += c) out.set(xv, r);
+  return backend.makeTensorInfo(outShape, 'float32', out);
+}
+
+/**
+ * Copies the box `size` at `srcBegin` of `src` (shape `srcShape`) to `dstBegin` of `dst`
+ * (shape `dstShape`), row by row: the trailing dims that both tensors and the box cover
+ * whole merge with the last partial one into one contiguous run.
+ */
+export function copyBox(
+  src: Float32Array, srcShape: readonly number[], srcBegin: readonly number[],
+  dst: Float32Array, dstShape: readonly number[], dstBegin: readonly number[], size: readonly number[],
+): void {
+  const r = size.length;
+  if (r === 0 || size.some((d) => d === 0)) return;
+  let k = r - 1, run = size[k]!;
+  while (k > 0 && size[k] === srcShape[k] && size[k] === dstShape[k]) { k--; run *= size[k]!; }
+  const srcStrides = new Array<number>(r), dstStrides = new Array<number>(r);
+  srcStrides[r - 1] = dstStrides[r - 1] = 1;
+  for (let j = r - 2; j >= 0; j--) { srcStrides[j] = srcStrides[j + 1]! * srcShape[j + 1]!; dstStrides[j] = dstStrides[j + 1]! * dstShape[j + 1]!; }
+  let srcBase = 0, dstBase = 0;
+  for (let j = 0; j <= k; j++) { srcBase += srcBegin[j]! * srcStrides[j]!; dstBase += dstBegin[j]! * dstStrides[j]!; }
+  // Odometer over the outer dims 0 … k−1.
+  const idx = new Array<number>(k).fill(0);
+  for (;;) {
+    let so = srcBase, d = dstBase;
+    for (let j = 0; j < k; j++) { so += idx[j]! * srcStrides[j]!; d += idx[j]! * dstStrides[j]!; }
+    if (run >= 64) dst.set(src.subarray(so, so + run), d);
+    else for (let i = 0; i < run; i++) dst[d + i] = src[so + i]!;
+    let j = k - 1;
+    while (j >= 0 && ++idx[j]! === size[j]) idx[j--] = 0;
+    if (j < 0) return;
+  }
+}
+
+function sliceKernel(inputs: NamedTensorInfoMap, backend: CpuLike, attrs: { begin: number | number[]; size?: number | number[] }): TensorInfo | null {
+  const x = inputs['x']!;
+  const xv = f32(backend, x);
+  if (!xv || x.shape.length === 0) return null;
+  const [begin, sz] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
+  tf.slice_util.assertParamsValid(x, begin, sz);
+  const out = new Float32Array(size(sz));
+  copyBox(xv, x.shape, begin, out, sz, new Array<number>(sz.length).fill(0), sz);
+  return backend.makeTensorInfo(sz, 'float32', out);
+}
+
+function padKernel(inputs: NamedTensorInfoMap, backend: CpuLike, attrs: { paddings: Array<[number, number]>; constantValue: number }): TensorInfo | null {
+  const x = inputs['x']!;
+  const xv = f32(backend, x);
+  const p = attrs.paddings;
+  if (!xv || x.shape.length === 0 || p.length !== x.shape.length || p.some(([a, b]) => a < 0 || b < 0)) return null;
+  const outShape = x.shape.map((d, i) => p[i]![0] + d + p[i]![1]);
+  const out = new Float32Array(size(outShape));
+  if (attrs.constantValue !== 0) out.fill(attrs.constantValue);
+  copyBox(xv, x.shape, new Array<number>(x.shape.length).fill(0), out, outShape, p.map(([a]) => a), x.shape);
   return backend.makeTensorInfo(outShape, 'float32', out);
 }

@@ -152,6 +152,27 @@ test(`fast element-wise and reduction kernels equal the reference kernels: ${lab
     assert.deepEqual(nanF, nanR, `op #${i}: NaN positions`);
     assert.ok(maxRelError(f.map((v) => (Number.isNaN(v) ? 0 : v)), r.map((v) => (Number.isNaN(v) ? 0 : v))) < 1e-6, `op #${i}: rel err`);
   });
+  // Slices of every rank and shape class (contiguous, strided, whole trailing dims, `-1`
+  // sizes), their gradient (a pad) and pads with a constant, as the expression loss uses them.
+  const sliceRun = () => {
+    const a = tf.tensor4d(full, shape);
+    const [n, h, w, c] = shape;
+    const v = tf.tensor1d(row);
+    const m = tf.tensor2d(full.subarray(0, h * w), [h, w]);
+    const out: tf.Tensor[] = [
+      tf.slice(a, [0, 1, 2, 0], [n, h - 2, w - 3, c]), tf.slice(a, [1, 0, 0, 0], [1, h, w, c]), tf.slice(a, [0, 2, 1, 3], [-1, 2, -1, 2]),
+      tf.slice(a, [0, 0, 0, 6], [n, h, w, 1]), tf.slice(v, [2], [4]), tf.slice(m, [1, 1], [h - 2, 2]), tf.slice(a, [0, 1, 0, 0], [n, 0, w, c]),
+      tf.pad(a, [[0, 1], [2, 0], [1, 3], [0, 0]]), tf.pad(a, [[0, 0], [1, 1], [0, 0], [2, 1]], 0.25), tf.pad(m, [[3, 0], [0, 2]], -1),
+    ];
+    const dy = tf.tensor4d(full2.subarray(0, n * (h - 2) * (w - 3) * c), [n, h - 2, w - 3, c]);
+    out.push(tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.slice(x as tf.Tensor4D, [0, 1, 2, 0], [n, h - 2, w - 3, c]), dy)))(a));
+    return out;
+  };
+  const sFast = await on(TRAIN_BACKEND_NAME, sliceRun);
+  const sRef = await on('cpu', sliceRun);
+  assert.equal(sFast.length, sRef.length);
+  sFast.forEach((f, i) => assert.deepEqual(f, sRef[i]!, `slice/pad #${i}`));
+  assert.ok(sRef[0]!.length > 0 && sRef[7]!.some((x) => x !== 0), 'the slices are not empty');
   // The reduction shapes must match too (keepDims).
   await tf.setBackend(TRAIN_BACKEND_NAME);
   assert.deepEqual(tf.mean(tf.ones([2, 3, 4]), [0, 1], true).shape, [1, 1, 4]);
