@@ -275,6 +275,8 @@ function sliceKernel(inputs: NamedTensorInfoMap, backend: CpuLike, attrs: { begi
   if (!xv || x.shape.length === 0) return null;
   const [begin, sz] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
   tf.slice_util.assertParamsValid(x, begin, sz);
+  // A contiguous slice is a view in the reference kernel: no copy to save.
+  if (tf.slice_util.isSliceContinous(x.shape, begin, sz)) return null;
   const out = new Float32Array(size(sz));
   copyBox(xv, x.shape, begin, out, sz, new Array<number>(sz.length).fill(0), sz);
   return backend.makeTensorInfo(sz, 'float32', out);
